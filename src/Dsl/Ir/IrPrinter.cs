@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace LossDsl.Ir
+{
+    /// <summary>Prints IR in mathematical notation: whole term formulas for <c>Describe()</c>, and
+    /// one line per node for the comments of generated code.</summary>
+    public static class IrPrinter
+    {
+        /// <summary>The formula of the subtree at <paramref name="root"/>, inputs and hypers by name.</summary>
+        public static string Formula(LossIr ir, int root)
+        {
+            var memo = new Dictionary<int, string>();
+            string Print(int id)
+            {
+                if (memo.TryGetValue(id, out var text)) return text;
+                var node = ir.Nodes[id];
+                var args = node.Args.Select(a => Wrap(ir.Nodes[a], node, Print(a))).ToArray();
+                return memo[id] = Format(node, args);
+            }
+            return Print(root);
+        }
+
+        /// <summary>One node over already-named arguments, e.g. <c>log_softmax(v3 / T)</c>.</summary>
+        public static string Format(IrNode node, IReadOnlyList<string> args)
+        {
+            switch (node.Op)
+            {
+                case OpCode.Input: return node.Name;
+                case OpCode.Hyper: return IrNames.HyperName(node);
+                case OpCode.Const: return FormatNumber(node.Number);
+                case OpCode.Pairwise: return FormatPairwise(node.Name, args[0], args[1]);
+                case OpCode.Softmax when args.Count == 2: return $"softmax({args[0]} / {args[1]})";
+                case OpCode.LogSoftmax when args.Count == 2: return $"log_softmax({args[0]} / {args[1]})";
+                case OpCode.FusedRowLogSumExp:
+                    return $"log Σ_j∈{node.Name} exp({args[2]} · ⟨{args[0]}_i, {args[1]}_j⟩)  [fused]";
+                default:
+                    return string.Format(CultureInfo.InvariantCulture, OpCatalog.Get(node.Op).Notation, args.Cast<object>().ToArray());
+            }
+        }
+
+        public static string FormatPairwise(string metric, string x, string y) => metric switch
+        {
+            "Dot" => $"⟨{x}_i, {y}_j⟩",
+            "Cosine" => $"cos({x}_i, {y}_j)",
+            "Euclidean" => $"‖{x}_i − {y}_j‖",
+            "SqEuclidean" => $"‖{x}_i − {y}_j‖²",
+            _ => $"{metric}({x}_i, {y}_j)",
+        };
+
+        public static string FormatNumber(double value) =>
+            value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static string Wrap(IrNode arg, IrNode parent, string text)
+        {
+            var argIsBinary = arg.Op is OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div;
+            var parentIsArithmetic = parent.Op is OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div or OpCode.Neg;
+            return argIsBinary && parentIsArithmetic ? "(" + text + ")" : text;
+        }
+    }
+
+    /// <summary>Reads the packed names of IR nodes.</summary>
+    public static class IrNames
+    {
+        public static string HyperName(IrNode hyper) => Split(hyper.Name).name;
+        public static string HyperType(IrNode hyper) => Split(hyper.Name).type;
+
+        private static (string name, string type) Split(string packed)
+        {
+            var colon = packed.LastIndexOf(':');
+            return colon < 0 ? (packed, NumericTypes.Double) : (packed.Substring(0, colon), packed.Substring(colon + 1));
+        }
+
+        /// <summary>A C# identifier made from a term or input name.</summary>
+        public static string Identifier(string name) =>
+            new string(name.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+
+        public static bool IsSelfPairwise(IrNode pairwise) =>
+            pairwise.Op == OpCode.Pairwise && pairwise.Args[0] == pairwise.Args[1];
+
+        public static string Join(IEnumerable<string> parts) => string.Join(", ", parts);
+
+        public static StringComparer Ordinal => StringComparer.Ordinal;
+    }
+}
