@@ -217,8 +217,10 @@ namespace LossDsl.Build
                 if (result == ElfPatchResult.Patched)
                     Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
                         "LossDsl: marked {0} as weak in {1} (system libstdc++ lacks it).", Version, path);
+                else if (result == ElfPatchResult.AlreadyWeak)
+                    Log.LogMessage("LossDsl: {0} already has {1} marked weak.", path, Version);
                 else
-                    Log.LogMessage("LossDsl: {0} not patched: {1}.", path, result);
+                    Log.LogMessage("LossDsl: {0} left as is: {1}.", path, result);
             }
             return !Log.HasLoggedErrors;
         }

@@ -71,6 +71,17 @@ public sealed class ElfVersionPatcherTests : IDisposable
         Assert.Equal(ElfVersionPatcher.VerFlgWeak, Flags(link) & ElfVersionPatcher.VerFlgWeak);
     }
 
+    // The build step patches only when the system libstdc++ lacks the version; check that probe.
+    [Fact]
+    public void SystemLibStdCxx_IsFound_AndVersionProbeWorks()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return;
+        string? lib = ElfVersionPatcher.FindSystemLibStdCxx();
+        Assert.NotNull(lib);
+        Assert.True(ElfVersionPatcher.DefinesVersion(lib!, "GLIBCXX_3.4"));
+        Assert.False(ElfVersionPatcher.DefinesVersion(lib!, "GLIBCXX_9.9.99"));
+    }
+
     [Fact]
     public void MakeWeak_LeavesNonElfAndMissingEntryAlone()
     {
