@@ -1,0 +1,46 @@
+using LossDsl;
+using static LossDsl.Dsl;
+
+namespace LossDsl.Examples.Distillation;
+
+/// <summary>The student trained alone: cross-entropy on the labels.</summary>
+[Loss]
+public partial class StudentAlone
+{
+    [Term]
+    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+}
+
+/// <summary>Cross-entropy plus Hinton's soft-target distillation from a frozen teacher.</summary>
+[Loss]
+public partial class StudentKd
+{
+    [Hyper] public double T { get; set; } = 4;
+
+    [Term(Weight = 1.0)]
+    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+
+    [Term(Weight = 0.9)]
+    Scalar Soft(Logits student, [Frozen] Logits teacher) =>
+        KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
+}
+
+/// <summary>Cross-entropy, Hinton KD and the RKD distance term: the student's hidden features keep the
+/// teacher's pairwise-distance structure (the widths differ: 16 vs 128).</summary>
+[Loss]
+public partial class StudentKdRkd
+{
+    [Hyper] public double T { get; set; } = 4;
+
+    [Term(Weight = 1.0)]
+    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+
+    [Term(Weight = 0.9)]
+    Scalar Soft(Logits student, [Frozen] Logits teacher) =>
+        KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
+
+    [Term(Weight = 25)]
+    static Scalar Rkd(Embeddings studentFeatures, [Frozen] Embeddings teacherFeatures) =>
+        SmoothL1(Pairwise(studentFeatures, Distance.Euclidean).MeanNormalized(),
+                 Pairwise(teacherFeatures, Distance.Euclidean).MeanNormalized());
+}

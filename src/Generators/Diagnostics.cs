@@ -1,0 +1,88 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace LossDsl.Generators
+{
+    /// <summary>Every diagnostic the generator reports. Each id has a page docs/diagnostics/LDxxxx.md.</summary>
+    internal static class Diagnostics
+    {
+        private const string Category = "LossDsl";
+        // Help pages live in the repository next to the code (docs/diagnostics/LDxxxx.md).
+        private const string HelpRoot = "docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor NotPartial = Make("LD0001",
+            "[Loss] class must be partial",
+            "The [Loss] class '{0}' must be declared partial so the generator can add Compute, Describe and Trace to it",
+            "The generator adds members to the class; add the 'partial' modifier.");
+
+        public static readonly DiagnosticDescriptor UnsupportedConstruct = Make("LD0002",
+            "Construct not supported in a term",
+            "Term '{0}' uses {1}, which the loss DSL does not support",
+            "A term body is one DSL expression: calls to DSL functions and methods, arithmetic, parameters, [Hyper] members, constants and literals. Loops, locals, statements and other method calls cannot be differentiated or fused.");
+
+        public static readonly DiagnosticDescriptor InputKindConflict = Make("LD0003",
+            "Input declared with two kinds",
+            "Input '{0}' is {1} in term '{2}' but {3} in term '{4}'; an input name has one kind across all terms",
+            "Term parameters with the same name are the same input of Compute; rename one of them or give both the same type.");
+
+        public static readonly DiagnosticDescriptor KindMismatch = Make("LD0004",
+            "Kind mismatch in a DSL call",
+            "Term '{0}': {1}",
+            "Each DSL function takes values of specific kinds (Logits, Labels, Embeddings, ...). The message names what was expected and what was given.");
+
+        public static readonly DiagnosticDescriptor TermNotScalar = Make("LD0005",
+            "Term must return Scalar",
+            "Term '{0}' returns '{1}', but a term must return LossDsl.Scalar",
+            "Reduce the value to a scalar (Mean(), MeanOverPairs(), a criterion) and declare the method as returning Scalar.");
+
+        public static readonly DiagnosticDescriptor BadWeight = Make("LD0006",
+            "Term weight must be finite and non-negative",
+            "Term '{0}' has weight {1}; a weight must be a finite number ≥ 0",
+            "Weights multiply the raw term values into the total. Use a finite, non-negative number.");
+
+        public static readonly DiagnosticDescriptor BadTemperature = Make("LD0007",
+            "Temperature must be positive",
+            "Term '{0}': temperature {1} must be > 0",
+            "Softmax and log-softmax divide by the temperature; a constant (or a hyper-parameter's default) must be greater than zero.");
+
+        public static readonly DiagnosticDescriptor NoTerms = Make("LD0008",
+            "[Loss] class has no terms",
+            "The [Loss] class '{0}' declares no [Term] method",
+            "A loss is a weighted sum of terms. Add at least one method marked [Term].");
+
+        public static readonly DiagnosticDescriptor BadInputType = Make("LD0009",
+            "Term parameter is not a loss input",
+            "Parameter '{0}' of term '{1}' has type '{2}'; a term parameter must be a DSL input kind (Logits, Labels, Embeddings, Probs, LogProbs, Vector, Scalar)",
+            "Term parameters become tensor inputs of Compute. Use hyper-parameters ([Hyper]) for numbers.");
+
+        public static readonly DiagnosticDescriptor BadHyper = Make("LD0010",
+            "Hyper-parameter must be a number",
+            "Hyper-parameter '{0}' has type '{1}'; use float, double or int",
+            "Hyper-parameters are host numbers used in term formulas.");
+
+        public static readonly DiagnosticDescriptor UnsupportedClass = Make("LD0011",
+            "[Loss] class shape not supported",
+            "The [Loss] class '{0}' is {1}, which the generator does not support",
+            "Declare [Loss] classes as non-generic, top-level (not nested) partial classes.");
+
+        public static readonly DiagnosticDescriptor DuplicateTerm = Make("LD0012",
+            "Duplicate term name",
+            "Term name '{0}' is used by more than one [Term] method; term names must be unique",
+            "Terms are reported by name in LossResult; overloads cannot share a name.");
+
+        public static readonly DiagnosticDescriptor InternalError = Make("LD9999",
+            "Internal generator error",
+            "The LossDsl generator failed on '{0}': {1}. Please report this with the declaration.",
+            "The generator never throws; an unexpected failure is reported here instead of crashing the build.");
+
+        public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById =
+            new[] { NotPartial, UnsupportedConstruct, InputKindConflict, KindMismatch, TermNotScalar, BadWeight,
+                    BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, InternalError }
+                .ToDictionary(d => d.Id);
+
+        private static DiagnosticDescriptor Make(string id, string title, string message, string description) =>
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                description: description, helpLinkUri: HelpRoot + id + ".md");
+    }
+}

@@ -1,0 +1,169 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Generators.Fusion;
+using LossDsl.Ir;
+
+namespace LossDsl.Generators
+{
+    internal static partial class Emitter
+    {
+        private const string Ops = "global::LossDsl.Runtime.Ops";
+        private const string Tensor = "global::TorchSharp.torch.Tensor";
+
+        /// <summary><c>Compute(IReadOnlyDictionary)</c>: inputs by name, for generic callers.</summary>
+        private static void EmitComputeByName(IndentedWriter w, LossModel model)
+        {
+            w.Line();
+            w.Line("/// <summary>Computes the loss from inputs given by name (see <see cref=\"Inputs\"/>).</summary>");
+            w.Line($"public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, {Tensor}> inputs) =>");
+            var args = model.Ir.Inputs.Select(i =>
+                $"global::LossDsl.Runtime.InputValidator.Require(inputs, {Literal(model.ClassName)}, {Literal(i.Name)}, {Literal(i.FirstTerm)})");
+            w.Line($"    Compute({string.Join(", ", args)});");
+        }
+
+        /// <summary><c>Compute(...)</c>: validation, then one statement per IR node in topological order,
+        /// each under a comment with its formula; shared subexpressions are computed once.</summary>
+        private static void EmitCompute(IndentedWriter w, LossModel model)
+        {
+            var ir = model.Ir;
+            var names = new NodeNames(ir);
+            var regions = model.Regions.ToDictionary(r => r.Root);
+            var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
+
+            w.Line();
+            w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
+            w.Line("/// <code>");
+            foreach (var term in ir.Terms)
+                w.Line($"/// {term.Name} (weight {IrPrinter.FormatNumber(term.Weight)}, {term.Source}) = {Xml(IrPrinter.Formula(ir, term.Root))}");
+            w.Line("/// </code></summary>");
+            var parameters = ir.Inputs.Select(i => $"{Tensor} {Parameter(i.Name)}");
+            using (w.Block($"public global::LossDsl.Runtime.LossResult Compute({string.Join(", ", parameters)})"))
+            {
+                var inputs = ir.Inputs.Select(i => $"({Literal(i.Name)}, {Parameter(i.Name)})");
+                w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }});");
+                w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+                foreach (var node in ir.Nodes)
+                {
+                    if (!names.IsVariable(node) || interior.Contains(node.Id)) continue;
+                    if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, region, model.Regions.ToList().IndexOf(region));
+                    else EmitNode(w, names, node);
+                }
+                EmitResult(w, ir, names);
+            }
+        }
+
+        private static void EmitNode(IndentedWriter w, NodeNames names, IrNode node, bool declare = true)
+        {
+            w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Readable).ToArray())}");
+            w.Line($"{(declare ? "var " : "")}{names.Var(node.Id)} = {Code(names, node)};");
+        }
+
+        /// <summary>A fused region: the generated kernel by default, the unfused nodes when fusion is off.</summary>
+        private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, FusedRegion region, int index)
+        {
+            var root = ir.Nodes[region.Root];
+            var scale = region.Scale < 0 ? "1d"
+                : region.ScaleIsDivisor ? $"1d / (double){names.Number(region.Scale)}"
+                : $"(double){names.Number(region.Scale)}";
+            var labels = region.Labels < 0 ? "null" : names.Readable(region.Labels);
+            w.Line($"{Tensor} {names.Var(root.Id)};");
+            using (w.Block("if (UseFusedKernels)"))
+            {
+                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Format(root, root.Args.Select(names.Readable).ToArray())}, fused: N×N never materialised");
+                w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, {scale});");
+            }
+            using (w.Block("else"))
+            {
+                foreach (var id in region.Interior.OrderBy(i => i))
+                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
+                EmitNode(w, names, root, declare: false);
+            }
+        }
+
+        private static void EmitResult(IndentedWriter w, LossIr ir, NodeNames names)
+        {
+            // Only the results leave the dispose scope; each tensor is moved once (terms may share a root).
+            var moved = new HashSet<int>();
+            var ids = new List<string>();
+            foreach (var term in ir.Terms)
+            {
+                var id = IrNames.Identifier(term.Name);
+                var raw = names.Readable(term.Root);
+                var move = names.IsVariable(ir.Nodes[term.Root]) && moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
+                w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
+                w.Line($"var raw_{id} = {raw}{move};");
+                w.Line($"var weighted_{id} = (raw_{id} * {NumberLiteral(term.Weight, NumericTypes.Double)}).MoveToOuterDisposeScope();");
+                ids.Add(id);
+            }
+            w.Line($"var __total = ({string.Join(" + ", ids.Select(id => "weighted_" + id))}).MoveToOuterDisposeScope();");
+            var values = ir.Terms.Zip(ids, (t, id) =>
+                $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericTypes.Double)}, raw_{id}, weighted_{id})");
+            w.Line($"return new global::LossDsl.Runtime.LossResult(__total, new[] {{ {string.Join(", ", values)} }});");
+        }
+
+        /// <summary>The C# expression computing one node from its arguments.</summary>
+        private static string Code(NodeNames names, IrNode node)
+        {
+            string Arg(int i) => names.Operand(node.Args[i]);
+            switch (node.Op)
+            {
+                case OpCode.Add: case OpCode.Sub: case OpCode.Mul: case OpCode.Div:
+                    var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
+                    return $"({names.Broadcast(node.Args[0], node.Args[1])} {symbol} {names.Broadcast(node.Args[1], node.Args[0])})";
+                case OpCode.Neg:
+                    return $"(-{Arg(0)})";
+                case OpCode.Pairwise:
+                    return $"{Ops}.Pairwise({Arg(0)}, {Arg(1)}, {Literal(node.Name)}, self: {(IrNames.IsSelfPairwise(node) ? "true" : "false")})";
+                case OpCode.AllPairs:
+                    return $"{Ops}.AllPairs(__shapes[{Literal(ShapeInference.Batch)}], __shapes.Device)";
+                default:
+                    return $"{Ops}.{node.Op}({string.Join(", ", node.Args.Select(a => names.Operand(a)))})";
+            }
+        }
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+        /// <summary>How each node appears in generated code: inputs by parameter name, numbers inline
+        /// (C# arithmetic on hyper-parameters), everything else as a local <c>v{id}</c>.</summary>
+        private sealed class NodeNames
+        {
+            private readonly LossIr _ir;
+            public NodeNames(LossIr ir) => _ir = ir;
+
+            public bool IsVariable(IrNode node) => node.Op != OpCode.Input && node.Kind != ValueKind.Number;
+
+            public string Var(int id) => "v" + id;
+
+            /// <summary>The node as an expression: a local, a parameter, or an inline number.</summary>
+            public string Readable(int id)
+            {
+                var node = _ir.Nodes[id];
+                if (node.Op == OpCode.Input) return Parameter(node.Name);
+                return node.Kind == ValueKind.Number ? Number(id) : Var(id);
+            }
+
+            /// <summary>An argument of a runtime call: numbers cast to double (TorchSharp scalars).</summary>
+            public string Operand(int id) => _ir.Nodes[id].Kind == ValueKind.Number ? "(double)" + Number(id) : Readable(id);
+
+            /// <summary>An arithmetic operand: a per-sample vector next to a relation becomes a column.</summary>
+            public string Broadcast(int id, int other) =>
+                _ir.Nodes[id].Kind == ValueKind.Vector && _ir.Nodes[other].Kind is ValueKind.Relation
+                    ? Readable(id) + ".unsqueeze(1)"
+                    : Operand(id);
+
+            public string Number(int id)
+            {
+                var node = _ir.Nodes[id];
+                switch (node.Op)
+                {
+                    case OpCode.Const: return NumberLiteral(node.Number, node.Name);
+                    case OpCode.Hyper: return "this." + IrNames.HyperName(node);
+                    case OpCode.Neg: return $"(-{Number(node.Args[0])})";
+                    default:
+                        var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
+                        return $"({Number(node.Args[0])} {symbol} {Number(node.Args[1])})";
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Linq;
+using LossDsl.Ir;
+
+namespace LossDsl.Generators
+{
+    internal static partial class Emitter
+    {
+        /// <summary>The IR as the generator read it (hyper-parameters as symbols) and its shape plan.</summary>
+        private static void EmitIr(IndentedWriter w, LossModel model)
+        {
+            var ir = model.Ir;
+            w.Line();
+            w.Line("/// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>");
+            w.Line("public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();");
+            w.Line();
+            w.Line("// What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.");
+            w.Line("private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);");
+            w.Line();
+            using (w.Block("private static global::LossDsl.Ir.LossIr __BuildIr()"))
+            {
+                w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
+                foreach (var node in ir.Nodes)
+                {
+                    var args = string.Join(", ", node.Args);
+                    w.Line($"b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, new int[] {{ {args} }}, " +
+                           $"{NumberLiteral(node.Number, NumericTypes.Double)}, {Literal(node.Name)}); // {node.Id}");
+                }
+                foreach (var hyper in ir.Hypers)
+                    w.Line($"b.AddHyper(new global::LossDsl.Ir.IrHyper({Literal(hyper.Name)}, {Literal(hyper.NumericType)}, {NumberLiteral(hyper.Default, NumericTypes.Double)}));");
+                foreach (var term in ir.Terms)
+                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericTypes.Double)}, {term.Root}, {Literal(term.Source)});");
+                w.Line("return b.Build();");
+            }
+        }
+
+        /// <summary><c>Trace()</c> runs the term methods on symbolic inputs: the DSL values record what they
+        /// compute, giving the IR that the interpreter evaluates and that tests compare with <c>Ir</c>.</summary>
+        private static void EmitTrace(IndentedWriter w, LossModel model)
+        {
+            w.Line();
+            w.Line("/// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's");
+            w.Line("/// hyper-parameter values as constants.</summary>");
+            using (w.Block("public global::LossDsl.Ir.LossIr Trace()"))
+            {
+                w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
+                foreach (var (term, signature) in model.Ir.Terms.Zip(model.Terms, (t, s) => (t, s)))
+                {
+                    var args = signature.Parameters.Select(p =>
+                    {
+                        var input = $"{DslType(p.Kind)}.Input({Literal(p.Name)})";
+                        return p.Frozen && p.Kind != ValueKind.Labels ? $"global::LossDsl.Dsl.Frozen({input})" : input;
+                    });
+                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericTypes.Double)}, " +
+                           $"{signature.Method}({string.Join(", ", args)}).Expr, {Literal(term.Source)});");
+                }
+                w.Line("return b.Build();");
+            }
+        }
+    }
+}

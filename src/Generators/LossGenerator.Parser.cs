@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using LossDsl.Generators.Fusion;
+using LossDsl.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LossDsl.Generators
+{
+    /// <summary>Turns a <c>[Loss]</c> class into a <see cref="LossModel"/> and diagnostics. Nothing
+    /// Roslyn-specific (symbols, syntax, locations) leaves this class.</summary>
+    internal static class Parser
+    {
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = new DiagnosticBag();
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            try
+            {
+                var model = ParseClass(context, type, diagnostics, cancellationToken);
+                return new ParseResult(diagnostics.HasErrors ? null : model, diagnostics.ToArray());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                diagnostics.Add(Diagnostics.InternalError, context.TargetNode, type.Name, ex.GetType().Name + ": " + ex.Message);
+                return new ParseResult(null, diagnostics.ToArray());
+            }
+        }
+
+        private static LossModel? ParseClass(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type,
+            DiagnosticBag diagnostics, CancellationToken cancellationToken)
+        {
+            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(Diagnostics.NotPartial, declaration.Identifier, type.Name);
+            if (type.ContainingType is not null)
+                diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "nested in another type");
+            if (type.TypeParameters.Length > 0)
+                diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "generic");
+
+            var compilation = context.SemanticModel.Compilation;
+            SemanticModel ModelOf(SyntaxNode node) =>
+                node.SyntaxTree == context.SemanticModel.SyntaxTree ? context.SemanticModel : compilation.GetSemanticModel(node.SyntaxTree);
+
+            var members = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<ClassDeclarationSyntax>()
+                .SelectMany(c => c.Members)
+                .ToList();
+
+            var hypers = ParseHypers(members, ModelOf, diagnostics);
+            var builder = new IrBuilder();
+            foreach (var hyper in hypers.Values) builder.AddHyper(hyper);
+
+            var inputs = new Dictionary<string, (ValueKind kind, string term)>();
+            var signatures = new List<TermSignature>();
+            var termNames = new HashSet<string>();
+            var termCount = 0;
+            foreach (var method in members.OfType<MethodDeclarationSyntax>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var semantic = ModelOf(method);
+                if (semantic.GetDeclaredSymbol(method, cancellationToken) is not IMethodSymbol symbol) continue;
+                var termAttribute = symbol.GetAttributes().FirstOrDefault(a => Symbols.Is(a.AttributeClass, "TermAttribute"));
+                if (termAttribute is null) continue;
+                termCount++;
+                if (!termNames.Add(symbol.Name))
+                    diagnostics.Add(Diagnostics.DuplicateTerm, method.Identifier, symbol.Name);
+
+                var term = ParseTerm(method, symbol, termAttribute, semantic, hypers, inputs, diagnostics, cancellationToken);
+                if (term is null) continue;
+                builder.AddTerm(symbol.Name, term.Value.weight, term.Value.body, SourceOf(method));
+                signatures.Add(term.Value.signature);
+            }
+
+            if (termCount == 0)
+                diagnostics.Add(Diagnostics.NoTerms, declaration.Identifier, type.Name);
+            if (diagnostics.HasErrors) return null;
+
+            var ir = builder.Build();
+            var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
+            var regions = fuse ? FusionHooks.Plan(ir) : EquatableArray<FusedRegion>.Empty;
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            return new LossModel(ns, type.Name, ir, signatures.ToEquatableArray(), regions);
+        }
+
+        private static Dictionary<string, IrHyper> ParseHypers(List<MemberDeclarationSyntax> members,
+            Func<SyntaxNode, SemanticModel> modelOf, DiagnosticBag diagnostics)
+        {
+            var hypers = new Dictionary<string, IrHyper>();
+            foreach (var member in members)
+            {
+                var semantic = modelOf(member);
+                var declared = member switch
+                {
+                    PropertyDeclarationSyntax p => new[] { (node: (SyntaxNode)p, identifier: p.Identifier, initializer: p.Initializer?.Value) },
+                    FieldDeclarationSyntax f => f.Declaration.Variables.Select(v => (node: (SyntaxNode)v, identifier: v.Identifier, initializer: v.Initializer?.Value)).ToArray(),
+                    _ => Array.Empty<(SyntaxNode, SyntaxToken, ExpressionSyntax?)>(),
+                };
+                foreach (var (node, identifier, initializer) in declared)
+                {
+                    var symbol = semantic.GetDeclaredSymbol(node);
+                    if (symbol is null || !symbol.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "HyperAttribute"))) continue;
+                    var memberType = symbol is IPropertySymbol p ? p.Type : ((IFieldSymbol)symbol).Type;
+                    var numeric = Symbols.NumericType(memberType);
+                    if (numeric is null || symbol.IsStatic)
+                    {
+                        var shown = symbol.IsStatic ? "static " + memberType.ToDisplayString() : memberType.ToDisplayString();
+                        diagnostics.Add(Diagnostics.BadHyper, identifier, symbol.Name, shown);
+                        continue;
+                    }
+                    var value = initializer is null ? 0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value) ?? 0.0;
+                    hypers[symbol.Name] = new IrHyper(symbol.Name, numeric, value);
+                }
+            }
+            return hypers;
+        }
+
+        private static (double weight, Expr body, TermSignature signature)? ParseTerm(
+            MethodDeclarationSyntax method, IMethodSymbol symbol, AttributeData termAttribute, SemanticModel semantic,
+            Dictionary<string, IrHyper> hypers, Dictionary<string, (ValueKind kind, string term)> inputs,
+            DiagnosticBag diagnostics, CancellationToken cancellationToken)
+        {
+            var ok = true;
+            var weight = Symbols.ToDouble(termAttribute.NamedArguments.FirstOrDefault(a => a.Key == "Weight").Value.Value) ?? 1.0;
+            if (double.IsNaN(weight) || double.IsInfinity(weight) || weight < 0)
+            {
+                var argument = method.AttributeLists.SelectMany(l => l.Attributes)
+                    .SelectMany(a => a.ArgumentList?.Arguments ?? default)
+                    .FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == "Weight");
+                diagnostics.Add(Diagnostics.BadWeight, (SyntaxNode?)argument ?? method.Identifier.Parent!, symbol.Name, Symbols.Show(weight));
+                ok = false;
+            }
+
+            if (!Symbols.Is(symbol.ReturnType, "Scalar"))
+            {
+                diagnostics.Add(Diagnostics.TermNotScalar, method.ReturnType, symbol.Name, symbol.ReturnType.ToDisplayString());
+                ok = false;
+            }
+
+            var parameters = new List<TermParameter>();
+            foreach (var (parameter, syntax) in symbol.Parameters.Zip(method.ParameterList.Parameters, (p, s) => (p, s)))
+            {
+                var kind = Symbols.DslKind(parameter.Type);
+                if (kind is null || !OpCatalog.IsInputKind(kind.Value))
+                {
+                    diagnostics.Add(Diagnostics.BadInputType, syntax, parameter.Name, symbol.Name, parameter.Type.ToDisplayString());
+                    ok = false;
+                    continue;
+                }
+                if (inputs.TryGetValue(parameter.Name, out var seen) && seen.kind != kind.Value)
+                {
+                    diagnostics.Add(Diagnostics.InputKindConflict, syntax, parameter.Name, kind.Value.ToString(), symbol.Name, seen.kind.ToString(), seen.term);
+                    ok = false;
+                }
+                else if (!inputs.ContainsKey(parameter.Name))
+                {
+                    inputs[parameter.Name] = (kind.Value, symbol.Name);
+                }
+                var frozen = parameter.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "FrozenAttribute"));
+                parameters.Add(new TermParameter(parameter.Name, kind.Value, frozen));
+            }
+
+            var lowering = new TermLowering(symbol, semantic, hypers, parameters, diagnostics, cancellationToken);
+            var body = lowering.LowerBody(method);
+            if (!ok || body is null) return null;
+            return (weight, body, new TermSignature(symbol.Name, parameters.ToEquatableArray()));
+        }
+
+        private static string SourceOf(MethodDeclarationSyntax method)
+        {
+            var line = method.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            return Path.GetFileName(method.SyntaxTree.FilePath) + ":" + line;
+        }
+    }
+
+    /// <summary>Collects diagnostics as cacheable values.</summary>
+    internal sealed class DiagnosticBag
+    {
+        private readonly List<DiagnosticInfo> _items = new();
+
+        public bool HasErrors => _items.Count > 0;
+
+        public void Add(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args) =>
+            _items.Add(new DiagnosticInfo(descriptor.Id, LocationInfo.From(node), args.ToEquatableArray()));
+
+        public void Add(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] args) =>
+            _items.Add(new DiagnosticInfo(descriptor.Id, LocationInfo.From(token.GetLocation()), args.ToEquatableArray()));
+
+        public EquatableArray<DiagnosticInfo> ToArray() => _items.ToEquatableArray();
+    }
+}

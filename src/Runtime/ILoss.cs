@@ -1,0 +1,32 @@
+using System.Collections.Generic;
+using LossDsl.Ir;
+using static TorchSharp.torch;
+
+namespace LossDsl.Runtime;
+
+/// <summary>A loss declared in the DSL: implemented by every generated <c>[Loss]</c> class and by
+/// <see cref="InterpretedLoss"/>.</summary>
+public interface ILoss
+{
+    /// <summary>The loss's name (its class name), used in error messages.</summary>
+    string Name { get; }
+
+    /// <summary>The tensor inputs of <see cref="Compute"/>, unified by name across terms.</summary>
+    IReadOnlyList<IrInput> Inputs { get; }
+
+    /// <summary>Validates the inputs (by name) and computes every term and the total.</summary>
+    LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs);
+
+    /// <summary>The loss's IR, as its terms build it.</summary>
+    LossIr Trace();
+
+    /// <summary>Every term's weight and formula in mathematical notation.</summary>
+    string Describe();
+
+    /// <summary>The current value of every hyper-parameter, by name.</summary>
+    IReadOnlyDictionary<string, double> HyperValues { get; }
+
+    /// <summary>Whether <see cref="Compute"/> runs the fused kernels (where the planner made any)
+    /// or plain TorchSharp.</summary>
+    bool UseFusedKernels { get; set; }
+}

@@ -1,0 +1,58 @@
+using System;
+using static TorchSharp.torch;
+
+namespace LossDsl.Runtime;
+
+/// <summary>A value per (anchor, positive, negative) triplet, <c>[N, N, N]</c>, with the boolean mask
+/// of the selected triplets. Arithmetic changes the values; combining two triplet tensors keeps the
+/// triplets both select.</summary>
+public sealed class TripletTensor
+{
+    /// <summary>Pairs <paramref name="values"/> <c>[N, N, N]</c> with the boolean <paramref name="mask"/> of the same shape.</summary>
+    public TripletTensor(Tensor values, Tensor mask)
+    {
+        Values = values ?? throw new ArgumentNullException(nameof(values));
+        Mask = mask ?? throw new ArgumentNullException(nameof(mask));
+        if (mask.dtype != ScalarType.Bool)
+            throw new ArgumentException($"A triplet mask must be Bool, got {mask.dtype}.", nameof(mask));
+    }
+
+    /// <summary><c>t[a, p, n]</c> for every triplet, selected or not.</summary>
+    public Tensor Values { get; }
+
+    /// <summary>Which triplets are selected: Bool, the shape of <see cref="Values"/>.</summary>
+    public Tensor Mask { get; }
+
+    /// <summary>The same selection with <paramref name="f"/> applied to the values.</summary>
+    public TripletTensor Map(Func<Tensor, Tensor> f) => new(f(Values), Mask);
+
+    /// <summary>The same values with a narrower selection.</summary>
+    public TripletTensor Keep(Tensor mask) => new(Values, Mask.logical_and(mask));
+
+    public static TripletTensor operator +(TripletTensor a, TripletTensor b) => new(a.Values + b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator -(TripletTensor a, TripletTensor b) => new(a.Values - b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator *(TripletTensor a, TripletTensor b) => new(a.Values * b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator /(TripletTensor a, TripletTensor b) => new(a.Values / b.Values, a.Mask.logical_and(b.Mask));
+
+    public static TripletTensor operator +(TripletTensor a, Tensor b) => a.Map(v => v + b);
+    public static TripletTensor operator -(TripletTensor a, Tensor b) => a.Map(v => v - b);
+    public static TripletTensor operator *(TripletTensor a, Tensor b) => a.Map(v => v * b);
+    public static TripletTensor operator /(TripletTensor a, Tensor b) => a.Map(v => v / b);
+
+    public static TripletTensor operator +(Tensor a, TripletTensor b) => b.Map(v => a + v);
+    public static TripletTensor operator -(Tensor a, TripletTensor b) => b.Map(v => a - v);
+    public static TripletTensor operator *(Tensor a, TripletTensor b) => b.Map(v => a * v);
+    public static TripletTensor operator /(Tensor a, TripletTensor b) => b.Map(v => a / v);
+
+    public static TripletTensor operator +(TripletTensor a, double b) => a.Map(v => v + b);
+    public static TripletTensor operator -(TripletTensor a, double b) => a.Map(v => v - b);
+    public static TripletTensor operator *(TripletTensor a, double b) => a.Map(v => v * b);
+    public static TripletTensor operator /(TripletTensor a, double b) => a.Map(v => v / b);
+
+    public static TripletTensor operator +(double a, TripletTensor b) => b.Map(v => a + v);
+    public static TripletTensor operator -(double a, TripletTensor b) => b.Map(v => a - v);
+    public static TripletTensor operator *(double a, TripletTensor b) => b.Map(v => a * v);
+    public static TripletTensor operator /(double a, TripletTensor b) => b.Map(v => a / v);
+
+    public static TripletTensor operator -(TripletTensor a) => a.Map(v => -v);
+}
