@@ -64,7 +64,7 @@ namespace LossDsl.Generators
         public static readonly DiagnosticDescriptor UnsupportedClass = Make("LD0011",
             "[Loss] class shape not supported",
             "The [Loss] class '{0}' is {1}, which the generator does not support",
-            "Declare [Loss] classes as non-generic, top-level (not nested) partial classes.");
+            "Declare [Loss] classes as non-generic, non-static, top-level (not nested) partial classes.");
 
         public static readonly DiagnosticDescriptor DuplicateTerm = Make("LD0012",
             "Duplicate term name",

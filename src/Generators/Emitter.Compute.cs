@@ -54,7 +54,7 @@ namespace LossDsl.Generators
 
         private static void EmitNode(IndentedWriter w, NodeNames names, IrNode node, bool declare = true)
         {
-            w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Readable).ToArray())}");
+            w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Comment).ToArray())}");
             w.Line($"{(declare ? "var " : "")}{names.Var(node.Id)} = {Code(names, node)};");
         }
 
@@ -69,7 +69,7 @@ namespace LossDsl.Generators
             w.Line($"{Tensor} {names.Var(root.Id)};");
             using (w.Block("if (UseFusedKernels)"))
             {
-                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Format(root, root.Args.Select(names.Readable).ToArray())}, fused: N×N never materialised");
+                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Format(root, root.Args.Select(names.Comment).ToArray())}, fused: N×N never materialised");
                 w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, {scale});");
             }
             using (w.Block("else"))
@@ -142,8 +142,19 @@ namespace LossDsl.Generators
                 return node.Kind == ValueKind.Number ? Number(id) : Var(id);
             }
 
-            /// <summary>An argument of a runtime call: numbers cast to double (TorchSharp scalars).</summary>
-            public string Operand(int id) => _ir.Nodes[id].Kind == ValueKind.Number ? "(double)" + Number(id) : Readable(id);
+            /// <summary>An argument of a runtime call: numbers as double (TorchSharp scalars), cast when
+            /// the C# expression has another type.</summary>
+            public string Operand(int id)
+            {
+                var node = _ir.Nodes[id];
+                if (node.Kind != ValueKind.Number) return Readable(id);
+                var type = node.Op == OpCode.Hyper ? IrNames.HyperType(node) : node.Name;
+                return type == NumericTypes.Double ? Number(id) : "(double)" + Number(id);
+            }
+
+            /// <summary>The node as a formula comment shows it: numbers in mathematical notation.</summary>
+            public string Comment(int id) =>
+                _ir.Nodes[id].Kind == ValueKind.Number ? IrPrinter.Formula(_ir, id) : Readable(id);
 
             /// <summary>An arithmetic operand: a per-sample vector next to a relation becomes a column.</summary>
             public string Broadcast(int id, int other) =>

@@ -41,6 +41,8 @@ namespace LossDsl.Generators
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "nested in another type");
             if (type.TypeParameters.Length > 0)
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "generic");
+            if (type.IsStatic)
+                diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "static");
 
             var compilation = context.SemanticModel.Compilation;
             SemanticModel ModelOf(SyntaxNode node) =>
@@ -173,7 +175,7 @@ namespace LossDsl.Generators
 
         private static string SourceOf(MethodDeclarationSyntax method)
         {
-            var line = method.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            var line = method.Identifier.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
             return Path.GetFileName(method.SyntaxTree.FilePath) + ":" + line;
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Linq;
 using System.Threading;
 using LossDsl.Ir;
@@ -50,13 +51,37 @@ namespace LossDsl.Generators
                 if (!_failed) Unsupported(method, "a method without an expression body");
                 return null;
             }
+            // This walk and Roslyn's operation tree (GetOperation) recurse once per level: refuse a body deep
+            // enough to overflow the stack, which would take the whole compiler down.
+            if (NestingDepth(returned) > MaxNesting)
+                return Unsupported(returned, $"an expression nested more than {MaxNesting} levels deep");
             var result = Lower(returned);
             return _failed ? null : result;
+        }
+
+        /// <summary>How deeply expressions may nest in a term body (real losses stay under 30).</summary>
+        internal const int MaxNesting = 200;
+
+        /// <summary>The number of nested expressions on the deepest path below <paramref name="root"/>, counted without recursion.</summary>
+        private static int NestingDepth(ExpressionSyntax root)
+        {
+            var deepest = 0;
+            var stack = new Stack<(SyntaxNode node, int depth)>();
+            stack.Push((root, 1));
+            while (stack.Count > 0)
+            {
+                var (node, depth) = stack.Pop();
+                if (depth > deepest) deepest = depth;
+                foreach (var child in node.ChildNodes())
+                    stack.Push((child, child is ExpressionSyntax ? depth + 1 : depth));
+            }
+            return deepest;
         }
 
         private Expr? Lower(ExpressionSyntax syntax)
         {
             _cancellationToken.ThrowIfCancellationRequested();
+            RuntimeHelpers.EnsureSufficientExecutionStack(); // a backstop: the parser reports it as LD9999
             switch (syntax)
             {
                 case ParenthesizedExpressionSyntax p:
@@ -95,6 +120,12 @@ namespace LossDsl.Generators
                 case IPropertySymbol or IFieldSymbol when _hypers.TryGetValue(symbol.Name, out var hyper)
                                                          && SymbolEqualityComparer.Default.Equals(symbol.ContainingType, _term.ContainingType):
                     return Expr.Hyper(hyper.Name, hyper.NumericType);
+                case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _term):
+                case IPropertySymbol or IFieldSymbol when symbol.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "HyperAttribute")):
+                    // A term parameter that is not an input (LD0009) or a [Hyper] that is not a number (LD0010):
+                    // its declaration is already reported; one error per construct.
+                    _failed = true;
+                    return null;
                 case ILocalSymbol:
                     // The local's declaration is already reported; one error per construct.
                     _failed = true;
@@ -103,7 +134,7 @@ namespace LossDsl.Generators
                     _failed = true; // Does not bind: the C# compiler reports it.
                     return null;
                 case IPropertySymbol or IFieldSymbol:
-                    return Unsupported(syntax, $"the member '{symbol.Name}', which is not a [Hyper] parameter");
+                    return Unsupported(syntax, $"the member '{symbol.Name}' (not a [Hyper] parameter)");
                 default:
                     return Unsupported(syntax, $"'{syntax}' ({symbol.Kind.ToString().ToLowerInvariant()})");
             }
@@ -133,9 +164,14 @@ namespace LossDsl.Generators
             }
             if (symbol is null || symbol.MethodKind != MethodKind.UserDefinedOperator || Symbols.DslKind(symbol.ReturnType) is not { } kind)
             {
-                var leftType = Symbols.Name(_model.GetTypeInfo(syntax.Left, _cancellationToken).Type);
-                var rightType = Symbols.Name(_model.GetTypeInfo(syntax.Right, _cancellationToken).Type);
-                return Mismatch(syntax, $"the operator '{syntax.OperatorToken.Text}' is not defined between {leftType} and {rightType}");
+                var leftType = _model.GetTypeInfo(syntax.Left, _cancellationToken).Type;
+                var rightType = _model.GetTypeInfo(syntax.Right, _cancellationToken).Type;
+                if (IsError(leftType) || IsError(rightType))
+                {
+                    _failed = true; // An operand does not bind: the C# compiler (or an inner diagnostic) reports it.
+                    return null;
+                }
+                return Mismatch(syntax, $"the operator '{syntax.OperatorToken.Text}' is not defined between {Symbols.Name(leftType)} and {Symbols.Name(rightType)}");
             }
             return left is null || right is null ? null : Expr.Of(op.Value, kind, left, right);
         }
@@ -145,7 +181,13 @@ namespace LossDsl.Generators
             var operand = Lower(syntax.Operand);
             if (operand is null) return null;
             var numeric = Symbols.NumericType(_model.GetTypeInfo(syntax, _cancellationToken).Type);
-            if (numeric is not null) return Expr.Of(OpCode.Neg, ValueKind.Number, numeric, operand);
+            if (numeric is not null)
+            {
+                // Fold a constant (-1.5) as LowerBinary does, so checks such as LD0007 see its value.
+                var constant = _model.GetConstantValue(syntax, _cancellationToken);
+                if (constant.HasValue && Symbols.ToDouble(constant.Value) is { } folded) return Expr.Const(folded, numeric);
+                return Expr.Of(OpCode.Neg, ValueKind.Number, numeric, operand);
+            }
             return Expr.Of(OpCode.Neg, operand.Kind, operand);
         }
 
@@ -155,12 +197,13 @@ namespace LossDsl.Generators
             if (info.Symbol is not IMethodSymbol method)
             {
                 var candidates = info.CandidateSymbols.OfType<IMethodSymbol>().Where(m => OpOf(m) is not null).ToList();
-                if (candidates.Count > 0) return Mismatch(syntax, DescribeMismatch(syntax, candidates));
+                if (candidates.Count > 0 && !syntax.ArgumentList.Arguments.Any(a => IsError(_model.GetTypeInfo(a.Expression, _cancellationToken).Type)))
+                    return Mismatch(syntax, DescribeMismatch(syntax, candidates));
                 _failed = true; // Does not bind at all: the C# compiler reports it.
                 return null;
             }
             if (OpOf(method) is not { } op)
-                return Unsupported(syntax, $"a call to '{method.ContainingType?.Name}.{method.Name}', which is not a DSL operation");
+                return Unsupported(syntax, $"a call to '{method.ContainingType?.Name}.{method.Name}' (not a DSL operation)");
 
             var args = new List<Expr?>();
             var names = new List<string>();
@@ -265,6 +308,8 @@ namespace LossDsl.Generators
             }
             return null;
         }
+
+        private static bool IsError(ITypeSymbol? type) => type is { TypeKind: TypeKind.Error };
 
         private Expr? Unsupported(SyntaxNode syntax, string what)
         {

@@ -66,16 +66,23 @@ namespace LossDsl.Ir
                 };
             }
 
+            // Each set of equal dimensions is named after its symbol in the earliest input (signature order),
+            // so messages read "C_student" when student comes first.
+            var names = new Dictionary<string, string>();
+            foreach (var symbol in ir.Inputs.SelectMany(i => Template(i.Name, i.Kind)))
+                if (!names.ContainsKey(sets.Find(symbol))) names[sets.Find(symbol)] = symbol;
+            string Name(string symbol) => names.TryGetValue(sets.Find(symbol), out var n) ? n : sets.Find(symbol);
+
             var inputs = ir.Inputs.Select(input =>
             {
                 var template = Template(input.Name, input.Kind);
                 return new InputCheck(
                     input.Name, input.Kind, input.FirstTerm,
-                    template.Select(sets.Find).ToEquatableArray(),
-                    template.Select(s => sets.Find(s) == s ? "" : sets.Reason(s)).ToEquatableArray());
+                    template.Select(Name).ToEquatableArray(),
+                    template.Select(s => Name(s) == s ? "" : sets.Reason(s)).ToEquatableArray());
             });
             var labelRanges = ranges
-                .Select(r => r with { ClassDim = sets.Find(r.ClassDim) })
+                .Select(r => r with { ClassDim = Name(r.ClassDim) })
                 .Distinct();
             return new ShapePlan(inputs.ToEquatableArray(), labelRanges.ToEquatableArray());
         }
@@ -157,8 +164,8 @@ namespace LossDsl.Ir
                 // The batch symbol, then the symbol seen first, names the merged set.
                 if (rb == Batch) (ra, rb) = (rb, ra);
                 _parent[rb] = ra;
-                if (!_reason.ContainsKey(b)) _reason[b] = why;
-                if (!_reason.ContainsKey(rb)) _reason[rb] = why;
+                foreach (var symbol in new[] { a, b, ra, rb })
+                    if (!_reason.ContainsKey(symbol)) _reason[symbol] = why;
             }
         }
     }
