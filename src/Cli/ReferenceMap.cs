@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using LossDsl.Runtime;
+using LossDsl.Zoo;
+
+namespace LossDsl.Cli;
+
+/// <summary>A reference implementation LossDsl can stand in for.</summary>
+/// <param name="Symbol">The case's <c>source.symbol</c>, matched exactly.</param>
+/// <param name="Loss">The LossDsl loss it maps to, for <c>--help</c>-style listings.</param>
+/// <param name="Resolve">Reads the case's params and returns the loss with its hyper-parameters set, and the
+/// mapping of the case's input names to the loss's; throws <see cref="UnsupportedReferenceException"/> for
+/// parameters the loss does not compute.</param>
+public sealed record ReferenceEntry(string Symbol, string Loss, Func<CaseParams, MappedLoss> Resolve);
+
+/// <summary>A case's reference as a LossDsl loss.</summary>
+/// <param name="Loss">The loss, hyper-parameters set.</param>
+/// <param name="InputNames">Case input name → loss input name.</param>
+public sealed record MappedLoss(ILoss Loss, IReadOnlyDictionary<string, string> InputNames)
+{
+    /// <summary>The loss with its hyper-parameters, e.g. <c>NtXent(Temperature=0.07)</c>.</summary>
+    public string Label =>
+        Loss.Name + "(" + string.Join(", ", Loss.HyperValues.Select(h => h.Key + "=" + CaseParams.Format(h.Value))) + ")";
+}
+
+/// <summary>The table from reference implementations (a case's <c>source.symbol</c> and <c>params</c>) to
+/// LossDsl losses. One entry per reference; add a line to <see cref="Entries"/> to support another.</summary>
+public static class ReferenceMap
+{
+    // How each library names its inputs, mapped to the zoo losses' inputs.
+    private static readonly IReadOnlyDictionary<string, string> Pml = Names(("embeddings", "z"), ("labels", "y"));
+    private static readonly IReadOnlyDictionary<string, string> RepDistillerFeatures = Names(("f_s", "student"), ("f_t", "teacher"));
+    private static readonly IReadOnlyDictionary<string, string> RepDistillerLogits = Names(("y_s", "student"), ("y_t", "teacher"));
+
+    /// <summary>Every supported reference.</summary>
+    public static readonly IReadOnlyList<ReferenceEntry> Entries = new ReferenceEntry[]
+    {
+        new("pytorch_metric_learning.losses.NTXentLoss", nameof(NtXent), p =>
+        {
+            p.AllowOnly("temperature");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlReducer("MeanReducer");
+            return new(new NtXent { Temperature = p.Number("temperature", 0.07) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.SupConLoss", nameof(SupCon), p =>
+        {
+            p.AllowOnly("temperature");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlReducer("AvgNonZeroReducer");
+            return new(new SupCon { Temperature = p.Number("temperature", 0.1) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.TripletMarginLoss", $"{nameof(TripletMargin)}, or {nameof(TripletHardMined)} with a hard TripletMarginMiner", p =>
+        {
+            p.AllowOnly("margin", "miner", "swap", "smooth_loss", "triplets_per_anchor");
+            p.RequireIfPresent("swap", JsonValueKind.False, "false");
+            p.RequireIfPresent("smooth_loss", JsonValueKind.False, "false");
+            p.RequireIfPresent("triplets_per_anchor", JsonValueKind.String, "all");
+            p.RequirePmlDistance("LpDistance");
+            p.RequirePmlReducer("AvgNonZeroReducer");
+            var margin = p.Number("margin", 0.05);
+            if (!p.Has("miner")) return new(new TripletMargin { Margin = margin }, Pml);
+            RequireHardTripletMiner(p);
+            return new(new TripletHardMined { Margin = margin }, Pml);
+        }),
+
+        new("distiller_zoo.RKD.RKDLoss", $"{nameof(RkdDistance)} (w_a = 0)", p =>
+        {
+            p.AllowOnly("w_d", "w_a", "pdist_eps", "smooth_l1_beta");
+            p.RequireIfPresent("pdist_eps", 1e-12);
+            p.RequireIfPresent("smooth_l1_beta", 1.0);
+            var angleWeight = p.Number("w_a", 50);
+            if (angleWeight != 0) throw p.Unsupported($"RKD angle term ({p.ShortSymbol} with w_a = {CaseParams.Format(angleWeight)})");
+            return new(new RkdDistance { DistanceWeight = p.Number("w_d", 25) }, RepDistillerFeatures);
+        }),
+
+        new("distiller_zoo.KD.DistillKL", nameof(HintonKd), p =>
+        {
+            p.AllowOnly("T");
+            return new(new HintonKd { T = p.Number("T") }, RepDistillerLogits);
+        }),
+    };
+
+    /// <summary>The LossDsl loss for <paramref name="c"/>'s reference.</summary>
+    /// <exception cref="UnsupportedReferenceException">No entry has its symbol, its params ask for something
+    /// the loss does not compute, or it has an input the loss has no counterpart for.</exception>
+    /// <exception cref="CaseFormatException">The case's source or params are malformed.</exception>
+    public static MappedLoss Resolve(ReferenceCase c)
+    {
+        var symbol = c.Symbol;
+        var entry = Entries.FirstOrDefault(e => e.Symbol == symbol)
+                    ?? throw new UnsupportedReferenceException(symbol);
+        var mapped = entry.Resolve(new CaseParams(c, symbol));
+
+        // A case input the loss has no counterpart for (PML's ref_emb, say) changes what is computed.
+        var extra = c.InputNames.Where(n => !mapped.InputNames.ContainsKey(n)).ToList();
+        if (extra.Count > 0)
+            throw new UnsupportedReferenceException(
+                $"{symbol.Split('.').Last()} with input {string.Join(", ", extra.Select(n => "'" + n + "'"))}");
+        return mapped;
+    }
+
+    /// <summary><c>params.miner</c> must be a TripletMarginMiner of "hard" triplets with margin ≥ 0 and the
+    /// default distance. It keeps the triplets with <c>d_an − d_ap ≤ margin</c> and <c>≤ 0</c>; with a margin ≥ 0
+    /// that is <c>d_an ≤ d_ap</c> whatever the margin, which is what <see cref="TripletHardMined"/> mines.</summary>
+    private static void RequireHardTripletMiner(CaseParams p)
+    {
+        var miner = p.Json.GetProperty("miner");
+        if (miner.ValueKind != JsonValueKind.Object)
+            throw new CaseFormatException($"params.miner should be an object, but is {CaseFile.Describe(miner)}");
+        var cls = miner.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "an unnamed miner";
+        if (cls != "TripletMarginMiner") throw p.Unsupported($"{p.ShortSymbol} with miner {cls}");
+        var type = miner.TryGetProperty("type_of_triplets", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "all";
+        if (type != "hard") throw p.Unsupported($"{p.ShortSymbol} with TripletMarginMiner(type_of_triplets=\"{type}\")");
+        var unknown = miner.EnumerateObject().Select(m => m.Name).Where(n => n is not ("class" or "margin" or "type_of_triplets")).ToList();
+        if (unknown.Count > 0)
+            throw p.Unsupported($"{p.ShortSymbol} with TripletMarginMiner({string.Join(", ", unknown)})");
+        var minerMargin = CaseParams.NumberIn(miner, "params.miner.margin", "margin", 0.2);
+        if (minerMargin < 0)
+            throw p.Unsupported($"{p.ShortSymbol} with a hard TripletMarginMiner of margin {CaseParams.Format(minerMargin)} < 0");
+        p.RequirePmlDistance("LpDistance", "miner_distance");
+    }
+
+    private static IReadOnlyDictionary<string, string> Names(params (string Case, string Loss)[] pairs) =>
+        pairs.ToDictionary(p => p.Case, p => p.Loss);
+}
