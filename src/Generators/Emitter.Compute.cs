@@ -88,8 +88,10 @@ namespace LossDsl.Generators
             foreach (var term in ir.Terms)
             {
                 var id = IrNames.Identifier(term.Name);
-                var raw = names.Readable(term.Root);
-                var move = names.IsVariable(ir.Nodes[term.Root]) && moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
+                // A term that returns an input as is gets an alias: disposing the result must not free the caller's tensor.
+                var isInput = ir.Nodes[term.Root].Op == OpCode.Input;
+                var raw = names.Readable(term.Root) + (isInput ? ".alias()" : "");
+                var move = isInput || moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
                 w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
                 w.Line($"var raw_{id} = {raw}{move};");
                 w.Line($"var weighted_{id} = (raw_{id} * {NumberLiteral(term.Weight, NumericTypes.Double)}).MoveToOuterDisposeScope();");

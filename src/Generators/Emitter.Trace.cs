@@ -19,6 +19,8 @@ namespace LossDsl.Generators
             using (w.Block("private static global::LossDsl.Ir.LossIr __BuildIr()"))
             {
                 w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
+                foreach (var input in ir.Inputs)
+                    w.Line($"b.AddInput({Literal(input.Name)}, global::LossDsl.Ir.ValueKind.{input.Kind}, {Literal(input.FirstTerm)});");
                 foreach (var node in ir.Nodes)
                 {
                     var args = string.Join(", ", node.Args);
@@ -45,6 +47,8 @@ namespace LossDsl.Generators
                 w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
                 foreach (var (term, signature) in model.Ir.Terms.Zip(model.Terms, (t, s) => (t, s)))
                 {
+                    foreach (var p in signature.Parameters)
+                        w.Line($"b.AddInput({Literal(p.Name)}, global::LossDsl.Ir.ValueKind.{p.Kind}, {Literal(term.Name)});");
                     var args = signature.Parameters.Select(p =>
                     {
                         var input = $"{DslType(p.Kind)}.Input({Literal(p.Name)})";

@@ -35,6 +35,13 @@ namespace LossDsl.Generators
             DiagnosticBag diagnostics, CancellationToken cancellationToken)
         {
             var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            // [Loss] on two partial declarations of one class (CS0579): only the first generates, or the
+            // second AddSource would repeat the hint name and the generator would fail (CS8785).
+            var firstLoss = type.GetAttributes()
+                .Where(a => Symbols.Is(a.AttributeClass, "LossAttribute"))
+                .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<ClassDeclarationSyntax>())
+                .FirstOrDefault(c => c is not null);
+            if (firstLoss is not null && (firstLoss.SyntaxTree != declaration.SyntaxTree || firstLoss.Span != declaration.Span)) return null;
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
                 diagnostics.Add(Diagnostics.NotPartial, declaration.Identifier, type.Name);
             if (type.ContainingType is not null)
@@ -62,6 +69,7 @@ namespace LossDsl.Generators
             var signatures = new List<TermSignature>();
             var termNames = new HashSet<string>();
             var termCount = 0;
+            var termFailed = false;
             foreach (var method in members.OfType<MethodDeclarationSyntax>())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -74,14 +82,22 @@ namespace LossDsl.Generators
                     diagnostics.Add(Diagnostics.DuplicateTerm, method.Identifier, symbol.Name);
 
                 var term = ParseTerm(method, symbol, termAttribute, semantic, hypers, inputs, diagnostics, cancellationToken);
-                if (term is null) continue;
+                if (term is null)
+                {
+                    // Usually reported above; when not, the C# compiler reports why (an unbound name):
+                    // emitting the other terms alone would give a wrong loss.
+                    termFailed = true;
+                    continue;
+                }
+                // Inputs follow the term signatures (not the order the body reads them): Compute's parameters read like the declaration.
+                foreach (var parameter in term.Value.signature.Parameters) builder.AddInput(parameter.Name, parameter.Kind, symbol.Name);
                 builder.AddTerm(symbol.Name, term.Value.weight, term.Value.body, SourceOf(method));
                 signatures.Add(term.Value.signature);
             }
 
             if (termCount == 0)
                 diagnostics.Add(Diagnostics.NoTerms, declaration.Identifier, type.Name);
-            if (diagnostics.HasErrors) return null;
+            if (diagnostics.HasErrors || termFailed) return null;
 
             var ir = builder.Build();
             var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;

@@ -197,7 +197,8 @@ namespace LossDsl.Generators
             if (info.Symbol is not IMethodSymbol method)
             {
                 var candidates = info.CandidateSymbols.OfType<IMethodSymbol>().Where(m => OpOf(m) is not null).ToList();
-                if (candidates.Count > 0 && !syntax.ArgumentList.Arguments.Any(a => IsError(_model.GetTypeInfo(a.Expression, _cancellationToken).Type)))
+                if (candidates.Count > 0 && !syntax.ContainsDiagnostics
+                    && !syntax.ArgumentList.Arguments.Any(a => IsError(_model.GetTypeInfo(a.Expression, _cancellationToken).Type)))
                     return Mismatch(syntax, DescribeMismatch(syntax, candidates));
                 _failed = true; // Does not bind at all: the C# compiler reports it.
                 return null;

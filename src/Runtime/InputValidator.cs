@@ -93,8 +93,8 @@ public static class InputValidator
         if (ok) return;
         var want = isLabels ? "Int64 or Int32" : "floating-point";
         throw Fail(loss, check.Term, check, want, tensor.dtype.ToString(),
-            $"{(isLabels ? "an" : "a")} {want} tensor of shape {Expected(check, dims)}",
-            $"a {tensor.dtype} tensor of shape {Format(tensor.shape)}",
+            $"{Article(want)} {want} tensor of shape {Expected(check, dims)}",
+            $"{Article(tensor.dtype.ToString())} {tensor.dtype} tensor of shape {Format(tensor.shape)}",
             isLabels ? " Labels are class indices." : "");
     }
 
@@ -136,6 +136,8 @@ public static class InputValidator
         var sizes = check.Dims.Select(s => dims.TryGetValue(s, out var b) ? b.Size.ToString() : "?");
         return symbolic + " = [" + string.Join(", ", sizes) + "]";
     }
+
+    private static string Article(string word) => "AEIOUaeiou".IndexOf(word[0]) >= 0 ? "an" : "a";
 
     private static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
 

@@ -30,8 +30,8 @@ public static class IrInterpreter
         var values = new object[bound.Nodes.Count];
         foreach (var node in bound.Nodes) values[node.Id] = NodeEvaluator.Evaluate(node, values, inputs, shapes);
 
-        var owned = new HashSet<Tensor>(inputs.Values, ReferenceEqualityComparer.Instance);
-        var floatType = inputs.Values.Select(t => t.dtype).FirstOrDefault(t => is_floating_point(t), ScalarType.Float32);
+        var owned = new HashSet<Tensor>(given.Select(g => g.Item2), ReferenceEqualityComparer.Instance);
+        var floatType = given.Select(g => g.Item2.dtype).FirstOrDefault(t => is_floating_point(t), ScalarType.Float32);
         var terms = new List<TermValue>();
         Tensor? total = null;
         foreach (var term in bound.Terms)

@@ -11,8 +11,14 @@ public static partial class Ops
         F.cross_entropy(logits, labels.dtype == ScalarType.Int64 ? labels : labels.to(ScalarType.Int64));
 
     /// <summary><c>(1/N) Σ_{i,c} p log p − p · logq</c>: <c>KL(p ‖ q)</c> per row, averaged over the
-    /// batch (<c>F.kl_div(logq, p, reduction='batchmean')</c>); entries with <c>p = 0</c> add 0.</summary>
-    public static Tensor KL(Tensor p, Tensor logq) => (p.xlogy(p) - p * logq).sum() / p.shape[0];
+    /// batch (<c>F.kl_div(logq, p, reduction='batchmean')</c>). Entries with <c>p = 0</c> (a softmax
+    /// that underflowed) add exactly 0 and pass no gradient, where <c>xlogy</c>'s backward gives 0/0.</summary>
+    public static Tensor KL(Tensor p, Tensor logq)
+    {
+        var zero = p.detach().le(0);
+        var logp = p.masked_fill(zero, 1).log();
+        return (p * logp - p * logq).masked_fill(zero, 0).sum() / p.shape[0];
+    }
 
     /// <summary>Mean squared error over all entries.</summary>
     public static Tensor Mse(Tensor a, Tensor b) => F.mse_loss(a, b);

@@ -16,8 +16,10 @@ public static partial class Ops
     public static Tensor Abs(Tensor x) => x.abs();
     /// <summary><c>max(x, 0)</c>.</summary>
     public static Tensor Relu(Tensor x) => x.relu();
-    /// <summary><c>log(1 + exp(x))</c>, computed stably (<c>F.softplus</c>: exactly x above 20).</summary>
-    public static Tensor Softplus(Tensor x) => x.softplus();
+    /// <summary><c>log(1 + exp(x))</c>, accurate for every x. Written as <c>−log σ(−x)</c> because
+    /// <c>F.softplus</c> returns x itself above its threshold 20, an error of up to 2e-9 that the
+    /// contrastive losses (<c>softplus(lse − s)</c> at τ = 0.07) hit.</summary>
+    public static Tensor Softplus(Tensor x) => -nn.functional.logsigmoid(-x);
     /// <summary><c>1 / (1 + exp(−x))</c>.</summary>
     public static Tensor Sigmoid(Tensor x) => x.sigmoid();
     /// <summary><c>log σ(x)</c>, computed stably.</summary>

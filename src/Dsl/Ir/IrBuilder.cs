@@ -33,14 +33,16 @@ namespace LossDsl.Ir
             return id;
         }
 
-        /// <summary>Records the inputs a term reads, in first-use order, keeping the first kind seen.</summary>
+        /// <summary>Declares an input (a term parameter), so inputs keep the order of the term signatures.</summary>
+        public void AddInput(string name, ValueKind kind, string term)
+        {
+            if (_inputs.All(i => i.Name != name)) _inputs.Add(new IrInput(name, kind, term));
+        }
+
+        /// <summary>Records the inputs a term reads that were not declared, in first-use order.</summary>
         public void AddInputsOf(int root, string term)
         {
-            foreach (var node in Reachable(root).Where(n => n.Op == OpCode.Input))
-            {
-                if (_inputs.Any(i => i.Name == node.Name)) continue;
-                _inputs.Add(new IrInput(node.Name, node.Kind, term));
-            }
+            foreach (var node in Reachable(root).Where(n => n.Op == OpCode.Input)) AddInput(node.Name, node.Kind, term);
         }
 
         public void AddHyper(IrHyper hyper)
