@@ -64,12 +64,22 @@ namespace LossDsl.Generators
         public static readonly DiagnosticDescriptor UnsupportedClass = Make("LD0011",
             "[Loss] class shape not supported",
             "The [Loss] class '{0}' is {1}, which the generator does not support",
-            "Declare [Loss] classes as non-generic, non-static, top-level (not nested) partial classes.");
+            "Declare [Loss] classes as non-generic, non-static, top-level (not nested) partial classes, not records.");
 
         public static readonly DiagnosticDescriptor DuplicateTerm = Make("LD0012",
             "Duplicate term name",
             "Term name '{0}' is used by more than one [Term] method; term names must be unique",
             "Terms are reported by name in LossResult; overloads cannot share a name.");
+
+        public static readonly DiagnosticDescriptor ReservedName = Make("LD0013",
+            "Name reserved by the generated code",
+            "'{0}' is a name the generated code uses ({1}); rename it",
+            "The generator adds members (Compute, Describe, Trace, Ir, Name, Inputs, HyperValues, UseFusedKernels) and locals (v<n>, raw_*, weighted_*, names starting with __) to the class; terms, hyper-parameters and inputs cannot reuse them.");
+
+        public static readonly DiagnosticDescriptor BadTermSignature = Make("LD0014",
+            "Term signature not supported",
+            "Term '{0}' {1}; a term is a non-generic method whose parameters are plain inputs",
+            "Term parameters are tensors passed to Compute by value; generic methods and ref, out, in or params parameters cannot be called with symbolic inputs.");
 
         public static readonly DiagnosticDescriptor InternalError = Make("LD9999",
             "Internal generator error",
@@ -78,7 +88,7 @@ namespace LossDsl.Generators
 
         public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById =
             new[] { NotPartial, UnsupportedConstruct, InputKindConflict, KindMismatch, TermNotScalar, BadWeight,
-                    BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, InternalError }
+                    BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, ReservedName, BadTermSignature, InternalError }
                 .ToDictionary(d => d.Id);
 
         private static DiagnosticDescriptor Make(string id, string title, string message, string description) =>

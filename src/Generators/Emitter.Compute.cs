@@ -155,8 +155,13 @@ namespace LossDsl.Generators
             }
 
             /// <summary>The node as a formula comment shows it: numbers in mathematical notation.</summary>
-            public string Comment(int id) =>
-                _ir.Nodes[id].Kind == ValueKind.Number ? IrPrinter.Formula(_ir, id) : Readable(id);
+            public string Comment(int id)
+            {
+                var node = _ir.Nodes[id];
+                if (node.Kind != ValueKind.Number) return Readable(id);
+                var formula = IrPrinter.Formula(_ir, id);
+                return node.Args.Count == 2 ? "(" + formula + ")" : formula;
+            }
 
             /// <summary>An arithmetic operand: a per-sample vector next to a relation becomes a column.</summary>
             public string Broadcast(int id, int other) =>

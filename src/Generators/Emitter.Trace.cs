@@ -23,8 +23,8 @@ namespace LossDsl.Generators
                     w.Line($"b.AddInput({Literal(input.Name)}, global::LossDsl.Ir.ValueKind.{input.Kind}, {Literal(input.FirstTerm)});");
                 foreach (var node in ir.Nodes)
                 {
-                    var args = string.Join(", ", node.Args);
-                    w.Line($"b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, new int[] {{ {args} }}, " +
+                    var args = node.Args.Count == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", node.Args)} }}";
+                    w.Line($"b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, {args}, " +
                            $"{NumberLiteral(node.Number, NumericTypes.Double)}, {Literal(node.Name)}); // {node.Id}");
                 }
                 foreach (var hyper in ir.Hypers)

@@ -34,12 +34,12 @@ namespace LossDsl.Generators
         private static LossModel? ParseClass(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type,
             DiagnosticBag diagnostics, CancellationToken cancellationToken)
         {
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
             // [Loss] on two partial declarations of one class (CS0579): only the first generates, or the
             // second AddSource would repeat the hint name and the generator would fail (CS8785).
             var firstLoss = type.GetAttributes()
                 .Where(a => Symbols.Is(a.AttributeClass, "LossAttribute"))
-                .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<ClassDeclarationSyntax>())
+                .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>())
                 .FirstOrDefault(c => c is not null);
             if (firstLoss is not null && (firstLoss.SyntaxTree != declaration.SyntaxTree || firstLoss.Span != declaration.Span)) return null;
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -50,6 +50,8 @@ namespace LossDsl.Generators
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "generic");
             if (type.IsStatic)
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "static");
+            if (type.IsRecord)
+                diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "a record");
 
             var compilation = context.SemanticModel.Compilation;
             SemanticModel ModelOf(SyntaxNode node) =>
@@ -57,7 +59,7 @@ namespace LossDsl.Generators
 
             var members = type.DeclaringSyntaxReferences
                 .Select(r => r.GetSyntax(cancellationToken))
-                .OfType<ClassDeclarationSyntax>()
+                .OfType<TypeDeclarationSyntax>()
                 .SelectMany(c => c.Members)
                 .ToList();
 
@@ -131,7 +133,9 @@ namespace LossDsl.Generators
                         diagnostics.Add(Diagnostics.BadHyper, identifier, symbol.Name, shown);
                         continue;
                     }
-                    var value = initializer is null ? 0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value) ?? 0.0;
+                    // No initializer: C#'s default 0. A non-constant initializer: unknown until run time (NaN).
+                    var value = initializer is null ? 0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value) ?? double.NaN;
+                    if (!ReservedNames.CheckMember(symbol.Name, identifier, diagnostics)) continue;
                     hypers[symbol.Name] = new IrHyper(symbol.Name, numeric, value);
                 }
             }
@@ -154,6 +158,13 @@ namespace LossDsl.Generators
                 ok = false;
             }
 
+            if (!ReservedNames.CheckMember(symbol.Name, method.Identifier, diagnostics)) ok = false;
+            if (symbol.IsGenericMethod)
+            {
+                diagnostics.Add(Diagnostics.BadTermSignature, method.Identifier, symbol.Name, "is generic");
+                ok = false;
+            }
+
             if (!Symbols.Is(symbol.ReturnType, "Scalar"))
             {
                 diagnostics.Add(Diagnostics.TermNotScalar, method.ReturnType, symbol.Name, symbol.ReturnType.ToDisplayString());
@@ -163,6 +174,18 @@ namespace LossDsl.Generators
             var parameters = new List<TermParameter>();
             foreach (var (parameter, syntax) in symbol.Parameters.Zip(method.ParameterList.Parameters, (p, s) => (p, s)))
             {
+                if (parameter.RefKind != RefKind.None || parameter.IsParams)
+                {
+                    var modifier = parameter.IsParams ? "params" : parameter.RefKind.ToString().ToLowerInvariant();
+                    diagnostics.Add(Diagnostics.BadTermSignature, syntax, symbol.Name, $"has a '{modifier}' parameter '{parameter.Name}'");
+                    ok = false;
+                    continue;
+                }
+                if (!ReservedNames.CheckInput(parameter.Name, syntax, diagnostics))
+                {
+                    ok = false;
+                    continue;
+                }
                 var kind = Symbols.DslKind(parameter.Type);
                 if (kind is null || !OpCatalog.IsInputKind(kind.Value))
                 {

@@ -18,7 +18,7 @@ namespace LossDsl.Generators
             var parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     LossAttributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Parse);
 

@@ -261,7 +261,7 @@ namespace LossDsl.Generators
                 OpCode.Hyper => _hypers.TryGetValue(temperature.Name.Split(':')[0], out var h) ? h.Default : null,
                 _ => null,
             };
-            if (value is { } v && !(v > 0))
+            if (value is { } v && !double.IsNaN(v) && !(v > 0))
             {
                 var shown = temperature.Op == OpCode.Hyper ? $"'{syntax}' (default {Symbols.Show(v)})" : Symbols.Show(v);
                 _diagnostics.Add(Diagnostics.BadTemperature, syntax, _term.Name, shown);

@@ -341,6 +341,63 @@ public partial class Twice
         }
 
         [Fact]
+        public void LD0013_term_input_and_hyper_names_the_generated_code_uses()
+        {
+            var diagnostics = Check(@"
+[Loss]
+public partial class Clashes
+{
+    [Hyper] public double {|LD0013:__scale|} { get; set; } = 1;
+    [Term] public Scalar {|LD0013:Ir|}(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Scalar Ce({|LD0013:Logits v0|}, Labels y) => CrossEntropy(v0, y);
+}");
+            Assert.Equal("'__scale' is a name the generated code uses (generated members start with __); rename it", Message(diagnostics[0]));
+            Assert.Equal("'Ir' is a name the generated code uses (a generated member); rename it", Message(diagnostics[1]));
+            Assert.Equal("'v0' is a name the generated code uses (a local of the generated Compute); rename it", Message(diagnostics[2]));
+        }
+
+        [Fact]
+        public void LD0014_generic_term_and_ref_parameters()
+        {
+            var diagnostics = Check(@"
+[Loss]
+public partial class Signatures
+{
+    [Term] public Scalar {|LD0014:Generic|}<T>(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Scalar ByRef({|LD0014:ref Logits z|}, Labels y) => CrossEntropy(z, y);
+}");
+            Assert.Equal("Term 'Generic' is generic; a term is a non-generic method whose parameters are plain inputs", Message(diagnostics[0]));
+            Assert.Equal("Term 'ByRef' has a 'ref' parameter 'z'; a term is a non-generic method whose parameters are plain inputs", Message(diagnostics[1]));
+        }
+
+        [Fact]
+        public void LD0011_record()
+        {
+            var d = Single(@"
+[Loss]
+public partial record {|LD0011:Rec|}
+{
+    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+}");
+            Assert.Equal("The [Loss] class 'Rec' is a record, which the generator does not support", Message(d));
+        }
+
+        [Fact]
+        public void LD0007_is_not_reported_for_a_hyper_whose_default_is_not_a_constant()
+        {
+            var run = GeneratorHarness.Run(GeneratorHarness.Prelude + @"
+[Loss]
+public partial class Computed
+{
+    [Hyper] public double T { get; set; } = System.Math.Sqrt(2);
+    [Term] public Scalar Kd(Logits s, Logits t) => KL(Softmax(t, T), LogSoftmax(s, T));
+}");
+            Assert.Empty(run.Crashes);
+            Assert.Empty(run.LossDiagnostics);
+            Assert.Single(run.Sources);
+        }
+
+        [Fact]
         public void Every_error_of_every_term_is_reported_in_one_run()
         {
             var diagnostics = Check(@"

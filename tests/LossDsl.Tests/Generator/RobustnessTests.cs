@@ -187,9 +187,7 @@ public partial class A {
         /// diagnostic); each is a known generator bug, reported to the generator's owner.</summary>
         public static readonly IReadOnlyDictionary<string, string> KnownIssues = new Dictionary<string, string>
         {
-            ["names that clash with generated members"] =
-                "a term named Ir or Name clashes with a generated member (CS0102); an input named __shapes or v0 with a generated local (CS0136)",
-            ["generic term method"] = "a generic [Term] method is accepted, and Trace() cannot infer its type argument (CS0411)",
+            // Empty: name clashes (LD0013) and generic terms (LD0014) became diagnostics.
         };
 
         /// <summary>No crash on any source; and whenever the generator emits code without reporting an

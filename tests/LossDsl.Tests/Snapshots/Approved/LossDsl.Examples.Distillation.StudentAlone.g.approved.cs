@@ -31,9 +31,9 @@ namespace LossDsl.Examples.Distillation
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[] {  }, 0d, "student"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[] {  }, 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 0, 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new[] { 0, 1 }, 0d, ""); // 2
             b.AddTerm("Hard", 1d, 2, "Losses.cs:11");
             return b.Build();
         }

@@ -37,81 +37,81 @@ namespace LossDsl.Snapshots
             b.AddInput("bias", global::LossDsl.Ir.ValueKind.Scalar, "Probabilities");
             b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
             b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[] {  }, 0d, "e"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 1d, "double"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 3, 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 2, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 1E-06d, "double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 8, 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 11, 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 2d, "double"); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 14, 0 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 13, 15 }, 0d, ""); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 7, 16 }, 0d, ""); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 18 }, 0d, ""); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 0d, "K:int"); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 19, 20 }, 0d, ""); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 17, 21 }, 0d, ""); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new int[] { 23, 23 }, 0d, "Cosine"); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[] {  }, 0d, "w"); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new int[] { 24, 25 }, 0d, ""); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 0d, "T:double"); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new int[] { 25, 27 }, 0d, ""); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new int[] { 26, 28 }, 0d, ""); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[] {  }, 0d, "y"); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new int[] { 30 }, 0d, ""); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new int[] { 29, 31 }, 0d, ""); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new int[] { 32 }, 0d, ""); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 33 }, 0d, ""); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new int[] { 0, 0 }, 0d, "SqEuclidean"); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new int[] { 0 }, 0d, ""); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new int[] { 35, 36 }, 0d, ""); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[] {  }, 0d, ""); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new int[] { 38 }, 0d, ""); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new int[] { 37, 39 }, 0d, ""); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new int[] { 40 }, 0d, ""); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 41 }, 0d, ""); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 34, 42 }, 0d, ""); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new int[] { 0, 0 }, 0d, "Euclidean"); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new int[] { 31 }, 0d, ""); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new int[] { 30 }, 0d, ""); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new int[] { 44, 45, 46 }, 0d, ""); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 0d, "Margin:float"); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new int[] { 47, 48 }, 0d, ""); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new int[] { 49, 48 }, 0d, ""); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new int[] { 50 }, 0d, ""); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 51 }, 0d, ""); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new int[] { 44, 46 }, 0d, ""); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 53 }, 0d, ""); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new int[] { 20, 27 }, 0d, "double"); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 54, 55 }, 0d, ""); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 52, 56 }, 0d, ""); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[] {  }, 0d, "p"); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[] {  }, 0d, "q"); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 58, 59 }, 0d, ""); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Scalar, new int[] {  }, 0d, "bias"); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, -1.5d, "double"); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 61, 62 }, 0d, ""); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 60, 63 }, 0d, ""); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new int[] { 58, 14 }, 0d, ""); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 58, 65 }, 0d, ""); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 64, 66 }, 0d, ""); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[] {  }, 0d, "class"); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[] {  }, 0d, "event"); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 68, 69 }, 0d, ""); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new int[] { 68, 27 }, 0d, ""); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new int[] { 68 }, 0d, ""); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 71, 72 }, 0d, ""); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 70, 73 }, 0d, ""); // 74
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "e"); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "double"); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 4 }, 0d, ""); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, 0d, ""); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1E-06d, "double"); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, 0d, ""); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, 0d, ""); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 2d, "double"); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 0 }, 0d, ""); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 15 }, 0d, ""); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 16 }, 0d, ""); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, 0d, ""); // 19
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "K:int"); // 20
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, 0d, ""); // 21
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 17, 21 }, 0d, ""); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 23
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, 0d, "Cosine"); // 24
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "w"); // 25
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 24, 25 }, 0d, ""); // 26
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 27
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 27 }, 0d, ""); // 28
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, 0d, ""); // 29
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 30
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 31
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, 0d, ""); // 32
+            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, 0d, ""); // 33
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 33 }, 0d, ""); // 34
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "SqEuclidean"); // 35
+            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, 0d, ""); // 36
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, 0d, ""); // 37
+            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], 0d, ""); // 38
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, 0d, ""); // 39
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, 0d, ""); // 40
+            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, 0d, ""); // 41
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new[] { 41 }, 0d, ""); // 42
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 34, 42 }, 0d, ""); // 43
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "Euclidean"); // 44
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, 0d, ""); // 45
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 46
+            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 44, 45, 46 }, 0d, ""); // 47
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:float"); // 48
+            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, 0d, ""); // 49
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, 0d, ""); // 50
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, 0d, ""); // 51
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 51 }, 0d, ""); // 52
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, 0d, ""); // 53
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new[] { 53 }, 0d, ""); // 54
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, 0d, "double"); // 55
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Scalar, new[] { 54, 55 }, 0d, ""); // 56
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 52, 56 }, 0d, ""); // 57
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], 0d, "p"); // 58
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], 0d, "q"); // 59
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new[] { 58, 59 }, 0d, ""); // 60
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Scalar, new int[0], 0d, "bias"); // 61
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], -1.5d, "double"); // 62
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 61, 62 }, 0d, ""); // 63
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 60, 63 }, 0d, ""); // 64
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, 0d, ""); // 65
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 58, 65 }, 0d, ""); // 66
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 64, 66 }, 0d, ""); // 67
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "class"); // 68
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "event"); // 69
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new[] { 68, 69 }, 0d, ""); // 70
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, 0d, ""); // 71
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, 0d, ""); // 72
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 71, 72 }, 0d, ""); // 73
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 70, 73 }, 0d, ""); // 74
             b.AddHyper(new global::LossDsl.Ir.IrHyper("K", "int", 2d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "float", 0.5d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 2d));
@@ -269,7 +269,7 @@ namespace LossDsl.Snapshots
             var v53 = global::LossDsl.Runtime.Ops.Over(v44, v46);
             // v54 = Σ(v53)
             var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
-            // v56 = v54 / K · T
+            // v56 = v54 / (K · T)
             var v56 = (v54 / (this.K * this.T));
             // v57 = v52 + v56
             var v57 = (v52 + v56);

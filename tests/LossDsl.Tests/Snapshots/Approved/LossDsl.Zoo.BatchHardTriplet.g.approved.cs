@@ -31,22 +31,22 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[] {  }, 0d, "z"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new int[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new int[] { 1, 1 }, 0d, "Euclidean"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[] {  }, 0d, "y"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new int[] { 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new int[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new int[] { 2, 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.RowMax, global::LossDsl.Ir.ValueKind.Vector, new int[] { 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new int[] { 3 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new int[] { 2, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new int[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new int[] { 7, 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 0d, "Margin:double"); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new int[] { 11, 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new int[] { 13 }, 0d, ""); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 14 }, 0d, ""); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, 0d, "Euclidean"); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, 0d, ""); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, 0d, ""); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 5 }, 0d, ""); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.RowMax, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, 0d, ""); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 8 }, 0d, ""); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 10 }, 0d, ""); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:double"); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, 0d, ""); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, 0d, ""); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 14 }, 0d, ""); // 15
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "double", 0.2d));
             b.AddTerm("Triplet", 1d, 15, "Triplets.cs:42");
             return b.Build();

@@ -31,14 +31,14 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Kd");
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Kd");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[] {  }, 0d, "teacher"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[] {  }, 0d, "T:double"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new int[] { 0, 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[] {  }, 0d, "student"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new int[] { 3, 1 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 2, 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new int[] { 1, 1 }, 0d, "double"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new int[] { 5, 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "teacher"); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0, 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 3, 1 }, 0d, ""); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new[] { 2, 4 }, 0d, ""); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 1 }, 0d, "double"); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 5, 6 }, 0d, ""); // 7
             b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
             b.AddTerm("Kd", 1d, 7, "HintonKd.cs:15");
             return b.Build();
@@ -83,7 +83,7 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v5 = (1/N) Σ_i KL(v2_i ‖ exp v4_i)
             var v5 = global::LossDsl.Runtime.Ops.KL(v2, v4);
-            // v7 = v5 · T · T
+            // v7 = v5 · (T · T)
             var v7 = (v5 * (this.T * this.T));
             // term Kd (HintonKd.cs:15), weight 1
             var raw_Kd = v7.MoveToOuterDisposeScope();
