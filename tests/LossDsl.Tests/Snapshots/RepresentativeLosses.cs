@@ -76,16 +76,17 @@ namespace LossDsl.Tests.Snapshots
         {
             var groups = new List<Group>
             {
-                Repository("zoo", "src/Runtime/Zoo", InlineZoo),
-                Repository("distillation", "examples/Distillation", InlineDistillation),
+                Repository("zoo", "src/Runtime/Zoo"),
+                Repository("distillation", "examples/Distillation"),
             };
             groups.AddRange(Inline.Select(i => new Group(i.name, new[] { new TestSource(i.name + ".cs", i.source) })));
             return groups;
         }
 
         /// <summary>The .cs files of a repository folder that declare a [Loss], with paths relative to the
-        /// repository (only the file name reaches the generated code); the inline stand-ins when there are none.</summary>
-        private static Group Repository(string name, string folder, IReadOnlyList<(string file, string source)> fallback)
+        /// repository (only the file name reaches the generated code). The snapshots show what users get, so
+        /// the tests read the checkout's own sources.</summary>
+        private static Group Repository(string name, string folder)
         {
             var root = RepositoryRoot.Find();
             var directory = root is null ? null : Path.Combine(root, folder);
@@ -97,7 +98,7 @@ namespace LossDsl.Tests.Snapshots
                     .ToList()
                 : new List<TestSource>();
             if (sources.Count == 0)
-                sources = fallback.Select(f => new TestSource(folder + "/" + f.file, f.source)).ToList();
+                throw new InvalidOperationException($"No [Loss] class found in {folder}: run the tests from a checkout of the repository.");
             return new Group(name, sources);
         }
 
@@ -156,110 +157,6 @@ namespace LossDsl.Snapshots
                 - Pairwise(Normalize(z), Similarity.Dot) / Temperature)
             .Over(SameLabel(y).ExcludeSelf())
             .MeanOverPairs();
-    }
-}
-"),
-        };
-
-        /// <summary>Stand-ins for src/Runtime/Zoo, used only when that folder has no [Loss] class.</summary>
-        private static readonly (string file, string source)[] InlineZoo =
-        {
-            ("HintonKd.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Zoo
-{
-    [Loss]
-    public partial class HintonKd
-    {
-        [Hyper] public double T { get; set; } = 4;
-
-        [Term]
-        Scalar Kd(Logits student, Logits teacher) => KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
-    }
-}
-"),
-            ("RkdDistance.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Zoo
-{
-    [Loss]
-    public partial class RkdDistance
-    {
-        [Term]
-        Scalar Rkd(Embeddings s, [Frozen] Embeddings t) =>
-            SmoothL1(Pairwise(s, Distance.Euclidean).MeanNormalized(), Pairwise(t, Distance.Euclidean).MeanNormalized());
-    }
-}
-"),
-            ("NtXent.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Zoo
-{
-    [Loss]
-    public partial class NtXent
-    {
-        [Hyper] public double Tau { get; set; } = 0.07;
-
-        [Term]
-        Scalar Contrast(Embeddings z, Labels y) =>
-            Softplus((Pairwise(Normalize(z), Similarity.Dot) / Tau).Over(DifferentLabel(y)).LogSumExp()
-                     - Pairwise(Normalize(z), Similarity.Dot) / Tau)
-            .Over(SameLabel(y).ExcludeSelf()).MeanOverPairs();
-    }
-}
-"),
-            ("SupCon.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Zoo
-{
-    [Loss]
-    public partial class SupCon
-    {
-        [Hyper] public double Tau { get; set; } = 0.1;
-
-        [Term]
-        Scalar Contrast(Embeddings z, Labels y) =>
-            ((Pairwise(Normalize(z), Similarity.Dot) / Tau).Over(AllPairs().ExcludeSelf()).LogSumExp()
-             - Pairwise(Normalize(z), Similarity.Dot) / Tau)
-            .Over(SameLabel(y).ExcludeSelf()).Mean().MeanNonZero();
-    }
-}
-"),
-            ("Triplets.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Zoo
-{
-    [Loss]
-    public partial class BatchHardTriplet
-    {
-        [Hyper] public double Margin { get; set; } = 0.2;
-
-        [Term]
-        Scalar Triplet(Embeddings z, Labels y) =>
-            Relu(Pairwise(Normalize(z), Distance.Euclidean).Over(SameLabel(y).ExcludeSelf()).Max()
-                 - Pairwise(Normalize(z), Distance.Euclidean).Over(DifferentLabel(y)).Min()
-                 + Margin).Mean();
-    }
-}
-"),
-        };
-
-        /// <summary>Stand-in for examples/Distillation: a composite CE + KD + RKD loss.</summary>
-        private static readonly (string file, string source)[] InlineDistillation =
-        {
-            ("Losses.cs", GeneratorHarness.Prelude + @"
-namespace LossDsl.Examples.Distillation
-{
-    [Loss]
-    public partial class StudentKdRkd
-    {
-        [Hyper] public double T { get; set; } = 4;
-
-        [Term(Weight = 1.0)]
-        static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
-
-        [Term(Weight = 0.9)]
-        Scalar Soft(Logits student, [Frozen] Logits teacher) => KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
-
-        [Term(Weight = 25)]
-        static Scalar Rkd(Embeddings studentFeatures, [Frozen] Embeddings teacherFeatures) =>
-            SmoothL1(Pairwise(studentFeatures, Distance.Euclidean).MeanNormalized(),
-                     Pairwise(teacherFeatures, Distance.Euclidean).MeanNormalized());
     }
 }
 "),
