@@ -69,7 +69,7 @@ namespace LossDsl.Generators
             w.Line($"{Tensor} {names.Var(root.Id)};");
             using (w.Block("if (UseFusedKernels)"))
             {
-                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Format(root, root.Args.Select(names.Comment).ToArray())}, fused: N×N never materialised");
+                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
                 w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, {scale});");
             }
             using (w.Block("else"))

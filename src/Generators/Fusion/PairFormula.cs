@@ -57,6 +57,9 @@ namespace LossDsl.Generators.Fusion
         /// <summary>The formula's value, given each atom's (for tests and constant checks).</summary>
         public abstract double Evaluate(Func<PairFormula, double> atom);
 
+        /// <summary>The formula with each atom replaced by <paramref name="atom"/>'s answer (or kept, on null).</summary>
+        public abstract PairFormula Substitute(Func<PairFormula, PairFormula?> atom);
+
         /// <summary>Whether the value changes from pair to pair (else it can be hoisted out of the j loop).</summary>
         public bool DependsOnPair => Atoms().Any(a => a is PairLeaf || a is Symbol { Scope: FormulaScope.Pair });
 
@@ -78,6 +81,7 @@ namespace LossDsl.Generators.Fusion
         public override PairFormula Simplify() => this;
         public override IEnumerable<PairFormula> Atoms() => Enumerable.Empty<PairFormula>();
         public override double Evaluate(Func<PairFormula, double> atom) => Value;
+        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => this;
 
         internal override string Print(bool csharp, int parentPrecedence, bool rightOperand)
         {
@@ -106,6 +110,7 @@ namespace LossDsl.Generators.Fusion
         public override PairFormula Simplify() => this;
         public override IEnumerable<PairFormula> Atoms() { yield return this; }
         public override double Evaluate(Func<PairFormula, double> atom) => atom(this);
+        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => atom(this) ?? this;
         internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? CSharp : Math;
     }
 
@@ -116,24 +121,25 @@ namespace LossDsl.Generators.Fusion
     /// gradient with respect to x_i (or y_j) is Σ Coefficient · Operand over its terms.</summary>
     internal sealed record LeafPartial(PairFormula Coefficient, RowOperand Operand);
 
-    /// <summary>A per-pair quantity a kernel computes from the rows x_i and y_j with a
-    /// <c>LossDsl.Runtime.Fused.PairMath</c> primitive. Its partials with respect to x_i and y_j are
-    /// linear in x_i and y_j, which is all a kernel needs to accumulate the row gradients. A new metric
-    /// adds a leaf here (and a primitive in PairMath); the derivation code stays as it is.</summary>
+    /// <summary>A per-pair quantity a kernel computes from the rows x_i and y_j, a tile of rows at a time,
+    /// with a <c>LossDsl.Runtime.Fused.PairMath</c> primitive, into a per-tile buffer. Its partials with
+    /// respect to x_i and y_j are linear in x_i and y_j, which is all a kernel needs to accumulate the row
+    /// gradients. A new metric adds a leaf here (and a primitive in PairMath); the derivation code stays
+    /// as it is. Leaves are symmetric in x_i and y_j, so one primitive serves tiles of either operand.</summary>
     /// <param name="Metric">The IR's metric name this leaf is the core of.</param>
-    /// <param name="Local">The local the kernel stores it in.</param>
-    /// <param name="Primitive">The PairMath method computing it from two rows.</param>
+    /// <param name="Buffer">The per-tile buffer the kernel stores it in; pair r of the tile reads <c>Buffer[r]</c>.</param>
+    /// <param name="Primitive">The PairMath method filling the buffer for a tile of rows against one row.</param>
     /// <param name="Math">Its notation.</param>
-    internal sealed record PairLeaf(string Metric, string Local, string Primitive, string Math,
+    internal sealed record PairLeaf(string Metric, string Buffer, string Primitive, string Math,
         EquatableArray<LeafPartial> PartialX, EquatableArray<LeafPartial> PartialY) : PairFormula
     {
         /// <summary><c>⟨x_i, y_j⟩</c>: ∂/∂x_i = y_j, ∂/∂y_j = x_i.</summary>
-        public static readonly PairLeaf Dot = new("Dot", "dot", "Dot", "⟨x_i, y_j⟩",
+        public static readonly PairLeaf Dot = new("Dot", "dot", "DotRows", "⟨x_i, y_j⟩",
             new[] { new LeafPartial(One, RowOperand.Y) }.ToEquatableArray(),
             new[] { new LeafPartial(One, RowOperand.X) }.ToEquatableArray());
 
         /// <summary><c>‖x_i − y_j‖²</c>: ∂/∂x_i = 2 x_i − 2 y_j, ∂/∂y_j = 2 y_j − 2 x_i.</summary>
-        public static readonly PairLeaf SquaredDistance = new("SqEuclidean", "sqDist", "SquaredDistance", "‖x_i − y_j‖²",
+        public static readonly PairLeaf SquaredDistance = new("SqEuclidean", "sqDist", "SquaredDistanceRows", "‖x_i − y_j‖²",
             new[] { new LeafPartial(Const(2), RowOperand.X), new LeafPartial(Const(-2), RowOperand.Y) }.ToEquatableArray(),
             new[] { new LeafPartial(Const(-2), RowOperand.X), new LeafPartial(Const(2), RowOperand.Y) }.ToEquatableArray());
 
@@ -152,7 +158,8 @@ namespace LossDsl.Generators.Fusion
         public override PairFormula Simplify() => this;
         public override IEnumerable<PairFormula> Atoms() { yield return this; }
         public override double Evaluate(Func<PairFormula, double> atom) => atom(this);
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? Local : Math;
+        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => atom(this) ?? this;
+        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? Buffer + "[r]" : Math;
     }
 
     internal enum UnaryOp { Neg, Exp, Log, Sqrt }
@@ -195,6 +202,7 @@ namespace LossDsl.Generators.Fusion
         }
 
         public override IEnumerable<PairFormula> Atoms() => Arg.Atoms();
+        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => new Unary(Op, Arg.Substitute(atom));
 
         public override double Evaluate(Func<PairFormula, double> atom)
         {
@@ -298,6 +306,7 @@ namespace LossDsl.Generators.Fusion
         }
 
         public override IEnumerable<PairFormula> Atoms() => Left.Atoms().Concat(Right.Atoms());
+        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => new Binary(Op, Left.Substitute(atom), Right.Substitute(atom));
 
         public override double Evaluate(Func<PairFormula, double> atom)
         {

@@ -18,6 +18,11 @@ namespace LossDsl.Generators.Fusion
         public static readonly Symbol Out = new("outi", "out_i", FormulaScope.Row);
         public static readonly Symbol Grad = new("gi", "g_i", FormulaScope.Row);
 
+        // A self relation's one-pass backward also visits each pair as (j, i): row j's output and gradient.
+        public static readonly Symbol OutJ = new("outj", "out_j", FormulaScope.Pair);
+        public static readonly Symbol GradJ = new("gj", "g_j", FormulaScope.Pair);
+        public static readonly Symbol Q = new("q", "p_ji", FormulaScope.Pair);
+
         public RegionDerivation(PairFormula function)
         {
             Function = function;
@@ -30,7 +35,16 @@ namespace LossDsl.Generators.Fusion
 
             GradX = Collect(RowOperand.X);
             GradY = Collect(RowOperand.Y);
+            // f and every leaf are symmetric (f_ji = f_ij), so p_ji is p_ij with row j's output.
+            TransposedWeight = Transpose(ReductionWeight);
         }
+
+        /// <summary><c>p_ji = ∂out_j/∂f_ji</c> in terms of f_ij and out_j (the leaves are symmetric).</summary>
+        public PairFormula TransposedWeight { get; }
+
+        /// <summary>A formula of pair (i, j) read at pair (j, i): row i's symbols become row j's.</summary>
+        public static PairFormula Transpose(PairFormula formula) =>
+            formula.Substitute(a => a == Out ? OutJ : a == Grad ? GradJ : a == P ? Q : null).Simplify();
 
         /// <summary>A region's per-pair function: <c>f_ij = s · ⟨x_i, y_j⟩</c>, or <c>⟨x_i, y_j⟩</c>
         /// without a scale. (The scale passed to the kernel is the multiplier: a region written

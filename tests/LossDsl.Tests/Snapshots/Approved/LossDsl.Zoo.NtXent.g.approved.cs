@@ -90,12 +90,21 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
             // v4 = v2 / Temperature
             var v4 = (v2 / this.Temperature);
-            // v6 = [y_i ≠ y_j]
-            var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-            // v7 = v4 over v6
-            var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
-            // v8 = log Σ_j exp(v7)
-            var v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
+            global::TorchSharp.torch.Tensor v8;
+            if (UseFusedKernels)
+            {
+                // v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]), fused: N×N never materialised
+                v8 = __FusedRegion0.Apply(v1, v1, y, 1d / (double)this.Temperature);
+            }
+            else
+            {
+                // v6 = [y_i ≠ y_j]
+                var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+                // v7 = v4 over v6
+                var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
+                // v8 = log Σ_j exp(v7)
+                v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
+            }
             // v9 = v8 − v4
             var v9 = (v8.unsqueeze(1) - v4);
             // v10 = softplus(v9)
@@ -113,6 +122,181 @@ namespace LossDsl.Zoo
             var weighted_Contrast = (raw_Contrast * 1d).MoveToOuterDisposeScope();
             var __total = (weighted_Contrast).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
+        }
+
+        // Fused region 0: computes v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j])
+        //   out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)
+        //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = 1 / Temperature
+        // Derived per pair (PairFormula):
+        //   f_ij = s · ⟨x_i, y_j⟩
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = s
+        //   p_ij = ∂out_i/∂f_ij = exp(f_ij − out_i)
+        // Backward, with g_i = ∂L/∂out_i:
+        //   ∂L/∂x_i = Σ_{j : ℓ_j ≠ ℓ_i} g_i · p_ij · s · y_j
+        //   ∂L/∂y_j = Σ_{i : ℓ_i ≠ ℓ_j} g_i · p_ij · s · x_i
+        //   one tensor as x and y (f, the leaves and the graph are symmetric, p_ji = exp(f_ij − out_j)):
+        //   ∂L/∂x_i = Σ_{j : ℓ_j ≠ ℓ_i} (g_i · p_ij · s + g_j · p_ji · s) · x_j
+        // Forward: one pass over j per tile of rows i (online log-sum-exp). Backward: one pass over j per
+        // tile of rows i for ∂x and one over i per tile of rows j for ∂y, or a single pass for one tensor;
+        // each row is accumulated by one thread, in index order, so results do not depend on scheduling.
+        // Memory O(N·D + M·D): no N×M buffer. An empty row gives out_i = −∞ and no gradient.
+        private sealed class __FusedRegion0 : global::LossDsl.Runtime.Fused.IFusedPairKernel
+        {
+            private static readonly __FusedRegion0 Instance = new __FusedRegion0();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile, while the
+            /// tile's rows (and their gradient rows) stay in cache.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)</c> for each row i of x, differentiable in x and y
+            /// (pass one tensor twice for a self relation). <paramref name="scale"/> is s, a host number.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double scale) =>
+                global::LossDsl.Runtime.Fused.FusedPairFunction.Apply(Instance, x, y, labels, scale);
+
+            public string Formula => "log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: false);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    // Online log-sum-exp per row: the running max, and Σ exp(f_ij − max) rescaled whenever the max grows.
+                    global::System.Span<double> max = stackalloc double[TileRows], sum = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { max[r] = double.NegativeInfinity; sum[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            if (f <= max[r]) sum[r] += global::System.Math.Exp(f - max[r]);
+                            else { sum[r] = sum[r] * global::System.Math.Exp(max[r] - f) + 1.0; max[r] = f; }
+                        }
+                    }
+                    for (int r = 0; r < rows; r++)
+                        output[i0 + r] = sum[r] > 0.0 ? max[r] + global::System.Math.Log(sum[r]) : double.NegativeInfinity;
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂x_i += g_i · p_ij · s · y_j
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double gi = grad[i], outi = output[i];
+                        if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                        var xi = batch.XRow(i);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂y_j += g_i · p_ij · s · x_i
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double gj = grad[j], outj = output[j];
+                        bool jPasses = gj != 0.0 && !double.IsNegativeInfinity(outj);   // an empty row passes no gradient
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            // f_ij = s · ⟨x_i, y_j⟩ = f_ji
+                            double f = scale * dot[r];
+                            if (gi != 0.0 && !double.IsNegativeInfinity(outi))
+                            {
+                                // row i as x: p_ij = exp(f_ij − out_i)
+                                double p = global::System.Math.Exp(f - outi);
+                                // ∂L/∂x_i += g_i · p_ij · s · x_j
+                                weight[r] += gi * p * scale;
+                            }
+                            if (jPasses)
+                            {
+                                // row i as y: p_ji = exp(f_ij − out_j)
+                                double q = global::System.Math.Exp(f - outj);
+                                // ∂L/∂x_i += g_j · p_ji · s · x_j
+                                weight[r] += gj * q * scale;
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
         }
     }
 }

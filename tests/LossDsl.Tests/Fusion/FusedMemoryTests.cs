@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace LossDsl.Tests.Fusion;
+
+/// <summary>Peak-memory tests measure the whole process, so they run alone, after the parallel tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessMemoryCollection
+{
+    public const string Name = "Process memory (runs alone)";
+}
+
+/// <summary>The fused kernel at N = 8,192: forward and backward add O(N·D) to the process's peak
+/// resident memory, far below the 256 MiB one N×N float32 matrix needs, while the unfused loss's
+/// peak shows that matrix (which proves the probe sees it).</summary>
+[Collection(ProcessMemoryCollection.Name)]
+public class FusedMemoryTests
+{
+    private const int N = 8192;
+    private const int D = 64;
+    private const long MiB = 1 << 20;
+    private const long NxNFloat32 = (long)N * N * sizeof(float);
+
+    private readonly ITestOutputHelper _output;
+    public FusedMemoryTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void FusedForwardBackward_AtN8192_StaysOrderND()
+    {
+        if (!PeakProbe.Available(out var why))
+        {
+            _output.WriteLine("SKIPPED: " + why);
+            return;
+        }
+        Assert.True(typeof(FusedNegatives).GetNestedTypes(System.Reflection.BindingFlags.NonPublic).Any(t => t.Name == "__FusedRegion0"),
+            "FusedNegatives has no fused region: is the generator wired to FusionPlanner and KernelEmitter?");
+        var loss = new FusedNegatives();
+        var random = new Random(8192);
+        using var scope = NewDisposeScope();
+        var z = randn(N, D, dtype: ScalarType.Float32);
+        var y = FusionNumerics.Labels(random, N, 100);
+
+        // Warm up on a small batch (JIT, thread pool, TorchSharp's allocator) so the probe sees the kernel only.
+        RunOnce(loss, randn(64, D, dtype: ScalarType.Float32), FusionNumerics.Labels(random, 64, 100), fused: true);
+        RunOnce(loss, randn(64, D, dtype: ScalarType.Float32), FusionNumerics.Labels(random, 64, 100), fused: false);
+
+        var (fusedPeak, fusedSeconds, fusedLoss) = Measure(() => RunOnce(loss, z, y, fused: true));
+        var (unfusedPeak, unfusedSeconds, unfusedLoss) = Measure(() => RunOnce(loss, z, y, fused: false));
+
+        var inputBytes = (long)N * D * sizeof(float);
+        _output.WriteLine($"N = {N}, D = {D}, float32. z is {inputBytes / (double)MiB:F1} MiB; one N×N float32 matrix is {NxNFloat32 / MiB} MiB.");
+        _output.WriteLine($"fused   forward+backward: peak RSS +{fusedPeak / (double)MiB:F1} MiB, {fusedSeconds:F2} s, loss {fusedLoss:R}");
+        _output.WriteLine($"unfused forward+backward: peak RSS +{unfusedPeak / (double)MiB:F1} MiB, {unfusedSeconds:F2} s, loss {unfusedLoss:R}");
+
+        Assert.True(Math.Abs(fusedLoss - unfusedLoss) <= 1e-4 * Math.Abs(unfusedLoss), $"fused {fusedLoss} vs unfused {unfusedLoss}");
+        // O(N·D): a few copies of z (double copies, gradients, normalisation), never an N×N matrix.
+        Assert.True(fusedPeak < 64 * MiB, $"the fused path raised the peak by {fusedPeak / MiB} MiB");
+        Assert.True(unfusedPeak >= NxNFloat32, $"the probe should see the unfused N×N matrices, but saw only {unfusedPeak / MiB} MiB");
+    }
+
+    private static double RunOnce(FusedNegatives loss, Tensor z, Tensor y, bool fused)
+    {
+        using var scope = NewDisposeScope();
+        loss.UseFusedKernels = fused;
+        var leaf = z.detach().clone().requires_grad_(true);
+        using var result = loss.Compute(leaf, y);
+        result.Total.backward();
+        return result.Total.item<float>();
+    }
+
+    private static (long PeakIncrease, double Seconds, double Loss) Measure(Func<double> run)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = PeakProbe.Reset();
+        var clock = Stopwatch.StartNew();
+        var loss = run();
+        clock.Stop();
+        return (PeakProbe.Peak() - before, clock.Elapsed.TotalSeconds, loss);
+    }
+
+    /// <summary>The process's peak resident set (VmHWM), reset by writing 5 to /proc/self/clear_refs.</summary>
+    private static class PeakProbe
+    {
+        public static bool Available(out string why)
+        {
+            why = "";
+            try
+            {
+                if (!File.Exists("/proc/self/status") || !File.Exists("/proc/self/clear_refs"))
+                {
+                    why = "/proc/self/clear_refs is unavailable (not Linux?): the peak-memory check needs it to reset VmHWM.";
+                    return false;
+                }
+                Reset();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                why = $"cannot reset the peak RSS through /proc/self/clear_refs ({e.Message}).";
+                return false;
+            }
+        }
+
+        /// <summary>Resets VmHWM to the current RSS and returns it, in bytes.</summary>
+        public static long Reset()
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return Read("VmRSS:");
+        }
+
+        public static long Peak() => Read("VmHWM:");
+
+        private static long Read(string field)
+        {
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+            var kb = long.Parse(line.Substring(field.Length).Trim().Split(' ')[0]);
+            return kb * 1024;
+        }
+    }
+}
