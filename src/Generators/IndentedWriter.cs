@@ -24,12 +24,6 @@ namespace LossDsl.Generators
             return new Closer(this, close);
         }
 
-        public IDisposable Indent()
-        {
-            _depth++;
-            return new Closer(this, null);
-        }
-
         public override string ToString() => _text.ToString();
 
         private sealed class Closer : IDisposable

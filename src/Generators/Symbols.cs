@@ -18,13 +18,6 @@ namespace LossDsl.Generators
         public static ValueKind? DslKind(ITypeSymbol? type) =>
             type is not null && type.ContainingNamespace?.ToDisplayString() == DslNamespace ? OpCatalog.KindOfDslType(type.Name) : null;
 
-        public static bool IsDslValue(ITypeSymbol? type)
-        {
-            for (var t = type; t is not null; t = t.BaseType)
-                if (t.Name == "DslValue" && t.ContainingNamespace?.ToDisplayString() == DslNamespace) return true;
-            return type is not null && type.TypeKind == TypeKind.Interface && type.ContainingNamespace?.ToDisplayString() == DslNamespace;
-        }
-
         /// <summary>"int", "float" or "double" for the numeric types the DSL accepts, else null.</summary>
         public static string? NumericType(ITypeSymbol? type) => type?.SpecialType switch
         {

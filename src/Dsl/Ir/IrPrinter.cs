@@ -79,9 +79,5 @@ namespace LossDsl.Ir
 
         public static bool IsSelfPairwise(IrNode pairwise) =>
             pairwise.Op == OpCode.Pairwise && pairwise.Args[0] == pairwise.Args[1];
-
-        public static string Join(IEnumerable<string> parts) => string.Join(", ", parts);
-
-        public static StringComparer Ordinal => StringComparer.Ordinal;
     }
 }
