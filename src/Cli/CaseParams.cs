@@ -24,8 +24,18 @@ public sealed class CaseParams
     /// <summary><c>source.symbol</c>.</summary>
     public string Symbol { get; }
 
-    /// <summary>The last dotted part of <see cref="Symbol"/>, e.g. <c>NTXentLoss</c>.</summary>
-    public string ShortSymbol => Symbol.Split('.').Last();
+    /// <summary><see cref="Symbol"/> without its module path and any parenthesised remark: the class
+    /// (<c>NTXentLoss</c>), or the class and method for a method (<c>DPOTrainer.dpo_loss</c>).</summary>
+    public string ShortSymbol => Shorten(Symbol);
+
+    /// <summary>As <see cref="ShortSymbol"/> for any symbol.</summary>
+    public static string Shorten(string symbol)
+    {
+        var remark = symbol.IndexOf(" (", StringComparison.Ordinal);
+        var parts = (remark >= 0 ? symbol[..remark] : symbol).Split('.');
+        var last = parts[^1];
+        return parts.Length >= 2 && last.Length > 0 && !char.IsUpper(last[0]) ? parts[^2] + "." + last : last;
+    }
 
     /// <summary><c>params</c> (an object; empty when the case has none).</summary>
     public JsonElement Json { get; }
@@ -37,6 +47,18 @@ public sealed class CaseParams
     /// default) when absent.</summary>
     /// <exception cref="CaseFormatException">Absent without a default, or not a number.</exception>
     public double Number(string name, double? defaultValue = null) => NumberIn(Json, "params." + name, name, defaultValue);
+
+    /// <summary>The string <c>params.name</c>, or <paramref name="defaultValue"/> (the reference's own
+    /// default) when absent.</summary>
+    /// <exception cref="CaseFormatException">Absent without a default, or not a string.</exception>
+    public string Text(string name, string? defaultValue = null)
+    {
+        if (!Json.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            return defaultValue ?? throw new CaseFormatException($"params.{name} is missing (the reference has no default for it)");
+        if (v.ValueKind != JsonValueKind.String)
+            throw new CaseFormatException($"params.{name} should be a string, but is {CaseFile.Describe(v)}");
+        return v.GetString()!;
+    }
 
     /// <summary>Rejects (as not yet supported) any <c>params</c> entry other than <paramref name="known"/>:
     /// one the mapped loss has no counterpart for would change what the reference computes.</summary>
@@ -85,9 +107,33 @@ public sealed class CaseParams
     public void RequirePmlReducer(string reducerClass)
     {
         if (_case.Defaults is not { } defaults || !defaults.TryGetProperty("reducer", out var r) || r.ValueKind != JsonValueKind.Object) return;
-        var cls = r.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "?";
+        var cls = ClassOf(r);
         if (cls != reducerClass) throw Unsupported($"{ShortSymbol} with reducer {cls} (LossDsl reduces as {reducerClass})");
     }
+
+    /// <summary>Rejects (as not yet supported) a pytorch-metric-learning case with several sub-losses whose
+    /// recorded <c>defaults.reducer</c> is not a <c>MultipleReducers</c> reducing each of
+    /// <paramref name="subLosses"/> with <paramref name="reducerClass"/> (and the results summed). A recorded
+    /// reducer that omits the sub-reducers is taken to use the library's defaults.</summary>
+    public void RequirePmlSubReducers(string reducerClass, params string[] subLosses)
+    {
+        if (_case.Defaults is not { } defaults || !defaults.TryGetProperty("reducer", out var r) || r.ValueKind != JsonValueKind.Object) return;
+        var cls = ClassOf(r);
+        if (cls != "MultipleReducers")
+            throw Unsupported($"{ShortSymbol} with reducer {cls} (LossDsl reduces each sub-loss as {reducerClass})");
+        if (!r.TryGetProperty("reducers", out var subs) || subs.ValueKind != JsonValueKind.Object) return;
+        foreach (var sub in subs.EnumerateObject())
+        {
+            if (!subLosses.Contains(sub.Name))
+                throw Unsupported($"{ShortSymbol} with a reducer for sub-loss '{sub.Name}'");
+            var subClass = sub.Value.ValueKind == JsonValueKind.Object ? ClassOf(sub.Value) : "?";
+            if (subClass != reducerClass)
+                throw Unsupported($"{ShortSymbol} with reducer {subClass} for {sub.Name} (LossDsl reduces it as {reducerClass})");
+        }
+    }
+
+    private static string ClassOf(JsonElement obj) =>
+        obj.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "?";
 
     /// <summary>A "not yet supported" result for this reference.</summary>
     public UnsupportedReferenceException Unsupported(string reason) => new(reason);

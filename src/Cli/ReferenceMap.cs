@@ -33,6 +33,10 @@ public static class ReferenceMap
     private static readonly IReadOnlyDictionary<string, string> Pml = Names(("embeddings", "z"), ("labels", "y"));
     private static readonly IReadOnlyDictionary<string, string> RepDistillerFeatures = Names(("f_s", "student"), ("f_t", "teacher"));
     private static readonly IReadOnlyDictionary<string, string> RepDistillerLogits = Names(("y_s", "student"), ("y_t", "teacher"));
+    private static readonly IReadOnlyDictionary<string, string> Trl = Names(
+        ("chosen_logps", "chosen"), ("rejected_logps", "rejected"),
+        ("ref_chosen_logps", "refChosen"), ("ref_rejected_logps", "refRejected"));
+    private static readonly IReadOnlyDictionary<string, string> NpoAuthors = Names(("logp_policy", "policy"), ("logp_ref", "reference"));
 
     /// <summary>Every supported reference.</summary>
     public static readonly IReadOnlyList<ReferenceEntry> Entries = new ReferenceEntry[]
@@ -67,6 +71,48 @@ public static class ReferenceMap
             return new(new TripletHardMined { Margin = margin }, Pml);
         }),
 
+        new("pytorch_metric_learning.losses.ContrastiveLoss", nameof(Contrastive), p =>
+        {
+            p.AllowOnly("pos_margin", "neg_margin");
+            p.RequirePmlDistance("LpDistance");
+            p.RequirePmlSubReducers("AvgNonZeroReducer", "pos_loss", "neg_loss");
+            return new(new Contrastive { PosMargin = p.Number("pos_margin", 0), NegMargin = p.Number("neg_margin", 1) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.MultiSimilarityLoss", nameof(MultiSimilarity), p =>
+        {
+            p.AllowOnly("alpha", "beta", "base");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlReducer("MeanReducer");
+            return new(new MultiSimilarity { Alpha = p.Number("alpha", 2), Beta = p.Number("beta", 50), Base = p.Number("base", 0.5) }, Pml);
+        }),
+
+        new("DPOTrainer.dpo_loss (+ .mean() from get_batch_loss_metrics)", $"{nameof(DpoSigmoid)}, {nameof(DpoHinge)} or {nameof(DpoIpo)}", p =>
+        {
+            // TRL 0.19.1's dpo_loss; only the plain reverse-KL, unsmoothed, reference-based form of three loss types.
+            var lossType = p.Text("loss_type", "sigmoid");
+            if (lossType is not ("sigmoid" or "hinge" or "ipo"))
+                throw p.Unsupported($"{p.ShortSymbol} with loss_type = \"{lossType}\"");
+            p.AllowOnly("loss_type", "beta", "label_smoothing", "reference_free", "f_divergence_type");
+            p.RequireIfPresent("label_smoothing", 0.0);
+            p.RequireIfPresent("reference_free", JsonValueKind.False, "false");
+            p.RequireIfPresent("f_divergence_type", JsonValueKind.String, "reverse_kl");
+            var beta = p.Number("beta", 0.1);
+            ILoss loss = lossType switch
+            {
+                "sigmoid" => new DpoSigmoid { Beta = beta },
+                "hinge" => new DpoHinge { Beta = beta },
+                _ => new DpoIpo { Beta = beta },
+            };
+            return new(loss, Trl);
+        }),
+
+        new("CustomTrainerForgetting.compute_loss (loss_type == 'npo')", nameof(Npo), p =>
+        {
+            p.AllowOnly("beta");
+            return new(new Npo { Beta = p.Number("beta") }, NpoAuthors);
+        }),
+
         new("distiller_zoo.RKD.RKDLoss", $"{nameof(RkdDistance)} (w_a = 0)", p =>
         {
             p.AllowOnly("w_d", "w_a", "pdist_eps", "smooth_l1_beta");
@@ -99,7 +145,7 @@ public static class ReferenceMap
         var extra = c.InputNames.Where(n => !mapped.InputNames.ContainsKey(n)).ToList();
         if (extra.Count > 0)
             throw new UnsupportedReferenceException(
-                $"{symbol.Split('.').Last()} with input {string.Join(", ", extra.Select(n => "'" + n + "'"))}");
+                $"{CaseParams.Shorten(symbol)} with input {string.Join(", ", extra.Select(n => "'" + n + "'"))}");
         return mapped;
     }
 

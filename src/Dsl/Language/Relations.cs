@@ -61,6 +61,10 @@ namespace LossDsl
 
         /// <summary>The sum over all selected pairs.</summary>
         [DslOp(OpCode.Sum)] public Scalar SumOverPairs() => new(Expr.Of(OpCode.Sum, ValueKind.Scalar, Expr));
+
+        /// <summary>The mean over the selected pairs whose value is strictly positive; 0 when none is
+        /// (pytorch-metric-learning's AvgNonZeroReducer over pairs).</summary>
+        [DslOp(OpCode.MeanNonZero)] public Scalar MeanNonZeroOverPairs() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Scalar, Expr));
     }
 
     /// <summary>A value per selected (anchor, positive, negative) triplet, <c>[N, N, N]</c> with a mask.</summary>

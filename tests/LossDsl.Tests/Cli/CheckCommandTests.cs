@@ -239,4 +239,108 @@ public sealed class CheckCommandTests
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("2 passed, 0 failed, 0 unsupported", run.LastLine);
     }
+
+    [Fact]
+    public void The_preference_and_pair_losses_pass_fused_and_unfused()
+    {
+        var names = new[]
+        {
+            "pml_contrastive_pm0_nm1_n12_d5_c3", "pml_multisimilarity_n12_d5_c3",
+            "dpo_sigmoid_beta0.1_b8", "dpo_hinge_beta0.1_b8", "dpo_ipo_beta0.1_b8", "npo_beta1_b8",
+        };
+        foreach (var options in new[] { Array.Empty<string>(), new[] { "--unfused" } })
+        {
+            var run = CliRun.OnCases(names.Select(n => (JsonNode)ReferenceCases.Copy(n)), options);
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("Contrastive(PosMargin=0, NegMargin=1)", run.CaseLine("pml_contrastive_pm0_nm1_n12_d5_c3"));
+            Assert.Contains("MultiSimilarity(Alpha=2, Beta=50, Base=0.5)", run.CaseLine("pml_multisimilarity_n12_d5_c3"));
+            Assert.Contains("DpoSigmoid(Beta=0.1)", run.CaseLine("dpo_sigmoid_beta0.1_b8"));
+            Assert.Contains("DpoHinge(Beta=0.1)", run.CaseLine("dpo_hinge_beta0.1_b8"));
+            Assert.Contains("DpoIpo(Beta=0.1)", run.CaseLine("dpo_ipo_beta0.1_b8"));
+            Assert.Contains("Npo(Beta=1)", run.CaseLine("npo_beta1_b8"));
+            Assert.Equal($"{names.Length} passed, 0 failed, 0 unsupported", run.LastLine);
+        }
+    }
+
+    [Theory]
+    [InlineData("loss_type", "\"robust\"", "dpo_loss with loss_type = \"robust\"")]
+    [InlineData("label_smoothing", "0.1", "dpo_loss with label_smoothing = 0.1")]
+    [InlineData("reference_free", "true", "dpo_loss with reference_free = true")]
+    [InlineData("f_divergence_type", "\"js_divergence\"", "dpo_loss with f_divergence_type = \"js_divergence\"")]
+    [InlineData("f_divergence_params", "{\"alpha_divergence_coef\": 0.5}", "dpo_loss with params.f_divergence_params")]
+    public void Dpo_params_the_zoo_does_not_compute_make_the_case_unsupported(string param, string json, string reason)
+    {
+        var c = ReferenceCases.Copy("dpo_sigmoid_beta0.1_b8");
+        c["params"]![param] = JsonNode.Parse(json);
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"SKIP  dpo_sigmoid_beta0.1_b8  not yet supported: DPOTrainer.{reason}", run.CaseLine("dpo_sigmoid_beta0.1_b8"));
+        Assert.Equal("0 passed, 0 failed, 1 unsupported", run.LastLine);
+    }
+
+    [Fact]
+    public void Dpo_without_loss_type_and_beta_is_trls_default_sigmoid_with_beta_0_1()
+    {
+        var c = ReferenceCases.Copy("dpo_sigmoid_beta0.1_b8");
+        c["params"] = new JsonObject();
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("DpoSigmoid(Beta=0.1)", run.CaseLine("dpo_sigmoid_beta0.1_b8"));
+    }
+
+    [Fact]
+    public void Npo_without_beta_fails_as_the_reference_has_no_default()
+    {
+        var c = ReferenceCases.Copy("npo_beta1_b8");
+        c["params"]!.AsObject().Remove("beta");
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("FAIL  ", run.CaseLine("npo_beta1_b8"));
+        Assert.Contains("params.beta is missing", run.CaseLine("npo_beta1_b8"));
+    }
+
+    [Fact]
+    public void An_input_the_loss_has_no_counterpart_for_names_the_reference_briefly()
+    {
+        var c = ReferenceCases.Copy("dpo_hinge_beta0.1_b8");
+        c["inputs"]!["chosen_lengths"] = new JsonArray(1, 2, 3, 4, 5, 6, 7, 8);
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal("SKIP  dpo_hinge_beta0.1_b8  not yet supported: DPOTrainer.dpo_loss with input 'chosen_lengths'",
+            run.CaseLine("dpo_hinge_beta0.1_b8"));
+    }
+
+    [Theory]
+    [InlineData("pos_loss", "MeanReducer", "reducer MeanReducer for pos_loss")]
+    [InlineData("neg_loss", "DivisorReducer", "reducer DivisorReducer for neg_loss")]
+    public void Contrastive_with_another_sub_reducer_is_unsupported(string subLoss, string reducer, string reason)
+    {
+        var c = ReferenceCases.Copy("pml_contrastive_pm0_nm1_n12_d5_c3");
+        c["defaults"]!["reducer"]!["reducers"]![subLoss]!["class"] = reducer;
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not yet supported: ContrastiveLoss with " + reason, run.CaseLine("pml_contrastive_pm0_nm1_n12_d5_c3"));
+    }
+
+    [Fact]
+    public void Contrastive_with_a_cosine_distance_is_unsupported()
+    {
+        var c = ReferenceCases.Copy("pml_contrastive_pm0_nm1_n12_d5_c3");
+        c["defaults"]!["distance"]!["class"] = "CosineSimilarity";
+
+        var run = CliRun.OnCases(c);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not yet supported: ContrastiveLoss with distance CosineSimilarity", run.CaseLine("pml_contrastive_pm0_nm1_n12_d5_c3"));
+    }
 }

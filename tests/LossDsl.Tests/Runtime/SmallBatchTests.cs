@@ -8,13 +8,15 @@ using TorchSharp;
 namespace LossDsl.Tests.Runtime;
 
 /// <summary>A batch of one sample has no pairs, triplets or positive distances: every zoo loss is
-/// finite (0 where it averages over pairs) and back-propagates without NaN, fused, unfused and interpreted.</summary>
+/// finite (0 where it averages over pairs or anchors' pair sets) and back-propagates without NaN, fused,
+/// unfused and interpreted. (A batch of one preference pair is an ordinary DPO / NPO batch.)</summary>
 public sealed class SmallBatchTests
 {
     public static TheoryData<string, string> Losses()
     {
         var data = new TheoryData<string, string>();
-        foreach (var loss in new[] { "NtXent", "SupCon", "Triplet", "TripletHard", "BatchHard", "Rkd", "Kd" })
+        foreach (var loss in new[] { "NtXent", "SupCon", "Triplet", "TripletHard", "BatchHard", "Rkd", "Kd",
+                                   "Contrastive", "MultiSimilarity", "DpoSigmoid", "DpoHinge", "DpoIpo", "Npo" })
             foreach (var path in new[] { "fused", "unfused", "interpreted" })
                 data.Add(loss, path);
         return data;
@@ -28,9 +30,12 @@ public sealed class SmallBatchTests
         var (loss, expectZero) = Create(name);
         var inputs = new Dictionary<string, torch.Tensor>();
         foreach (var input in loss.Inputs)
-            inputs[input.Name] = input.Kind == ValueKind.Labels
-                ? torch.zeros(1, torch.int64)
-                : TestData.Randn(inputs.Count + 1, 1, 4).requires_grad_();
+            inputs[input.Name] = input.Kind switch
+            {
+                ValueKind.Labels => torch.zeros(1, torch.int64),
+                ValueKind.Vector => TestData.Randn(inputs.Count + 1, 1).requires_grad_(),
+                _ => TestData.Randn(inputs.Count + 1, 1, 4).requires_grad_(),
+            };
         using var result = ZooParityTests.Compute(loss, path)(inputs);
         result.Total.backward();
 
@@ -48,6 +53,12 @@ public sealed class SmallBatchTests
         "TripletHard" => (new TripletHardMined(), true),
         "BatchHard" => (new BatchHardTriplet(), true),
         "Rkd" => (new RkdDistance(), true),
+        "Contrastive" => (new Contrastive(), true),
+        "MultiSimilarity" => (new MultiSimilarity(), true),
+        "DpoSigmoid" => (new DpoSigmoid(), false),
+        "DpoHinge" => (new DpoHinge(), false),
+        "DpoIpo" => (new DpoIpo(), false),
+        "Npo" => (new Npo(), false),
         _ => (new HintonKd { T = 4 }, false),
     };
 }

@@ -1,0 +1,32 @@
+using static LossDsl.Dsl;
+
+namespace LossDsl.Zoo
+{
+    /// <summary>The pair-based contrastive loss (Hadsell et al., 2006), as pytorch-metric-learning's
+    /// <c>ContrastiveLoss(pos_margin=0, neg_margin=1)</c> with its default <c>LpDistance</c> and
+    /// <c>AvgNonZeroReducer</c>: <c>mean_{&gt;0} relu(d_ap − posMargin)</c> over the ordered positive pairs
+    /// (a ≠ p, same label) plus <c>mean_{&gt;0} relu(negMargin − d_an)</c> over the ordered negative pairs, each
+    /// averaged over its strictly positive terms only (0 when none), with <c>d</c> the Euclidean distance of
+    /// L2-normalised embeddings (not squared).</summary>
+    [Loss]
+    public partial class Contrastive
+    {
+        /// <summary>Positive pairs closer than this cost nothing (pytorch-metric-learning's default 0).</summary>
+        [Hyper] public double PosMargin { get; set; } = 0;
+
+        /// <summary>Negative pairs farther than this cost nothing (pytorch-metric-learning's default 1).</summary>
+        [Hyper] public double NegMargin { get; set; } = 1;
+
+        [Term]
+        Scalar Positive(Embeddings z, Labels y) =>
+            Relu(Pairwise(Normalize(z), Distance.Euclidean) - PosMargin)
+            .Over(SameLabel(y).ExcludeSelf())
+            .MeanNonZeroOverPairs();
+
+        [Term]
+        Scalar Negative(Embeddings z, Labels y) =>
+            Relu(NegMargin - Pairwise(Normalize(z), Distance.Euclidean))
+            .Over(DifferentLabel(y))
+            .MeanNonZeroOverPairs();
+    }
+}
