@@ -26,9 +26,10 @@ namespace LossDsl.Generators
         private static void EmitCompute(IndentedWriter w, LossModel model)
         {
             var ir = model.Ir;
-            var names = new NodeNames(ir);
             var regions = model.Regions.ToDictionary(r => r.Root);
             var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
+            var unfusedOnly = UnfusedOnlyNodes(ir, model.Regions, interior);
+            var names = new NodeNames(ir, unfusedOnly);
 
             w.Line();
             w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
@@ -46,6 +47,7 @@ namespace LossDsl.Generators
                 {
                     if (!names.IsVariable(node) || interior.Contains(node.Id)) continue;
                     if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, region, model.Regions.ToList().IndexOf(region));
+                    else if (unfusedOnly.Contains(node.Id)) EmitUnfusedOnlyNode(w, names, node);
                     else EmitNode(w, names, node);
                 }
                 EmitResult(w, ir, names);
@@ -56,6 +58,36 @@ namespace LossDsl.Generators
         {
             w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Comment).ToArray())}");
             w.Line($"{(declare ? "var " : "")}{names.Var(node.Id)} = {Code(names, node)};");
+        }
+
+        /// <summary>A node that only the unfused branches of several regions read (e.g. one pairwise relation
+        /// two regions scale differently): computed once, and only when fusion is off.</summary>
+        private static void EmitUnfusedOnlyNode(IndentedWriter w, NodeNames names, IrNode node)
+        {
+            w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Comment).ToArray())}, needed only unfused");
+            w.Line($"var {names.Var(node.Id)} = UseFusedKernels ? null : {Code(names, node)};");
+        }
+
+        /// <summary>Nodes outside every region's interior whose every use is inside a region's interior (or
+        /// another such node): the fused path never reads them. Term roots and the regions' operands are read
+        /// by the fused path, so they never qualify.</summary>
+        private static HashSet<int> UnfusedOnlyNodes(LossIr ir, EquatableArray<FusedRegion> regions, HashSet<int> interior)
+        {
+            var result = new HashSet<int>();
+            if (regions.Count == 0) return result;
+            var readByFusedPath = new HashSet<int>(ir.Terms.Select(t => t.Root)
+                .Concat(regions.SelectMany(r => new[] { r.Root, r.X, r.Y, r.Labels, r.Scale })));
+            var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
+            foreach (var node in ir.Nodes)
+                foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
+            // Consumers have larger ids, so one pass from the end decides every node after its consumers.
+            foreach (var node in ir.Nodes.Reverse())
+            {
+                if (node.Kind == ValueKind.Number || node.Op == OpCode.Input || interior.Contains(node.Id) || readByFusedPath.Contains(node.Id)) continue;
+                var uses = consumers[node.Id];
+                if (uses.Count > 0 && uses.All(c => interior.Contains(c) || result.Contains(c))) result.Add(node.Id);
+            }
+            return result;
         }
 
         /// <summary>A fused region: the generated kernel by default, the unfused nodes when fusion is off.</summary>
@@ -130,7 +162,13 @@ namespace LossDsl.Generators
         private sealed class NodeNames
         {
             private readonly LossIr _ir;
-            public NodeNames(LossIr ir) => _ir = ir;
+            private readonly HashSet<int> _unfusedOnly;
+
+            public NodeNames(LossIr ir, HashSet<int> unfusedOnly)
+            {
+                _ir = ir;
+                _unfusedOnly = unfusedOnly;
+            }
 
             public bool IsVariable(IrNode node) => node.Op != OpCode.Input && node.Kind != ValueKind.Number;
 
@@ -141,7 +179,9 @@ namespace LossDsl.Generators
             {
                 var node = _ir.Nodes[id];
                 if (node.Op == OpCode.Input) return Parameter(node.Name);
-                return node.Kind == ValueKind.Number ? Number(id) : Var(id);
+                if (node.Kind == ValueKind.Number) return Number(id);
+                // Read only on unfused branches, where it is never null.
+                return _unfusedOnly.Contains(id) ? Var(id) + "!" : Var(id);
             }
 
             /// <summary>An argument of a runtime call: numbers as double (TorchSharp scalars), cast when
@@ -158,7 +198,7 @@ namespace LossDsl.Generators
             public string Comment(int id)
             {
                 var node = _ir.Nodes[id];
-                if (node.Kind != ValueKind.Number) return Readable(id);
+                if (node.Kind != ValueKind.Number) return node.Op == OpCode.Input ? Parameter(node.Name) : Var(id);
                 var formula = IrPrinter.Formula(_ir, id);
                 return node.Args.Count == 2 ? "(" + formula + ")" : formula;
             }

@@ -21,16 +21,18 @@ namespace LossDsl.Zoo
         /// <summary>The similarity offset (pytorch-metric-learning's default 0.5).</summary>
         [Hyper] public double Base { get; set; } = 0.5;
 
+        // lse_p(−α(s_ip − base)) = lse_p(−α·s_ip) + α·base: the offset leaves the log-sum-exp, so both
+        // reductions are the fused masked log-sum-exp over scaled dot products, and the loss never builds N×N.
         [Term]
         Scalar Positive(Embeddings z, Labels y) =>
             ((1 / Alpha) * Softplus(
-                (Alpha * (Base - Pairwise(Normalize(z), Similarity.Dot))).Over(SameLabel(y).ExcludeSelf()).LogSumExp()))
+                (Pairwise(Normalize(z), Similarity.Dot) * -Alpha).Over(SameLabel(y).ExcludeSelf()).LogSumExp() + Alpha * Base))
             .Mean();
 
         [Term]
         Scalar Negative(Embeddings z, Labels y) =>
             ((1 / Beta) * Softplus(
-                (Beta * (Pairwise(Normalize(z), Similarity.Dot) - Base)).Over(DifferentLabel(y)).LogSumExp()))
+                (Pairwise(Normalize(z), Similarity.Dot) * Beta).Over(DifferentLabel(y)).LogSumExp() - Beta * Base))
             .Mean();
     }
 }

@@ -64,12 +64,36 @@ public class FusedMemoryTests
         Assert.True(unfusedPeak >= NxNFloat32, $"the probe should see the unfused N×N matrices, but saw only {unfusedPeak / MiB} MiB");
     }
 
-    private static double RunOnce(FusedNegatives loss, Tensor z, Tensor y, bool fused)
+    /// <summary>A whole zoo loss, not just a region: multi-similarity's two log-sum-exps are both fused and
+    /// nothing else in it is pairwise, so with fusion on it runs at O(N·D) memory end to end.</summary>
+    [Fact]
+    public void MultiSimilarity_AtN8192_StaysOrderND_EndToEnd()
+    {
+        if (!PeakProbe.Available(out var why))
+        {
+            _output.WriteLine("SKIPPED: " + why);
+            return;
+        }
+        var loss = new LossDsl.Zoo.MultiSimilarity();
+        var random = new Random(8193);
+        using var scope = NewDisposeScope();
+        var z = randn(N, D, dtype: ScalarType.Float32);
+        var y = FusionNumerics.Labels(random, N, 100);
+        RunOnce(loss, randn(64, D, dtype: ScalarType.Float32), FusionNumerics.Labels(random, 64, 100), fused: true);
+
+        var (peak, seconds, value) = Measure(() => RunOnce(loss, z, y, fused: true));
+        _output.WriteLine($"MultiSimilarity fused, N = {N}, D = {D}, float32: peak RSS +{peak / (double)MiB:F1} MiB, {seconds:F2} s, loss {value:R}");
+        Assert.True(double.IsFinite(value));
+        // Two regions' O(N·D) buffers and the thread pool's stacks (measured ≈ 45 MiB); half of one N×N matrix is the bound.
+        Assert.True(peak < NxNFloat32 / 2, $"MultiSimilarity raised the peak by {peak / MiB} MiB (one N×N float32 matrix is {NxNFloat32 / MiB} MiB)");
+    }
+
+    private static double RunOnce(LossDsl.Runtime.ILoss loss, Tensor z, Tensor y, bool fused)
     {
         using var scope = NewDisposeScope();
         loss.UseFusedKernels = fused;
         var leaf = z.detach().clone().requires_grad_(true);
-        using var result = loss.Compute(leaf, y);
+        using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = leaf, ["y"] = y });
         result.Total.backward();
         return result.Total.item<float>();
     }

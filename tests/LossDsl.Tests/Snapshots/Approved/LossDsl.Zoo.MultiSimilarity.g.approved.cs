@@ -34,35 +34,38 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "int"); // 0
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Alpha:double"); // 1
             b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, 0d, "double"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Base:double"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, 0d, "Dot"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 8, 11 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, 0d, ""); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 14 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 15 }, 0d, ""); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 17 }, 0d, "double"); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 3 }, 0d, ""); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 19 }, 0d, ""); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, 0d, ""); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 21 }, 0d, ""); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, 0d, ""); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, 0d, ""); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 24 }, 0d, ""); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 25 }, 0d, ""); // 26
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, 0d, ""); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, 0d, "Dot"); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 1 }, 0d, "double"); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, 0d, ""); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 10 }, 0d, ""); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, 0d, ""); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Base:double"); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 13 }, 0d, "double"); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 14 }, 0d, ""); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, 0d, ""); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, 0d, ""); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 17 }, 0d, ""); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 19
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 19 }, 0d, "double"); // 20
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 19 }, 0d, ""); // 21
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, 0d, ""); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 21, 22 }, 0d, ""); // 23
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, 0d, ""); // 24
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 19, 13 }, 0d, "double"); // 25
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 25 }, 0d, ""); // 26
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, 0d, ""); // 27
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 27 }, 0d, ""); // 28
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 28 }, 0d, ""); // 29
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", "double", 2d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 50d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Base", "double", 0.5d));
-            b.AddTerm("Positive", 1d, 16, "MultiSimilarity.cs:25");
-            b.AddTerm("Negative", 1d, 26, "MultiSimilarity.cs:31");
+            b.AddTerm("Positive", 1d, 18, "MultiSimilarity.cs:27");
+            b.AddTerm("Negative", 1d, 29, "MultiSimilarity.cs:33");
             return b.Build();
         }
 
@@ -71,8 +74,8 @@ namespace LossDsl.Zoo
         {
             var text = new global::System.Text.StringBuilder();
             text.Append("MultiSimilarity = 1 · Positive + 1 · Negative\n");
-            text.Append("  Positive = mean((1 / Alpha) · softplus(log Σ_j exp(Alpha · (Base − ⟨normalize(z)_i, normalize(z)_j⟩) over [y_i = y_j] ∧ [i ≠ j])))\n");
-            text.Append("  Negative = mean((1 / Beta) · softplus(log Σ_j exp(Beta · (⟨normalize(z)_i, normalize(z)_j⟩ − Base) over [y_i ≠ y_j])))\n");
+            text.Append("  Positive = mean((1 / Alpha) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]) + (Alpha · Base)))\n");
+            text.Append("  Negative = mean((1 / Beta) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]) − (Beta · Base)))\n");
             text.Append("  where ").Append("Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Base = " + this.Base.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
             return text.ToString();
         }
@@ -84,10 +87,10 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:25");
+            b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:27");
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:31");
+            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:33");
             return b.Build();
         }
 
@@ -97,59 +100,427 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Positive (weight 1, MultiSimilarity.cs:25) = mean((1 / Alpha) · softplus(log Σ_j exp(Alpha · (Base − ⟨normalize(z)_i, normalize(z)_j⟩) over [y_i = y_j] ∧ [i ≠ j])))
-        /// Negative (weight 1, MultiSimilarity.cs:31) = mean((1 / Beta) · softplus(log Σ_j exp(Beta · (⟨normalize(z)_i, normalize(z)_j⟩ − Base) over [y_i ≠ y_j])))
+        /// Positive (weight 1, MultiSimilarity.cs:27) = mean((1 / Alpha) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]) + (Alpha · Base)))
+        /// Negative (weight 1, MultiSimilarity.cs:33) = mean((1 / Beta) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]) − (Beta · Base)))
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultiSimilarity", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            // v5 = normalize(z)
-            var v5 = global::LossDsl.Runtime.Ops.Normalize(z);
-            // v6 = ⟨v5_i, v5_j⟩
-            var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, "Dot", self: true);
-            // v7 = Base − v6
-            var v7 = (this.Base - v6);
-            // v8 = Alpha · v7
-            var v8 = (this.Alpha * v7);
-            // v10 = [y_i = y_j]
-            var v10 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v11 = v10 ∧ [i ≠ j]
-            var v11 = global::LossDsl.Runtime.Ops.ExcludeSelf(v10);
-            // v12 = v8 over v11
-            var v12 = global::LossDsl.Runtime.Ops.Over(v8, v11);
-            // v13 = log Σ_j exp(v12)
-            var v13 = global::LossDsl.Runtime.Ops.RowLogSumExp(v12);
-            // v14 = softplus(v13)
-            var v14 = global::LossDsl.Runtime.Ops.Softplus(v13);
-            // v15 = (1 / Alpha) · v14
-            var v15 = ((1 / this.Alpha) * v14);
-            // v16 = mean(v15)
-            var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
-            // v19 = v6 − Base
-            var v19 = (v6 - this.Base);
-            // v20 = Beta · v19
-            var v20 = (this.Beta * v19);
-            // v21 = [y_i ≠ y_j]
-            var v21 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-            // v22 = v20 over v21
-            var v22 = global::LossDsl.Runtime.Ops.Over(v20, v21);
-            // v23 = log Σ_j exp(v22)
-            var v23 = global::LossDsl.Runtime.Ops.RowLogSumExp(v22);
-            // v24 = softplus(v23)
-            var v24 = global::LossDsl.Runtime.Ops.Softplus(v23);
-            // v25 = (1 / Beta) · v24
-            var v25 = ((1 / this.Beta) * v24);
-            // v26 = mean(v25)
-            var v26 = global::LossDsl.Runtime.Ops.Mean(v25);
-            // term Positive (MultiSimilarity.cs:25), weight 1
-            var raw_Positive = v16.MoveToOuterDisposeScope();
+            // v4 = normalize(z)
+            var v4 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v5 = ⟨v4_i, v4_j⟩, needed only unfused
+            var v5 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, "Dot", self: true);
+            global::TorchSharp.torch.Tensor v12;
+            if (UseFusedKernels)
+            {
+                // v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v12 = __FusedRegion0.Apply(v4, v4, y, (double)(-this.Alpha));
+            }
+            else
+            {
+                // v7 = v5 · −Alpha
+                var v7 = (v5! * (-this.Alpha));
+                // v9 = [y_i = y_j]
+                var v9 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v10 = v9 ∧ [i ≠ j]
+                var v10 = global::LossDsl.Runtime.Ops.ExcludeSelf(v9);
+                // v11 = v7 over v10
+                var v11 = global::LossDsl.Runtime.Ops.Over(v7, v10);
+                // v12 = log Σ_j exp(v11)
+                v12 = global::LossDsl.Runtime.Ops.RowLogSumExp(v11);
+            }
+            // v15 = v12 + (Alpha · Base)
+            var v15 = (v12 + (this.Alpha * this.Base));
+            // v16 = softplus(v15)
+            var v16 = global::LossDsl.Runtime.Ops.Softplus(v15);
+            // v17 = (1 / Alpha) · v16
+            var v17 = ((1 / this.Alpha) * v16);
+            // v18 = mean(v17)
+            var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
+            global::TorchSharp.torch.Tensor v24;
+            if (UseFusedKernels)
+            {
+                // v24 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]), fused: N×N never materialised
+                v24 = __FusedRegion1.Apply(v4, v4, y, (double)this.Beta);
+            }
+            else
+            {
+                // v21 = v5 · Beta
+                var v21 = (v5! * this.Beta);
+                // v22 = [y_i ≠ y_j]
+                var v22 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+                // v23 = v21 over v22
+                var v23 = global::LossDsl.Runtime.Ops.Over(v21, v22);
+                // v24 = log Σ_j exp(v23)
+                v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
+            }
+            // v26 = v24 − (Beta · Base)
+            var v26 = (v24 - (this.Beta * this.Base));
+            // v27 = softplus(v26)
+            var v27 = global::LossDsl.Runtime.Ops.Softplus(v26);
+            // v28 = (1 / Beta) · v27
+            var v28 = ((1 / this.Beta) * v27);
+            // v29 = mean(v28)
+            var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // term Positive (MultiSimilarity.cs:27), weight 1
+            var raw_Positive = v18.MoveToOuterDisposeScope();
             var weighted_Positive = (raw_Positive * 1d).MoveToOuterDisposeScope();
-            // term Negative (MultiSimilarity.cs:31), weight 1
-            var raw_Negative = v26.MoveToOuterDisposeScope();
+            // term Negative (MultiSimilarity.cs:33), weight 1
+            var raw_Negative = v29.MoveToOuterDisposeScope();
             var weighted_Negative = (raw_Negative * 1d).MoveToOuterDisposeScope();
             var __total = (weighted_Positive + weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });
+        }
+
+        // Fused region 0: computes v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j])
+        //   out_i = log Σ_{j : j ≠ i, ℓ_j = ℓ_i} exp(s · ⟨x_i, y_j⟩)
+        //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = −Alpha
+        // Derived per pair (PairFormula):
+        //   f_ij = s · ⟨x_i, y_j⟩
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = s
+        //   p_ij = ∂out_i/∂f_ij = exp(f_ij − out_i)
+        // Backward, with g_i = ∂L/∂out_i:
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} g_i · p_ij · s · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} g_i · p_ij · s · x_i
+        //   one tensor as x and y (f, the leaves and the graph are symmetric, p_ji = exp(f_ij − out_j)):
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (g_i · p_ij · s + g_j · p_ji · s) · x_j
+        // Forward: one pass over j per tile of rows i (online log-sum-exp). Backward: one pass over j per
+        // tile of rows i for ∂x and one over i per tile of rows j for ∂y, or a single pass for one tensor;
+        // each row is accumulated by one thread, in index order, so results do not depend on scheduling.
+        // Memory O(N·D + M·D): no N×M buffer. An empty row gives out_i = −∞ and no gradient.
+        private sealed class __FusedRegion0 : global::LossDsl.Runtime.Fused.IFusedPairKernel
+        {
+            private static readonly __FusedRegion0 Instance = new __FusedRegion0();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile, while the
+            /// tile's rows (and their gradient rows) stay in cache.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out_i = log Σ_{j : j ≠ i, ℓ_j = ℓ_i} exp(s · ⟨x_i, y_j⟩)</c> for each row i of x, differentiable in x and y
+            /// (pass one tensor twice for a self relation). <paramref name="scale"/> is s, a host number.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double scale) =>
+                global::LossDsl.Runtime.Fused.FusedPairFunction.Apply(Instance, x, y, labels, scale);
+
+            public string Formula => "log Σ_{j : j ≠ i, ℓ_j = ℓ_i} exp(s · ⟨x_i, y_j⟩)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    // Online log-sum-exp per row: the running max, and Σ exp(f_ij − max) rescaled whenever the max grows.
+                    global::System.Span<double> max = stackalloc double[TileRows], sum = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { max[r] = double.NegativeInfinity; sum[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            if (f <= max[r]) sum[r] += global::System.Math.Exp(f - max[r]);
+                            else { sum[r] = sum[r] * global::System.Math.Exp(max[r] - f) + 1.0; max[r] = f; }
+                        }
+                    }
+                    for (int r = 0; r < rows; r++)
+                        output[i0 + r] = sum[r] > 0.0 ? max[r] + global::System.Math.Log(sum[r]) : double.NegativeInfinity;
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂x_i += g_i · p_ij · s · y_j
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double gi = grad[i], outi = output[i];
+                        if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                        var xi = batch.XRow(i);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            weight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂y_j += g_i · p_ij · s · x_i
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double gj = grad[j], outj = output[j];
+                        bool jPasses = gj != 0.0 && !double.IsNegativeInfinity(outj);   // an empty row passes no gradient
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            // f_ij = s · ⟨x_i, y_j⟩ = f_ji
+                            double f = scale * dot[r];
+                            if (gi != 0.0 && !double.IsNegativeInfinity(outi))
+                            {
+                                // row i as x: p_ij = exp(f_ij − out_i)
+                                double p = global::System.Math.Exp(f - outi);
+                                // ∂L/∂x_i += g_i · p_ij · s · x_j
+                                weight[r] += gi * p * scale;
+                            }
+                            if (jPasses)
+                            {
+                                // row i as y: p_ji = exp(f_ij − out_j)
+                                double q = global::System.Math.Exp(f - outj);
+                                // ∂L/∂x_i += g_j · p_ji · s · x_j
+                                weight[r] += gj * q * scale;
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
+        }
+
+        // Fused region 1: computes v24 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j])
+        //   out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)
+        //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = Beta
+        // Derived per pair (PairFormula):
+        //   f_ij = s · ⟨x_i, y_j⟩
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = s
+        //   p_ij = ∂out_i/∂f_ij = exp(f_ij − out_i)
+        // Backward, with g_i = ∂L/∂out_i:
+        //   ∂L/∂x_i = Σ_{j : ℓ_j ≠ ℓ_i} g_i · p_ij · s · y_j
+        //   ∂L/∂y_j = Σ_{i : ℓ_i ≠ ℓ_j} g_i · p_ij · s · x_i
+        //   one tensor as x and y (f, the leaves and the graph are symmetric, p_ji = exp(f_ij − out_j)):
+        //   ∂L/∂x_i = Σ_{j : ℓ_j ≠ ℓ_i} (g_i · p_ij · s + g_j · p_ji · s) · x_j
+        // Forward: one pass over j per tile of rows i (online log-sum-exp). Backward: one pass over j per
+        // tile of rows i for ∂x and one over i per tile of rows j for ∂y, or a single pass for one tensor;
+        // each row is accumulated by one thread, in index order, so results do not depend on scheduling.
+        // Memory O(N·D + M·D): no N×M buffer. An empty row gives out_i = −∞ and no gradient.
+        private sealed class __FusedRegion1 : global::LossDsl.Runtime.Fused.IFusedPairKernel
+        {
+            private static readonly __FusedRegion1 Instance = new __FusedRegion1();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile, while the
+            /// tile's rows (and their gradient rows) stay in cache.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)</c> for each row i of x, differentiable in x and y
+            /// (pass one tensor twice for a self relation). <paramref name="scale"/> is s, a host number.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double scale) =>
+                global::LossDsl.Runtime.Fused.FusedPairFunction.Apply(Instance, x, y, labels, scale);
+
+            public string Formula => "log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: false);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    // Online log-sum-exp per row: the running max, and Σ exp(f_ij − max) rescaled whenever the max grows.
+                    global::System.Span<double> max = stackalloc double[TileRows], sum = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { max[r] = double.NegativeInfinity; sum[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            if (f <= max[r]) sum[r] += global::System.Math.Exp(f - max[r]);
+                            else { sum[r] = sum[r] * global::System.Math.Exp(max[r] - f) + 1.0; max[r] = f; }
+                        }
+                    }
+                    for (int r = 0; r < rows; r++)
+                        output[i0 + r] = sum[r] > 0.0 ? max[r] + global::System.Math.Log(sum[r]) : double.NegativeInfinity;
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂x_i += g_i · p_ij · s · y_j
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double gi = grad[i], outi = output[i];
+                        if (gi == 0.0 || double.IsNegativeInfinity(outi)) continue;   // an empty row passes no gradient
+                        var xi = batch.XRow(i);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            // f_ij = s · ⟨x_i, y_j⟩
+                            double f = scale * dot[r];
+                            // p_ij = exp(f_ij − out_i)
+                            double p = global::System.Math.Exp(f - outi);
+                            // ∂L/∂y_j += g_i · p_ij · s · x_i
+                            weight[r] = gi * p * scale;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] output, double[] grad, double[] dx)
+            {
+                int n = batch.N, d = batch.D;
+                double scale = batch.Scale;
+                long[] labels = batch.Labels!;
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> weight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double gj = grad[j], outj = output[j];
+                        bool jPasses = gj != 0.0 && !double.IsNegativeInfinity(outj);   // an empty row passes no gradient
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            weight[r] = 0.0;
+                            if (labels[i] == labels[j]) continue;   // (i, j) outside the graph
+                            double gi = grad[i], outi = output[i];
+                            // f_ij = s · ⟨x_i, y_j⟩ = f_ji
+                            double f = scale * dot[r];
+                            if (gi != 0.0 && !double.IsNegativeInfinity(outi))
+                            {
+                                // row i as x: p_ij = exp(f_ij − out_i)
+                                double p = global::System.Math.Exp(f - outi);
+                                // ∂L/∂x_i += g_i · p_ij · s · x_j
+                                weight[r] += gi * p * scale;
+                            }
+                            if (jPasses)
+                            {
+                                // row i as y: p_ji = exp(f_ij − out_j)
+                                double q = global::System.Math.Exp(f - outj);
+                                // ∂L/∂x_i += g_j · p_ji · s · x_j
+                                weight[r] += gj * q * scale;
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
         }
     }
 }
