@@ -123,14 +123,16 @@ namespace LossDsl.Generators
         {
             var root = ir.Nodes[region.Root];
             var labels = region.Labels < 0 ? "null" : names.Readable(region.Labels);
-            var numbers = region.Numbers.Select(id => $"(double){names.Number(id)}");
-            var values = region.RowValues.Select(names.Readable);
+            var numbers = region.Numbers.Count == 0 ? "global::System.Array.Empty<double>()"
+                : $"new double[] {{ {string.Join(", ", region.Numbers.Select(id => $"(double){names.Number(id)}"))} }}";
+            var values = region.RowValues.Count == 0 ? $"global::System.Array.Empty<{Tensor}>()"
+                : $"new {Tensor}[] {{ {string.Join(", ", region.RowValues.Select(names.Readable))} }}";
             w.Line($"{Tensor} {names.Var(root.Id)};");
             using (w.Block("if (UseFusedKernels)"))
             {
                 w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
                 w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, " +
-                    $"new double[] {{ {string.Join(", ", numbers)} }}, new {Tensor}[] {{ {string.Join(", ", values)} }});");
+                    $"{numbers}, {values});");
             }
             using (w.Block("else"))
             {

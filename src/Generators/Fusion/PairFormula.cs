@@ -320,6 +320,9 @@ namespace LossDsl.Generators.Fusion
                     if (r is Unary { Op: UnaryOp.Neg } rn2 && l is not Constant) return new Unary(UnaryOp.Neg, new Binary(BinaryOp.Mul, l, rn2.Arg)).Simplify();
                     if (l is Constant lc && r is Binary { Op: BinaryOp.Mul, Left: Constant rc } rm)
                         return new Binary(BinaryOp.Mul, Const(lc.Value * rc.Value), rm.Right).Simplify();
+                    // a · (1 / b) = a / b, (1 / b) · a = a / b
+                    if (r is Binary { Op: BinaryOp.Div, Left: Constant { Value: 1 } } rinv) return new Binary(BinaryOp.Div, l, rinv.Right).Simplify();
+                    if (l is Binary { Op: BinaryOp.Div, Left: Constant { Value: 1 } } linv) return new Binary(BinaryOp.Div, r, linv.Right).Simplify();
                     // exp(a) · exp(b) = exp(a + b)
                     if (l is Unary { Op: UnaryOp.Exp } el && r is Unary { Op: UnaryOp.Exp } er)
                         return Exp(el.Arg + er.Arg).Simplify();

@@ -117,21 +117,23 @@ namespace LossDsl.Generators.Fusion
                 _ => "g / Σ_i |G(i)| (0 when no pair is selected)",
             };
             w.Line($"// Backward, with w_i = ∂L/∂(Σ_j f_ij) = {reductionWeight}:");
-            w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} w_i · {Paren(math.DotDerivative)} · y_j");
-            w.Line($"//   ∂L/∂y_j = Σ_{graph.Over("i")} w_i · {Paren(math.DotDerivative)} · x_i");
+            w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} {Weighted(WeightI, math.DotDerivative)} · y_j");
+            w.Line($"//   ∂L/∂y_j = Σ_{graph.Over("i")} {Weighted(WeightI, math.DotDerivative)} · x_i");
             foreach (var (node, _, derivative) in math.ValueDerivatives)
-                w.Line($"//   ∂L/∂v{node}_i = Σ_{graph.Over("j")} w_i · {Paren(derivative)}");
+                w.Line($"//   ∂L/∂v{node}_i = Σ_{graph.Over("j")} {Weighted(WeightI, derivative)}");
             w.Line("//   one tensor as x and y (the graph is symmetric; row j's values in the second part):");
-            w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} (w_i · {Paren(math.DotDerivative)} + w_j · {Paren(math.TransposedDotDerivative)}) · x_j");
+            w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} {Weighted(PairFormula.One, WeightI * math.DotDerivative + WeightJ * math.TransposedDotDerivative)} · x_j");
             w.Line("// Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x");
             w.Line("// and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is");
             w.Line("// accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.");
         }
 
-        private static string Paren(PairFormula f)
+        /// <summary><c>w · f</c>, simplified, in notation; parenthesised when it is a sum (it is then multiplied by a row).</summary>
+        private static string Weighted(PairFormula weight, PairFormula f)
         {
-            var text = f.ToMath();
-            return f is Binary { Op: BinaryOp.Add or BinaryOp.Sub } ? "(" + text + ")" : text;
+            var product = (weight * f).Simplify();
+            var text = product.ToMath();
+            return product is Binary { Op: BinaryOp.Add or BinaryOp.Sub } ? "(" + text + ")" : text;
         }
 
         private static void EmitCallLocals(IndentedWriter w, FusedRegion region, KernelEmitter.GraphText graph)
@@ -202,11 +204,11 @@ namespace LossDsl.Generators.Fusion
                             w.Line("double wi = rowWeight[i];");
                             w.Line("if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none");
                             EmitRowValues(w, region, "i");
-                            w.Line($"// ∂L/∂x_i += w_i · {Paren(math.DotDerivative)} · y_j");
+                            w.Line($"// ∂L/∂x_i += {Weighted(WeightI, math.DotDerivative)} · y_j");
                             w.Line($"pairWeight[r] = {(WeightI * math.DotDerivative).Simplify().ToCSharp()};");
                             foreach (var (node, k, derivative) in math.ValueDerivatives)
                             {
-                                w.Line($"// ∂L/∂v{node}_i += w_i · {Paren(derivative)}");
+                                w.Line($"// ∂L/∂v{node}_i += {Weighted(WeightI, derivative)}");
                                 w.Line($"dv[{k}][i] += {(WeightI * derivative).Simplify().ToCSharp()};");
                             }
                         }
@@ -239,7 +241,7 @@ namespace LossDsl.Generators.Fusion
                             w.Line("int j = j0 + r;");
                             w.Line("pairWeight[r] = 0.0;");
                             KernelEmitter.EmitSkip(w, graph);
-                            w.Line($"// ∂L/∂y_j += w_i · {Paren(math.DotDerivative)} · x_i");
+                            w.Line($"// ∂L/∂y_j += {Weighted(WeightI, math.DotDerivative)} · x_i");
                             w.Line($"pairWeight[r] = {(WeightI * math.DotDerivative).Simplify().ToCSharp()};");
                         }
                         w.Line($"{Runtime}.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);");
@@ -274,17 +276,17 @@ namespace LossDsl.Generators.Fusion
                             using (w.Block("if (wi != 0.0)"))
                             {
                                 EmitRowValues(w, region, "i");
-                                w.Line($"// row i as x: ∂L/∂x_i += w_i · {Paren(math.DotDerivative)} · x_j");
+                                w.Line($"// row i as x: ∂L/∂x_i += {Weighted(WeightI, math.DotDerivative)} · x_j");
                                 w.Line($"pairWeight[r] += {(WeightI * math.DotDerivative).Simplify().ToCSharp()};");
                                 foreach (var (node, k, derivative) in math.ValueDerivatives)
                                 {
-                                    w.Line($"// ∂L/∂v{node}_i += w_i · {Paren(derivative)}");
+                                    w.Line($"// ∂L/∂v{node}_i += {Weighted(WeightI, derivative)}");
                                     w.Line($"dv[{k}][i] += {(WeightI * derivative).Simplify().ToCSharp()};");
                                 }
                             }
                             using (w.Block("if (wj != 0.0)"))
                             {
-                                w.Line($"// row i as y of row j: ∂L/∂x_i += w_j · {Paren(math.TransposedDotDerivative)} · x_j");
+                                w.Line($"// row i as y of row j: ∂L/∂x_i += {Weighted(WeightJ, math.TransposedDotDerivative)} · x_j");
                                 w.Line($"pairWeight[r] += {(WeightJ * math.TransposedDotDerivative).Simplify().ToCSharp()};");
                             }
                         }

@@ -314,14 +314,14 @@ namespace LossDsl.Zoo
         //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) (a row value, read at row i; it receives ∂L/∂v8_i)
         // Derived per pair (PairFormula):
         //   f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
-        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature)
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature)
         //   ∂f_ij/∂v8_i = σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
         // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g / Σ_i |G(i)| (0 when no pair is selected):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · y_j
-        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · x_i
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
         //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
         //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) + w_j · −(σ(v8_j − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature)) · x_j
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) − w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
         // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
         // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
         // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
@@ -394,8 +394,8 @@ namespace LossDsl.Zoo
                             double wi = rowWeight[i];
                             if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
                             double v8_i = v8[i];
-                            // ∂L/∂x_i += w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · y_j
-                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) * 1.0 / c0);
+                            // ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
+                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
                             // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
                             dv[0][i] += wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);
                         }
@@ -427,8 +427,8 @@ namespace LossDsl.Zoo
                             int j = j0 + r;
                             pairWeight[r] = 0.0;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            // ∂L/∂y_j += w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · x_i
-                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) * 1.0 / c0);
+                            // ∂L/∂y_j += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
+                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
                     }
@@ -461,15 +461,15 @@ namespace LossDsl.Zoo
                             if (wi != 0.0)
                             {
                                 double v8_i = v8[i];
-                                // row i as x: ∂L/∂x_i += w_i · −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · x_j
-                                pairWeight[r] += -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) * 1.0 / c0);
+                                // row i as x: ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+                                pairWeight[r] += -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
                                 // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
                                 dv[0][i] += wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);
                             }
                             if (wj != 0.0)
                             {
-                                // row i as y of row j: ∂L/∂x_i += w_j · −(σ(v8_j − ⟨x_i, y_j⟩ / Temperature) · 1 / Temperature) · x_j
-                                pairWeight[r] += -(wj * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_j - dot[r] / c0) * 1.0 / c0);
+                                // row i as y of row j: ∂L/∂x_i += −(w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+                                pairWeight[r] += -(wj * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_j - dot[r] / c0) / c0);
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);

@@ -316,11 +316,11 @@ namespace LossDsl.Zoo
         //   ∂f_ij/∂⟨x_i, y_j⟩ = −(1 / Temperature)
         //   ∂f_ij/∂v8_i = 1
         // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g_i / |G(i)| (0 for an empty row):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · −(1 / Temperature) · y_j
-        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} w_i · −(1 / Temperature) · x_i
-        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · 1
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i / Temperature) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i / Temperature) · x_i
+        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i
         //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (w_i · −(1 / Temperature) + w_j · −(1 / Temperature)) · x_j
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i / Temperature) − w_j / Temperature) · x_j
         // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
         // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
         // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
@@ -393,9 +393,9 @@ namespace LossDsl.Zoo
                             double wi = rowWeight[i];
                             if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
                             double v8_i = v8[i];
-                            // ∂L/∂x_i += w_i · −(1 / Temperature) · y_j
-                            pairWeight[r] = -(wi * 1.0 / c0);
-                            // ∂L/∂v8_i += w_i · 1
+                            // ∂L/∂x_i += −(w_i / Temperature) · y_j
+                            pairWeight[r] = -(wi / c0);
+                            // ∂L/∂v8_i += w_i
                             dv[0][i] += wi;
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
@@ -426,8 +426,8 @@ namespace LossDsl.Zoo
                             int j = j0 + r;
                             pairWeight[r] = 0.0;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            // ∂L/∂y_j += w_i · −(1 / Temperature) · x_i
-                            pairWeight[r] = -(wi * 1.0 / c0);
+                            // ∂L/∂y_j += −(w_i / Temperature) · x_i
+                            pairWeight[r] = -(wi / c0);
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
                     }
@@ -460,15 +460,15 @@ namespace LossDsl.Zoo
                             if (wi != 0.0)
                             {
                                 double v8_i = v8[i];
-                                // row i as x: ∂L/∂x_i += w_i · −(1 / Temperature) · x_j
-                                pairWeight[r] += -(wi * 1.0 / c0);
-                                // ∂L/∂v8_i += w_i · 1
+                                // row i as x: ∂L/∂x_i += −(w_i / Temperature) · x_j
+                                pairWeight[r] += -(wi / c0);
+                                // ∂L/∂v8_i += w_i
                                 dv[0][i] += wi;
                             }
                             if (wj != 0.0)
                             {
-                                // row i as y of row j: ∂L/∂x_i += w_j · −(1 / Temperature) · x_j
-                                pairWeight[r] += -(wj * 1.0 / c0);
+                                // row i as y of row j: ∂L/∂x_i += −(w_j / Temperature) · x_j
+                                pairWeight[r] += -(wj / c0);
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);
