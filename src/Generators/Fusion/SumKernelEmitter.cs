@@ -53,7 +53,8 @@ namespace LossDsl.Generators.Fusion
         {
             var math = new Derivation(region);
             var graph = new KernelEmitter.GraphText(region);
-            var formula = ReducedMath(region, graph, math.Function.ToMath());
+            var f = math.Function.ToMath();
+            var formula = ReducedMath(region, graph, math.Function is Binary { Op: BinaryOp.Add or BinaryOp.Sub } ? "(" + f + ")" : f);
             var name = KernelEmitter.ClassName(index);
 
             EmitHeader(w, ir, region, index, math, graph, formula);

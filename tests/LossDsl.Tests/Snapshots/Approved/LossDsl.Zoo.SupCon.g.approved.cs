@@ -308,7 +308,7 @@ namespace LossDsl.Zoo
         }
 
         // Fused region 1: computes v14 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j])
-        //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} v8_i − ⟨x_i, y_j⟩ / Temperature
+        //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y
         //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) (a row value, read at row i; it receives ∂L/∂v8_i)
         // Derived per pair (PairFormula):
@@ -331,12 +331,12 @@ namespace LossDsl.Zoo
             /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
             private const int TileRows = 16;
 
-            /// <summary><c>out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} v8_i − ⟨x_i, y_j⟩ / Temperature</c>, differentiable in x, y and the row values
+            /// <summary><c>out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)</c>, differentiable in x, y and the row values
             /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
             public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
                 global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.RowMean, x, y, labels, constants, rowValues);
 
-            public string Formula => "out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} v8_i − ⟨x_i, y_j⟩ / Temperature";
+            public string Formula => "out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)";
 
             public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
 
