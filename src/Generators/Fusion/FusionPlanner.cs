@@ -4,8 +4,9 @@ using LossDsl.Ir;
 
 namespace LossDsl.Generators.Fusion
 {
-    /// <summary>Finds the fused regions of a loss: masked row log-sum-exps over scaled pairwise dot
-    /// products (the core of NT-Xent, SupCon and InfoNCE),
+    /// <summary>Finds the fused regions of a loss. Masked pair sums (<see cref="MatchSum"/>: NT-Xent's and
+    /// SupCon's positive terms) and masked row log-sum-exps over scaled pairwise dot products (the core of
+    /// NT-Xent, SupCon and InfoNCE),
     /// <code>RowLogSumExp(Over(R, G))</code>
     /// with <c>R</c> = <c>Pairwise(x, y, Dot)</c>, optionally times a number (<c>R · s</c>, <c>s · R</c>) or
     /// over one (<c>R / s</c>), and <c>G</c> = <c>SameLabel(ℓ)</c>, <c>DifferentLabel(ℓ)</c> or

@@ -52,7 +52,8 @@ namespace LossDsl.Tests.Fusion
 
     /// <summary>The pair-sum shape, one variant per term: two operands with a hyper and relu (row sum), a
     /// row value that carries gradient back to z (sum over pairs), a fused log-sum-exp as the row value
-    /// under log-sigmoid (row mean, the diagonal kept), and sigmoid ∘ |·| times a vector (mean over pairs).</summary>
+    /// under log-sigmoid (row mean, the diagonal kept), sigmoid ∘ |·| times a vector (mean over pairs), and a detached row
+    /// value (row mean, then a sum).</summary>
     [Loss]
     public partial class FusedPairSums
     {
@@ -75,5 +76,10 @@ namespace LossDsl.Tests.Fusion
         [Term]
         Scalar SigmoidAbsMean(Embeddings z, Labels y) =>
             (Sigmoid(Abs(Pairwise(z, Similarity.Dot)) / Scale) * Exp(-Norm(z))).Over(DifferentLabel(y)).MeanOverPairs();
+
+        // A row value that carries no gradient (its tensor does not require grad), relu, row mean then sum.
+        [Term]
+        Scalar DetachedRowValue(Embeddings w, Labels y) =>
+            Relu(Pairwise(w, Similarity.Dot) - Frozen(Norm(w))).Over(SameLabel(y).ExcludeSelf()).Mean().Sum();
     }
 }
