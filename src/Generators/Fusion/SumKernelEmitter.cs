@@ -34,6 +34,12 @@ namespace LossDsl.Generators.Fusion
 
             public PairFormula Function { get; }
 
+            /// <summary>The weighted gradients of row i's pair: <c>w_i · ∂f/∂dot</c>, then <c>w_i · ∂f/∂v_k</c>
+            /// in <see cref="ValueDerivatives"/>' order.</summary>
+            public List<PairFormula> RowIGradients =>
+                new[] { DotDerivative }.Concat(ValueDerivatives.Select(t => t.Derivative))
+                    .Select(d => (WeightI * d).Simplify()).ToList();
+
             /// <summary>∂f_ij/∂⟨x_i, y_j⟩.</summary>
             public PairFormula DotDerivative { get; }
 
@@ -129,6 +135,47 @@ namespace LossDsl.Generators.Fusion
             w.Line("// accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.");
         }
 
+        /// <summary>Function calls (σ, exp, …) that several of <paramref name="formulas"/> evaluate are computed
+        /// once, into locals <c>u0</c>, <c>u1</c>, …; returns the formulas reading those locals.</summary>
+        private static List<PairFormula> EmitShared(IndentedWriter w, List<PairFormula> formulas)
+        {
+            var calls = formulas.Select(f => new HashSet<PairFormula>(Subterms(f).Where(t => t is Unary { Op: not UnaryOp.Neg }))).ToList();
+            var shared = calls.SelectMany(c => c).Distinct()
+                .Where(t => calls.Count(c => c.Contains(t)) >= 2)
+                .OrderByDescending(t => Subterms(t).Count()).ToList();
+            var result = formulas.ToList();
+            var k = 0;
+            foreach (var call in shared)
+            {
+                if (!result.Any(f => Subterms(f).Contains(call))) continue;   // inside a larger shared call
+                var local = new Symbol("u" + k++, call.ToMath(), FormulaScope.Pair);
+                w.Line($"double {local.CSharp} = {call.ToCSharp()};   // {call.ToMath()}");
+                result = result.Select(f => Replace(f, call, local)).ToList();
+            }
+            return result;
+        }
+
+        private static IEnumerable<PairFormula> Subterms(PairFormula f)
+        {
+            yield return f;
+            var children = f switch
+            {
+                Unary u => new[] { u.Arg },
+                Binary b => new[] { b.Left, b.Right },
+                _ => new PairFormula[0],
+            };
+            foreach (var child in children)
+                foreach (var t in Subterms(child)) yield return t;
+        }
+
+        private static PairFormula Replace(PairFormula f, PairFormula target, PairFormula with) =>
+            f == target ? with : f switch
+            {
+                Unary u => new Unary(u.Op, Replace(u.Arg, target, with)),
+                Binary b => new Binary(b.Op, Replace(b.Left, target, with), Replace(b.Right, target, with)),
+                _ => f,
+            };
+
         /// <summary><c>w · f</c>, simplified, in notation; parenthesised when it is a sum (it is then multiplied by a row).</summary>
         private static string Weighted(PairFormula weight, PairFormula f)
         {
@@ -205,12 +252,13 @@ namespace LossDsl.Generators.Fusion
                             w.Line("double wi = rowWeight[i];");
                             w.Line("if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none");
                             EmitRowValues(w, region, "i");
+                            var code = EmitShared(w, math.RowIGradients);
                             w.Line($"// ∂L/∂x_i += {Weighted(WeightI, math.DotDerivative)} · y_j");
-                            w.Line($"pairWeight[r] = {(WeightI * math.DotDerivative).Simplify().ToCSharp()};");
+                            w.Line($"pairWeight[r] = {code[0].ToCSharp()};");
                             foreach (var (node, k, derivative) in math.ValueDerivatives)
                             {
                                 w.Line($"// ∂L/∂v{node}_i += {Weighted(WeightI, derivative)}");
-                                w.Line($"dv[{k}][i] += {(WeightI * derivative).Simplify().ToCSharp()};");
+                                w.Line($"dv[{k}][i] += {code[1 + math.ValueDerivatives.FindIndex(t => t.Index == k)].ToCSharp()};");
                             }
                         }
                         w.Line($"{Runtime}.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);");
@@ -277,12 +325,13 @@ namespace LossDsl.Generators.Fusion
                             using (w.Block("if (wi != 0.0)"))
                             {
                                 EmitRowValues(w, region, "i");
+                                var code = EmitShared(w, math.RowIGradients);
                                 w.Line($"// row i as x: ∂L/∂x_i += {Weighted(WeightI, math.DotDerivative)} · x_j");
-                                w.Line($"pairWeight[r] += {(WeightI * math.DotDerivative).Simplify().ToCSharp()};");
+                                w.Line($"pairWeight[r] += {code[0].ToCSharp()};");
                                 foreach (var (node, k, derivative) in math.ValueDerivatives)
                                 {
                                     w.Line($"// ∂L/∂v{node}_i += {Weighted(WeightI, derivative)}");
-                                    w.Line($"dv[{k}][i] += {(WeightI * derivative).Simplify().ToCSharp()};");
+                                    w.Line($"dv[{k}][i] += {code[1 + math.ValueDerivatives.FindIndex(t => t.Index == k)].ToCSharp()};");
                                 }
                             }
                             using (w.Block("if (wj != 0.0)"))

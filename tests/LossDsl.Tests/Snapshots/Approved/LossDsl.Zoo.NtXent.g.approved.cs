@@ -394,10 +394,11 @@ namespace LossDsl.Zoo
                             double wi = rowWeight[i];
                             if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
                             double v8_i = v8[i];
+                            double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
                             // ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
-                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
+                            pairWeight[r] = -(wi * u0 / c0);
                             // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
-                            dv[0][i] += wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);
+                            dv[0][i] += wi * u0;
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
                     }
@@ -461,10 +462,11 @@ namespace LossDsl.Zoo
                             if (wi != 0.0)
                             {
                                 double v8_i = v8[i];
+                                double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
                                 // row i as x: ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
-                                pairWeight[r] += -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
+                                pairWeight[r] += -(wi * u0 / c0);
                                 // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
-                                dv[0][i] += wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);
+                                dv[0][i] += wi * u0;
                             }
                             if (wj != 0.0)
                             {
