@@ -219,10 +219,12 @@ public class FusionPlannerTests
             var z = Embeddings.Input("z");
             var y = Labels.Input("y");
             var s = Pairwise(Normalize(z), Similarity.Dot) / 0.2;
-            return Build(s.Over(DifferentLabel(y)).LogSumExp().Mean(), s.Over(SameLabel(y).ExcludeSelf()).LogSumExp().Mean());
+            return Build(s.Over(DifferentLabel(y)).LogSumExp().Mean(), s.Over(SameLabel(y).ExcludeSelf()).LogSumExp().Mean(),
+                Softplus(s.Over(DifferentLabel(y)).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).MeanOverPairs());
         }
         var first = FusionPlanner.Plan(GeneratorIr.From(Make()));
-        Assert.Equal(2, first.Count);
+        Assert.Equal(3, first.Count);
+        Assert.Equal(1, first.Count(r => r.Summand is not null));
         Assert.Equal(first, FusionPlanner.Plan(GeneratorIr.From(Make())));
         // The relation feeds both regions, so neither may skip it.
         var ir = Make();
