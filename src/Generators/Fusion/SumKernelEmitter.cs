@@ -110,7 +110,7 @@ namespace LossDsl.Generators.Fusion
             if (region.Reduction == "Mean") where.Add($"G(i) = {graph.Over("j")}");
             w.Line($"//   where {string.Join(", ", where)}");
             foreach (var v in region.RowValues)
-                w.Line($"//   v{v} = {IrPrinter.Formula(ir, v)} (a row value, read at row i; it receives ∂L/∂v{v}_i)");
+                w.Line($"//   v{v} = {IrPrinter.Formula(ir, v)} (a row value, read at row i; the kernel also returns ∂L/∂v{v}_i)");
             w.Line("// Derived per pair (PairFormula):");
             w.Line($"//   f_ij = {math.Function.ToMath()}");
             w.Line($"//   ∂f_ij/∂{PairLeaf.Dot.ToMath()} = {math.DotDerivative.ToMath()}");
@@ -128,8 +128,11 @@ namespace LossDsl.Generators.Fusion
             w.Line($"//   ∂L/∂y_j = Σ_{graph.Over("i")} {Weighted(WeightI, math.DotDerivative)} · x_i");
             foreach (var (node, _, derivative) in math.ValueDerivatives)
                 w.Line($"//   ∂L/∂v{node}_i = Σ_{graph.Over("j")} {Weighted(WeightI, derivative)}");
-            w.Line("//   one tensor as x and y (the graph is symmetric; row j's values in the second part):");
-            w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} {Weighted(PairFormula.One, WeightI * math.DotDerivative + WeightJ * math.TransposedDotDerivative)} · x_j");
+            if (region.X == region.Y)
+            {
+                w.Line("//   one tensor as x and y (the graph is symmetric; row j's values in the second part):");
+                w.Line($"//   ∂L/∂x_i = Σ_{graph.Over("j")} {Weighted(PairFormula.One, WeightI * math.DotDerivative + WeightJ * math.TransposedDotDerivative)} · x_j");
+            }
             w.Line("// Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x");
             w.Line("// and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is");
             w.Line("// accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.");

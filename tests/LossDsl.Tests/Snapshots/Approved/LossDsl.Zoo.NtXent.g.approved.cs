@@ -311,7 +311,7 @@ namespace LossDsl.Zoo
         // Fused region 1: computes v14 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
         //   out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, G(i) = {j : j ≠ i, ℓ_j = ℓ_i}
-        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) (a row value, read at row i; it receives ∂L/∂v8_i)
+        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) (a row value, read at row i; the kernel also returns ∂L/∂v8_i)
         // Derived per pair (PairFormula):
         //   f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
         //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature)
