@@ -81,5 +81,11 @@ namespace LossDsl.Tests.Fusion
         [Term]
         Scalar DetachedRowValue(Embeddings w, Labels y) =>
             Relu(Pairwise(w, Similarity.Dot) - Frozen(Norm(w))).Over(SameLabel(y).ExcludeSelf()).Mean().Sum();
+
+        // Exp, Log, Sqrt and Square of the relation, and a sum of two functions of it (row sum, then mean).
+        [Term(Weight = 0.01)]
+        Scalar SmoothFunctions(Embeddings z) =>
+            (Log(1.0 + Exp(Pairwise(z, Similarity.Dot) / Scale)) + Sqrt(Square(Pairwise(z, Similarity.Dot)) + 1.0))
+                .Over(AllPairs().ExcludeSelf()).Sum().Mean();
     }
 }
