@@ -76,7 +76,7 @@ namespace LossDsl.Generators
             var result = new HashSet<int>();
             if (regions.Count == 0) return result;
             var readByFusedPath = new HashSet<int>(ir.Terms.Select(t => t.Root)
-                .Concat(regions.SelectMany(r => new[] { r.Root, r.X, r.Y, r.Labels, r.Scale })));
+                .Concat(regions.SelectMany(r => r.Operands)));
             var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
             foreach (var node in ir.Nodes)
                 foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
@@ -94,6 +94,11 @@ namespace LossDsl.Generators
         private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, FusedRegion region, int index)
         {
             var root = ir.Nodes[region.Root];
+            if (!region.IsLogSumExp)
+            {
+                EmitSumRegionCall(w, ir, names, region, index);
+                return;
+            }
             var scale = region.Scale < 0 ? "1d"
                 : region.ScaleIsDivisor ? $"1d / (double){names.Number(region.Scale)}"
                 : $"(double){names.Number(region.Scale)}";
@@ -103,6 +108,31 @@ namespace LossDsl.Generators
             {
                 w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
                 w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, {scale});");
+            }
+            using (w.Block("else"))
+            {
+                foreach (var id in region.Interior.OrderBy(i => i))
+                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
+                EmitNode(w, names, root, declare: false);
+            }
+        }
+
+        /// <summary>A fused pair sum: its kernel, given the operands, host numbers and row values by default;
+        /// the unfused nodes when fusion is off.</summary>
+        private static void EmitSumRegionCall(IndentedWriter w, LossIr ir, NodeNames names, FusedRegion region, int index)
+        {
+            var root = ir.Nodes[region.Root];
+            var labels = region.Labels < 0 ? "null" : names.Readable(region.Labels);
+            var numbers = region.Numbers.Count == 0 ? "global::System.Array.Empty<double>()"
+                : $"new double[] {{ {string.Join(", ", region.Numbers.Select(id => $"(double){names.Number(id)}"))} }}";
+            var values = region.RowValues.Count == 0 ? $"global::System.Array.Empty<{Tensor}>()"
+                : $"new {Tensor}[] {{ {string.Join(", ", region.RowValues.Select(names.Readable))} }}";
+            w.Line($"{Tensor} {names.Var(root.Id)};");
+            using (w.Block("if (UseFusedKernels)"))
+            {
+                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
+                w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, " +
+                    $"{numbers}, {values});");
             }
             using (w.Block("else"))
             {

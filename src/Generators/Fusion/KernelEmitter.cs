@@ -19,6 +19,11 @@ namespace LossDsl.Generators.Fusion
 
         public static void EmitRegionClass(IndentedWriter w, LossIr ir, FusedRegion region, int index)
         {
+            if (!region.IsLogSumExp)
+            {
+                SumKernelEmitter.EmitRegionClass(w, ir, region, index);
+                return;
+            }
             var math = RegionDerivation.For(region);
             var graph = new GraphText(region);
             var formula = $"log Σ_{graph.Over("j")} exp({math.Function.ToMath()})";
@@ -318,14 +323,14 @@ namespace LossDsl.Generators.Fusion
             w.Line($"double {RegionDerivation.F.CSharp} = {math.Function.ToCSharp()};");
         }
 
-        private static void EmitSkip(IndentedWriter w, GraphText graph)
+        internal static void EmitSkip(IndentedWriter w, GraphText graph)
         {
             if (graph.SkipCSharp.Count == 0) return;
             w.Line($"if ({string.Join(" || ", graph.SkipCSharp)}) continue;   // (i, j) outside the graph");
         }
 
         /// <summary>The region's graph as C# skip conditions and as set notation.</summary>
-        private sealed class GraphText
+        internal sealed class GraphText
         {
             public GraphText(FusedRegion region)
             {
@@ -368,10 +373,10 @@ namespace LossDsl.Generators.Fusion
                     .Replace("j ≠ i", "i ≠ j");
         }
 
-        private static string Bool(bool value) => value ? "true" : "false";
+        internal static string Bool(bool value) => value ? "true" : "false";
 
-        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-        private static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        internal static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }
 }

@@ -23,6 +23,7 @@ namespace LossDsl.Generators.Fusion
         public static PairFormula Exp(PairFormula a) => new Unary(UnaryOp.Exp, a);
         public static PairFormula Log(PairFormula a) => new Unary(UnaryOp.Log, a);
         public static PairFormula Sqrt(PairFormula a) => new Unary(UnaryOp.Sqrt, a);
+        public static PairFormula Apply(UnaryOp op, PairFormula a) => new Unary(op, a);
 
         public static PairFormula operator +(PairFormula a, PairFormula b) => new Binary(BinaryOp.Add, a, b);
         public static PairFormula operator -(PairFormula a, PairFormula b) => new Binary(BinaryOp.Sub, a, b);
@@ -162,7 +163,10 @@ namespace LossDsl.Generators.Fusion
         internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? Buffer + "[r]" : Math;
     }
 
-    internal enum UnaryOp { Neg, Exp, Log, Sqrt }
+    /// <summary>Element-wise functions. Softplus, Sigmoid and LogSigmoid print as calls to the stable forms in
+    /// <c>LossDsl.Runtime.Fused.PairMath</c> (softplus as −logsigmoid(−a), as <c>Ops</c> computes it); Step and
+    /// Sign are the derivatives of Relu and Abs (0 at 0, as TorchSharp's gradients are).</summary>
+    internal enum UnaryOp { Neg, Exp, Log, Sqrt, Softplus, Sigmoid, LogSigmoid, Relu, Square, Abs, Step, Sign }
 
     internal sealed record Unary(UnaryOp Op, PairFormula Arg) : PairFormula
     {
@@ -174,7 +178,14 @@ namespace LossDsl.Generators.Fusion
                 UnaryOp.Neg => -da,
                 UnaryOp.Exp => this * da,                 // (e^a)' = e^a · a'
                 UnaryOp.Log => da / Arg,                  // (log a)' = a' / a
-                _ => da / (Const(2) * this),              // (√a)' = a' / (2 √a)
+                UnaryOp.Sqrt => da / (Const(2) * this),   // (√a)' = a' / (2 √a)
+                UnaryOp.Softplus => Apply(UnaryOp.Sigmoid, Arg) * da,               // softplus' = σ
+                UnaryOp.Sigmoid => this * (One - this) * da,                        // σ' = σ (1 − σ)
+                UnaryOp.LogSigmoid => Apply(UnaryOp.Sigmoid, -Arg) * da,            // (log σ)' = σ(−a)
+                UnaryOp.Relu => Apply(UnaryOp.Step, Arg) * da,                      // relu' = [a > 0]
+                UnaryOp.Square => Const(2) * Arg * da,                              // (a²)' = 2a
+                UnaryOp.Abs => Apply(UnaryOp.Sign, Arg) * da,                       // |a|' = sign a
+                _ => Zero,                                                          // step, sign: piecewise constant
             };
         }
 
@@ -183,13 +194,7 @@ namespace LossDsl.Generators.Fusion
             var a = Arg.Simplify();
             if (a is Constant c)
             {
-                var v = Op switch
-                {
-                    UnaryOp.Neg => -c.Value,
-                    UnaryOp.Exp => System.Math.Exp(c.Value),
-                    UnaryOp.Log => System.Math.Log(c.Value),
-                    _ => System.Math.Sqrt(c.Value),
-                };
+                var v = Compute(Op, c.Value);
                 // Fold only what stays exact in print: negation always, the others at their fixed points.
                 if (Op == UnaryOp.Neg || v == System.Math.Round(v)) return Const(v);
             }
@@ -206,24 +211,52 @@ namespace LossDsl.Generators.Fusion
 
         public override double Evaluate(Func<PairFormula, double> atom)
         {
-            var a = Arg.Evaluate(atom);
-            return Op switch
-            {
-                UnaryOp.Neg => -a,
-                UnaryOp.Exp => System.Math.Exp(a),
-                UnaryOp.Log => System.Math.Log(a),
-                _ => System.Math.Sqrt(a),
-            };
+            return Compute(Op, Arg.Evaluate(atom));
         }
+
+        /// <summary>The function's value (the same stable forms the runtime's PairMath uses).</summary>
+        internal static double Compute(UnaryOp op, double a) => op switch
+        {
+            UnaryOp.Neg => -a,
+            UnaryOp.Exp => System.Math.Exp(a),
+            UnaryOp.Log => System.Math.Log(a),
+            UnaryOp.Sqrt => System.Math.Sqrt(a),
+            UnaryOp.Softplus => -LogSigmoid(-a),
+            UnaryOp.Sigmoid => a >= 0 ? 1.0 / (1.0 + System.Math.Exp(-a)) : System.Math.Exp(a) / (1.0 + System.Math.Exp(a)),
+            UnaryOp.LogSigmoid => LogSigmoid(a),
+            UnaryOp.Relu => a > 0 ? a : 0.0,
+            UnaryOp.Square => a * a,
+            UnaryOp.Abs => System.Math.Abs(a),
+            UnaryOp.Step => a > 0 ? 1.0 : 0.0,
+            _ => a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0,
+        };
+
+        private static double LogSigmoid(double a) => System.Math.Min(a, 0.0) - System.Math.Log(1.0 + System.Math.Exp(-System.Math.Abs(a)));
 
         internal override string Print(bool csharp, int parentPrecedence, bool rightOperand)
         {
             if (Op == UnaryOp.Neg)
                 return Parenthesize((csharp ? "-" : "−") + Arg.Print(csharp, 3, false), parentPrecedence >= 3 || parentPrecedence > 0 && rightOperand);
-            var name = Op switch { UnaryOp.Exp => "Exp", UnaryOp.Log => "Log", _ => "Sqrt" };
-            return csharp
-                ? $"global::System.Math.{name}({Arg.Print(true, 0, false)})"
-                : Op == UnaryOp.Sqrt ? $"√({Arg.Print(false, 0, false)})" : $"{name.ToLowerInvariant()}({Arg.Print(false, 0, false)})";
+            if (Op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt)
+            {
+                var name = Op switch { UnaryOp.Exp => "Exp", UnaryOp.Log => "Log", _ => "Sqrt" };
+                return csharp
+                    ? $"global::System.Math.{name}({Arg.Print(true, 0, false)})"
+                    : Op == UnaryOp.Sqrt ? $"√({Arg.Print(false, 0, false)})" : $"{name.ToLowerInvariant()}({Arg.Print(false, 0, false)})";
+            }
+            if (csharp) return $"global::LossDsl.Runtime.Fused.PairMath.{Op}({Arg.Print(true, 0, false)})";
+            var inner = Arg.Print(false, 0, false);
+            return Op switch
+            {
+                UnaryOp.Softplus => $"softplus({inner})",
+                UnaryOp.Sigmoid => $"σ({inner})",
+                UnaryOp.LogSigmoid => $"log σ({inner})",
+                UnaryOp.Relu => $"relu({inner})",
+                UnaryOp.Square => $"({inner})²",
+                UnaryOp.Abs => $"|{inner}|",
+                UnaryOp.Step => $"[{inner} > 0]",
+                _ => $"sign({inner})",
+            };
         }
     }
 
@@ -287,6 +320,9 @@ namespace LossDsl.Generators.Fusion
                     if (r is Unary { Op: UnaryOp.Neg } rn2 && l is not Constant) return new Unary(UnaryOp.Neg, new Binary(BinaryOp.Mul, l, rn2.Arg)).Simplify();
                     if (l is Constant lc && r is Binary { Op: BinaryOp.Mul, Left: Constant rc } rm)
                         return new Binary(BinaryOp.Mul, Const(lc.Value * rc.Value), rm.Right).Simplify();
+                    // a · (1 / b) = a / b, (1 / b) · a = a / b
+                    if (r is Binary { Op: BinaryOp.Div, Left: Constant { Value: 1 } } rinv) return new Binary(BinaryOp.Div, l, rinv.Right).Simplify();
+                    if (l is Binary { Op: BinaryOp.Div, Left: Constant { Value: 1 } } linv) return new Binary(BinaryOp.Div, r, linv.Right).Simplify();
                     // exp(a) · exp(b) = exp(a + b)
                     if (l is Unary { Op: UnaryOp.Exp } el && r is Unary { Op: UnaryOp.Exp } er)
                         return Exp(el.Arg + er.Arg).Simplify();

@@ -40,7 +40,7 @@ namespace LossDsl.Runtime.Fused
             {
                 if (labels is null)
                     throw new ArgumentNullException(nameof(labels), $"Fused kernel '{kernel.Formula}' compares labels but got none.");
-                labelValues = TensorData.ReadLabels(kernel, labels, x.shape[0]);
+                labelValues = TensorData.ReadLabels(kernel.Formula, labels, x.shape[0]);
             }
 
             var call = new FusedCall(kernel, labelValues, scale, self, x.requires_grad, !self && y.requires_grad);
@@ -161,14 +161,14 @@ namespace LossDsl.Runtime.Fused
             return values;
         }
 
-        public static long[] ReadLabels(IFusedPairKernel kernel, Tensor labels, long rows)
+        public static long[] ReadLabels(string formula, Tensor labels, long rows)
         {
             if (labels.device_type != DeviceType.CPU)
-                throw new NotSupportedException($"Fused kernel '{kernel.Formula}' runs on the CPU only, but the labels are on {labels.device}.");
+                throw new NotSupportedException($"Fused kernel '{formula}' runs on the CPU only, but the labels are on {labels.device}.");
             if (labels.dim() != 1 || labels.shape[0] != rows)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': labels must be [{rows}], got shape [{string.Join(", ", labels.shape)}].");
+                throw new ArgumentException($"Fused kernel '{formula}': labels must be [{rows}], got shape [{string.Join(", ", labels.shape)}].");
             if (labels.dtype != ScalarType.Int64 && labels.dtype != ScalarType.Int32)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': labels must be int64 or int32, got {labels.dtype}.");
+                throw new ArgumentException($"Fused kernel '{formula}': labels must be int64 or int32, got {labels.dtype}.");
             var values = new long[rows];
             if (rows == 0) return values;
             using var scope = torch.NewDisposeScope();

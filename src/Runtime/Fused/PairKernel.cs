@@ -26,6 +26,20 @@ namespace LossDsl.Runtime.Fused
             Scale = scale;
         }
 
+        /// <summary>A batch that also carries per-row values and host numbers (a fused pair sum's operands).</summary>
+        public PairBatch(int n, int m, int d, double[] x, double[] y, long[]? labels, double[][] rowValues, double[] constants)
+            : this(n, m, d, x, y, labels, 1.0)
+        {
+            RowValues = rowValues;
+            Constants = constants;
+        }
+
+        /// <summary>Per-row values v_k [N] that a pair sum's formula reads at row i (and j, for a self relation).</summary>
+        public double[][] RowValues { get; } = Array.Empty<double[]>();
+
+        /// <summary>The host numbers a pair sum's formula reads, in the kernel's order.</summary>
+        public double[] Constants { get; } = Array.Empty<double>();
+
         /// <summary>Rows of x (the output has one value per row).</summary>
         public int N { get; }
 
@@ -79,5 +93,32 @@ namespace LossDsl.Runtime.Fused
         /// <summary>For one tensor as both x and y: adds both contributions into <paramref name="dx"/> [N, D]
         /// in one pass (what <see cref="BackwardX"/> and <see cref="BackwardY"/> add together).</summary>
         void BackwardSelf(PairBatch batch, double[] output, double[] grad, double[] dx);
+    }
+
+    /// <summary>A generated fused masked pair sum: <c>S_i = Σ_{j : graph_ij} f(⟨x_i, y_j⟩, v_i)</c> with its
+    /// pair count <c>c_i</c>; <see cref="FusedPairSumFunction"/> turns them into a row sum, row mean, sum or
+    /// mean and hands the kernel one weight per row, <c>w_i = ∂L/∂S_i</c>, for the backward passes. Every
+    /// method writes only O(N·D + M·D) memory.</summary>
+    public interface IFusedPairSumKernel
+    {
+        /// <summary>The region's formula, for error messages.</summary>
+        string Formula { get; }
+
+        /// <summary>Which pairs the reduction visits.</summary>
+        PairGraph Graph { get; }
+
+        /// <summary>Writes <c>S_i</c> into <paramref name="sums"/> [N] and the pair count into <paramref name="counts"/> [N].</summary>
+        void Forward(PairBatch batch, double[] sums, double[] counts);
+
+        /// <summary>Adds <c>Σ_j w_i ∂f_ij/∂x_i</c> into <paramref name="dx"/> [N, D] and
+        /// <c>Σ_j w_i ∂f_ij/∂v_k,i</c> into <c>dv[k]</c> [N].</summary>
+        void BackwardX(PairBatch batch, double[] weight, double[] dx, double[][] dv);
+
+        /// <summary>Adds <c>Σ_i w_i ∂f_ij/∂y_j</c> into <paramref name="dy"/> [M, D].</summary>
+        void BackwardY(PairBatch batch, double[] weight, double[] dy);
+
+        /// <summary>For one tensor as both x and y: both contributions into <paramref name="dx"/>, and the row
+        /// values' gradients into <paramref name="dv"/>, in one pass.</summary>
+        void BackwardSelf(PairBatch batch, double[] weight, double[] dx, double[][] dv);
     }
 }

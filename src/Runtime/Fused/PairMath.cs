@@ -106,6 +106,44 @@ namespace LossDsl.Runtime.Fused
             for (; k < n; k++) Unsafe.Add(ref ar, k) += alpha * Unsafe.Add(ref xr, k);
         }
 
+        // Scalar functions the generated pair formulas call, in the stable forms Ops uses: softplus is
+        // −logsigmoid(−a), and logsigmoid(a) = min(a, 0) − log(1 + e^{−|a|}), finite for every finite a and
+        // exact at ±∞ (softplus(−∞) = 0, σ(−∞) = 0). Step and Sign are the derivatives of Relu and Abs, 0 at 0.
+
+        /// <summary><c>log(1 + e^a)</c>, as <c>−logsigmoid(−a)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Softplus(double a) => -LogSigmoid(-a);
+
+        /// <summary><c>1 / (1 + e^{−a})</c>, without overflow on either side.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Sigmoid(double a)
+        {
+            if (a >= 0) return 1.0 / (1.0 + Math.Exp(-a));
+            var e = Math.Exp(a);
+            return e / (1.0 + e);
+        }
+
+        /// <summary><c>log σ(a) = min(a, 0) − log(1 + e^{−|a|})</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double LogSigmoid(double a) => Math.Min(a, 0.0) - Math.Log(1.0 + Math.Exp(-Math.Abs(a)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Relu(double a) => a > 0 ? a : 0.0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Square(double a) => a * a;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Abs(double a) => Math.Abs(a);
+
+        /// <summary><c>[a &gt; 0]</c>: the derivative of relu.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Step(double a) => a > 0 ? 1.0 : 0.0;
+
+        /// <summary>The sign of a (0 at 0): the derivative of |a|.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Sign(double a) => a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0;
+
         private static double Dot(ref double a, ref double b, int n)
         {
             var k = 0;

@@ -88,6 +88,29 @@ public class FusedMemoryTests
         Assert.True(peak < NxNFloat32 / 2, $"MultiSimilarity raised the peak by {peak / MiB} MiB (one N×N float32 matrix is {NxNFloat32 / MiB} MiB)");
     }
 
+    /// <summary>NT-Xent end to end: the negatives' log-sum-exp and the positives' softplus pair mean are
+    /// both fused, so with fusion on no N×N matrix exists anywhere in the loss, forward or backward.</summary>
+    [Fact]
+    public void NtXent_AtN8192_StaysOrderND_EndToEnd()
+    {
+        if (!PeakProbe.Available(out var why))
+        {
+            _output.WriteLine("SKIPPED: " + why);
+            return;
+        }
+        var loss = new LossDsl.Zoo.NtXent();
+        var random = new Random(8194);
+        using var scope = NewDisposeScope();
+        var z = randn(N, D, dtype: ScalarType.Float32);
+        var y = FusionNumerics.Labels(random, N, 100);
+        RunOnce(loss, randn(64, D, dtype: ScalarType.Float32), FusionNumerics.Labels(random, 64, 100), fused: true);
+
+        var (peak, seconds, value) = Measure(() => RunOnce(loss, z, y, fused: true));
+        _output.WriteLine($"NtXent fused, N = {N}, D = {D}, float32: peak RSS +{peak / (double)MiB:F1} MiB, {seconds:F2} s, loss {value:R}");
+        Assert.True(double.IsFinite(value));
+        Assert.True(peak < NxNFloat32 / 2, $"NtXent raised the peak by {peak / MiB} MiB (one N×N float32 matrix is {NxNFloat32 / MiB} MiB)");
+    }
+
     private static double RunOnce(LossDsl.Runtime.ILoss loss, Tensor z, Tensor y, bool fused)
     {
         using var scope = NewDisposeScope();

@@ -21,13 +21,13 @@ public class FusedVsUnfusedTests
 
     private static readonly Dictionary<string, Type> Losses = new[]
     {
-        typeof(LossDsl.Zoo.NtXent), typeof(LossDsl.Zoo.SupCon), typeof(FusedNegatives), typeof(FusedShapes),
+        typeof(LossDsl.Zoo.NtXent), typeof(LossDsl.Zoo.SupCon), typeof(FusedNegatives), typeof(FusedShapes), typeof(FusedPairSums),
     }.ToDictionary(t => t.Name);
 
     /// <summary>How many regions each loss must have fused (one per log-sum-exp over a dot relation).</summary>
     private static readonly Dictionary<string, int> ExpectedRegions = new()
     {
-        ["NtXent"] = 1, ["SupCon"] = 1, ["FusedNegatives"] = 1, ["FusedShapes"] = 4,
+        ["NtXent"] = 2, ["SupCon"] = 2, ["FusedNegatives"] = 1, ["FusedShapes"] = 5, ["FusedPairSums"] = 7,
     };
 
     public static TheoryData<string, string> Cases()

@@ -49,4 +49,43 @@ namespace LossDsl.Tests.Fusion
         Scalar Denominator(Embeddings z, Labels y) =>
             (Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(DifferentLabel(y)).LogSumExp().Mean();
     }
+
+    /// <summary>The pair-sum shape, one variant per term: two operands with a hyper and relu (row sum), a
+    /// row value that carries gradient back to z (sum over pairs), a fused log-sum-exp as the row value
+    /// under log-sigmoid (row mean, the diagonal kept), sigmoid ∘ |·| times a vector (mean over pairs), and a detached row
+    /// value (row mean, then a sum).</summary>
+    [Loss]
+    public partial class FusedPairSums
+    {
+        [Hyper] public double Margin { get; set; } = 0.5;
+        [Hyper] public double Scale { get; set; } = 2.0;
+
+        [Term]
+        Scalar HingeRowSum(Embeddings z, Embeddings w) =>
+            Relu(Margin - Pairwise(z, w, Similarity.Dot)).Over(AllPairs()).Sum().Mean();
+
+        [Term(Weight = 0.1)]
+        Scalar SquaredGap(Embeddings z, Labels y) =>
+            Square(Pairwise(Normalize(z), Similarity.Dot) - Norm(z)).Over(DifferentLabel(y).ExcludeSelf()).SumOverPairs();
+
+        [Term]
+        Scalar LogSigmoidRowMean(Embeddings w, Labels y) =>
+            (-LogSigmoid(Pairwise(w, Similarity.Dot) * 0.5 - Pairwise(w, Similarity.Dot).Over(AllPairs().ExcludeSelf()).LogSumExp()))
+                .Over(SameLabel(y)).Mean().Mean();
+
+        [Term]
+        Scalar SigmoidAbsMean(Embeddings z, Labels y) =>
+            (Sigmoid(Abs(Pairwise(z, Similarity.Dot)) / Scale) * Exp(-Norm(z))).Over(DifferentLabel(y)).MeanOverPairs();
+
+        // A row value that carries no gradient (its tensor does not require grad), relu, row mean then sum.
+        [Term]
+        Scalar DetachedRowValue(Embeddings w, Labels y) =>
+            Relu(Pairwise(w, Similarity.Dot) - Frozen(Norm(w))).Over(SameLabel(y).ExcludeSelf()).Mean().Sum();
+
+        // Exp, Log, Sqrt and Square of the relation, and a sum of two functions of it (row sum, then mean).
+        [Term(Weight = 0.01)]
+        Scalar SmoothFunctions(Embeddings z) =>
+            (Log(1.0 + Exp(Pairwise(z, Similarity.Dot) / Scale)) + Sqrt(Square(Pairwise(z, Similarity.Dot)) + 1.0))
+                .Over(AllPairs().ExcludeSelf()).Sum().Mean();
+    }
 }

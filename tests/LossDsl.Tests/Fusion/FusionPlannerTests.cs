@@ -51,7 +51,9 @@ public class FusionPlannerTests
         var s = Pairwise(Normalize(z), Similarity.Dot) / 0.1;
         var ir = Build((s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).Mean().MeanNonZero());
 
-        var region = Assert.Single(FusionPlanner.Plan(GeneratorIr.From(ir)));
+        var regions = FusionPlanner.Plan(GeneratorIr.From(ir));
+        Assert.Equal(2, regions.Count);
+        var region = Assert.Single(regions, r => r.IsLogSumExp);
         Assert.Equal(FusionPlanner.AllPairs, region.Graph);
         Assert.True(region.ExcludeSelf);
         Assert.Equal(-1, region.Labels);
@@ -61,6 +63,83 @@ public class FusionPlannerTests
         Assert.Equal(new[] { allPairs.Id, excluded.Id, lseOver.Id }.OrderBy(i => i), region.Interior);
         Assert.DoesNotContain(Node(ir, OpCode.Pairwise).Id, region.Interior);
         Assert.DoesNotContain(Node(ir, OpCode.Div).Id, region.Interior);
+
+        // The positive term is a pair sum reading the log-sum-exp as a row value: (lse_i − s_ij) row-meaned.
+        var positives = Assert.Single(regions, r => !r.IsLogSumExp);
+        Assert.Equal("RowMean", positives.Reduction);
+        Assert.Equal(new[] { region.Root }, positives.RowValues);
+        Assert.Empty(positives.Numbers);
+        Assert.Equal(FusionPlanner.RowValue(region.Root) - PairLeaf.Dot / PairFormula.Const(0.1), positives.Summand);
+        Assert.Equal((FusionPlanner.SameLabel, true), (positives.Graph, positives.ExcludeSelf));
+        Assert.Equal(Node(ir, OpCode.Normalize).Id, positives.X);
+        // Both regions read the relation, so neither may skip it; each skips its own graph and Over.
+        Assert.DoesNotContain(Node(ir, OpCode.Pairwise).Id, positives.Interior);
+        Assert.DoesNotContain(Node(ir, OpCode.Div).Id, positives.Interior);
+        Assert.Contains(Node(ir, OpCode.SameLabel).Id, positives.Interior);
+        Assert.Contains(Node(ir, OpCode.Sub).Id, positives.Interior);
+    }
+
+    // NT-Xent's positive term: softplus(lse_i − ⟨x_i, x_j⟩ / T) over positives, mean over pairs; T a hyper.
+    [Fact]
+    public void NtXentPositives_AreAPairSum_WithTheLogSumExpAsARowValue_AndTheHyperAsANumber()
+    {
+        var z = Embeddings.Input("z");
+        var y = Labels.Input("y");
+        var pairwise = Pairwise(Normalize(z), Similarity.Dot).Expr;
+        var s = Expr.Of(OpCode.Div, ValueKind.Relation, pairwise, Expr.Hyper("T", NumericTypes.Double));
+        var lse = Expr.Of(OpCode.RowLogSumExp, ValueKind.Vector, Expr.Of(OpCode.Over, ValueKind.Masked, s, DifferentLabel(y).Expr));
+        var f = Expr.Of(OpCode.Softplus, ValueKind.Relation, Expr.Of(OpCode.Sub, ValueKind.Relation, lse, s));
+        var over = Expr.Of(OpCode.Over, ValueKind.Masked, f, SameLabel(y).ExcludeSelf().Expr);
+        var builder = new IrBuilder();
+        builder.AddTerm("T", 1, Expr.Of(OpCode.Mean, ValueKind.Scalar, over), "Test.cs:1");
+        var ir = builder.Build();
+
+        var regions = FusionPlanner.Plan(GeneratorIr.From(ir));
+        Assert.Equal(2, regions.Count);
+        var sum = regions[1];
+        Assert.Equal("Mean", sum.Reduction);
+        var hyper = Node(ir, OpCode.Hyper);
+        Assert.Equal(new[] { hyper.Id }, sum.Numbers);
+        Assert.Equal(new[] { regions[0].Root }, sum.RowValues);
+        var expected = PairFormula.Apply(UnaryOp.Softplus, FusionPlanner.RowValue(regions[0].Root) - PairLeaf.Dot / FusionPlanner.Number(0, "T"));
+        Assert.Equal(expected, sum.Summand);
+        // With the pair sum fused, the relation is read only inside regions: each region's interior
+        // excludes it (it is shared), and the emitter computes it only when fusion is off.
+        Assert.All(regions, r => Assert.DoesNotContain(Node(ir, OpCode.Pairwise).Id, r.Interior));
+    }
+
+    [Fact]
+    public void PairSums_RowSumAndSum_WithNumbersAndUnaries()
+    {
+        var z = Embeddings.Input("z");
+        var w = Embeddings.Input("w");
+        var y = Labels.Input("y");
+        var ir = Build(
+            Relu(0.5 - Pairwise(z, w, Similarity.Dot)).Over(AllPairs()).Sum().Mean(),
+            Square(Pairwise(z, Similarity.Dot)).Over(DifferentLabel(y)).SumOverPairs());
+        var regions = FusionPlanner.Plan(GeneratorIr.From(ir));
+        Assert.Equal(2, regions.Count);
+        Assert.Equal(("RowSum", "Sum"), (regions[0].Reduction, regions[1].Reduction));
+        Assert.Equal(PairFormula.Apply(UnaryOp.Relu, PairFormula.Const(0.5) - PairLeaf.Dot), regions[0].Summand);
+        Assert.NotEqual(regions[0].X, regions[0].Y);
+        Assert.Equal(PairFormula.Apply(UnaryOp.Square, PairLeaf.Dot), regions[1].Summand);
+        Assert.Equal(regions[1].X, regions[1].Y);
+    }
+
+    [Fact]
+    public void PairSums_OfOtherShapes_AreNotFused()
+    {
+        var z = Embeddings.Input("z");
+        var w = Embeddings.Input("w");
+        var y = Labels.Input("y");
+        var t = Scalar.Input("t");
+        var dot = Pairwise(z, Similarity.Dot);
+        var ir = Build(
+            Pairwise(z, Similarity.Cosine).Over(DifferentLabel(y)).SumOverPairs(),                // another metric
+            (dot * t).Over(AllPairs()).SumOverPairs(),                                          // a tensor scalar
+            (dot + Pairwise(w, Similarity.Dot)).Over(AllPairs()).SumOverPairs(),                      // two relations
+            dot.Over(AllPairs()).Max().Mean());                                             // another reduction
+        Assert.Empty(FusionPlanner.Plan(GeneratorIr.From(ir)));
     }
 
     [Fact]
@@ -126,7 +205,6 @@ public class FusionPlannerTests
             Pairwise(z, Similarity.Cosine).Over(DifferentLabel(y)).LogSumExp().Mean(),   // another metric
             Pairwise(z, Distance.Euclidean).Over(DifferentLabel(y)).LogSumExp().Mean(),
             (dot * t).Over(AllPairs()).LogSumExp().Mean(),                                // a tensor scale
-            dot.Over(DifferentLabel(y)).Sum().Mean(),                                      // another reduction
             Exp(dot).Over(AllPairs()).LogSumExp().Mean(),                                  // another per-pair function
             (dot / 2.0 / 3.0).Over(AllPairs()).LogSumExp().Mean(),                          // two scales
             (2.0 / dot).Over(AllPairs()).LogSumExp().Mean());                              // the relation divides
@@ -141,10 +219,12 @@ public class FusionPlannerTests
             var z = Embeddings.Input("z");
             var y = Labels.Input("y");
             var s = Pairwise(Normalize(z), Similarity.Dot) / 0.2;
-            return Build(s.Over(DifferentLabel(y)).LogSumExp().Mean(), s.Over(SameLabel(y).ExcludeSelf()).LogSumExp().Mean());
+            return Build(s.Over(DifferentLabel(y)).LogSumExp().Mean(), s.Over(SameLabel(y).ExcludeSelf()).LogSumExp().Mean(),
+                Softplus(s.Over(DifferentLabel(y)).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).MeanOverPairs());
         }
         var first = FusionPlanner.Plan(GeneratorIr.From(Make()));
-        Assert.Equal(2, first.Count);
+        Assert.Equal(3, first.Count);
+        Assert.Equal(1, first.Count(r => r.Summand is not null));
         Assert.Equal(first, FusionPlanner.Plan(GeneratorIr.From(Make())));
         // The relation feeds both regions, so neither may skip it.
         var ir = Make();

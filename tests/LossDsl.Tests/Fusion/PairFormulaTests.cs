@@ -162,4 +162,59 @@ public class PairFormulaTests
     [Fact]
     public void Derivative_RejectsACompoundVariable() =>
         Assert.Throws<ArgumentException>(() => Dot.Derivative(S * Dot));
+
+    public static TheoryData<string> Unaries()
+    {
+        var data = new TheoryData<string>();
+        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sqrt, UnaryOp.Softplus, UnaryOp.Sigmoid, UnaryOp.LogSigmoid, UnaryOp.Relu, UnaryOp.Square, UnaryOp.Abs })
+            data.Add(op.ToString());
+        return data;
+    }
+
+    // Each unary of a pair sum, applied to a formula of the dot and a row value: its symbolic derivatives
+    // match central differences (at points away from relu's and abs's kinks, and inside log's and √'s domain).
+    [Theory]
+    [MemberData(nameof(Unaries))]
+    public void UnaryDerivatives_MatchFiniteDifferences(string name)
+    {
+        var op = Enum.Parse<UnaryOp>(name);
+        var v = FusionPlanner.RowValue(3);
+        var c = FusionPlanner.Number(0, "T");
+        var inner = op is UnaryOp.Log or UnaryOp.Sqrt ? v * v + Dot * Dot * c + Const(4) : v - Dot / c;
+        var f = Apply(op, inner);
+        foreach (var (dot, value) in new[] { (0.3, -1.2), (-2.0, 0.7), (5.0, 0.5), (-30.0, 2.0), (40.0, -1.0) })
+        {
+            double Eval(PairFormula formula, double dd, double vv) =>
+                formula.Evaluate(a => a == Dot ? dd : a == v ? vv : a == c ? 0.5 : throw new InvalidOperationException(a.ToString()));
+            const double h = 1e-6;
+            var numericDot = (Eval(f, dot + h, value) - Eval(f, dot - h, value)) / (2 * h);
+            var numericValue = (Eval(f, dot, value + h) - Eval(f, dot, value - h)) / (2 * h);
+            var symbolicDot = Eval(f.Derivative(Dot), dot, value);
+            var symbolicValue = Eval(f.Derivative(v), dot, value);
+            Assert.True(Math.Abs(numericDot - symbolicDot) <= 1e-5 * Math.Max(1, Math.Abs(symbolicDot)), $"{f}: ∂/∂dot {symbolicDot} vs {numericDot}");
+            Assert.True(Math.Abs(numericValue - symbolicValue) <= 1e-5 * Math.Max(1, Math.Abs(symbolicValue)), $"{f}: ∂/∂v {symbolicValue} vs {numericValue}");
+            Assert.True(double.IsFinite(Eval(f, dot, value)) || op == UnaryOp.Exp);
+        }
+    }
+
+    [Fact]
+    public void StableFunctions_AreFiniteAtExtremes_AndExactAtInfinity()
+    {
+        double At(UnaryOp op, double a) => Apply(op, Const(a)).Evaluate(_ => 0);
+        Assert.Equal(0.0, Unary.Compute(UnaryOp.Softplus, double.NegativeInfinity));
+        Assert.Equal(0.0, Unary.Compute(UnaryOp.Sigmoid, double.NegativeInfinity));
+        Assert.Equal(1000.0, Unary.Compute(UnaryOp.Softplus, 1000.0));
+        Assert.Equal(-1000.0, Unary.Compute(UnaryOp.LogSigmoid, -1000.0));
+        Assert.Equal(1.0, Unary.Compute(UnaryOp.Sigmoid, 1000.0));
+        Assert.Equal(Math.Log(2), At(UnaryOp.Softplus, 0), 15);
+        // The kernels print the runtime's stable forms, and the two agree.
+        Assert.Equal("global::LossDsl.Runtime.Fused.PairMath.Softplus(v3_i - dot[r])", Apply(UnaryOp.Softplus, FusionPlanner.RowValue(3) - Dot).ToCSharp());
+        Assert.Equal("softplus(v3_i − ⟨x_i, y_j⟩)", Apply(UnaryOp.Softplus, FusionPlanner.RowValue(3) - Dot).ToMath());
+        foreach (var a in new[] { -800.0, -30.0, -1.0, 0.0, 2.5, 40.0, 800.0 })
+        {
+            Assert.Equal(Unary.Compute(UnaryOp.Softplus, a), LossDsl.Runtime.Fused.PairMath.Softplus(a));
+            Assert.Equal(Unary.Compute(UnaryOp.Sigmoid, a), LossDsl.Runtime.Fused.PairMath.Sigmoid(a));
+            Assert.Equal(Unary.Compute(UnaryOp.LogSigmoid, a), LossDsl.Runtime.Fused.PairMath.LogSigmoid(a));
+        }
+    }
 }

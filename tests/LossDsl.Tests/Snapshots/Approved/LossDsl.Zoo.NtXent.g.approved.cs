@@ -86,10 +86,10 @@ namespace LossDsl.Zoo
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
-            // v2 = ⟨v1_i, v1_j⟩
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
-            // v4 = v2 / Temperature
-            var v4 = (v2 / this.Temperature);
+            // v2 = ⟨v1_i, v1_j⟩, needed only unfused
+            var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
+            // v4 = v2 / Temperature, needed only unfused
+            var v4 = UseFusedKernels ? null : (v2! / this.Temperature);
             global::TorchSharp.torch.Tensor v8;
             if (UseFusedKernels)
             {
@@ -101,22 +101,31 @@ namespace LossDsl.Zoo
                 // v6 = [y_i ≠ y_j]
                 var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
                 // v7 = v4 over v6
-                var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
+                var v7 = global::LossDsl.Runtime.Ops.Over(v4!, v6);
                 // v8 = log Σ_j exp(v7)
                 v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
             }
-            // v9 = v8 − v4
-            var v9 = (v8.unsqueeze(1) - v4);
-            // v10 = softplus(v9)
-            var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
-            // v11 = [y_i = y_j]
-            var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v12 = v11 ∧ [i ≠ j]
-            var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
-            // v13 = v10 over v12
-            var v13 = global::LossDsl.Runtime.Ops.Over(v10, v12);
-            // v14 = mean(v13)
-            var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            global::TorchSharp.torch.Tensor v14;
+            if (UseFusedKernels)
+            {
+                // v14 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature)) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v14 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)this.Temperature }, new global::TorchSharp.torch.Tensor[] { v8 });
+            }
+            else
+            {
+                // v9 = v8 − v4
+                var v9 = (v8.unsqueeze(1) - v4!);
+                // v10 = softplus(v9)
+                var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
+                // v11 = [y_i = y_j]
+                var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v12 = v11 ∧ [i ≠ j]
+                var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
+                // v13 = v10 over v12
+                var v13 = global::LossDsl.Runtime.Ops.Over(v10, v12);
+                // v14 = mean(v13)
+                v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            }
             // term Contrast (NtXent.cs:16), weight 1
             var raw_Contrast = v14.MoveToOuterDisposeScope();
             var weighted_Contrast = (raw_Contrast * 1d).MoveToOuterDisposeScope();
@@ -294,6 +303,178 @@ namespace LossDsl.Zoo
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
+        }
+
+        // Fused region 1: computes v14 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
+        //   out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, G(i) = {j : j ≠ i, ℓ_j = ℓ_i}
+        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) (a row value, read at row i; the kernel also returns ∂L/∂v8_i)
+        // Derived per pair (PairFormula):
+        //   f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature)
+        //   ∂f_ij/∂v8_i = σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g / Σ_i |G(i)| (0 when no pair is selected):
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
+        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) − w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+        // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
+        // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
+        // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
+        private sealed class __FusedRegion1 : global::LossDsl.Runtime.Fused.IFusedPairSumKernel
+        {
+            private static readonly __FusedRegion1 Instance = new __FusedRegion1();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)</c>, differentiable in x, y and the row values
+            /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
+                global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.Mean, x, y, labels, constants, rowValues);
+
+            public string Formula => "out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] sums, double[] counts)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> sum = stackalloc double[TileRows], count = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { sum[r] = 0.0; count[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double v8_i = v8[i];
+                            // f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                            sum[r] += global::LossDsl.Runtime.Fused.PairMath.Softplus(v8_i - dot[r] / c0);
+                            count[r] += 1.0;
+                        }
+                    }
+                    for (int r = 0; r < rows; r++) { sums[i0 + r] = sum[r]; counts[i0 + r] = count[r]; }
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                            double v8_i = v8[i];
+                            double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                            // ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
+                            pairWeight[r] = -(wi * u0 / c0);
+                            // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                            dv[0][i] += wi * u0;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double wi = rowWeight[i];
+                        if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                        var xi = batch.XRow(i);
+                        double v8_i = v8[i];
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            // ∂L/∂y_j += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
+                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, x_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double wj = rowWeight[j];
+                        double v8_j = v8[j];
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi != 0.0)
+                            {
+                                double v8_i = v8[i];
+                                double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                                // row i as x: ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+                                pairWeight[r] += -(wi * u0 / c0);
+                                // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                                dv[0][i] += wi * u0;
+                            }
+                            if (wj != 0.0)
+                            {
+                                // row i as y of row j: ∂L/∂x_i += −(w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+                                pairWeight[r] += -(wj * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_j - dot[r] / c0) / c0);
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);
                     }
                 });
             }

@@ -87,10 +87,10 @@ namespace LossDsl.Zoo
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
-            // v2 = ⟨v1_i, v1_j⟩
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
-            // v4 = v2 / Temperature
-            var v4 = (v2 / this.Temperature);
+            // v2 = ⟨v1_i, v1_j⟩, needed only unfused
+            var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
+            // v4 = v2 / Temperature, needed only unfused
+            var v4 = UseFusedKernels ? null : (v2! / this.Temperature);
             global::TorchSharp.torch.Tensor v8;
             if (UseFusedKernels)
             {
@@ -104,20 +104,29 @@ namespace LossDsl.Zoo
                 // v6 = v5 ∧ [i ≠ j]
                 var v6 = global::LossDsl.Runtime.Ops.ExcludeSelf(v5);
                 // v7 = v4 over v6
-                var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
+                var v7 = global::LossDsl.Runtime.Ops.Over(v4!, v6);
                 // v8 = log Σ_j exp(v7)
                 v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
             }
-            // v9 = v8 − v4
-            var v9 = (v8.unsqueeze(1) - v4);
-            // v11 = [y_i = y_j]
-            var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v12 = v11 ∧ [i ≠ j]
-            var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
-            // v13 = v9 over v12
-            var v13 = global::LossDsl.Runtime.Ops.Over(v9, v12);
-            // v14 = mean_j (v13)
-            var v14 = global::LossDsl.Runtime.Ops.RowMean(v13);
+            global::TorchSharp.torch.Tensor v14;
+            if (UseFusedKernels)
+            {
+                // v14 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v14 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)this.Temperature }, new global::TorchSharp.torch.Tensor[] { v8 });
+            }
+            else
+            {
+                // v9 = v8 − v4
+                var v9 = (v8.unsqueeze(1) - v4!);
+                // v11 = [y_i = y_j]
+                var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v12 = v11 ∧ [i ≠ j]
+                var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
+                // v13 = v9 over v12
+                var v13 = global::LossDsl.Runtime.Ops.Over(v9, v12);
+                // v14 = mean_j (v13)
+                v14 = global::LossDsl.Runtime.Ops.RowMean(v13);
+            }
             // v15 = mean_{>0}(v14)
             var v15 = global::LossDsl.Runtime.Ops.MeanNonZero(v14);
             // term Contrast (SupCon.cs:15), weight 1
@@ -293,6 +302,176 @@ namespace LossDsl.Zoo
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(weight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
+        }
+
+        // Fused region 1: computes v14 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j])
+        //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y
+        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) (a row value, read at row i; the kernel also returns ∂L/∂v8_i)
+        // Derived per pair (PairFormula):
+        //   f_ij = v8_i − ⟨x_i, y_j⟩ / Temperature
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(1 / Temperature)
+        //   ∂f_ij/∂v8_i = 1
+        // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g_i / |G(i)| (0 for an empty row):
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i / Temperature) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i / Temperature) · x_i
+        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i
+        //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i / Temperature) − w_j / Temperature) · x_j
+        // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
+        // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
+        // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
+        private sealed class __FusedRegion1 : global::LossDsl.Runtime.Fused.IFusedPairSumKernel
+        {
+            private static readonly __FusedRegion1 Instance = new __FusedRegion1();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)</c>, differentiable in x, y and the row values
+            /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
+                global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.RowMean, x, y, labels, constants, rowValues);
+
+            public string Formula => "out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] sums, double[] counts)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> sum = stackalloc double[TileRows], count = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { sum[r] = 0.0; count[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double v8_i = v8[i];
+                            // f_ij = v8_i − ⟨x_i, y_j⟩ / Temperature
+                            sum[r] += v8_i - dot[r] / c0;
+                            count[r] += 1.0;
+                        }
+                    }
+                    for (int r = 0; r < rows; r++) { sums[i0 + r] = sum[r]; counts[i0 + r] = count[r]; }
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                            double v8_i = v8[i];
+                            // ∂L/∂x_i += −(w_i / Temperature) · y_j
+                            pairWeight[r] = -(wi / c0);
+                            // ∂L/∂v8_i += w_i
+                            dv[0][i] += wi;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double wi = rowWeight[i];
+                        if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                        var xi = batch.XRow(i);
+                        double v8_i = v8[i];
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            // ∂L/∂y_j += −(w_i / Temperature) · x_i
+                            pairWeight[r] = -(wi / c0);
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, d = batch.D;
+                double c0 = batch.Constants[0];
+                long[] labels = batch.Labels!;
+                double[] v8 = batch.RowValues[0];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, x_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double wj = rowWeight[j];
+                        double v8_j = v8[j];
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi != 0.0)
+                            {
+                                double v8_i = v8[i];
+                                // row i as x: ∂L/∂x_i += −(w_i / Temperature) · x_j
+                                pairWeight[r] += -(wi / c0);
+                                // ∂L/∂v8_i += w_i
+                                dv[0][i] += wi;
+                            }
+                            if (wj != 0.0)
+                            {
+                                // row i as y of row j: ∂L/∂x_i += −(w_j / Temperature) · x_j
+                                pairWeight[r] += -(wj / c0);
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);
                     }
                 });
             }
