@@ -16,8 +16,7 @@ public static class IrInterpreter
     /// their sum in term order. Intermediate tensors are disposed; only the result's tensors survive.</summary>
     /// <exception cref="LossInputException">An input is missing or does not fit the plan.</exception>
     /// <exception cref="ArgumentException">A hyper-parameter is unknown or has no value.</exception>
-    /// <exception cref="NotSupportedException">The IR holds a node the interpreter does not run
-    /// (<see cref="OpCode.FusedRowLogSumExp"/>: evaluate the IR before fusion planning).</exception>
+    /// <exception cref="NotSupportedException">The IR holds an operation the interpreter does not know.</exception>
     public static LossResult Evaluate(LossIr ir, IReadOnlyDictionary<string, Tensor> inputs,
         IReadOnlyDictionary<string, double>? hypers = null, string lossName = "loss")
     {

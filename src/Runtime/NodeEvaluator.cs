@@ -68,8 +68,6 @@ internal static class NodeEvaluator
             OpCode.MineHard => Ops.MineHard((TripletTensor)A(0)),
             OpCode.MineSemiHard => Ops.MineSemiHard((TripletTensor)A(0), D(1)),
 
-            OpCode.FusedRowLogSumExp => throw new NotSupportedException(
-                "The interpreter does not run FusedRowLogSumExp (a fusion planner output); evaluate the IR before fusion."),
             _ => throw new NotSupportedException($"The interpreter does not know operation {node.Op}."),
         };
     }

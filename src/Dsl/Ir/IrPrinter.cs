@@ -34,8 +34,6 @@ namespace LossDsl.Ir
                 case OpCode.Pairwise: return FormatPairwise(node.Name, args[0], args[1]);
                 case OpCode.Softmax when args.Count == 2: return $"softmax({args[0]} / {args[1]})";
                 case OpCode.LogSoftmax when args.Count == 2: return $"log_softmax({args[0]} / {args[1]})";
-                case OpCode.FusedRowLogSumExp:
-                    return $"log Σ_j∈{node.Name} exp({args[2]} · ⟨{args[0]}_i, {args[1]}_j⟩)  [fused]";
                 default:
                     return string.Format(CultureInfo.InvariantCulture, OpCatalog.Get(node.Op).Notation, args.Cast<object>().ToArray());
             }

@@ -52,8 +52,7 @@ namespace LossDsl.Ir
             new OpInfo(OpCode.MeanNonZero, "mean_{{>0}}({0})"),
             new OpInfo(OpCode.Triplets, "({0})_ap − ({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}"),
             new OpInfo(OpCode.MineHard, "hard({0})"),
-            new OpInfo(OpCode.MineSemiHard, "semihard_m=({1})({0})"),
-            new OpInfo(OpCode.FusedRowLogSumExp, "fused log Σ_j exp({0})"));
+            new OpInfo(OpCode.MineSemiHard, "semihard_m=({1})({0})"));
 
         public static OpInfo Get(OpCode code) =>
             Table.TryGetValue(code, out var info) ? info : new OpInfo(code, code + "({0})");

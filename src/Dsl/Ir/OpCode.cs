@@ -66,8 +66,5 @@ namespace LossDsl.Ir
         Triplets,
         MineHard,
         MineSemiHard,
-
-        // Planner output: a fused masked row log-sum-exp over scaled pairwise dot products.
-        FusedRowLogSumExp,
     }
 }

@@ -61,7 +61,6 @@ namespace LossDsl.Ir
                     OpCode.Over => Then(() => Same(S(0), S(1)), S(0)),
                     OpCode.Triplets => Then(() => { Same(S(0), S(1)); Same(S(0), S(2)); Same(new[] { S(0)[0] }, new[] { S(0)[1] }); },
                         new[] { S(0)[0], S(0)[0], S(0)[0] }),
-                    OpCode.FusedRowLogSumExp => Then(() => Same(new[] { S(0)[1] }, new[] { S(1)[1] }), new[] { S(0)[0] }),
                     _ => node.Args.Count > 0 ? S(0) : new string[0],
                 };
             }

@@ -101,18 +101,6 @@ public sealed class InterpreterTests
     }
 
     [Fact]
-    public void Fused_nodes_are_not_interpreted()
-    {
-        var z = Expr.Input("z", ValueKind.Embeddings);
-        var fused = Expr.Of(OpCode.FusedRowLogSumExp, ValueKind.Vector, "AllPairs", z, z, Expr.Const(10));
-        var b = new IrBuilder();
-        b.AddTerm("F", 1.0, Expr.Of(OpCode.Mean, ValueKind.Scalar, fused), "");
-        var e = Assert.Throws<NotSupportedException>(() =>
-            IrInterpreter.Evaluate(b.Build(), new Dictionary<string, torch.Tensor> { ["z"] = TestData.Randn(1, 4, 3) }));
-        Assert.Contains("FusedRowLogSumExp", e.Message);
-    }
-
-    [Fact]
     public void InterpretedLoss_exposes_the_IR_and_computes()
     {
         var ir = new HintonKd { T = 4 }.Trace();
