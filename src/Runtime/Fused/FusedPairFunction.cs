@@ -25,8 +25,8 @@ namespace LossDsl.Runtime.Fused
             if (x is null) throw new ArgumentNullException(nameof(x));
             if (y is null) throw new ArgumentNullException(nameof(y));
             var self = ReferenceEquals(x, y);
-            CheckRows(kernel, x, "x");
-            if (!self) CheckRows(kernel, y, "y");
+            TensorData.CheckOperand(kernel.Formula, x, "x");
+            if (!self) TensorData.CheckOperand(kernel.Formula, y, "y");
             if (x.dtype != y.dtype)
                 throw new ArgumentException($"Fused kernel '{kernel.Formula}': x is {x.dtype} but y is {y.dtype}; both must have one dtype.");
             if (x.shape[1] != y.shape[1])
@@ -107,22 +107,6 @@ namespace LossDsl.Runtime.Fused
                 ? new List<Tensor> { dxTensor!, null! }
                 : new List<Tensor> { dxTensor!, dyTensor!, null! };
         }
-
-        private static void CheckRows(IFusedPairKernel kernel, Tensor t, string name)
-        {
-            if (t.device_type != DeviceType.CPU)
-                throw new NotSupportedException(
-                    $"Fused kernel '{kernel.Formula}' runs on the CPU only, but {name} is on {t.device}. " +
-                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp on this device.");
-            if (t.dtype != ScalarType.Float32 && t.dtype != ScalarType.Float64)
-                throw new NotSupportedException(
-                    $"Fused kernel '{kernel.Formula}' supports float32 and float64, but {name} is {t.dtype}. " +
-                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp.");
-            if (t.dim() != 2)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': {name} must be [rows, features], got shape [{string.Join(", ", t.shape)}].");
-            if (t.shape[0] * Math.Max(1, t.shape[1]) > int.MaxValue)
-                throw new NotSupportedException($"Fused kernel '{kernel.Formula}': {name} has more than {int.MaxValue} elements.");
-        }
     }
 
     /// <summary>What one call carries besides its tensors (saved for the backward pass).</summary>
@@ -131,6 +115,23 @@ namespace LossDsl.Runtime.Fused
     /// <summary>Reads CPU tensors into row-major double arrays (O(N·D), never more).</summary>
     internal static class TensorData
     {
+        /// <summary>A fused kernel's operand: a CPU float32/float64 matrix [rows, features] that fits in arrays.</summary>
+        public static void CheckOperand(string formula, Tensor t, string name)
+        {
+            if (t.device_type != DeviceType.CPU)
+                throw new NotSupportedException(
+                    $"Fused kernel '{formula}' runs on the CPU only, but {name} is on {t.device}. " +
+                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp on this device.");
+            if (t.dtype != ScalarType.Float32 && t.dtype != ScalarType.Float64)
+                throw new NotSupportedException(
+                    $"Fused kernel '{formula}' supports float32 and float64, but {name} is {t.dtype}. " +
+                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp.");
+            if (t.dim() != 2)
+                throw new ArgumentException($"Fused kernel '{formula}': {name} must be [rows, features], got shape [{string.Join(", ", t.shape)}].");
+            if (t.shape[0] * Math.Max(1, t.shape[1]) > int.MaxValue)
+                throw new NotSupportedException($"Fused kernel '{formula}': {name} has more than {int.MaxValue} elements.");
+        }
+
         public static PairBatch ReadBatch(Tensor x, Tensor y, FusedCall call)
         {
             int n = checked((int)x.shape[0]), m = checked((int)y.shape[0]), d = checked((int)x.shape[1]);

@@ -40,8 +40,8 @@ namespace LossDsl.Runtime.Fused
             if (constants is null) throw new ArgumentNullException(nameof(constants));
             if (rowValues is null) throw new ArgumentNullException(nameof(rowValues));
             var self = ReferenceEquals(x, y);
-            CheckRows(kernel, x, "x");
-            if (!self) CheckRows(kernel, y, "y");
+            TensorData.CheckOperand(kernel.Formula, x, "x");
+            if (!self) TensorData.CheckOperand(kernel.Formula, y, "y");
             if (x.dtype != y.dtype)
                 throw new ArgumentException($"Fused kernel '{kernel.Formula}': x is {x.dtype} but y is {y.dtype}; both must have one dtype.");
             if (x.shape[1] != y.shape[1])
@@ -170,22 +170,6 @@ namespace LossDsl.Runtime.Fused
                     break;
             }
             return weight;
-        }
-
-        private static void CheckRows(IFusedPairSumKernel kernel, Tensor t, string name)
-        {
-            if (t.device_type != DeviceType.CPU)
-                throw new NotSupportedException(
-                    $"Fused kernel '{kernel.Formula}' runs on the CPU only, but {name} is on {t.device}. " +
-                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp on this device.");
-            if (t.dtype != ScalarType.Float32 && t.dtype != ScalarType.Float64)
-                throw new NotSupportedException(
-                    $"Fused kernel '{kernel.Formula}' supports float32 and float64, but {name} is {t.dtype}. " +
-                    "Set UseFusedKernels = false on the loss to compute it with plain TorchSharp.");
-            if (t.dim() != 2)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': {name} must be [rows, features], got shape [{string.Join(", ", t.shape)}].");
-            if (t.shape[0] * Math.Max(1, t.shape[1]) > int.MaxValue)
-                throw new NotSupportedException($"Fused kernel '{kernel.Formula}': {name} has more than {int.MaxValue} elements.");
         }
     }
 
