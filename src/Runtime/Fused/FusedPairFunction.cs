@@ -24,16 +24,8 @@ namespace LossDsl.Runtime.Fused
             if (kernel is null) throw new ArgumentNullException(nameof(kernel));
             if (x is null) throw new ArgumentNullException(nameof(x));
             if (y is null) throw new ArgumentNullException(nameof(y));
-            var self = ReferenceEquals(x, y);
-            TensorData.CheckOperand(kernel.Formula, x, "x");
-            if (!self) TensorData.CheckOperand(kernel.Formula, y, "y");
-            if (x.dtype != y.dtype)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': x is {x.dtype} but y is {y.dtype}; both must have one dtype.");
-            if (x.shape[1] != y.shape[1])
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': x has {x.shape[1]} features per row but y has {y.shape[1]}.");
+            var self = TensorData.CheckOperands(kernel.Formula, x, y, kernel.Graph.NeedsSquare);
             var graph = kernel.Graph;
-            if (graph.NeedsSquare && x.shape[0] != y.shape[0])
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': its graph pairs row i with column i, so x and y need the same number of rows (got {x.shape[0]} and {y.shape[0]}).");
 
             long[]? labelValues = null;
             if (graph.NeedsLabels)
@@ -115,6 +107,22 @@ namespace LossDsl.Runtime.Fused
     /// <summary>Reads CPU tensors into row-major double arrays (O(N·D), never more).</summary>
     internal static class TensorData
     {
+        /// <summary>Checks both operands of a fused kernel and that they fit together; returns whether they are
+        /// one tensor (a self relation, whose gradient sums both parts).</summary>
+        public static bool CheckOperands(string formula, Tensor x, Tensor y, bool needsSquare)
+        {
+            var self = ReferenceEquals(x, y);
+            CheckOperand(formula, x, "x");
+            if (!self) CheckOperand(formula, y, "y");
+            if (x.dtype != y.dtype)
+                throw new ArgumentException($"Fused kernel '{formula}': x is {x.dtype} but y is {y.dtype}; both must have one dtype.");
+            if (x.shape[1] != y.shape[1])
+                throw new ArgumentException($"Fused kernel '{formula}': x has {x.shape[1]} features per row but y has {y.shape[1]}.");
+            if (needsSquare && x.shape[0] != y.shape[0])
+                throw new ArgumentException($"Fused kernel '{formula}': its graph pairs row i with column i, so x and y need the same number of rows (got {x.shape[0]} and {y.shape[0]}).");
+            return self;
+        }
+
         /// <summary>A fused kernel's operand: a CPU float32/float64 matrix [rows, features] that fits in arrays.</summary>
         public static void CheckOperand(string formula, Tensor t, string name)
         {

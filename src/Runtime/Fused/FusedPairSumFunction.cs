@@ -39,15 +39,7 @@ namespace LossDsl.Runtime.Fused
             if (y is null) throw new ArgumentNullException(nameof(y));
             if (constants is null) throw new ArgumentNullException(nameof(constants));
             if (rowValues is null) throw new ArgumentNullException(nameof(rowValues));
-            var self = ReferenceEquals(x, y);
-            TensorData.CheckOperand(kernel.Formula, x, "x");
-            if (!self) TensorData.CheckOperand(kernel.Formula, y, "y");
-            if (x.dtype != y.dtype)
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': x is {x.dtype} but y is {y.dtype}; both must have one dtype.");
-            if (x.shape[1] != y.shape[1])
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': x has {x.shape[1]} features per row but y has {y.shape[1]}.");
-            if (kernel.Graph.NeedsSquare && x.shape[0] != y.shape[0])
-                throw new ArgumentException($"Fused kernel '{kernel.Formula}': its graph pairs row i with column i, so x and y need the same number of rows (got {x.shape[0]} and {y.shape[0]}).");
+            var self = TensorData.CheckOperands(kernel.Formula, x, y, kernel.Graph.NeedsSquare);
             foreach (var v in rowValues)
             {
                 if (v.device_type != DeviceType.CPU || (v.dtype != ScalarType.Float32 && v.dtype != ScalarType.Float64))

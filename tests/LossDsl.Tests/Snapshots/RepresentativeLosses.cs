@@ -9,9 +9,8 @@ namespace LossDsl.Tests.Snapshots
 {
     /// <summary>The losses whose generated sources are snapshotted: every <c>[Loss]</c> class of the
     /// repository's zoo (src/Runtime/Zoo) and of examples/Distillation, read from the checkout so the
-    /// snapshots show what users get, plus inline losses that exercise what the zoo does not. When a
-    /// repository folder has no losses (tests run outside a checkout, or before the zoo exists), inline
-    /// stand-ins with the same names are used instead.</summary>
+    /// snapshots show what users get, plus losses that exercise what the zoo does not (inline, and the zoo's
+    /// NT-Xent with fusion off).</summary>
     internal static class RepresentativeLosses
     {
         /// <summary>A group of sources compiled together, as their project compiles them.</summary>
@@ -80,13 +79,16 @@ namespace LossDsl.Tests.Snapshots
                 Repository("distillation", "examples/Distillation"),
             };
             groups.AddRange(Inline.Select(i => new Group(i.name, new[] { new TestSource(i.name + ".cs", i.source) })));
+            groups.Add(UnfusedNtXent());
             return groups;
         }
 
         /// <summary>The .cs files of a repository folder that declare a [Loss], with paths relative to the
         /// repository (only the file name reaches the generated code). The snapshots show what users get, so
         /// the tests read the checkout's own sources.</summary>
-        private static Group Repository(string name, string folder)
+        private static Group Repository(string name, string folder) => new(name, LossSourcesIn(folder));
+
+        private static List<TestSource> LossSourcesIn(string folder)
         {
             var root = RepositoryRoot.Find();
             var directory = root is null ? null : Path.Combine(root, folder);
@@ -99,7 +101,16 @@ namespace LossDsl.Tests.Snapshots
                 : new List<TestSource>();
             if (sources.Count == 0)
                 throw new InvalidOperationException($"No [Loss] class found in {folder}: run the tests from a checkout of the repository.");
-            return new Group(name, sources);
+            return sources;
+        }
+
+        /// <summary>The zoo's NT-Xent with <c>[Loss(Fuse = false)]</c>, renamed: the plain TorchSharp path only,
+        /// derived from the zoo source rather than copied.</summary>
+        private static Group UnfusedNtXent()
+        {
+            var zoo = LossSourcesIn("src/Runtime/Zoo").Single(s => s.Path.EndsWith("/NtXent.cs", StringComparison.Ordinal));
+            var text = zoo.Text.Replace("[Loss]", "[Loss(Fuse = false)]").Replace("partial class NtXent", "partial class UnfusedNtXent");
+            return new Group("UnfusedNtXent", new[] { new TestSource("UnfusedNtXent.cs", text) });
         }
 
         // ---- Inline losses --------------------------------------------------------------------------
@@ -138,25 +149,6 @@ namespace LossDsl.Snapshots
 
         [Term]
         public Scalar Keywords(Logits @class, Labels @event) => CrossEntropy(@class, @event) + Mse(Softmax(@class, T), Softmax(@class));
-    }
-}
-"),
-            ("UnfusedNtXent", GeneratorHarness.Prelude + @"
-namespace LossDsl.Snapshots
-{
-    /// <summary>NT-Xent with fusion turned off: the plain TorchSharp path only.</summary>
-    [Loss(Fuse = false)]
-    public partial class UnfusedNtXent
-    {
-        [Hyper] public double Temperature { get; set; } = 0.07;
-
-        [Term]
-        Scalar Contrast(Embeddings z, Labels y) =>
-            Softplus(
-                (Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(DifferentLabel(y)).LogSumExp()
-                - Pairwise(Normalize(z), Similarity.Dot) / Temperature)
-            .Over(SameLabel(y).ExcludeSelf())
-            .MeanOverPairs();
     }
 }
 "),
