@@ -8,7 +8,7 @@ namespace LossDsl.Examples.Distillation;
 public partial class StudentAlone
 {
     [Term]
-    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+    static Real Hard(Logits student, Labels y) => CrossEntropy(student, y);
 }
 
 /// <summary>Cross-entropy plus Hinton's soft-target distillation from a frozen teacher.</summary>
@@ -18,10 +18,10 @@ public partial class StudentKd
     [Hyper] public double T { get; set; } = 4;
 
     [Term(Weight = 1.0)]
-    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+    static Real Hard(Logits student, Labels y) => CrossEntropy(student, y);
 
     [Term(Weight = 0.9)]
-    Scalar Soft(Logits student, [Frozen] Logits teacher) =>
+    Real Soft(Logits student, [Frozen] Logits teacher) =>
         KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
 }
 
@@ -33,14 +33,14 @@ public partial class StudentKdRkd
     [Hyper] public double T { get; set; } = 4;
 
     [Term(Weight = 1.0)]
-    static Scalar Hard(Logits student, Labels y) => CrossEntropy(student, y);
+    static Real Hard(Logits student, Labels y) => CrossEntropy(student, y);
 
     [Term(Weight = 0.9)]
-    Scalar Soft(Logits student, [Frozen] Logits teacher) =>
+    Real Soft(Logits student, [Frozen] Logits teacher) =>
         KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
 
     [Term(Weight = 25)]
-    static Scalar Rkd(Embeddings studentFeatures, [Frozen] Embeddings teacherFeatures) =>
+    static Real Rkd(Embeddings studentFeatures, [Frozen] Embeddings teacherFeatures) =>
         SmoothL1(Pairwise(studentFeatures, Distance.Euclidean).MeanNormalized(),
                  Pairwise(teacherFeatures, Distance.Euclidean).MeanNormalized());
 }

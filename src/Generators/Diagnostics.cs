@@ -32,9 +32,9 @@ namespace LossDsl.Generators
             "Each DSL function takes values of specific kinds (Logits, Labels, Embeddings, ...). The message names what was expected and what was given.");
 
         public static readonly DiagnosticDescriptor TermNotScalar = Make("LD0005",
-            "Term must return Scalar",
-            "Term '{0}' returns '{1}', but a term must return LossDsl.Scalar",
-            "Reduce the value to a scalar (Mean(), MeanOverPairs(), a criterion) and declare the method as returning Scalar.");
+            "Term must return Real",
+            "Term '{0}' returns '{1}', but a term must return LossDsl.Real",
+            "Reduce the value to a scalar (Mean(), MeanOverPairs(), a criterion) and declare the method as returning Real.");
 
         public static readonly DiagnosticDescriptor BadWeight = Make("LD0006",
             "Term weight must be finite and non-negative",
@@ -53,7 +53,7 @@ namespace LossDsl.Generators
 
         public static readonly DiagnosticDescriptor BadInputType = Make("LD0009",
             "Term parameter is not a loss input",
-            "Parameter '{0}' of term '{1}' has type '{2}'; a term parameter must be a DSL input kind (Logits, Labels, Embeddings, Probs, LogProbs, Vector, Scalar)",
+            "Parameter '{0}' of term '{1}' has type '{2}'; a term parameter must be a DSL input kind (Logits, Labels, Embeddings, Probs, LogProbs, Vector, Real)",
             "Term parameters become tensor inputs of Compute. Use hyper-parameters ([Hyper]) for numbers.");
 
         public static readonly DiagnosticDescriptor BadHyper = Make("LD0010",

@@ -165,7 +165,7 @@ namespace LossDsl.Generators
                 ok = false;
             }
 
-            if (!Symbols.Is(symbol.ReturnType, "Scalar"))
+            if (!Symbols.Is(symbol.ReturnType, "Real"))
             {
                 diagnostics.Add(Diagnostics.TermNotScalar, method.ReturnType, symbol.Name, symbol.ReturnType.ToDisplayString());
                 ok = false;

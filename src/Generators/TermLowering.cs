@@ -224,7 +224,7 @@ namespace LossDsl.Generators
             if (args.Any(a => a is null)) return null;
             // A self relation is canonically Pairwise(x, x): the run-time DSL builds it the same way.
             if (op == OpCode.Pairwise && args.Count == 1) args.Add(args[0]);
-            var kind = Symbols.DslKind(method.ReturnType) ?? ValueKind.Scalar;
+            var kind = Symbols.DslKind(method.ReturnType) ?? ValueKind.Real;
             return Expr.Of(op, kind, string.Join(",", names), args.ToArray()!);
         }
 

@@ -60,7 +60,7 @@ namespace LossDsl.Ir
         /// <summary>The kind that values of a DSL type (named without namespace) have, or null.</summary>
         public static ValueKind? KindOfDslType(string typeName) => typeName switch
         {
-            "Scalar" => ValueKind.Scalar,
+            "Real" => ValueKind.Real,
             "Vector" => ValueKind.Vector,
             "Labels" => ValueKind.Labels,
             "Logits" => ValueKind.Logits,
@@ -77,7 +77,7 @@ namespace LossDsl.Ir
         /// <summary>Kinds a loss may take as inputs (the types of <c>[Term]</c> parameters).</summary>
         public static bool IsInputKind(ValueKind kind) => kind switch
         {
-            ValueKind.Scalar or ValueKind.Vector or ValueKind.Labels or ValueKind.Logits
+            ValueKind.Real or ValueKind.Vector or ValueKind.Labels or ValueKind.Logits
                 or ValueKind.Probs or ValueKind.LogProbs or ValueKind.Embeddings => true,
             _ => false,
         };

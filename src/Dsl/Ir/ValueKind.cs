@@ -6,7 +6,7 @@ namespace LossDsl.Ir
         /// <summary>A host number: a literal, a hyper-parameter, or arithmetic on them. Never a tensor.</summary>
         Number,
         /// <summary>A 0-d tensor: <c>[]</c>.</summary>
-        Scalar,
+        Real,
         /// <summary>One value per sample: <c>[N]</c>.</summary>
         Vector,
         /// <summary>Integer class labels: <c>[N]</c>.</summary>

@@ -13,7 +13,7 @@ namespace LossDsl
         public bool Fuse { get; set; } = true;
     }
 
-    /// <summary>A weighted term of the loss: an expression-bodied method returning <see cref="Scalar"/>.
+    /// <summary>A weighted term of the loss: an expression-bodied method returning <see cref="Real"/>.
     /// Its parameters are the loss inputs, unified by name across terms.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
     public sealed class TermAttribute : Attribute

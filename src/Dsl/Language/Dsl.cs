@@ -37,26 +37,26 @@ namespace LossDsl
 
         /// <summary>Cross-entropy of logits against class labels, averaged over the batch.</summary>
         [DslOp(OpCode.CrossEntropy)]
-        public static Scalar CrossEntropy(Logits logits, Labels labels) =>
-            new(Expr.Of(OpCode.CrossEntropy, ValueKind.Scalar, logits.Expr, labels.Expr));
+        public static Real CrossEntropy(Logits logits, Labels labels) =>
+            new(Expr.Of(OpCode.CrossEntropy, ValueKind.Real, logits.Expr, labels.Expr));
 
         /// <summary><c>KL(target ‖ input)</c> summed over classes and averaged over the batch, with the
         /// target as probabilities and the input as log-probabilities (PyTorch's <c>kl_div(input, target,
         /// 'batchmean')</c>).</summary>
         [DslOp(OpCode.KL)]
-        public static Scalar KL(Probs target, LogProbs input) =>
-            new(Expr.Of(OpCode.KL, ValueKind.Scalar, target.Expr, input.Expr));
+        public static Real KL(Probs target, LogProbs input) =>
+            new(Expr.Of(OpCode.KL, ValueKind.Real, target.Expr, input.Expr));
 
         /// <summary>Mean squared error over all entries.</summary>
         [DslOp(OpCode.Mse)]
-        public static Scalar Mse<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> =>
-            new(Expr.Of(OpCode.Mse, ValueKind.Scalar, a.Expr, b.Expr));
+        public static Real Mse<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> =>
+            new(Expr.Of(OpCode.Mse, ValueKind.Real, a.Expr, b.Expr));
 
         /// <summary>Smooth L1 (Huber with threshold <paramref name="beta"/>) averaged over all entries:
         /// <c>0.5 x² / β</c> if <c>|x| &lt; β</c>, else <c>|x| − 0.5 β</c>.</summary>
         [DslOp(OpCode.SmoothL1)]
-        public static Scalar SmoothL1<T>(FloatValue<T> a, FloatValue<T> b, double beta = 1.0) where T : FloatValue<T> =>
-            new(Expr.Of(OpCode.SmoothL1, ValueKind.Scalar, a.Expr, b.Expr, Expr.Const(beta)));
+        public static Real SmoothL1<T>(FloatValue<T> a, FloatValue<T> b, double beta = 1.0) where T : FloatValue<T> =>
+            new(Expr.Of(OpCode.SmoothL1, ValueKind.Real, a.Expr, b.Expr, Expr.Const(beta)));
 
         // ---- Relations and graphs ------------------------------------------------------------------
 

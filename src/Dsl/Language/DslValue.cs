@@ -38,10 +38,10 @@ namespace LossDsl
         public static TSelf operator *(FloatValue<TSelf> a, FloatValue<TSelf> b) => a.Apply(OpCode.Mul, a.Expr, b.Expr);
         public static TSelf operator /(FloatValue<TSelf> a, FloatValue<TSelf> b) => a.Apply(OpCode.Div, a.Expr, b.Expr);
 
-        public static TSelf operator +(FloatValue<TSelf> a, Scalar b) => a.Apply(OpCode.Add, a.Expr, b.Expr);
-        public static TSelf operator -(FloatValue<TSelf> a, Scalar b) => a.Apply(OpCode.Sub, a.Expr, b.Expr);
-        public static TSelf operator *(FloatValue<TSelf> a, Scalar b) => a.Apply(OpCode.Mul, a.Expr, b.Expr);
-        public static TSelf operator /(FloatValue<TSelf> a, Scalar b) => a.Apply(OpCode.Div, a.Expr, b.Expr);
+        public static TSelf operator +(FloatValue<TSelf> a, Real b) => a.Apply(OpCode.Add, a.Expr, b.Expr);
+        public static TSelf operator -(FloatValue<TSelf> a, Real b) => a.Apply(OpCode.Sub, a.Expr, b.Expr);
+        public static TSelf operator *(FloatValue<TSelf> a, Real b) => a.Apply(OpCode.Mul, a.Expr, b.Expr);
+        public static TSelf operator /(FloatValue<TSelf> a, Real b) => a.Apply(OpCode.Div, a.Expr, b.Expr);
 
         public static TSelf operator +(FloatValue<TSelf> a, double b) => a.Apply(OpCode.Add, a.Expr, Num(b));
         public static TSelf operator -(FloatValue<TSelf> a, double b) => a.Apply(OpCode.Sub, a.Expr, Num(b));

@@ -57,14 +57,14 @@ namespace LossDsl
         [DslOp(OpCode.RowMin)] public Vector Min() => Row(OpCode.RowMin);
 
         /// <summary>The mean over all selected pairs (0 when none is selected).</summary>
-        [DslOp(OpCode.Mean)] public Scalar MeanOverPairs() => new(Expr.Of(OpCode.Mean, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.Mean)] public Real MeanOverPairs() => new(Expr.Of(OpCode.Mean, ValueKind.Real, Expr));
 
         /// <summary>The sum over all selected pairs.</summary>
-        [DslOp(OpCode.Sum)] public Scalar SumOverPairs() => new(Expr.Of(OpCode.Sum, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.Sum)] public Real SumOverPairs() => new(Expr.Of(OpCode.Sum, ValueKind.Real, Expr));
 
         /// <summary>The mean over the selected pairs whose value is strictly positive; 0 when none is
         /// (pytorch-metric-learning's AvgNonZeroReducer over pairs).</summary>
-        [DslOp(OpCode.MeanNonZero)] public Scalar MeanNonZeroOverPairs() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.MeanNonZero)] public Real MeanNonZeroOverPairs() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
     }
 
     /// <summary>A value per selected (anchor, positive, negative) triplet, <c>[N, N, N]</c> with a mask.</summary>
@@ -81,10 +81,10 @@ namespace LossDsl
         /// than the positive, but within the margin).</summary>
         [DslOp(OpCode.MineSemiHard)] public Triplets MineSemiHard(double margin) => Apply(OpCode.MineSemiHard, Expr, Ir.Expr.Const(margin));
 
-        [DslOp(OpCode.Mean)] public Scalar Mean() => new(Expr.Of(OpCode.Mean, ValueKind.Scalar, Expr));
-        [DslOp(OpCode.Sum)] public Scalar Sum() => new(Expr.Of(OpCode.Sum, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.Mean)] public Real Mean() => new(Expr.Of(OpCode.Mean, ValueKind.Real, Expr));
+        [DslOp(OpCode.Sum)] public Real Sum() => new(Expr.Of(OpCode.Sum, ValueKind.Real, Expr));
 
         /// <summary>The mean over selected triplets with a strictly positive value; 0 when none.</summary>
-        [DslOp(OpCode.MeanNonZero)] public Scalar MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.MeanNonZero)] public Real MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
     }
 }

@@ -2,14 +2,15 @@ using LossDsl.Ir;
 
 namespace LossDsl
 {
-    /// <summary>A 0-d tensor: what a term returns.</summary>
-    public sealed class Scalar : FloatValue<Scalar>
+    /// <summary>A real number as a 0-d tensor: what a term returns. (Named <c>Real</c>, not <c>Scalar</c>, so a
+    /// file can import both <c>LossDsl</c> and <c>TorchSharp</c>, whose <c>TorchSharp.Scalar</c> would clash.)</summary>
+    public sealed class Real : FloatValue<Real>
     {
-        internal Scalar(Expr expr) : base(expr) { }
-        internal override Scalar Wrap(Expr expr) => new(expr);
+        internal Real(Expr expr) : base(expr) { }
+        internal override Real Wrap(Expr expr) => new(expr);
 
         /// <summary>A symbolic input of this kind (for tracing a term at run time).</summary>
-        public static Scalar Input(string name) => new(Expr.Input(name, ValueKind.Scalar));
+        public static Real Input(string name) => new(Expr.Input(name, ValueKind.Real));
     }
 
     /// <summary>One value per sample, <c>[N]</c>: row reductions, per-sample log-probabilities, weights.</summary>
@@ -20,14 +21,14 @@ namespace LossDsl
         public static Vector Input(string name) => new(Expr.Input(name, ValueKind.Vector));
 
         /// <summary>The mean over samples.</summary>
-        [DslOp(OpCode.Mean)] public Scalar Mean() => new(Expr.Of(OpCode.Mean, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.Mean)] public Real Mean() => new(Expr.Of(OpCode.Mean, ValueKind.Real, Expr));
 
         /// <summary>The sum over samples.</summary>
-        [DslOp(OpCode.Sum)] public Scalar Sum() => new(Expr.Of(OpCode.Sum, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.Sum)] public Real Sum() => new(Expr.Of(OpCode.Sum, ValueKind.Real, Expr));
 
         /// <summary>The mean over the entries that are strictly positive; 0 when none is
         /// (pytorch-metric-learning's AvgNonZeroReducer).</summary>
-        [DslOp(OpCode.MeanNonZero)] public Scalar MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Scalar, Expr));
+        [DslOp(OpCode.MeanNonZero)] public Real MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
     }
 
     /// <summary>Integer class labels, <c>[N]</c> (int64 or int32).</summary>

@@ -18,13 +18,13 @@ namespace LossDsl.Zoo
         [Hyper] public double NegMargin { get; set; } = 1;
 
         [Term]
-        Scalar Positive(Embeddings z, Labels y) =>
+        Real Positive(Embeddings z, Labels y) =>
             Relu(Pairwise(Normalize(z), Distance.Euclidean) - PosMargin)
             .Over(SameLabel(y).ExcludeSelf())
             .MeanNonZeroOverPairs();
 
         [Term]
-        Scalar Negative(Embeddings z, Labels y) =>
+        Real Negative(Embeddings z, Labels y) =>
             Relu(NegMargin - Pairwise(Normalize(z), Distance.Euclidean))
             .Over(DifferentLabel(y))
             .MeanNonZeroOverPairs();

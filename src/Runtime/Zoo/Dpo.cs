@@ -16,7 +16,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Beta { get; set; } = 0.1;
 
         [Term]
-        Scalar Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+        Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
             -LogSigmoid(Beta * ((chosen - rejected) - (refChosen - refRejected))).Mean();
     }
 
@@ -32,7 +32,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Beta { get; set; } = 0.1;
 
         [Term]
-        Scalar Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+        Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
             Relu(1 - Beta * ((chosen - rejected) - (refChosen - refRejected))).Mean();
     }
 
@@ -49,7 +49,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Beta { get; set; } = 0.1;
 
         [Term]
-        Scalar Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+        Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
             Square((chosen - rejected) - (refChosen - refRejected) - 1 / (2 * Beta)).Mean();
     }
 }

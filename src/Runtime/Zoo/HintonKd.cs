@@ -12,7 +12,7 @@ namespace LossDsl.Zoo
         [Hyper] public double T { get; set; } = 4;
 
         [Term]
-        Scalar Kd(Logits student, Logits teacher) =>
+        Real Kd(Logits student, Logits teacher) =>
             KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
     }
 }

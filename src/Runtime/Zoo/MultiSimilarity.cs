@@ -24,13 +24,13 @@ namespace LossDsl.Zoo
         // lse_p(−α(s_ip − base)) = lse_p(−α·s_ip) + α·base: the offset leaves the log-sum-exp, so both
         // reductions are the fused masked log-sum-exp over scaled dot products, and the loss never builds N×N.
         [Term]
-        Scalar Positive(Embeddings z, Labels y) =>
+        Real Positive(Embeddings z, Labels y) =>
             ((1 / Alpha) * Softplus(
                 (Pairwise(Normalize(z), Similarity.Dot) * -Alpha).Over(SameLabel(y).ExcludeSelf()).LogSumExp() + Alpha * Base))
             .Mean();
 
         [Term]
-        Scalar Negative(Embeddings z, Labels y) =>
+        Real Negative(Embeddings z, Labels y) =>
             ((1 / Beta) * Softplus(
                 (Pairwise(Normalize(z), Similarity.Dot) * Beta).Over(DifferentLabel(y)).LogSumExp() - Beta * Base))
             .Mean();

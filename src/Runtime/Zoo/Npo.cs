@@ -16,7 +16,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Beta { get; set; } = 0.1;
 
         [Term]
-        Scalar Forget(Vector policy, Vector reference) =>
+        Real Forget(Vector policy, Vector reference) =>
             -LogSigmoid(Beta * (reference - policy)).Mean() * 2 / Beta;
     }
 }

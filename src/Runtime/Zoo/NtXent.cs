@@ -13,7 +13,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Temperature { get; set; } = 0.07;
 
         [Term]
-        Scalar Contrast(Embeddings z, Labels y) =>
+        Real Contrast(Embeddings z, Labels y) =>
             Softplus(
                 (Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(DifferentLabel(y)).LogSumExp()
                 - Pairwise(Normalize(z), Similarity.Dot) / Temperature)

@@ -12,7 +12,7 @@ namespace LossDsl.Zoo
         [Hyper] public double DistanceWeight { get; set; } = 25;
 
         [Term]
-        Scalar Rkd(Embeddings student, [Frozen] Embeddings teacher) =>
+        Real Rkd(Embeddings student, [Frozen] Embeddings teacher) =>
             DistanceWeight * SmoothL1(
                 Pairwise(student, Distance.Euclidean).MeanNormalized(),
                 Pairwise(teacher, Distance.Euclidean).MeanNormalized());

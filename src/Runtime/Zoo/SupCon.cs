@@ -12,7 +12,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Temperature { get; set; } = 0.1;
 
         [Term]
-        Scalar Contrast(Embeddings z, Labels y) =>
+        Real Contrast(Embeddings z, Labels y) =>
             ((Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(AllPairs().ExcludeSelf()).LogSumExp()
              - Pairwise(Normalize(z), Similarity.Dot) / Temperature)
             .Over(SameLabel(y).ExcludeSelf())

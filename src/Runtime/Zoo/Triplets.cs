@@ -11,7 +11,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Margin { get; set; } = 0.2;
 
         [Term]
-        Scalar Triplet(Embeddings z, Labels y) =>
+        Real Triplet(Embeddings z, Labels y) =>
             Relu(Pairwise(Normalize(z), Distance.Euclidean).Triplets(SameLabel(y).ExcludeSelf(), DifferentLabel(y)) + Margin)
             .MeanNonZero();
     }
@@ -25,7 +25,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Margin { get; set; } = 0.2;
 
         [Term]
-        Scalar Triplet(Embeddings z, Labels y) =>
+        Real Triplet(Embeddings z, Labels y) =>
             Relu(Pairwise(Normalize(z), Distance.Euclidean).Triplets(SameLabel(y).ExcludeSelf(), DifferentLabel(y)).MineHard() + Margin)
             .MeanNonZero();
     }
@@ -39,7 +39,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Margin { get; set; } = 0.2;
 
         [Term]
-        Scalar Triplet(Embeddings z, Labels y) =>
+        Real Triplet(Embeddings z, Labels y) =>
             Relu(Pairwise(Normalize(z), Distance.Euclidean).Over(SameLabel(y).ExcludeSelf()).Max()
                  - Pairwise(Normalize(z), Distance.Euclidean).Over(DifferentLabel(y)).Min()
                  + Margin)

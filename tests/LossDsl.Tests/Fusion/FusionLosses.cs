@@ -10,7 +10,7 @@ namespace LossDsl.Tests.Fusion
         [Hyper] public double Temperature { get; set; } = 0.1;
 
         [Term]
-        Scalar Denominator(Embeddings z, Labels y) =>
+        Real Denominator(Embeddings z, Labels y) =>
             (Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(DifferentLabel(y)).LogSumExp().Mean();
     }
 
@@ -22,19 +22,19 @@ namespace LossDsl.Tests.Fusion
         [Hyper] public double Scale { get; set; } = 2.5;
 
         [Term]
-        Scalar PositivesLeftScale(Embeddings z, Labels y) =>
+        Real PositivesLeftScale(Embeddings z, Labels y) =>
             (Scale * Pairwise(Normalize(z), Similarity.Dot)).Over(SameLabel(y).ExcludeSelf()).LogSumExp().Sum();
 
         [Term(Weight = 0.5)]
-        Scalar TwoOperands(Embeddings z, Embeddings w) =>
+        Real TwoOperands(Embeddings z, Embeddings w) =>
             (Pairwise(z, w, Similarity.Dot) * 0.3).Over(AllPairs()).LogSumExp().Mean();
 
         [Term]
-        Scalar Unscaled(Embeddings w, Labels y) =>
+        Real Unscaled(Embeddings w, Labels y) =>
             Pairwise(w, Similarity.Dot).Over(DifferentLabel(y).ExcludeSelf()).LogSumExp().Sum();
 
         [Term]
-        Scalar SharedRelation(Embeddings z, Labels y) =>
+        Real SharedRelation(Embeddings z, Labels y) =>
             (Pairwise(z, Similarity.Dot) / 4.0).Over(AllPairs().ExcludeSelf()).LogSumExp().Mean()
             - (Pairwise(z, Similarity.Dot) / 4.0).Over(SameLabel(y)).Mean().Mean();
     }
@@ -46,7 +46,7 @@ namespace LossDsl.Tests.Fusion
         [Hyper] public double Temperature { get; set; } = 0.1;
 
         [Term]
-        Scalar Denominator(Embeddings z, Labels y) =>
+        Real Denominator(Embeddings z, Labels y) =>
             (Pairwise(Normalize(z), Similarity.Dot) / Temperature).Over(DifferentLabel(y)).LogSumExp().Mean();
     }
 
@@ -61,30 +61,30 @@ namespace LossDsl.Tests.Fusion
         [Hyper] public double Scale { get; set; } = 2.0;
 
         [Term]
-        Scalar HingeRowSum(Embeddings z, Embeddings w) =>
+        Real HingeRowSum(Embeddings z, Embeddings w) =>
             Relu(Margin - Pairwise(z, w, Similarity.Dot)).Over(AllPairs()).Sum().Mean();
 
         [Term(Weight = 0.1)]
-        Scalar SquaredGap(Embeddings z, Labels y) =>
+        Real SquaredGap(Embeddings z, Labels y) =>
             Square(Pairwise(Normalize(z), Similarity.Dot) - Norm(z)).Over(DifferentLabel(y).ExcludeSelf()).SumOverPairs();
 
         [Term]
-        Scalar LogSigmoidRowMean(Embeddings w, Labels y) =>
+        Real LogSigmoidRowMean(Embeddings w, Labels y) =>
             (-LogSigmoid(Pairwise(w, Similarity.Dot) * 0.5 - Pairwise(w, Similarity.Dot).Over(AllPairs().ExcludeSelf()).LogSumExp()))
                 .Over(SameLabel(y)).Mean().Mean();
 
         [Term]
-        Scalar SigmoidAbsMean(Embeddings z, Labels y) =>
+        Real SigmoidAbsMean(Embeddings z, Labels y) =>
             (Sigmoid(Abs(Pairwise(z, Similarity.Dot)) / Scale) * Exp(-Norm(z))).Over(DifferentLabel(y)).MeanOverPairs();
 
         // A row value that carries no gradient (its tensor does not require grad), relu, row mean then sum.
         [Term]
-        Scalar DetachedRowValue(Embeddings w, Labels y) =>
+        Real DetachedRowValue(Embeddings w, Labels y) =>
             Relu(Pairwise(w, Similarity.Dot) - Frozen(Norm(w))).Over(SameLabel(y).ExcludeSelf()).Mean().Sum();
 
         // Exp, Log, Sqrt and Square of the relation, and a sum of two functions of it (row sum, then mean).
         [Term(Weight = 0.01)]
-        Scalar SmoothFunctions(Embeddings z) =>
+        Real SmoothFunctions(Embeddings z) =>
             (Log(1.0 + Exp(Pairwise(z, Similarity.Dot) / Scale)) + Sqrt(Square(Pairwise(z, Similarity.Dot)) + 1.0))
                 .Over(AllPairs().ExcludeSelf()).Sum().Mean();
     }

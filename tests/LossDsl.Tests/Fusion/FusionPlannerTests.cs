@@ -10,7 +10,7 @@ namespace LossDsl.Tests.Fusion;
 /// records about them, and which nodes the fused path may skip.</summary>
 public class FusionPlannerTests
 {
-    private static LossIr Build(params Scalar[] terms)
+    private static LossIr Build(params Real[] terms)
     {
         var builder = new IrBuilder();
         for (var k = 0; k < terms.Length; k++) builder.AddTerm("T" + k, 1.0, terms[k].Expr, "Test.cs:" + k);
@@ -91,7 +91,7 @@ public class FusionPlannerTests
         var f = Expr.Of(OpCode.Softplus, ValueKind.Relation, Expr.Of(OpCode.Sub, ValueKind.Relation, lse, s));
         var over = Expr.Of(OpCode.Over, ValueKind.Masked, f, SameLabel(y).ExcludeSelf().Expr);
         var builder = new IrBuilder();
-        builder.AddTerm("T", 1, Expr.Of(OpCode.Mean, ValueKind.Scalar, over), "Test.cs:1");
+        builder.AddTerm("T", 1, Expr.Of(OpCode.Mean, ValueKind.Real, over), "Test.cs:1");
         var ir = builder.Build();
 
         var regions = FusionPlanner.Plan(GeneratorIr.From(ir));
@@ -132,7 +132,7 @@ public class FusionPlannerTests
         var z = Embeddings.Input("z");
         var w = Embeddings.Input("w");
         var y = Labels.Input("y");
-        var t = Scalar.Input("t");
+        var t = Real.Input("t");
         var dot = Pairwise(z, Similarity.Dot);
         var ir = Build(
             Pairwise(z, Similarity.Cosine).Over(DifferentLabel(y)).SumOverPairs(),                // another metric
@@ -186,7 +186,7 @@ public class FusionPlannerTests
         var over = Expr.Of(OpCode.Over, ValueKind.Masked, scaled, AllPairs().ExcludeSelf().Expr);
         var lse = Expr.Of(OpCode.RowLogSumExp, ValueKind.Vector, over);
         var builder = new IrBuilder();
-        builder.AddTerm("T", 1, Expr.Of(OpCode.Mean, ValueKind.Scalar, lse), "Test.cs:1");
+        builder.AddTerm("T", 1, Expr.Of(OpCode.Mean, ValueKind.Real, lse), "Test.cs:1");
         var ir = builder.Build();
 
         var region = Assert.Single(FusionPlanner.Plan(GeneratorIr.From(ir)));
@@ -199,7 +199,7 @@ public class FusionPlannerTests
     {
         var z = Embeddings.Input("z");
         var y = Labels.Input("y");
-        var t = Scalar.Input("t");
+        var t = Real.Input("t");
         var dot = Pairwise(z, Similarity.Dot);
         var ir = Build(
             Pairwise(z, Similarity.Cosine).Over(DifferentLabel(y)).LogSumExp().Mean(),   // another metric

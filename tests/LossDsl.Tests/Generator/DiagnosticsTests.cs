@@ -18,7 +18,7 @@ namespace LossDsl.Tests.Generator
 [Loss]
 public class {|LD0001:Ce|}
 {
-    [Term] public Scalar Loss(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("The [Loss] class 'Ce' must be declared partial so the generator can add Compute, Describe and Trace to it", Message(d));
         }
@@ -31,7 +31,7 @@ public class {|LD0001:Ce|}
 public partial class Looping
 {
     [Term]
-    public Scalar Loss(Logits z, Labels y)
+    public Real Loss(Logits z, Labels y)
     {
         {|LD0002:for (var i = 0; i < 3; i++) { }|}
         return CrossEntropy(z, y);
@@ -48,7 +48,7 @@ public partial class Looping
 public partial class WithLocal
 {
     [Term]
-    public Scalar Pull(Embeddings e, Labels y)
+    public Real Pull(Embeddings e, Labels y)
     {
         {|LD0002:var s = Pairwise(Normalize(e), Similarity.Dot);|}
         return s.Over(SameLabel(y).ExcludeSelf()).MeanOverPairs();
@@ -66,7 +66,7 @@ public partial class Clamped
 {
     [Hyper] public double T { get; set; } = 2.0;
 
-    [Term] public Scalar Loss(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Max(T, 1.0)|};
+    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Max(T, 1.0)|};
 }");
             Assert.Equal("Term 'Loss' uses a call to 'Math.Max' (not a DSL operation), which the loss DSL does not support", Message(d));
         }
@@ -90,9 +90,9 @@ public partial class Constructs
 {{
     [Hyper] public double T {{ get; set; }} = 2.0;
     public double Scale {{ get; set; }} = 2.0;
-    public Scalar Helper(Logits z, Labels y) => CrossEntropy(z, y);
+    public Real Helper(Logits z, Labels y) => CrossEntropy(z, y);
 
-    [Term] public Scalar Loss(Logits z, Labels y) => {marked};
+    [Term] public Real Loss(Logits z, Labels y) => {marked};
 }}");
             Assert.Equal($"Term 'Loss' uses {construct}, which the loss DSL does not support", Message(d));
 
@@ -111,8 +111,8 @@ public partial class Constructs
 [Loss]
 public partial class Conflict
 {
-    [Term] public Scalar Ce(Logits x, Labels y) => CrossEntropy(x, y);
-    [Term] public Scalar Spread({|LD0003:Embeddings x|}) => Pairwise(x, Distance.Euclidean).Over(AllPairs()).MeanOverPairs();
+    [Term] public Real Ce(Logits x, Labels y) => CrossEntropy(x, y);
+    [Term] public Real Spread({|LD0003:Embeddings x|}) => Pairwise(x, Distance.Euclidean).Over(AllPairs()).MeanOverPairs();
 }");
             Assert.Equal("Input 'x' is Embeddings in term 'Spread' but Logits in term 'Ce'; an input name has one kind across all terms", Message(d));
         }
@@ -124,7 +124,7 @@ public partial class Conflict
 [Loss]
 public partial class Mismatch
 {
-    [Term] public Scalar Ce(Embeddings z, Labels y) => CrossEntropy({|LD0004:z|}, y);
+    [Term] public Real Ce(Embeddings z, Labels y) => CrossEntropy({|LD0004:z|}, y);
 }", allowCompilerErrors: true);
             Assert.Equal("Term 'Ce': 'CrossEntropy' expects CrossEntropy(Logits logits, Labels labels), but was given (z : Embeddings, y : Labels)", Message(d));
         }
@@ -136,9 +136,9 @@ public partial class Mismatch
 [Loss]
 public partial class BadOperator
 {
-    [Term] public Scalar Loss(Logits z, Labels y) => {|LD0004:CrossEntropy(z, y) + y|};
+    [Term] public Real Loss(Logits z, Labels y) => {|LD0004:CrossEntropy(z, y) + y|};
 }", allowCompilerErrors: true);
-            Assert.Equal("Term 'Loss': the operator '+' is not defined between Scalar and Labels", Message(d));
+            Assert.Equal("Term 'Loss': the operator '+' is not defined between Real and Labels", Message(d));
         }
 
         [Fact]
@@ -150,7 +150,7 @@ public partial class Norms
 {
     [Term] public {|LD0005:Vector|} RowNorms(Embeddings e) => Norm(e);
 }");
-            Assert.Equal("Term 'RowNorms' returns 'LossDsl.Vector', but a term must return LossDsl.Scalar", Message(d));
+            Assert.Equal("Term 'RowNorms' returns 'LossDsl.Vector', but a term must return LossDsl.Real", Message(d));
         }
 
         [Theory]
@@ -164,7 +164,7 @@ public partial class Norms
 [Loss]
 public partial class Weighted
 {{
-    [Term({{|LD0006:Weight = {weight}|}})] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term({{|LD0006:Weight = {weight}|}})] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }}");
             Assert.Equal($"Term 'Ce' has weight {shown}; a weight must be a finite number ≥ 0", Message(d));
         }
@@ -179,7 +179,7 @@ public partial class Weighted
 [Loss]
 public partial class Sharpened
 {{
-    [Term] public Scalar Kd(Logits z, Probs p) => KL({softmax}, LogSoftmax(z));
+    [Term] public Real Kd(Logits z, Probs p) => KL({softmax}, LogSoftmax(z));
 }}");
             Assert.Equal("Term 'Kd': " + expected, Message(d));
         }
@@ -196,7 +196,7 @@ public partial class Distill
 {{
     [Hyper] public double T {{ get; set; }} {initializer}
 
-    [Term] public Scalar Kd(Logits student, [Frozen] Logits teacher) =>
+    [Term] public Real Kd(Logits student, [Frozen] Logits teacher) =>
         KL(Softmax(teacher, 4.0), LogSoftmax(student, {{|LD0007:T|}}));
 }}");
             Assert.Equal($"Term 'Kd': temperature 'T' (default {shown}) must be > 0", Message(d));
@@ -209,7 +209,7 @@ public partial class Distill
 [Loss]
 public partial class {|LD0008:Empty|}
 {
-    public Scalar NotATerm(Logits z, Labels y) => CrossEntropy(z, y);
+    public Real NotATerm(Logits z, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("The [Loss] class 'Empty' declares no [Term] method", Message(d));
         }
@@ -223,10 +223,10 @@ public partial class {|LD0008:Empty|}
 [Loss]
 public partial class Scaled
 {{
-    [Term] public Scalar Ce(Logits z, Labels y, {{|LD0009:{parameter}|}}) => {body};
+    [Term] public Real Ce(Logits z, Labels y, {{|LD0009:{parameter}|}}) => {body};
 }}");
             Assert.Equal($"Parameter {name} of term 'Ce' has type '{type}'; a term parameter must be a DSL input kind " +
-                         "(Logits, Labels, Embeddings, Probs, LogProbs, Vector, Scalar)", Message(d));
+                         "(Logits, Labels, Embeddings, Probs, LogProbs, Vector, Real)", Message(d));
         }
 
         [Theory]
@@ -241,7 +241,7 @@ public partial class Hypers
 {{
     [Hyper] {declaration}
 
-    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }}");
             Assert.Equal($"Hyper-parameter {expected}; use float, double or int", Message(d));
         }
@@ -255,7 +255,7 @@ public partial class Hypers
 {
     [Hyper] public static double {|LD0010:T|} = 2.0;
 
-    [Term] public Scalar Kd(Logits z, Probs p) => KL(p, LogSoftmax(z, T));
+    [Term] public Real Kd(Logits z, Probs p) => KL(p, LogSoftmax(z, T));
 }");
             Assert.Equal("Hyper-parameter 'T' has type 'static double'; use float, double or int", Message(d));
         }
@@ -269,7 +269,7 @@ public partial class Outer
     [Loss]
     public partial class {|LD0011:Inner|}
     {
-        [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+        [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
     }
 }");
             Assert.Equal("The [Loss] class 'Inner' is nested in another type, which the generator does not support", Message(d));
@@ -282,7 +282,7 @@ public partial class Outer
 [Loss]
 public partial class {|LD0011:Generic|}<T>
 {
-    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("The [Loss] class 'Generic' is generic, which the generator does not support", Message(d));
         }
@@ -294,7 +294,7 @@ public partial class {|LD0011:Generic|}<T>
 [Loss]
 public static partial class {|LD0011:Static|}
 {
-    [Term] public static Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public static Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("The [Loss] class 'Static' is static, which the generator does not support", Message(d));
         }
@@ -308,7 +308,7 @@ public static partial class {|LD0011:Static|}
 [Loss]
 public partial class Deep
 {{
-    [Term] public Scalar Ce(Logits z, Labels y) => {{|LD0002:{sum}|}};
+    [Term] public Real Ce(Logits z, Labels y) => {{|LD0002:{sum}|}};
 }}");
             Assert.Equal("Term 'Ce' uses an expression nested more than 200 levels deep, which the loss DSL does not support", Message(d));
         }
@@ -321,8 +321,8 @@ public partial class Deep
 [Loss]
 public partial class Typo
 {
-    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(q, y) * Unknown;
-    [Term] public Scalar Kd(Logits z, Probs p) => KL(p, LogSoftmax(z));
+    [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(q, y) * Unknown;
+    [Term] public Real Kd(Logits z, Probs p) => KL(p, LogSoftmax(z));
 }", allowCompilerErrors: true);
             Assert.Empty(diagnostics);
         }
@@ -334,8 +334,8 @@ public partial class Typo
 [Loss]
 public partial class Twice
 {
-    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
-    [Term] public Scalar {|LD0012:Ce|}(Logits z, Labels y, Vector w) => CrossEntropy(z, y) + w.Mean();
+    [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real {|LD0012:Ce|}(Logits z, Labels y, Vector w) => CrossEntropy(z, y) + w.Mean();
 }");
             Assert.Equal("Term name 'Ce' is used by more than one [Term] method; term names must be unique", Message(d));
         }
@@ -348,8 +348,8 @@ public partial class Twice
 public partial class Clashes
 {
     [Hyper] public double {|LD0013:__scale|} { get; set; } = 1;
-    [Term] public Scalar {|LD0013:Ir|}(Logits z, Labels y) => CrossEntropy(z, y);
-    [Term] public Scalar Ce({|LD0013:Logits v0|}, Labels y) => CrossEntropy(v0, y);
+    [Term] public Real {|LD0013:Ir|}(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real Ce({|LD0013:Logits v0|}, Labels y) => CrossEntropy(v0, y);
 }");
             Assert.Equal("'__scale' is a name the generated code uses (generated members start with __); rename it", Message(diagnostics[0]));
             Assert.Equal("'Ir' is a name the generated code uses (a generated member); rename it", Message(diagnostics[1]));
@@ -363,8 +363,8 @@ public partial class Clashes
 [Loss]
 public partial class Signatures
 {
-    [Term] public Scalar {|LD0014:Generic|}<T>(Logits z, Labels y) => CrossEntropy(z, y);
-    [Term] public Scalar ByRef({|LD0014:ref Logits z|}, Labels y) => CrossEntropy(z, y);
+    [Term] public Real {|LD0014:Generic|}<T>(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real ByRef({|LD0014:ref Logits z|}, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("Term 'Generic' is generic; a term is a non-generic method whose parameters are plain inputs", Message(diagnostics[0]));
             Assert.Equal("Term 'ByRef' has a 'ref' parameter 'z'; a term is a non-generic method whose parameters are plain inputs", Message(diagnostics[1]));
@@ -377,7 +377,7 @@ public partial class Signatures
 [Loss]
 public partial record {|LD0011:Rec|}
 {
-    [Term] public Scalar Ce(Logits z, Labels y) => CrossEntropy(z, y);
+    [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }");
             Assert.Equal("The [Loss] class 'Rec' is a record, which the generator does not support", Message(d));
         }
@@ -390,7 +390,7 @@ public partial record {|LD0011:Rec|}
 public partial class Computed
 {
     [Hyper] public double T { get; set; } = System.Math.Sqrt(2);
-    [Term] public Scalar Kd(Logits s, Logits t) => KL(Softmax(t, T), LogSoftmax(s, T));
+    [Term] public Real Kd(Logits s, Logits t) => KL(Softmax(t, T), LogSoftmax(s, T));
 }");
             Assert.Empty(run.Crashes);
             Assert.Empty(run.LossDiagnostics);
@@ -405,19 +405,19 @@ public partial class Computed
 public partial class ManyErrors
 {
     [Term]
-    public Scalar Looping(Logits z, Labels y)
+    public Real Looping(Logits z, Labels y)
     {
         {|LD0002:while (true) { }|}
         return CrossEntropy(z, y);
     }
 
-    [Term] public Scalar Mismatch(Embeddings e, Labels y) => CrossEntropy({|LD0004:e|}, y);
+    [Term] public Real Mismatch(Embeddings e, Labels y) => CrossEntropy({|LD0004:e|}, y);
 
-    [Term] public Scalar Cold(Logits z, Probs p) => KL(Softmax(z, {|LD0007:0|}), LogSoftmax(z));
+    [Term] public Real Cold(Logits z, Probs p) => KL(Softmax(z, {|LD0007:0|}), LogSoftmax(z));
 
     [Term({|LD0006:Weight = -2|})] public {|LD0005:Vector|} Negative(Embeddings e) => Norm(e);
 
-    [Term] public Scalar Both(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Abs(-1.0)|} * {|LD0002:(double)2|};
+    [Term] public Real Both(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Abs(-1.0)|} * {|LD0002:(double)2|};
 }", allowCompilerErrors: true);
             Assert.Equal(7, diagnostics.Count);
         }
@@ -453,14 +453,14 @@ namespace Samples
         [Hyper] public float Margin { get; set; } = 0.2f;
 
         [Term(Weight = 0.5)]
-        public Scalar Ce(Logits student, Labels y) => CrossEntropy(student, y);
+        public Real Ce(Logits student, Labels y) => CrossEntropy(student, y);
 
         [Term]
-        public Scalar Kd(Logits student, [Frozen] Logits teacher) =>
+        public Real Kd(Logits student, [Frozen] Logits teacher) =>
             KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
 
         [Term(Weight = 2)]
-        public Scalar Triplet(Embeddings e, Labels y) =>
+        public Real Triplet(Embeddings e, Labels y) =>
             Relu(Pairwise(e, Distance.Euclidean).Triplets(SameLabel(y).ExcludeSelf(), DifferentLabel(y)) + Margin).MeanNonZero();
     }
 }";

@@ -28,10 +28,10 @@ namespace Samples
         [Hyper] public double T { get; set; } = 4.0;
 
         [Term(Weight = 0.5)]
-        public Scalar Ce(Logits student, Labels y) => CrossEntropy(student, y);
+        public Real Ce(Logits student, Labels y) => CrossEntropy(student, y);
 
         [Term]
-        public Scalar Soft(Logits student, [Frozen] Logits teacher) =>
+        public Real Soft(Logits student, [Frozen] Logits teacher) =>
             KL(Softmax(teacher, T), LogSoftmax(student, T)) * (T * T);
     }
 }";
@@ -142,7 +142,7 @@ namespace Elsewhere
             {
                 new TestSource(LossPath, Loss),
                 new TestSource("Broken.cs", GeneratorHarness.Prelude +
-                    "[Loss] public partial class Broken { [Term] public Scalar X(Logits z, Labels y) => CrossEntropy(z, y) * System.Math.Abs(-1.0); }"),
+                    "[Loss] public partial class Broken { [Term] public Real X(Logits z, Labels y) => CrossEntropy(z, y) * System.Math.Abs(-1.0); }"),
             });
             Assert.NotEmpty(run.LossDiagnostics);
 

@@ -16,11 +16,11 @@ namespace Samples
         [Hyper] public double Tau { get; set; } = 0.1;
 
         [Term]
-        public Scalar Pull(Embeddings z, Labels y) =>
+        public Real Pull(Embeddings z, Labels y) =>
             (Pairwise(Normalize(z), Similarity.Dot) / Tau).Over(SameLabel(y).ExcludeSelf()).MeanOverPairs();
 
         [Term(Weight = 0.5)]
-        public Scalar Push(Embeddings z, Labels y) =>
+        public Real Push(Embeddings z, Labels y) =>
             (Pairwise(Normalize(z), Similarity.Dot) / Tau).Over(DifferentLabel(y)).LogSumExp().Mean()
             - (Pairwise(Normalize(z), Similarity.Dot) / Tau).Over(SameLabel(y).ExcludeSelf()).MeanOverPairs();
     }

@@ -62,7 +62,7 @@ public sealed class InterpreterTests
     public void Shared_roots_and_input_roots_get_their_own_handles()
     {
         var x = torch.tensor(3.0, torch.float64);
-        var ir = Traced.Of(("A", 1.0, Scalar.Input("x")), ("B", 2.0, Scalar.Input("x")));
+        var ir = Traced.Of(("A", 1.0, Real.Input("x")), ("B", 2.0, Real.Input("x")));
         var result = IrInterpreter.Evaluate(ir, new Dictionary<string, torch.Tensor> { ["x"] = x });
         Assert.Equal(9.0, result.Total.item<double>());
         result.Dispose();
@@ -87,7 +87,7 @@ public sealed class InterpreterTests
     {
         // x · (T / 2) with T an int hyper: 5 / 2 = 2, 7 / 2 = 3.
         var b = new IrBuilder();
-        var body = Expr.Of(OpCode.Mul, ValueKind.Scalar, Expr.Input("x", ValueKind.Scalar),
+        var body = Expr.Of(OpCode.Mul, ValueKind.Real, Expr.Input("x", ValueKind.Real),
             Expr.Of(OpCode.Div, ValueKind.Number, Expr.Hyper("T", NumericTypes.Int), Expr.Const(2, NumericTypes.Int)));
         b.AddHyper(new IrHyper("T", NumericTypes.Int, 5));
         b.AddTerm("Scaled", 1.0, body, "");

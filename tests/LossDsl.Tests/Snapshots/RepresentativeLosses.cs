@@ -131,24 +131,24 @@ namespace LossDsl.Snapshots
         [Hyper] public double T { get; set; } = 2.0;
 
         [Term(Weight = 0)]
-        public Scalar Elementwise(Embeddings e) =>
+        public Real Elementwise(Embeddings e) =>
             Mse(Exp(-e) + Log(Abs(e) + 1.0) - Sqrt(Square(e) + 1e-6) * Sigmoid(e) / (2.0 - e), LogSigmoid(Frozen(e)) * K);
 
         [Term(Weight = 0.25)]
-        public Scalar Broadcast(Embeddings e, Labels y, Vector w) =>
+        public Real Broadcast(Embeddings e, Labels y, Vector w) =>
             (Pairwise(Normalize(e), Similarity.Cosine) * w - w / T).Over(SameLabel(y)).Sum().Mean()
             + (Pairwise(e, Distance.SqEuclidean) + Norm(e)).Over(AllPairs().ExcludeSelf()).Mean().Sum();
 
         [Term]
-        public Scalar Mined(Embeddings e, Labels y) =>
+        public Real Mined(Embeddings e, Labels y) =>
             Relu(Pairwise(e, e, Distance.Euclidean).Triplets(SameLabel(y).ExcludeSelf(), DifferentLabel(y)).MineSemiHard(Margin) + Margin).Mean()
             + Pairwise(e, Distance.Euclidean).Over(DifferentLabel(y)).SumOverPairs() / (K * T);
 
         [Term(Weight = 2)]
-        public Scalar Probabilities(Probs p, LogProbs q, Scalar bias) => KL(p, q) + bias * -1.5 + Mse(p, p / 2.0);
+        public Real Probabilities(Probs p, LogProbs q, Real bias) => KL(p, q) + bias * -1.5 + Mse(p, p / 2.0);
 
         [Term]
-        public Scalar Keywords(Logits @class, Labels @event) => CrossEntropy(@class, @event) + Mse(Softmax(@class, T), Softmax(@class));
+        public Real Keywords(Logits @class, Labels @event) => CrossEntropy(@class, @event) + Mse(Softmax(@class, T), Softmax(@class));
     }
 }
 "),

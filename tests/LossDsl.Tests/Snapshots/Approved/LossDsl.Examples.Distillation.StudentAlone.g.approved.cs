@@ -33,7 +33,7 @@ namespace LossDsl.Examples.Distillation
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new[] { 0, 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, 0d, ""); // 2
             b.AddTerm("Hard", 1d, 2, "Losses.cs:11");
             return b.Build();
         }

@@ -34,15 +34,15 @@ namespace LossDsl.Examples.Distillation
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new[] { 0, 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, 0d, ""); // 2
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "teacher"); // 3
             b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, 0d, ""); // 4
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 5
             b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, 0d, ""); // 6
             b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new[] { 6, 7 }, 0d, ""); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, 0d, ""); // 8
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, 0d, "double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 8, 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, 0d, ""); // 10
             b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
             b.AddTerm("Hard", 1d, 2, "Losses.cs:21");
             b.AddTerm("Soft", 0.9d, 10, "Losses.cs:24");

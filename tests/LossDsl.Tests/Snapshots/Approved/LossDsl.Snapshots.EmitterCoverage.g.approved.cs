@@ -34,7 +34,7 @@ namespace LossDsl.Snapshots
             b.AddInput("w", global::LossDsl.Ir.ValueKind.Vector, "Broadcast");
             b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
             b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
-            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Scalar, "Probabilities");
+            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
             b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
             b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "e"); // 0
@@ -59,7 +59,7 @@ namespace LossDsl.Snapshots
             b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, 0d, ""); // 19
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "K:int"); // 20
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, 0d, ""); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 17, 21 }, 0d, ""); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 21 }, 0d, ""); // 22
             b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 23
             b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, 0d, "Cosine"); // 24
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "w"); // 25
@@ -71,7 +71,7 @@ namespace LossDsl.Snapshots
             b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 31
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, 0d, ""); // 32
             b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, 0d, ""); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 33 }, 0d, ""); // 34
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, 0d, ""); // 34
             b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "SqEuclidean"); // 35
             b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, 0d, ""); // 36
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, 0d, ""); // 37
@@ -79,8 +79,8 @@ namespace LossDsl.Snapshots
             b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, 0d, ""); // 39
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, 0d, ""); // 40
             b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, 0d, ""); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new[] { 41 }, 0d, ""); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 34, 42 }, 0d, ""); // 43
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, 0d, ""); // 42
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 34, 42 }, 0d, ""); // 43
             b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "Euclidean"); // 44
             b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, 0d, ""); // 45
             b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 46
@@ -89,29 +89,29 @@ namespace LossDsl.Snapshots
             b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, 0d, ""); // 49
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, 0d, ""); // 50
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, 0d, ""); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 51 }, 0d, ""); // 52
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 51 }, 0d, ""); // 52
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, 0d, ""); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Scalar, new[] { 53 }, 0d, ""); // 54
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, 0d, ""); // 54
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, 0d, "double"); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Scalar, new[] { 54, 55 }, 0d, ""); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 52, 56 }, 0d, ""); // 57
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 55 }, 0d, ""); // 56
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 52, 56 }, 0d, ""); // 57
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], 0d, "p"); // 58
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], 0d, "q"); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new[] { 58, 59 }, 0d, ""); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Scalar, new int[0], 0d, "bias"); // 61
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 59 }, 0d, ""); // 60
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], 0d, "bias"); // 61
             b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], -1.5d, "double"); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 61, 62 }, 0d, ""); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 60, 63 }, 0d, ""); // 64
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 61, 62 }, 0d, ""); // 63
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 60, 63 }, 0d, ""); // 64
             b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, 0d, ""); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 58, 65 }, 0d, ""); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 64, 66 }, 0d, ""); // 67
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 65 }, 0d, ""); // 66
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 64, 66 }, 0d, ""); // 67
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "class"); // 68
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "event"); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Scalar, new[] { 68, 69 }, 0d, ""); // 70
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 69 }, 0d, ""); // 70
             b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, 0d, ""); // 71
             b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, 0d, ""); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Scalar, new[] { 71, 72 }, 0d, ""); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Scalar, new[] { 70, 73 }, 0d, ""); // 74
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 72 }, 0d, ""); // 73
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 70, 73 }, 0d, ""); // 74
             b.AddHyper(new global::LossDsl.Ir.IrHyper("K", "int", 2d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "float", 0.5d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 2d));
@@ -153,8 +153,8 @@ namespace LossDsl.Snapshots
             b.AddTerm("Mined", 1d, Mined(global::LossDsl.Embeddings.Input("e"), global::LossDsl.Labels.Input("y")).Expr, "EmitterCoverage.cs:25");
             b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
             b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
-            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Scalar, "Probabilities");
-            b.AddTerm("Probabilities", 2d, Probabilities(global::LossDsl.Probs.Input("p"), global::LossDsl.LogProbs.Input("q"), global::LossDsl.Scalar.Input("bias")).Expr, "EmitterCoverage.cs:30");
+            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
+            b.AddTerm("Probabilities", 2d, Probabilities(global::LossDsl.Probs.Input("p"), global::LossDsl.LogProbs.Input("q"), global::LossDsl.Real.Input("bias")).Expr, "EmitterCoverage.cs:30");
             b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
             b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
             b.AddTerm("Keywords", 1d, Keywords(global::LossDsl.Logits.Input("class"), global::LossDsl.Labels.Input("event")).Expr, "EmitterCoverage.cs:33");

@@ -46,7 +46,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:double"); // 12
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, 0d, ""); // 13
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, 0d, ""); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 14 }, 0d, ""); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, 0d, ""); // 15
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "double", 0.2d));
             b.AddTerm("Triplet", 1d, 15, "Triplets.cs:42");
             return b.Build();

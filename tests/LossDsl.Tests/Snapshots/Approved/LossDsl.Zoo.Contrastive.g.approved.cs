@@ -41,13 +41,13 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, 0d, ""); // 7
             b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 7 }, 0d, ""); // 8
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Scalar, new[] { 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, 0d, ""); // 10
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "NegMargin:double"); // 11
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 2 }, 0d, ""); // 12
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, 0d, ""); // 13
             b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, 0d, ""); // 14
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 13, 14 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Scalar, new[] { 15 }, 0d, ""); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, 0d, ""); // 16
             b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", "double", 0d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", "double", 1d));
             b.AddTerm("Positive", 1d, 10, "Contrastive.cs:21");

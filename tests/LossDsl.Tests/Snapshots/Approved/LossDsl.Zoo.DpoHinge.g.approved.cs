@@ -45,7 +45,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 8 }, 0d, ""); // 9
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, 0d, ""); // 10
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 11 }, 0d, ""); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, 0d, ""); // 12
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
             b.AddTerm("Preference", 1d, 12, "Dpo.cs:35");
             return b.Build();

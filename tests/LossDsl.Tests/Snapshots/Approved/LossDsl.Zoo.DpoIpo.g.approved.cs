@@ -47,7 +47,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 7, 10 }, 0d, "double"); // 11
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 11 }, 0d, ""); // 12
             b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 13 }, 0d, ""); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, 0d, ""); // 14
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
             b.AddTerm("Preference", 1d, 14, "Dpo.cs:52");
             return b.Build();

@@ -43,8 +43,8 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, 0d, ""); // 7
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 7 }, 0d, ""); // 8
             b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Scalar, new[] { 10 }, 0d, ""); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, 0d, ""); // 11
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
             b.AddTerm("Preference", 1d, 11, "Dpo.cs:19");
             return b.Build();

@@ -36,9 +36,9 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0, 1 }, 0d, ""); // 2
             b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 3
             b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 3, 1 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Scalar, new[] { 2, 4 }, 0d, ""); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 4 }, 0d, ""); // 5
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 1 }, 0d, "double"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 5, 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 6 }, 0d, ""); // 7
             b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
             b.AddTerm("Kd", 1d, 7, "HintonKd.cs:15");
             return b.Build();

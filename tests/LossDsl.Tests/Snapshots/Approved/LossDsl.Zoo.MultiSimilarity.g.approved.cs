@@ -49,7 +49,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 14 }, 0d, ""); // 15
             b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, 0d, ""); // 16
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, 0d, ""); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 17 }, 0d, ""); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, 0d, ""); // 18
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 19
             b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 19 }, 0d, "double"); // 20
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 19 }, 0d, ""); // 21
@@ -60,7 +60,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 25 }, 0d, ""); // 26
             b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, 0d, ""); // 27
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 27 }, 0d, ""); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 28 }, 0d, ""); // 29
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, 0d, ""); // 29
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", "double", 2d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 50d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Base", "double", 0.5d));

@@ -37,11 +37,11 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, 0d, ""); // 3
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, 0d, ""); // 4
             b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Scalar, new[] { 6 }, 0d, ""); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, 0d, ""); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, 0d, ""); // 7
             b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 2d, "int"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 7, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Scalar, new[] { 9, 0 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 8 }, 0d, ""); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 0 }, 0d, ""); // 10
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
             b.AddTerm("Forget", 1d, 10, "Npo.cs:19");
             return b.Build();

@@ -40,8 +40,8 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, 0d, "Euclidean"); // 6
             b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, 0d, ""); // 7
             b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "double"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Scalar, new[] { 3, 7, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Scalar, new[] { 0, 9 }, 0d, ""); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 7, 8 }, 0d, ""); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 9 }, 0d, ""); // 10
             b.AddHyper(new global::LossDsl.Ir.IrHyper("DistanceWeight", "double", 25d));
             b.AddTerm("Rkd", 1d, 10, "RkdDistance.cs:15");
             return b.Build();

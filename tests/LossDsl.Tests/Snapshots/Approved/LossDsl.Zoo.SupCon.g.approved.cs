@@ -46,7 +46,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, 0d, ""); // 12
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 12 }, 0d, ""); // 13
             b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, 0d, ""); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Scalar, new[] { 14 }, 0d, ""); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, 0d, ""); // 15
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", "double", 0.1d));
             b.AddTerm("Contrast", 1d, 15, "SupCon.cs:15");
             return b.Build();

@@ -43,7 +43,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:double"); // 9
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 8, 9 }, 0d, ""); // 10
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Scalar, new[] { 11 }, 0d, ""); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, 0d, ""); // 12
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "double", 0.2d));
             b.AddTerm("Triplet", 1d, 12, "Triplets.cs:28");
             return b.Build();

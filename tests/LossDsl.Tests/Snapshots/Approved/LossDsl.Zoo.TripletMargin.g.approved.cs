@@ -42,7 +42,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:double"); // 8
             b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7, 8 }, 0d, ""); // 9
             b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Scalar, new[] { 10 }, 0d, ""); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, 0d, ""); // 11
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "double", 0.2d));
             b.AddTerm("Triplet", 1d, 11, "Triplets.cs:14");
             return b.Build();

@@ -45,7 +45,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, 0d, ""); // 11
             b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, 0d, ""); // 12
             b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 10, 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Scalar, new[] { 13 }, 0d, ""); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, 0d, ""); // 14
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", "double", 0.07d));
             b.AddTerm("Contrast", 1d, 14, "UnfusedNtXent.cs:16");
             return b.Build();
