@@ -8,6 +8,7 @@ namespace LossDsl.Generators
     internal static partial class Emitter
     {
         private const string Ops = "global::LossDsl.Runtime.Ops";
+        private const string Scalars = "global::LossDsl.Runtime.Scalars";
         private const string Tensor = "global::TorchSharp.torch.Tensor";
 
         /// <summary><c>Compute(IReadOnlyDictionary)</c>: inputs by name, for generic callers.</summary>
@@ -156,10 +157,11 @@ namespace LossDsl.Generators
                 var move = isInput || moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
                 w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
                 w.Line($"var raw_{id} = {raw}{move};");
-                w.Line($"var weighted_{id} = (raw_{id} * {NumberLiteral(term.Weight, NumericTypes.Double)}).MoveToOuterDisposeScope();");
+                w.Line($"var weighted_{id} = {Scalars}.Mul(raw_{id}, {NumberLiteral(term.Weight, NumericTypes.Double)}).MoveToOuterDisposeScope();");
                 ids.Add(id);
             }
-            w.Line($"var __total = ({string.Join(" + ", ids.Select(id => "weighted_" + id))}).MoveToOuterDisposeScope();");
+            var total = ids.Skip(1).Aggregate("weighted_" + ids[0], (sum, id) => $"{Scalars}.Add({sum}, weighted_{id})");
+            w.Line($"var __total = {total}.MoveToOuterDisposeScope();");
             var values = ir.Terms.Zip(ids, (t, id) =>
                 $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericTypes.Double)}, raw_{id}, weighted_{id})");
             w.Line($"return new global::LossDsl.Runtime.LossResult(__total, new[] {{ {string.Join(", ", values)} }});");
@@ -172,8 +174,15 @@ namespace LossDsl.Generators
             switch (node.Op)
             {
                 case OpCode.Add: case OpCode.Sub: case OpCode.Mul: case OpCode.Div:
-                    var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
-                    return $"({names.Broadcast(node.Args[0], node.Args[1])} {symbol} {names.Broadcast(node.Args[1], node.Args[0])})";
+                    // Through Scalars: TorchSharp's operators pass numbers (and even a + b's alpha) as temporary
+                    // Scalars that a GC can free mid-call.
+                    if (node.Kind == ValueKind.Triplets)
+                    {
+                        // TripletTensor's operators go through Scalars themselves.
+                        var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
+                        return $"({Arg(0)} {symbol} {Arg(1)})";
+                    }
+                    return $"{Scalars}.{node.Op}({names.Broadcast(node.Args[0], node.Args[1])}, {names.Broadcast(node.Args[1], node.Args[0])})";
                 case OpCode.Neg:
                     return $"(-{Arg(0)})";
                 case OpCode.Pairwise:

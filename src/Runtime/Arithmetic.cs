@@ -17,8 +17,8 @@ internal static class Arithmetic
         (TripletTensor x, double y) => op switch { OpCode.Add => x + y, OpCode.Sub => x - y, OpCode.Mul => x * y, _ => x / y },
         (double x, TripletTensor y) => op switch { OpCode.Add => x + y, OpCode.Sub => x - y, OpCode.Mul => x * y, _ => x / y },
         (Tensor x, Tensor y) => Tensors(op, RowBroadcast(x, y), RowBroadcast(y, x)),
-        (Tensor x, double y) => op switch { OpCode.Add => x + y, OpCode.Sub => x - y, OpCode.Mul => x * y, _ => x / y },
-        (double x, Tensor y) => op switch { OpCode.Add => x + y, OpCode.Sub => x - y, OpCode.Mul => x * y, _ => x / y },
+        (Tensor x, double y) => op switch { OpCode.Add => Scalars.Add(x, y), OpCode.Sub => Scalars.Sub(x, y), OpCode.Mul => Scalars.Mul(x, y), _ => Scalars.Div(x, y) },
+        (double x, Tensor y) => op switch { OpCode.Add => Scalars.Add(x, y), OpCode.Sub => Scalars.Sub(x, y), OpCode.Mul => Scalars.Mul(x, y), _ => Scalars.Div(x, y) },
         _ => throw new InvalidOperationException($"No {op} between a {a.GetType().Name} and a {b.GetType().Name}."),
     };
 
@@ -31,7 +31,7 @@ internal static class Arithmetic
     };
 
     private static Tensor Tensors(OpCode op, Tensor x, Tensor y) =>
-        op switch { OpCode.Add => x + y, OpCode.Sub => x - y, OpCode.Mul => x * y, _ => x / y };
+        op switch { OpCode.Add => Scalars.Add(x, y), OpCode.Sub => Scalars.Sub(x, y), OpCode.Mul => Scalars.Mul(x, y), _ => Scalars.Div(x, y) };
 
     /// <summary>Relation ⊕ Vector broadcasts the vector along rows: <c>v_i</c> meets <c>r_ij</c>.</summary>
     private static Tensor RowBroadcast(Tensor x, Tensor other) =>

@@ -38,9 +38,9 @@ public static class IrInterpreter
             var raw = AsScalarTensor(values[term.Root], floatType, shapes.Device);
             // A root shared with an input or another term gets its own handle, so Dispose frees each once.
             if (!owned.Add(raw)) raw = raw.alias();
-            var weighted = raw * term.Weight;
+            var weighted = Scalars.Mul(raw, term.Weight);
             terms.Add(new TermValue(term.Name, term.Weight, raw, weighted));
-            total = total is null ? weighted.alias() : total + weighted;
+            total = total is null ? weighted.alias() : Scalars.Add(total, weighted);
         }
         scope.MoveToOuter(terms.SelectMany(t => new IDisposable[] { t.Raw, t.Weighted }).Append(total!));
         return new LossResult(total!, terms);

@@ -1,3 +1,4 @@
+using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -15,9 +16,9 @@ public static partial class Ops
     /// that underflowed) add exactly 0 and pass no gradient, where <c>xlogy</c>'s backward gives 0/0.</summary>
     public static Tensor KL(Tensor p, Tensor logq)
     {
-        var zero = p.detach().le(0);
-        var logp = p.masked_fill(zero, 1).log();
-        return (p * logp - p * logq).masked_fill(zero, 0).sum() / p.shape[0];
+        var zero = Le(p.detach(), 0);
+        var logp = Fill(p, zero, 1).log();
+        return Div(Fill(Sub(p * logp, p * logq), zero, 0).sum(), p.shape[0]);
     }
 
     /// <summary>Mean squared error over all entries.</summary>

@@ -11,7 +11,7 @@ public static partial class Ops
     /// <summary><c>√x</c>.</summary>
     public static Tensor Sqrt(Tensor x) => x.sqrt();
     /// <summary><c>x²</c>.</summary>
-    public static Tensor Square(Tensor x) => x.square();
+    public static Tensor Square(Tensor x) => Scalars.Square(x);
     /// <summary><c>|x|</c>.</summary>
     public static Tensor Abs(Tensor x) => x.abs();
     /// <summary><c>max(x, 0)</c>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 
 namespace LossDsl.Runtime;
@@ -15,8 +16,8 @@ public static partial class Ops
     {
         "Dot" => x.matmul(y.t()),
         "Cosine" => CosinePairs(x, y, self),
-        "Euclidean" => ZeroDiagonal(SquaredDistances(x, y).clamp_min(1e-12).sqrt(), self),
-        "SqEuclidean" => ZeroDiagonal(SquaredDistances(x, y).clamp_min(0), self),
+        "Euclidean" => ZeroDiagonal(ClampMin(SquaredDistances(x, y), 1e-12).sqrt(), self),
+        "SqEuclidean" => ZeroDiagonal(ClampMin(SquaredDistances(x, y), 0), self),
         _ => throw new ArgumentException(
             $"Unknown pairwise metric '{metric}'; expected Dot, Cosine, Euclidean or SqEuclidean.", nameof(metric)),
     };
@@ -25,10 +26,10 @@ public static partial class Ops
     /// positive entry the relation is returned unscaled rather than divided by NaN.</summary>
     public static Tensor MeanNormalized(Tensor r)
     {
-        var positive = r.detach().gt(0);
+        var positive = Gt(r.detach(), 0);
         var count = positive.sum();
-        var mean = r.masked_fill(positive.logical_not(), 0).sum() / count.clamp_min(1);
-        return r / where(count.gt(0), mean, ones_like(mean));
+        var mean = Fill(r, positive.logical_not(), 0).sum() / ClampMin(count, 1);
+        return r / where(Gt(count, 0), mean, ones_like(mean));
     }
 
     /// <summary>Pairs with equal labels, Bool <c>[N, N]</c> (diagonal included).</summary>
@@ -54,9 +55,9 @@ public static partial class Ops
 
     // Same order of operations as RepDistiller's pdist, so results agree to the last bits.
     private static Tensor SquaredDistances(Tensor x, Tensor y) =>
-        x.square().sum(1).unsqueeze(1) + y.square().sum(1).unsqueeze(0) - 2 * x.matmul(y.t());
+        Sub(Add(Square(x).sum(1).unsqueeze(1), Square(y).sum(1).unsqueeze(0)), Mul(2, x.matmul(y.t())));
 
-    private static Tensor ZeroDiagonal(Tensor r, bool self) => self ? r.masked_fill(Eye(r), 0) : r;
+    private static Tensor ZeroDiagonal(Tensor r, bool self) => self ? Fill(r, Eye(r), 0) : r;
 
     private static Tensor Eye(Tensor like) => eye(like.shape[0], like.shape[1], ScalarType.Bool, like.device);
 }

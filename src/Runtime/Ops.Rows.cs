@@ -1,4 +1,5 @@
 using System;
+using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -17,17 +18,17 @@ public static partial class Ops
 
     /// <summary>Row-wise softmax of <c>x / temperature</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a positive finite number.</exception>
-    public static Tensor Softmax(Tensor x, double temperature) => F.softmax(x / CheckTemperature(temperature), 1);
+    public static Tensor Softmax(Tensor x, double temperature) => F.softmax(Div(x, CheckTemperature(temperature)), 1);
 
     /// <summary>Row-wise log-softmax.</summary>
     public static Tensor LogSoftmax(Tensor x) => F.log_softmax(x, 1);
 
     /// <summary>Row-wise log-softmax of <c>x / temperature</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a positive finite number.</exception>
-    public static Tensor LogSoftmax(Tensor x, double temperature) => F.log_softmax(x / CheckTemperature(temperature), 1);
+    public static Tensor LogSoftmax(Tensor x, double temperature) => F.log_softmax(Div(x, CheckTemperature(temperature)), 1);
 
     /// <summary>The L2 norm of each row, <c>[N]</c> (gradient 0 at a zero row).</summary>
-    public static Tensor RowNorm(Tensor x) => linalg.vector_norm(x, 2, new long[] { 1 });
+    public static Tensor RowNorm(Tensor x) => x.norm(1, false, 2f);
 
     private static double CheckTemperature(double temperature) =>
         temperature > 0 && !double.IsInfinity(temperature)

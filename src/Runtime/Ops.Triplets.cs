@@ -1,3 +1,4 @@
+using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 
 namespace LossDsl.Runtime;
@@ -7,17 +8,17 @@ public static partial class Ops
     /// <summary>Triplet margins <c>t[a, p, n] = r[a, p] − r[a, n]</c> <c>[N, N, N]</c>, selecting
     /// <c>positives[a, p] ∧ negatives[a, n]</c>.</summary>
     public static TripletTensor Triplets(Tensor r, Tensor positives, Tensor negatives) =>
-        new(r.unsqueeze(2) - r.unsqueeze(1), positives.unsqueeze(2).logical_and(negatives.unsqueeze(1)));
+        new(Sub(r.unsqueeze(2), r.unsqueeze(1)), positives.unsqueeze(2).logical_and(negatives.unsqueeze(1)));
 
     /// <summary>Keeps the selected triplets with <c>t ≥ 0</c> (pytorch-metric-learning's "hard"
     /// triplets: <c>d_an ≤ d_ap</c>); the choice is made on detached values.</summary>
-    public static TripletTensor MineHard(TripletTensor t) => t.Keep(t.Values.detach().ge(0));
+    public static TripletTensor MineHard(TripletTensor t) => t.Keep(Ge(t.Values.detach(), 0));
 
     /// <summary>Keeps the selected triplets with <c>−margin ≤ t &lt; 0</c> ("semi-hard"); the choice is
     /// made on detached values.</summary>
     public static TripletTensor MineSemiHard(TripletTensor t, double margin)
     {
         var v = t.Values.detach();
-        return t.Keep(v.ge(-margin).logical_and(v.lt(0)));
+        return t.Keep(Ge(v, -margin).logical_and(Lt(v, 0)));
     }
 }

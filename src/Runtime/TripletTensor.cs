@@ -30,49 +30,49 @@ public sealed class TripletTensor
     public TripletTensor Keep(Tensor mask) => new(Values, Mask.logical_and(mask));
 
     /// <summary>The element-wise sum of the values, over the triplets both select.</summary>
-    public static TripletTensor operator +(TripletTensor a, TripletTensor b) => new(a.Values + b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator +(TripletTensor a, TripletTensor b) => new(Scalars.Add(a.Values, b.Values), a.Mask.logical_and(b.Mask));
     /// <summary>The element-wise difference of the values, over the triplets both select.</summary>
-    public static TripletTensor operator -(TripletTensor a, TripletTensor b) => new(a.Values - b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator -(TripletTensor a, TripletTensor b) => new(Scalars.Sub(a.Values, b.Values), a.Mask.logical_and(b.Mask));
     /// <summary>The element-wise product of the values, over the triplets both select.</summary>
-    public static TripletTensor operator *(TripletTensor a, TripletTensor b) => new(a.Values * b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator *(TripletTensor a, TripletTensor b) => new(Scalars.Mul(a.Values, b.Values), a.Mask.logical_and(b.Mask));
     /// <summary>The element-wise quotient of the values, over the triplets both select.</summary>
-    public static TripletTensor operator /(TripletTensor a, TripletTensor b) => new(a.Values / b.Values, a.Mask.logical_and(b.Mask));
+    public static TripletTensor operator /(TripletTensor a, TripletTensor b) => new(Scalars.Div(a.Values, b.Values), a.Mask.logical_and(b.Mask));
 
     /// <summary>The element-wise sum of the values and a 0-d tensor; the selection is kept.</summary>
-    public static TripletTensor operator +(TripletTensor a, Tensor b) => a.Map(v => v + b);
+    public static TripletTensor operator +(TripletTensor a, Tensor b) => a.Map(v => Scalars.Add(v, b));
     /// <summary>The element-wise difference of the values and a 0-d tensor; the selection is kept.</summary>
-    public static TripletTensor operator -(TripletTensor a, Tensor b) => a.Map(v => v - b);
+    public static TripletTensor operator -(TripletTensor a, Tensor b) => a.Map(v => Scalars.Sub(v, b));
     /// <summary>The element-wise product of the values and a 0-d tensor; the selection is kept.</summary>
-    public static TripletTensor operator *(TripletTensor a, Tensor b) => a.Map(v => v * b);
+    public static TripletTensor operator *(TripletTensor a, Tensor b) => a.Map(v => Scalars.Mul(v, b));
     /// <summary>The element-wise quotient of the values and a 0-d tensor; the selection is kept.</summary>
-    public static TripletTensor operator /(TripletTensor a, Tensor b) => a.Map(v => v / b);
+    public static TripletTensor operator /(TripletTensor a, Tensor b) => a.Map(v => Scalars.Div(v, b));
 
     /// <summary>The element-wise sum of a 0-d tensor and the values; the selection is kept.</summary>
-    public static TripletTensor operator +(Tensor a, TripletTensor b) => b.Map(v => a + v);
+    public static TripletTensor operator +(Tensor a, TripletTensor b) => b.Map(v => Scalars.Add(a, v));
     /// <summary>The element-wise difference of a 0-d tensor and the values; the selection is kept.</summary>
-    public static TripletTensor operator -(Tensor a, TripletTensor b) => b.Map(v => a - v);
+    public static TripletTensor operator -(Tensor a, TripletTensor b) => b.Map(v => Scalars.Sub(a, v));
     /// <summary>The element-wise product of a 0-d tensor and the values; the selection is kept.</summary>
-    public static TripletTensor operator *(Tensor a, TripletTensor b) => b.Map(v => a * v);
+    public static TripletTensor operator *(Tensor a, TripletTensor b) => b.Map(v => Scalars.Mul(a, v));
     /// <summary>The element-wise quotient of a 0-d tensor and the values; the selection is kept.</summary>
-    public static TripletTensor operator /(Tensor a, TripletTensor b) => b.Map(v => a / v);
+    public static TripletTensor operator /(Tensor a, TripletTensor b) => b.Map(v => Scalars.Div(a, v));
 
     /// <summary>The element-wise sum of the values and a number; the selection is kept.</summary>
-    public static TripletTensor operator +(TripletTensor a, double b) => a.Map(v => v + b);
+    public static TripletTensor operator +(TripletTensor a, double b) => a.Map(v => Scalars.Add(v, b));
     /// <summary>The element-wise difference of the values and a number; the selection is kept.</summary>
-    public static TripletTensor operator -(TripletTensor a, double b) => a.Map(v => v - b);
+    public static TripletTensor operator -(TripletTensor a, double b) => a.Map(v => Scalars.Sub(v, b));
     /// <summary>The element-wise product of the values and a number; the selection is kept.</summary>
-    public static TripletTensor operator *(TripletTensor a, double b) => a.Map(v => v * b);
+    public static TripletTensor operator *(TripletTensor a, double b) => a.Map(v => Scalars.Mul(v, b));
     /// <summary>The element-wise quotient of the values and a number; the selection is kept.</summary>
-    public static TripletTensor operator /(TripletTensor a, double b) => a.Map(v => v / b);
+    public static TripletTensor operator /(TripletTensor a, double b) => a.Map(v => Scalars.Div(v, b));
 
     /// <summary>The element-wise sum of a number and the values; the selection is kept.</summary>
-    public static TripletTensor operator +(double a, TripletTensor b) => b.Map(v => a + v);
+    public static TripletTensor operator +(double a, TripletTensor b) => b.Map(v => Scalars.Add(a, v));
     /// <summary>The element-wise difference of a number and the values; the selection is kept.</summary>
-    public static TripletTensor operator -(double a, TripletTensor b) => b.Map(v => a - v);
+    public static TripletTensor operator -(double a, TripletTensor b) => b.Map(v => Scalars.Sub(a, v));
     /// <summary>The element-wise product of a number and the values; the selection is kept.</summary>
-    public static TripletTensor operator *(double a, TripletTensor b) => b.Map(v => a * v);
+    public static TripletTensor operator *(double a, TripletTensor b) => b.Map(v => Scalars.Mul(a, v));
     /// <summary>The element-wise quotient of a number and the values; the selection is kept.</summary>
-    public static TripletTensor operator /(double a, TripletTensor b) => b.Map(v => a / v);
+    public static TripletTensor operator /(double a, TripletTensor b) => b.Map(v => Scalars.Div(a, v));
 
     /// <summary>The negated values; the selection is kept.</summary>
     public static TripletTensor operator -(TripletTensor a) => a.Map(v => -v);

@@ -74,8 +74,8 @@ namespace LossDsl.Examples.Distillation
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // term Hard (Losses.cs:11), weight 1
             var raw_Hard = v2.MoveToOuterDisposeScope();
-            var weighted_Hard = (raw_Hard * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Hard).MoveToOuterDisposeScope();
+            var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Hard.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard) });
         }
     }

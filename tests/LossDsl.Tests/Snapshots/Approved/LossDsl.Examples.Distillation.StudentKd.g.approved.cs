@@ -98,14 +98,14 @@ namespace LossDsl.Examples.Distillation
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
             // v10 = v8 · (T · T)
-            var v10 = (v8 * (this.T * this.T));
+            var v10 = global::LossDsl.Runtime.Scalars.Mul(v8, (this.T * this.T));
             // term Hard (Losses.cs:21), weight 1
             var raw_Hard = v2.MoveToOuterDisposeScope();
-            var weighted_Hard = (raw_Hard * 1d).MoveToOuterDisposeScope();
+            var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();
             // term Soft (Losses.cs:24), weight 0.9
             var raw_Soft = v10.MoveToOuterDisposeScope();
-            var weighted_Soft = (raw_Soft * 0.9d).MoveToOuterDisposeScope();
-            var __total = (weighted_Hard + weighted_Soft).MoveToOuterDisposeScope();
+            var weighted_Soft = global::LossDsl.Runtime.Scalars.Mul(raw_Soft, 0.9d).MoveToOuterDisposeScope();
+            var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Hard, weighted_Soft).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard), new global::LossDsl.Runtime.TermValue("Soft", 0.9d, raw_Soft, weighted_Soft) });
         }
     }

@@ -184,33 +184,33 @@ namespace LossDsl.Snapshots
             // v3 = |e|
             var v3 = global::LossDsl.Runtime.Ops.Abs(e);
             // v5 = v3 + 1
-            var v5 = (v3 + 1d);
+            var v5 = global::LossDsl.Runtime.Scalars.Add(v3, 1d);
             // v6 = log(v5)
             var v6 = global::LossDsl.Runtime.Ops.Log(v5);
             // v7 = v2 + v6
-            var v7 = (v2 + v6);
+            var v7 = global::LossDsl.Runtime.Scalars.Add(v2, v6);
             // v8 = (e)²
             var v8 = global::LossDsl.Runtime.Ops.Square(e);
             // v10 = v8 + 1E-06
-            var v10 = (v8 + 1E-06d);
+            var v10 = global::LossDsl.Runtime.Scalars.Add(v8, 1E-06d);
             // v11 = √(v10)
             var v11 = global::LossDsl.Runtime.Ops.Sqrt(v10);
             // v12 = σ(e)
             var v12 = global::LossDsl.Runtime.Ops.Sigmoid(e);
             // v13 = v11 · v12
-            var v13 = (v11 * v12);
+            var v13 = global::LossDsl.Runtime.Scalars.Mul(v11, v12);
             // v15 = 2 − e
-            var v15 = (2d - e);
+            var v15 = global::LossDsl.Runtime.Scalars.Sub(2d, e);
             // v16 = v13 / v15
-            var v16 = (v13 / v15);
+            var v16 = global::LossDsl.Runtime.Scalars.Div(v13, v15);
             // v17 = v7 − v16
-            var v17 = (v7 - v16);
+            var v17 = global::LossDsl.Runtime.Scalars.Sub(v7, v16);
             // v18 = sg(e)
             var v18 = global::LossDsl.Runtime.Ops.StopGradient(e);
             // v19 = log σ(v18)
             var v19 = global::LossDsl.Runtime.Ops.LogSigmoid(v18);
             // v21 = v19 · K
-            var v21 = (v19 * (double)this.K);
+            var v21 = global::LossDsl.Runtime.Scalars.Mul(v19, (double)this.K);
             // v22 = mean ((v17) − (v21))²
             var v22 = global::LossDsl.Runtime.Ops.Mse(v17, v21);
             // v23 = normalize(e)
@@ -218,11 +218,11 @@ namespace LossDsl.Snapshots
             // v24 = cos(v23_i, v23_j)
             var v24 = global::LossDsl.Runtime.Ops.Pairwise(v23, v23, "Cosine", self: true);
             // v26 = v24 · w
-            var v26 = (v24 * w.unsqueeze(1));
+            var v26 = global::LossDsl.Runtime.Scalars.Mul(v24, w.unsqueeze(1));
             // v28 = w / T
-            var v28 = (w / this.T);
+            var v28 = global::LossDsl.Runtime.Scalars.Div(w, this.T);
             // v29 = v26 − v28
-            var v29 = (v26 - v28.unsqueeze(1));
+            var v29 = global::LossDsl.Runtime.Scalars.Sub(v26, v28.unsqueeze(1));
             // v31 = [y_i = y_j]
             var v31 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v32 = v29 over v31
@@ -236,7 +236,7 @@ namespace LossDsl.Snapshots
             // v36 = ‖e_i‖
             var v36 = global::LossDsl.Runtime.Ops.RowNorm(e);
             // v37 = v35 + v36
-            var v37 = (v35 + v36.unsqueeze(1));
+            var v37 = global::LossDsl.Runtime.Scalars.Add(v35, v36.unsqueeze(1));
             // v38 = [all pairs]
             var v38 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes.Device);
             // v39 = v38 ∧ [i ≠ j]
@@ -248,7 +248,7 @@ namespace LossDsl.Snapshots
             // v42 = Σ(v41)
             var v42 = global::LossDsl.Runtime.Ops.Sum(v41);
             // v43 = v34 + v42
-            var v43 = (v34 + v42);
+            var v43 = global::LossDsl.Runtime.Scalars.Add(v34, v42);
             // v44 = ‖e_i − e_j‖
             var v44 = global::LossDsl.Runtime.Ops.Pairwise(e, e, "Euclidean", self: true);
             // v45 = v31 ∧ [i ≠ j]
@@ -270,21 +270,21 @@ namespace LossDsl.Snapshots
             // v54 = Σ(v53)
             var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
             // v56 = v54 / (K · T)
-            var v56 = (v54 / (this.K * this.T));
+            var v56 = global::LossDsl.Runtime.Scalars.Div(v54, (this.K * this.T));
             // v57 = v52 + v56
-            var v57 = (v52 + v56);
+            var v57 = global::LossDsl.Runtime.Scalars.Add(v52, v56);
             // v60 = (1/N) Σ_i KL(p_i ‖ exp q_i)
             var v60 = global::LossDsl.Runtime.Ops.KL(p, q);
             // v63 = bias · -1.5
-            var v63 = (bias * -1.5d);
+            var v63 = global::LossDsl.Runtime.Scalars.Mul(bias, -1.5d);
             // v64 = v60 + v63
-            var v64 = (v60 + v63);
+            var v64 = global::LossDsl.Runtime.Scalars.Add(v60, v63);
             // v65 = p / 2
-            var v65 = (p / 2d);
+            var v65 = global::LossDsl.Runtime.Scalars.Div(p, 2d);
             // v66 = mean ((p) − (v65))²
             var v66 = global::LossDsl.Runtime.Ops.Mse(p, v65);
             // v67 = v64 + v66
-            var v67 = (v64 + v66);
+            var v67 = global::LossDsl.Runtime.Scalars.Add(v64, v66);
             // v70 = mean_i CE(@class_i, @event_i)
             var v70 = global::LossDsl.Runtime.Ops.CrossEntropy(@class, @event);
             // v71 = softmax(@class / T)
@@ -294,23 +294,23 @@ namespace LossDsl.Snapshots
             // v73 = mean ((v71) − (v72))²
             var v73 = global::LossDsl.Runtime.Ops.Mse(v71, v72);
             // v74 = v70 + v73
-            var v74 = (v70 + v73);
+            var v74 = global::LossDsl.Runtime.Scalars.Add(v70, v73);
             // term Elementwise (EmitterCoverage.cs:16), weight 0
             var raw_Elementwise = v22.MoveToOuterDisposeScope();
-            var weighted_Elementwise = (raw_Elementwise * 0d).MoveToOuterDisposeScope();
+            var weighted_Elementwise = global::LossDsl.Runtime.Scalars.Mul(raw_Elementwise, 0d).MoveToOuterDisposeScope();
             // term Broadcast (EmitterCoverage.cs:20), weight 0.25
             var raw_Broadcast = v43.MoveToOuterDisposeScope();
-            var weighted_Broadcast = (raw_Broadcast * 0.25d).MoveToOuterDisposeScope();
+            var weighted_Broadcast = global::LossDsl.Runtime.Scalars.Mul(raw_Broadcast, 0.25d).MoveToOuterDisposeScope();
             // term Mined (EmitterCoverage.cs:25), weight 1
             var raw_Mined = v57.MoveToOuterDisposeScope();
-            var weighted_Mined = (raw_Mined * 1d).MoveToOuterDisposeScope();
+            var weighted_Mined = global::LossDsl.Runtime.Scalars.Mul(raw_Mined, 1d).MoveToOuterDisposeScope();
             // term Probabilities (EmitterCoverage.cs:30), weight 2
             var raw_Probabilities = v67.MoveToOuterDisposeScope();
-            var weighted_Probabilities = (raw_Probabilities * 2d).MoveToOuterDisposeScope();
+            var weighted_Probabilities = global::LossDsl.Runtime.Scalars.Mul(raw_Probabilities, 2d).MoveToOuterDisposeScope();
             // term Keywords (EmitterCoverage.cs:33), weight 1
             var raw_Keywords = v74.MoveToOuterDisposeScope();
-            var weighted_Keywords = (raw_Keywords * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Elementwise + weighted_Broadcast + weighted_Mined + weighted_Probabilities + weighted_Keywords).MoveToOuterDisposeScope();
+            var weighted_Keywords = global::LossDsl.Runtime.Scalars.Mul(raw_Keywords, 1d).MoveToOuterDisposeScope();
+            var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Elementwise, weighted_Broadcast), weighted_Mined), weighted_Probabilities), weighted_Keywords).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Elementwise", 0d, raw_Elementwise, weighted_Elementwise), new global::LossDsl.Runtime.TermValue("Broadcast", 0.25d, raw_Broadcast, weighted_Broadcast), new global::LossDsl.Runtime.TermValue("Mined", 1d, raw_Mined, weighted_Mined), new global::LossDsl.Runtime.TermValue("Probabilities", 2d, raw_Probabilities, weighted_Probabilities), new global::LossDsl.Runtime.TermValue("Keywords", 1d, raw_Keywords, weighted_Keywords) });
         }
     }

@@ -104,17 +104,17 @@ namespace LossDsl.Zoo
             // v10 = min_j (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowMin(v9);
             // v11 = v7 − v10
-            var v11 = (v7 - v10);
+            var v11 = global::LossDsl.Runtime.Scalars.Sub(v7, v10);
             // v13 = v11 + Margin
-            var v13 = (v11 + this.Margin);
+            var v13 = global::LossDsl.Runtime.Scalars.Add(v11, this.Margin);
             // v14 = relu(v13)
             var v14 = global::LossDsl.Runtime.Ops.Relu(v13);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
             // term Triplet (Triplets.cs:42), weight 1
             var raw_Triplet = v15.MoveToOuterDisposeScope();
-            var weighted_Triplet = (raw_Triplet * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Triplet).MoveToOuterDisposeScope();
+            var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Triplet.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplet", 1d, raw_Triplet, weighted_Triplet) });
         }
     }

@@ -98,7 +98,7 @@ namespace LossDsl.Zoo
             // v2 = ‖v1_i − v1_j‖
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Euclidean", self: true);
             // v4 = v2 − PosMargin
-            var v4 = (v2 - this.PosMargin);
+            var v4 = global::LossDsl.Runtime.Scalars.Sub(v2, this.PosMargin);
             // v5 = relu(v4)
             var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
             // v7 = [y_i = y_j]
@@ -110,7 +110,7 @@ namespace LossDsl.Zoo
             // v10 = mean_{>0}(v9)
             var v10 = global::LossDsl.Runtime.Ops.MeanNonZero(v9);
             // v12 = NegMargin − v2
-            var v12 = (this.NegMargin - v2);
+            var v12 = global::LossDsl.Runtime.Scalars.Sub(this.NegMargin, v2);
             // v13 = relu(v12)
             var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
             // v14 = [y_i ≠ y_j]
@@ -121,11 +121,11 @@ namespace LossDsl.Zoo
             var v16 = global::LossDsl.Runtime.Ops.MeanNonZero(v15);
             // term Positive (Contrastive.cs:21), weight 1
             var raw_Positive = v10.MoveToOuterDisposeScope();
-            var weighted_Positive = (raw_Positive * 1d).MoveToOuterDisposeScope();
+            var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
             // term Negative (Contrastive.cs:27), weight 1
             var raw_Negative = v16.MoveToOuterDisposeScope();
-            var weighted_Negative = (raw_Negative * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Positive + weighted_Negative).MoveToOuterDisposeScope();
+            var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
+            var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });
         }
     }

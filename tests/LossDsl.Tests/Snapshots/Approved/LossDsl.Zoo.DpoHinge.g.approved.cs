@@ -87,23 +87,23 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoHinge", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v4 = chosen − rejected
-            var v4 = (chosen - rejected);
+            var v4 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
             // v7 = refChosen − refRejected
-            var v7 = (refChosen - refRejected);
+            var v7 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
             // v8 = v4 − v7
-            var v8 = (v4 - v7);
+            var v8 = global::LossDsl.Runtime.Scalars.Sub(v4, v7);
             // v9 = Beta · v8
-            var v9 = (this.Beta * v8);
+            var v9 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v8);
             // v10 = 1 − v9
-            var v10 = ((double)1 - v9);
+            var v10 = global::LossDsl.Runtime.Scalars.Sub((double)1, v9);
             // v11 = relu(v10)
             var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
             // v12 = mean(v11)
             var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
             // term Preference (Dpo.cs:35), weight 1
             var raw_Preference = v12.MoveToOuterDisposeScope();
-            var weighted_Preference = (raw_Preference * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Preference).MoveToOuterDisposeScope();
+            var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Preference.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference) });
         }
     }

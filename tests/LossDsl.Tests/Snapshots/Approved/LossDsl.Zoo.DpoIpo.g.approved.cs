@@ -89,21 +89,21 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoIpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v2 = chosen − rejected
-            var v2 = (chosen - rejected);
+            var v2 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
             // v5 = refChosen − refRejected
-            var v5 = (refChosen - refRejected);
+            var v5 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
             // v6 = v2 − v5
-            var v6 = (v2 - v5);
+            var v6 = global::LossDsl.Runtime.Scalars.Sub(v2, v5);
             // v12 = v6 − (1 / (2 · Beta))
-            var v12 = (v6 - (1 / (2 * this.Beta)));
+            var v12 = global::LossDsl.Runtime.Scalars.Sub(v6, (1 / (2 * this.Beta)));
             // v13 = (v12)²
             var v13 = global::LossDsl.Runtime.Ops.Square(v12);
             // v14 = mean(v13)
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
             // term Preference (Dpo.cs:52), weight 1
             var raw_Preference = v14.MoveToOuterDisposeScope();
-            var weighted_Preference = (raw_Preference * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Preference).MoveToOuterDisposeScope();
+            var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Preference.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference) });
         }
     }

@@ -86,13 +86,13 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoSigmoid", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v3 = chosen − rejected
-            var v3 = (chosen - rejected);
+            var v3 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
             // v6 = refChosen − refRejected
-            var v6 = (refChosen - refRejected);
+            var v6 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
             // v7 = v3 − v6
-            var v7 = (v3 - v6);
+            var v7 = global::LossDsl.Runtime.Scalars.Sub(v3, v6);
             // v8 = Beta · v7
-            var v8 = (this.Beta * v7);
+            var v8 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v7);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
             // v10 = mean(v9)
@@ -101,8 +101,8 @@ namespace LossDsl.Zoo
             var v11 = (-v10);
             // term Preference (Dpo.cs:19), weight 1
             var raw_Preference = v11.MoveToOuterDisposeScope();
-            var weighted_Preference = (raw_Preference * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Preference).MoveToOuterDisposeScope();
+            var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Preference.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference) });
         }
     }

@@ -84,11 +84,11 @@ namespace LossDsl.Zoo
             // v5 = (1/N) Σ_i KL(v2_i ‖ exp v4_i)
             var v5 = global::LossDsl.Runtime.Ops.KL(v2, v4);
             // v7 = v5 · (T · T)
-            var v7 = (v5 * (this.T * this.T));
+            var v7 = global::LossDsl.Runtime.Scalars.Mul(v5, (this.T * this.T));
             // term Kd (HintonKd.cs:15), weight 1
             var raw_Kd = v7.MoveToOuterDisposeScope();
-            var weighted_Kd = (raw_Kd * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Kd).MoveToOuterDisposeScope();
+            var weighted_Kd = global::LossDsl.Runtime.Scalars.Mul(raw_Kd, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Kd.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Kd", 1d, raw_Kd, weighted_Kd) });
         }
     }

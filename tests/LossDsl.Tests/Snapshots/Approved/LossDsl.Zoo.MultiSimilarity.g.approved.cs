@@ -120,7 +120,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v7 = v5 · −Alpha
-                var v7 = (v5! * (-this.Alpha));
+                var v7 = global::LossDsl.Runtime.Scalars.Mul(v5!, (-this.Alpha));
                 // v9 = [y_i = y_j]
                 var v9 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v10 = v9 ∧ [i ≠ j]
@@ -131,11 +131,11 @@ namespace LossDsl.Zoo
                 v12 = global::LossDsl.Runtime.Ops.RowLogSumExp(v11);
             }
             // v15 = v12 + (Alpha · Base)
-            var v15 = (v12 + (this.Alpha * this.Base));
+            var v15 = global::LossDsl.Runtime.Scalars.Add(v12, (this.Alpha * this.Base));
             // v16 = softplus(v15)
             var v16 = global::LossDsl.Runtime.Ops.Softplus(v15);
             // v17 = (1 / Alpha) · v16
-            var v17 = ((1 / this.Alpha) * v16);
+            var v17 = global::LossDsl.Runtime.Scalars.Mul((1 / this.Alpha), v16);
             // v18 = mean(v17)
             var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
             global::TorchSharp.torch.Tensor v24;
@@ -147,7 +147,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v21 = v5 · Beta
-                var v21 = (v5! * this.Beta);
+                var v21 = global::LossDsl.Runtime.Scalars.Mul(v5!, this.Beta);
                 // v22 = [y_i ≠ y_j]
                 var v22 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
                 // v23 = v21 over v22
@@ -156,20 +156,20 @@ namespace LossDsl.Zoo
                 v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
             }
             // v26 = v24 − (Beta · Base)
-            var v26 = (v24 - (this.Beta * this.Base));
+            var v26 = global::LossDsl.Runtime.Scalars.Sub(v24, (this.Beta * this.Base));
             // v27 = softplus(v26)
             var v27 = global::LossDsl.Runtime.Ops.Softplus(v26);
             // v28 = (1 / Beta) · v27
-            var v28 = ((1 / this.Beta) * v27);
+            var v28 = global::LossDsl.Runtime.Scalars.Mul((1 / this.Beta), v27);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
             // term Positive (MultiSimilarity.cs:27), weight 1
             var raw_Positive = v18.MoveToOuterDisposeScope();
-            var weighted_Positive = (raw_Positive * 1d).MoveToOuterDisposeScope();
+            var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
             // term Negative (MultiSimilarity.cs:33), weight 1
             var raw_Negative = v29.MoveToOuterDisposeScope();
-            var weighted_Negative = (raw_Negative * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Positive + weighted_Negative).MoveToOuterDisposeScope();
+            var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
+            var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });
         }
 

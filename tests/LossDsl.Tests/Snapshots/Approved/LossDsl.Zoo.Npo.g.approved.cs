@@ -81,9 +81,9 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Npo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v3 = reference − policy
-            var v3 = (reference - policy);
+            var v3 = global::LossDsl.Runtime.Scalars.Sub(reference, policy);
             // v4 = Beta · v3
-            var v4 = (this.Beta * v3);
+            var v4 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v3);
             // v5 = log σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.LogSigmoid(v4);
             // v6 = mean(v5)
@@ -91,13 +91,13 @@ namespace LossDsl.Zoo
             // v7 = −v6
             var v7 = (-v6);
             // v9 = v7 · 2
-            var v9 = (v7 * (double)2);
+            var v9 = global::LossDsl.Runtime.Scalars.Mul(v7, (double)2);
             // v10 = v9 / Beta
-            var v10 = (v9 / this.Beta);
+            var v10 = global::LossDsl.Runtime.Scalars.Div(v9, this.Beta);
             // term Forget (Npo.cs:19), weight 1
             var raw_Forget = v10.MoveToOuterDisposeScope();
-            var weighted_Forget = (raw_Forget * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Forget).MoveToOuterDisposeScope();
+            var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Forget.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });
         }
     }

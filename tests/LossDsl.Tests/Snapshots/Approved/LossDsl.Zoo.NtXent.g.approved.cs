@@ -89,7 +89,7 @@ namespace LossDsl.Zoo
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
             var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
             // v4 = v2 / Temperature, needed only unfused
-            var v4 = UseFusedKernels ? null : (v2! / this.Temperature);
+            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Scalars.Div(v2!, this.Temperature);
             global::TorchSharp.torch.Tensor v8;
             if (UseFusedKernels)
             {
@@ -114,7 +114,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v9 = v8 − v4
-                var v9 = (v8.unsqueeze(1) - v4!);
+                var v9 = global::LossDsl.Runtime.Scalars.Sub(v8.unsqueeze(1), v4!);
                 // v10 = softplus(v9)
                 var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
                 // v11 = [y_i = y_j]
@@ -128,8 +128,8 @@ namespace LossDsl.Zoo
             }
             // term Contrast (NtXent.cs:16), weight 1
             var raw_Contrast = v14.MoveToOuterDisposeScope();
-            var weighted_Contrast = (raw_Contrast * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Contrast).MoveToOuterDisposeScope();
+            var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
 

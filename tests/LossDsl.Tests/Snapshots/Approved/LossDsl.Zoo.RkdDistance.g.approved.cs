@@ -93,11 +93,11 @@ namespace LossDsl.Zoo
             // v9 = mean smoothL1(v3 − v7; β = 1)
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
             // v10 = DistanceWeight · v9
-            var v10 = (this.DistanceWeight * v9);
+            var v10 = global::LossDsl.Runtime.Scalars.Mul(this.DistanceWeight, v9);
             // term Rkd (RkdDistance.cs:15), weight 1
             var raw_Rkd = v10.MoveToOuterDisposeScope();
-            var weighted_Rkd = (raw_Rkd * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Rkd).MoveToOuterDisposeScope();
+            var weighted_Rkd = global::LossDsl.Runtime.Scalars.Mul(raw_Rkd, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Rkd.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Rkd", 1d, raw_Rkd, weighted_Rkd) });
         }
     }

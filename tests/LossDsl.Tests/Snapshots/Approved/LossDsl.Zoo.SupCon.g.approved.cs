@@ -90,7 +90,7 @@ namespace LossDsl.Zoo
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
             var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
             // v4 = v2 / Temperature, needed only unfused
-            var v4 = UseFusedKernels ? null : (v2! / this.Temperature);
+            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Scalars.Div(v2!, this.Temperature);
             global::TorchSharp.torch.Tensor v8;
             if (UseFusedKernels)
             {
@@ -117,7 +117,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v9 = v8 − v4
-                var v9 = (v8.unsqueeze(1) - v4!);
+                var v9 = global::LossDsl.Runtime.Scalars.Sub(v8.unsqueeze(1), v4!);
                 // v11 = [y_i = y_j]
                 var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v12 = v11 ∧ [i ≠ j]
@@ -131,8 +131,8 @@ namespace LossDsl.Zoo
             var v15 = global::LossDsl.Runtime.Ops.MeanNonZero(v14);
             // term Contrast (SupCon.cs:15), weight 1
             var raw_Contrast = v15.MoveToOuterDisposeScope();
-            var weighted_Contrast = (raw_Contrast * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Contrast).MoveToOuterDisposeScope();
+            var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
 

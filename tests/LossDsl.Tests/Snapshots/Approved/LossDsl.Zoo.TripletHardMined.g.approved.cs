@@ -104,8 +104,8 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.MeanNonZero(v11);
             // term Triplet (Triplets.cs:28), weight 1
             var raw_Triplet = v12.MoveToOuterDisposeScope();
-            var weighted_Triplet = (raw_Triplet * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Triplet).MoveToOuterDisposeScope();
+            var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Triplet.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplet", 1d, raw_Triplet, weighted_Triplet) });
         }
     }

@@ -101,8 +101,8 @@ namespace LossDsl.Zoo
             var v11 = global::LossDsl.Runtime.Ops.MeanNonZero(v10);
             // term Triplet (Triplets.cs:14), weight 1
             var raw_Triplet = v11.MoveToOuterDisposeScope();
-            var weighted_Triplet = (raw_Triplet * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Triplet).MoveToOuterDisposeScope();
+            var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Triplet.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplet", 1d, raw_Triplet, weighted_Triplet) });
         }
     }

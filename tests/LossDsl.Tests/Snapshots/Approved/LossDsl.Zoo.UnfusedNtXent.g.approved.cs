@@ -89,7 +89,7 @@ namespace LossDsl.Zoo
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
             // v4 = v2 / Temperature
-            var v4 = (v2 / this.Temperature);
+            var v4 = global::LossDsl.Runtime.Scalars.Div(v2, this.Temperature);
             // v6 = [y_i ≠ y_j]
             var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
             // v7 = v4 over v6
@@ -97,7 +97,7 @@ namespace LossDsl.Zoo
             // v8 = log Σ_j exp(v7)
             var v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
             // v9 = v8 − v4
-            var v9 = (v8.unsqueeze(1) - v4);
+            var v9 = global::LossDsl.Runtime.Scalars.Sub(v8.unsqueeze(1), v4);
             // v10 = softplus(v9)
             var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
             // v11 = [y_i = y_j]
@@ -110,8 +110,8 @@ namespace LossDsl.Zoo
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
             // term Contrast (UnfusedNtXent.cs:16), weight 1
             var raw_Contrast = v14.MoveToOuterDisposeScope();
-            var weighted_Contrast = (raw_Contrast * 1d).MoveToOuterDisposeScope();
-            var __total = (weighted_Contrast).MoveToOuterDisposeScope();
+            var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
+            var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
     }
