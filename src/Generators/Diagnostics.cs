@@ -53,7 +53,7 @@ namespace LossDsl.Generators
 
         public static readonly DiagnosticDescriptor BadInputType = Make("LD0009",
             "Term parameter is not a loss input",
-            "Parameter '{0}' of term '{1}' has type '{2}'; a term parameter must be a DSL input kind (Logits, Labels, Embeddings, Probs, LogProbs, Vector, Real)",
+            "Parameter '{0}' of term '{1}' has type '{2}'; a term parameter must be a DSL input kind (Logits, Labels, Embeddings, Probs, LogProbs, Tokens, Indices, Vector, Real)",
             "Term parameters become tensor inputs of Compute. Use hyper-parameters ([Hyper]) for numbers.");
 
         public static readonly DiagnosticDescriptor BadHyper = Make("LD0010",
@@ -81,6 +81,21 @@ namespace LossDsl.Generators
             "Term '{0}' {1}; a term is a non-generic method whose parameters are plain inputs",
             "Term parameters are tensors passed to Compute by value; generic methods and ref, out, in or params parameters cannot be called with symbolic inputs.");
 
+        public static readonly DiagnosticDescriptor ShapeMismatch = Make("LD0015",
+            "Dimensions that cannot agree",
+            "Term '{0}': {1}",
+            "Each operation needs some dimensions of its arguments to be equal (the features of two compared rows, the samples of logits and labels). Dimensions named differently in [Dims] are different dimensions; give them one name if they are the same.");
+
+        public static readonly DiagnosticDescriptor BadDims = Make("LD0016",
+            "Invalid dimensions on an input",
+            "Input '{0}' of term '{1}': {2}",
+            "[Dims(\"N\", \"D\")] names one dimension per axis: a C# identifier-like name or a positive literal size, each at most once per input. An input declared in several terms needs the same [Dims] and [Ignore] everywhere.");
+
+        public static readonly DiagnosticDescriptor NotConstant = Make("LD0017",
+            "Argument must be a constant",
+            "Term '{0}': argument '{1}' of '{2}' must be a compile-time constant",
+            "Some arguments are part of the operation itself (a metric, an axis name, a column index): the generator needs their value. Use a literal or a const.");
+
         public static readonly DiagnosticDescriptor InternalError = Make("LD9999",
             "Internal generator error",
             "The LossDsl generator failed on '{0}': {1}. Please report this with the declaration.",
@@ -88,7 +103,8 @@ namespace LossDsl.Generators
 
         public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById =
             new[] { NotPartial, UnsupportedConstruct, InputKindConflict, KindMismatch, TermNotScalar, BadWeight,
-                    BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, ReservedName, BadTermSignature, InternalError }
+                    BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, ReservedName, BadTermSignature,
+                    ShapeMismatch, BadDims, NotConstant, InternalError }
                 .ToDictionary(d => d.Id);
 
         private static DiagnosticDescriptor Make(string id, string title, string message, string description) =>

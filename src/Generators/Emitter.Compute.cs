@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using LossDsl.Generators.Fusion;
 using LossDsl.Ir;
@@ -30,7 +31,7 @@ namespace LossDsl.Generators
             var regions = model.Regions.ToDictionary(r => r.Root);
             var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
             var unfusedOnly = UnfusedOnlyNodes(ir, model.Regions, interior);
-            var names = new NodeNames(ir, unfusedOnly);
+            var names = new NodeNames(ir, TypeInference.Infer(ir), unfusedOnly);
 
             w.Line();
             w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
@@ -157,41 +158,39 @@ namespace LossDsl.Generators
                 var move = isInput || moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
                 w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
                 w.Line($"var raw_{id} = {raw}{move};");
-                w.Line($"var weighted_{id} = {Scalars}.Mul(raw_{id}, {NumberLiteral(term.Weight, NumericTypes.Double)}).MoveToOuterDisposeScope();");
+                w.Line($"var weighted_{id} = {Scalars}.Mul(raw_{id}, {NumberLiteral(term.Weight, NumericType.Double)}).MoveToOuterDisposeScope();");
                 ids.Add(id);
             }
             var total = ids.Skip(1).Aggregate("weighted_" + ids[0], (sum, id) => $"{Scalars}.Add({sum}, weighted_{id})");
             w.Line($"var __total = {total}.MoveToOuterDisposeScope();");
             var values = ir.Terms.Zip(ids, (t, id) =>
-                $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericTypes.Double)}, raw_{id}, weighted_{id})");
+                $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericType.Double)}, raw_{id}, weighted_{id})");
             w.Line($"return new global::LossDsl.Runtime.LossResult(__total, new[] {{ {string.Join(", ", values)} }});");
         }
 
-        /// <summary>The C# expression computing one node from its arguments.</summary>
+        /// <summary>The C# expression computing one node: its <see cref="RuntimeCalls"/> call, arguments by name
+        /// (a lower-rank argument of an element-wise operation aligned first), numbers as <c>double</c>.</summary>
         private static string Code(NodeNames names, IrNode node)
         {
-            string Arg(int i) => names.Operand(node.Args[i]);
-            switch (node.Op)
+            var call = RuntimeCalls.For(names.Ir, names.Types, node)!;
+            var args = call.Args.Where(a => a is not IgnoreArg { Index: null }).Select(a => a switch
             {
-                case OpCode.Add: case OpCode.Sub: case OpCode.Mul: case OpCode.Div:
-                    // Through Scalars: TorchSharp's operators pass numbers (and even a + b's alpha) as temporary
-                    // Scalars that a GC can free mid-call.
-                    if (node.Kind == ValueKind.Triplets)
-                    {
-                        // TripletTensor's operators go through Scalars themselves.
-                        var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
-                        return $"({Arg(0)} {symbol} {Arg(1)})";
-                    }
-                    return $"{Scalars}.{node.Op}({names.Broadcast(node.Args[0], node.Args[1])}, {names.Broadcast(node.Args[1], node.Args[0])})";
-                case OpCode.Neg:
-                    return $"(-{Arg(0)})";
-                case OpCode.Pairwise:
-                    return $"{Ops}.Pairwise({Arg(0)}, {Arg(1)}, {Literal(node.Name)}, self: {(IrNames.IsSelfPairwise(node) ? "true" : "false")})";
-                case OpCode.AllPairs:
-                    return $"{Ops}.AllPairs(__shapes[{Literal(ShapeInference.Batch)}], __shapes.Device)";
-                default:
-                    return $"{Ops}.{node.Op}({string.Join(", ", node.Args.Select(a => names.Operand(a)))})";
-            }
+                // A vector against a relation reads as v_i or v_j; other alignments are spelled out.
+                NodeArg { Alignment.Count: 1, Rank: 2 } n when n.Alignment[0] == 0 => $"{Ops}.PerRow({names.Operand(n.Node)})",
+                NodeArg { Alignment.Count: 1, Rank: 2 } n => $"{Ops}.PerColumn({names.Operand(n.Node)})",
+                NodeArg { Alignment.Count: > 0 } n =>
+                    $"{Ops}.Align({names.Operand(n.Node)}, new[] {{ {string.Join(", ", n.Alignment)} }}, {n.Rank})",
+                NodeArg n => names.Operand(n.Node),
+                LongArg l => l.Value.ToString(CultureInfo.InvariantCulture) + "L",
+                AxesArg x => $"new long[] {{ {string.Join(", ", x.Axes)} }}",
+                SizeArg z => TypeInference.IsLiteral(z.Symbol, out var size) ? size + "L" : $"__shapes[{Literal(z.Symbol)}]",
+                MetricArg m => $"global::LossDsl.Ir.Metric.{m.Metric}",
+                BoolArg b => "self: " + (b.Value ? "true" : "false"),
+                IgnoreArg { Index: { } i } => "ignore: " + i.ToString(CultureInfo.InvariantCulture) + "L",
+                DeviceArg => "__shapes.Device",
+                _ => throw new System.InvalidOperationException($"Unknown runtime argument {a}."),
+            });
+            return $"{Ops}.{call.Method}({string.Join(", ", args)})";
         }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
@@ -203,11 +202,17 @@ namespace LossDsl.Generators
             private readonly LossIr _ir;
             private readonly HashSet<int> _unfusedOnly;
 
-            public NodeNames(LossIr ir, HashSet<int> unfusedOnly)
+            public NodeNames(LossIr ir, IrTypes types, HashSet<int> unfusedOnly)
             {
                 _ir = ir;
+                Types = types;
                 _unfusedOnly = unfusedOnly;
             }
+
+            public LossIr Ir => _ir;
+
+            /// <summary>The dimensions of every node (alignments, axis positions, sizes).</summary>
+            public IrTypes Types { get; }
 
             public bool IsVariable(IrNode node) => node.Op != OpCode.Input && node.Kind != ValueKind.Number;
 
@@ -229,8 +234,7 @@ namespace LossDsl.Generators
             {
                 var node = _ir.Nodes[id];
                 if (node.Kind != ValueKind.Number) return Readable(id);
-                var type = node.Op == OpCode.Hyper ? IrNames.HyperType(node) : node.Name;
-                return type == NumericTypes.Double ? Number(id) : "(double)" + Number(id);
+                return node.NumericType == NumericType.Double ? Number(id) : "(double)" + Number(id);
             }
 
             /// <summary>The node as a formula comment shows it: numbers in mathematical notation.</summary>
@@ -242,23 +246,21 @@ namespace LossDsl.Generators
                 return node.Args.Count == 2 ? "(" + formula + ")" : formula;
             }
 
-            /// <summary>An arithmetic operand: a per-sample vector next to a relation becomes a column.</summary>
-            public string Broadcast(int id, int other) =>
-                _ir.Nodes[id].Kind == ValueKind.Vector && _ir.Nodes[other].Kind is ValueKind.Relation
-                    ? Readable(id) + ".unsqueeze(1)"
-                    : Operand(id);
-
             public string Number(int id)
             {
                 var node = _ir.Nodes[id];
                 switch (node.Op)
                 {
-                    case OpCode.Const: return NumberLiteral(node.Number, node.Name);
-                    case OpCode.Hyper: return "this." + IrNames.HyperName(node);
+                    case OpCode.Const: return NumberLiteral(node.Number, node.NumericType);
+                    case OpCode.Hyper: return "this." + Parameter(node.Name);
                     case OpCode.Neg: return $"(-{Number(node.Args[0])})";
-                    default:
+                    case OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div:
                         var symbol = node.Op switch { OpCode.Add => "+", OpCode.Sub => "-", OpCode.Mul => "*", _ => "/" };
                         return $"({Number(node.Args[0])} {symbol} {Number(node.Args[1])})";
+                    default:
+                        // Math.Cos(this.Margin): host math, as written in the term.
+                        var cast = node.NumericType == NumericType.Double ? "" : $"({Attrs.Keyword(node.NumericType)})";
+                        return $"{cast}global::System.Math.{HostMath.MathName(node.Op)}({string.Join(", ", node.Args.Select(Number))})";
                 }
             }
         }

@@ -13,8 +13,8 @@ namespace LossDsl.Generators
             w.Line("/// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>");
             w.Line("public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();");
             w.Line();
-            w.Line("// What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.");
-            w.Line("private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);");
+            w.Line("// What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.");
+            w.Line("private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;");
             w.Line();
             using (w.Block("private static global::LossDsl.Ir.LossIr __BuildIr()"))
             {
@@ -25,12 +25,12 @@ namespace LossDsl.Generators
                 {
                     var args = node.Args.Count == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", node.Args)} }}";
                     w.Line($"b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, {args}, " +
-                           $"{NumberLiteral(node.Number, NumericTypes.Double)}, {Literal(node.Name)}); // {node.Id}");
+                           $"{node.Attr?.ToCSharp() ?? "null"}); // {node.Id}");
                 }
                 foreach (var hyper in ir.Hypers)
-                    w.Line($"b.AddHyper(new global::LossDsl.Ir.IrHyper({Literal(hyper.Name)}, {Literal(hyper.NumericType)}, {NumberLiteral(hyper.Default, NumericTypes.Double)}));");
+                    w.Line($"b.AddHyper(new global::LossDsl.Ir.IrHyper({Literal(hyper.Name)}, global::LossDsl.Ir.NumericType.{hyper.Type}, {NumberLiteral(hyper.Default, NumericType.Double)}));");
                 foreach (var term in ir.Terms)
-                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericTypes.Double)}, {term.Root}, {Literal(term.Source)});");
+                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, {term.Root}, {Literal(term.Source)});");
                 w.Line("return b.Build();");
             }
         }
@@ -51,10 +51,12 @@ namespace LossDsl.Generators
                         w.Line($"b.AddInput({Literal(p.Name)}, global::LossDsl.Ir.ValueKind.{p.Kind}, {Literal(term.Name)});");
                     var args = signature.Parameters.Select(p =>
                     {
-                        var input = $"{DslType(p.Kind)}.Input({Literal(p.Name)})";
-                        return p.Frozen && p.Kind != ValueKind.Labels ? $"global::LossDsl.Dsl.Frozen({input})" : input;
+                        var input = p.Attr.Dims.Count == 0 && p.Attr.IgnoreIndex is null
+                            ? $"{DslType(p.Kind)}.Input({Literal(p.Name)})"
+                            : $"{DslType(p.Kind)}.Input({p.Attr.ToCSharp()})";
+                        return p.Frozen && !OpCatalog.IsInteger(p.Kind) ? $"global::LossDsl.Dsl.Frozen({input})" : input;
                     });
-                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericTypes.Double)}, " +
+                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, " +
                            $"{signature.Method}({string.Join(", ", args)}).Expr, {Literal(term.Source)});");
                 }
                 w.Line("return b.Build();");

@@ -65,15 +65,15 @@ namespace LossDsl.Generators
         internal static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 
         /// <summary>A C# literal of a number with its C# type, so emitted arithmetic matches the source.</summary>
-        internal static string NumberLiteral(double value, string type)
+        internal static string NumberLiteral(double value, NumericType type)
         {
-            if (double.IsNaN(value)) return type == NumericTypes.Float ? "float.NaN" : "double.NaN";
+            if (double.IsNaN(value)) return type == NumericType.Float ? "float.NaN" : "double.NaN";
             if (double.IsInfinity(value))
-                return (type == NumericTypes.Float ? "float." : "double.") + (value > 0 ? "PositiveInfinity" : "NegativeInfinity");
+                return (type == NumericType.Float ? "float." : "double.") + (value > 0 ? "PositiveInfinity" : "NegativeInfinity");
             return type switch
             {
-                NumericTypes.Int => ((int)value).ToString(CultureInfo.InvariantCulture),
-                NumericTypes.Float => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f",
+                NumericType.Int => ((int)value).ToString(CultureInfo.InvariantCulture),
+                NumericType.Float => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f",
                 _ => value.ToString("R", CultureInfo.InvariantCulture) + "d",
             };
         }

@@ -67,9 +67,10 @@ namespace LossDsl.Generators
             var builder = new IrBuilder();
             foreach (var hyper in hypers.Values) builder.AddHyper(hyper);
 
-            var inputs = new Dictionary<string, (ValueKind kind, string term)>();
+            var inputs = new Dictionary<string, (TermParameter parameter, string term)>();
             var signatures = new List<TermSignature>();
             var termNames = new HashSet<string>();
+            var nodeSyntax = new Dictionary<int, (SyntaxNode syntax, string term)>();
             var termCount = 0;
             var termFailed = false;
             foreach (var method in members.OfType<MethodDeclarationSyntax>())
@@ -93,7 +94,12 @@ namespace LossDsl.Generators
                 }
                 // Inputs follow the term signatures (not the order the body reads them): Compute's parameters read like the declaration.
                 foreach (var parameter in term.Value.signature.Parameters) builder.AddInput(parameter.Name, parameter.Kind, symbol.Name);
-                builder.AddTerm(symbol.Name, term.Value.weight, term.Value.body, SourceOf(method));
+                var syntaxOf = term.Value.syntax;
+                var root = builder.Intern(term.Value.body, (expr, id) =>
+                {
+                    if (!nodeSyntax.ContainsKey(id) && syntaxOf.TryGetValue(expr, out var at)) nodeSyntax[id] = (at, symbol.Name);
+                });
+                builder.AddTerm(symbol.Name, term.Value.weight, root, SourceOf(method));
                 signatures.Add(term.Value.signature);
             }
 
@@ -102,6 +108,13 @@ namespace LossDsl.Generators
             if (diagnostics.HasErrors || termFailed) return null;
 
             var ir = builder.Build();
+            // Dimensions that cannot agree are errors on the syntax that built the node.
+            foreach (var error in TypeInference.Infer(ir).Errors)
+            {
+                if (nodeSyntax.TryGetValue(error.Node, out var at)) diagnostics.Add(Diagnostics.ShapeMismatch, at.syntax, at.term, error.Message);
+                else diagnostics.Add(Diagnostics.ShapeMismatch, declaration.Identifier, type.Name, error.Message);
+            }
+            if (diagnostics.HasErrors) return null;
             var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
             var regions = fuse ? FusionHooks.Plan(ir) : EquatableArray<FusedRegion>.Empty;
             var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
@@ -136,15 +149,15 @@ namespace LossDsl.Generators
                     // No initializer: C#'s default 0. A non-constant initializer: unknown until run time (NaN).
                     var value = initializer is null ? 0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value) ?? double.NaN;
                     if (!ReservedNames.CheckMember(symbol.Name, identifier, diagnostics)) continue;
-                    hypers[symbol.Name] = new IrHyper(symbol.Name, numeric, value);
+                    hypers[symbol.Name] = new IrHyper(symbol.Name, numeric.Value, value);
                 }
             }
             return hypers;
         }
 
-        private static (double weight, Expr body, TermSignature signature)? ParseTerm(
+        private static (double weight, Expr body, TermSignature signature, Dictionary<Expr, SyntaxNode> syntax)? ParseTerm(
             MethodDeclarationSyntax method, IMethodSymbol symbol, AttributeData termAttribute, SemanticModel semantic,
-            Dictionary<string, IrHyper> hypers, Dictionary<string, (ValueKind kind, string term)> inputs,
+            Dictionary<string, IrHyper> hypers, Dictionary<string, (TermParameter parameter, string term)> inputs,
             DiagnosticBag diagnostics, CancellationToken cancellationToken)
         {
             var ok = true;
@@ -193,23 +206,39 @@ namespace LossDsl.Generators
                     ok = false;
                     continue;
                 }
-                if (inputs.TryGetValue(parameter.Name, out var seen) && seen.kind != kind.Value)
+                var attr = InputDeclaration.Read(parameter, syntax, kind.Value, symbol.Name, diagnostics);
+                if (attr is null)
                 {
-                    diagnostics.Add(Diagnostics.InputKindConflict, syntax, parameter.Name, kind.Value.ToString(), symbol.Name, seen.kind.ToString(), seen.term);
                     ok = false;
-                }
-                else if (!inputs.ContainsKey(parameter.Name))
-                {
-                    inputs[parameter.Name] = (kind.Value, symbol.Name);
+                    continue;
                 }
                 var frozen = parameter.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "FrozenAttribute"));
-                parameters.Add(new TermParameter(parameter.Name, kind.Value, frozen));
+                var declared = new TermParameter(parameter.Name, kind.Value, frozen, attr);
+                if (inputs.TryGetValue(parameter.Name, out var seen))
+                {
+                    if (seen.parameter.Kind != kind.Value)
+                    {
+                        diagnostics.Add(Diagnostics.InputKindConflict, syntax, parameter.Name, kind.Value.ToString(), symbol.Name, seen.parameter.Kind.ToString(), seen.term);
+                        ok = false;
+                    }
+                    else if (!seen.parameter.Attr.Equals(attr))
+                    {
+                        diagnostics.Add(Diagnostics.BadDims, syntax, parameter.Name, symbol.Name,
+                            $"declared {InputDeclaration.Show(attr)} here but {InputDeclaration.Show(seen.parameter.Attr)} in term '{seen.term}'");
+                        ok = false;
+                    }
+                }
+                else
+                {
+                    inputs[parameter.Name] = (declared, symbol.Name);
+                }
+                parameters.Add(declared);
             }
 
             var lowering = new TermLowering(symbol, semantic, hypers, parameters, diagnostics, cancellationToken);
             var body = lowering.LowerBody(method);
             if (!ok || body is null) return null;
-            return (weight, body, new TermSignature(symbol.Name, parameters.ToEquatableArray()));
+            return (weight, body, new TermSignature(symbol.Name, parameters.ToEquatableArray()), lowering.Syntax);
         }
 
         private static string SourceOf(MethodDeclarationSyntax method)

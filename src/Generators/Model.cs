@@ -31,8 +31,9 @@ namespace LossDsl.Generators
     /// <summary>How to call a term method with symbolic inputs (for the generated <c>Trace()</c>).</summary>
     internal sealed record TermSignature(string Method, EquatableArray<TermParameter> Parameters);
 
-    /// <summary>A term parameter: the input it names, its kind, and whether it is <c>[Frozen]</c>.</summary>
-    internal sealed record TermParameter(string Name, ValueKind Kind, bool Frozen);
+    /// <summary>A term parameter: the input it names, its kind, whether it is <c>[Frozen]</c>, and its declared
+    /// dimensions and ignored label index (<c>[Dims]</c>, <c>[Ignore]</c>).</summary>
+    internal sealed record TermParameter(string Name, ValueKind Kind, bool Frozen, InputAttr Attr);
 
     /// <summary>The transform's output: a model to emit (null when the class cannot be generated)
     /// and the diagnostics found on the way.</summary>

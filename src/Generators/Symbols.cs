@@ -18,12 +18,12 @@ namespace LossDsl.Generators
         public static ValueKind? DslKind(ITypeSymbol? type) =>
             type is not null && type.ContainingNamespace?.ToDisplayString() == DslNamespace ? OpCatalog.KindOfDslType(type.Name) : null;
 
-        /// <summary>"int", "float" or "double" for the numeric types the DSL accepts, else null.</summary>
-        public static string? NumericType(ITypeSymbol? type) => type?.SpecialType switch
+        /// <summary>The numeric type of the C# types the DSL accepts as numbers (int, float, double), else null.</summary>
+        public static NumericType? NumericType(ITypeSymbol? type) => type?.SpecialType switch
         {
-            SpecialType.System_Int32 => NumericTypes.Int,
-            SpecialType.System_Single => NumericTypes.Float,
-            SpecialType.System_Double => NumericTypes.Double,
+            SpecialType.System_Int32 => Ir.NumericType.Int,
+            SpecialType.System_Single => Ir.NumericType.Float,
+            SpecialType.System_Double => Ir.NumericType.Double,
             _ => null,
         };
 

@@ -14,7 +14,7 @@ public static class InputValidator
 
     /// <summary>Checks, input by input in plan order: presence, rank, that every dimension symbol takes
     /// one size across inputs (the first input binding it wins), dtype (integer labels, floating-point
-    /// everything else) and one device; then every <see cref="LabelRangeCheck"/>.</summary>
+    /// everything else) and one device; then every <see cref="RangeCheck"/> and <see cref="DerivedCheck"/>.</summary>
     /// <exception cref="LossInputException">The first violation found.</exception>
     public static BoundShapes Validate(string lossName, ShapePlan plan, IReadOnlyList<(string Name, Tensor Value)> inputs)
     {
@@ -31,7 +31,8 @@ public static class InputValidator
                 throw Fail(lossName, check.Term, check, $"device {device}", $"{tensor.device}",
                     $"a tensor on {device} (where input '{deviceInput}' is)", $"one on {tensor.device}", "");
         }
-        foreach (var range in plan.LabelRanges) CheckLabelRange(lossName, plan, range, inputs, dims);
+        foreach (var range in plan.Ranges) CheckRange(lossName, plan, range, inputs, dims);
+        foreach (var derived in plan.Derived) CheckDerived(lossName, plan, derived, dims);
         return new BoundShapes(dims.ToDictionary(d => d.Key, d => d.Value.Size), device ?? CPU);
     }
 
@@ -71,6 +72,13 @@ public static class InputValidator
         for (var d = 0; d < shape.Length; d++)
         {
             var symbol = check.Dims[d];
+            if (TypeInference.IsLiteral(symbol, out var literal))
+            {
+                if (literal == shape[d]) continue;
+                var wanted = Expected(check, dims);
+                throw Fail(loss, check.Term, check, wanted, Format(shape), "shape " + wanted, Format(shape),
+                    $" Dimension {d} must be exactly {literal}.");
+            }
             if (!local.TryGetValue(symbol, out var bound))
             {
                 local[symbol] = new Binding(shape[d], check.Input, check.DimReasons[d]);
@@ -86,7 +94,7 @@ public static class InputValidator
 
     private static void CheckDtype(string loss, InputCheck check, Tensor tensor, Dictionary<string, Binding> dims)
     {
-        var isLabels = check.Kind == ValueKind.Labels;
+        var isLabels = OpCatalog.IsInteger(check.Kind);
         var ok = isLabels
             ? tensor.dtype is ScalarType.Int64 or ScalarType.Int32
             : tensor.is_floating_point();
@@ -95,26 +103,41 @@ public static class InputValidator
         throw Fail(loss, check.Term, check, want, tensor.dtype.ToString(),
             $"{Article(want)} {want} tensor of shape {Expected(check, dims)}",
             $"{Article(tensor.dtype.ToString())} {tensor.dtype} tensor of shape {Format(tensor.shape)}",
-            isLabels ? " Labels are class indices." : "");
+            isLabels ? $" {check.Kind} are integer indices." : "");
     }
 
-    private static void CheckLabelRange(string loss, ShapePlan plan, LabelRangeCheck range,
+    private static void CheckRange(string loss, ShapePlan plan, RangeCheck range,
         IReadOnlyList<(string Name, Tensor Value)> inputs, Dictionary<string, Binding> dims)
     {
-        if (!dims.TryGetValue(range.ClassDim, out var classes)) return;
-        var check = plan.Inputs.First(i => i.Input == range.Labels);
-        var labels = inputs.First(i => i.Name == range.Labels).Value;
+        long size;
+        string origin;
+        if (TypeInference.IsLiteral(range.Dim, out var literal)) (size, origin) = (literal, "");
+        else if (dims.TryGetValue(range.Dim, out var bound)) (size, origin) = (bound.Size, $" {range.Dim} = {bound.Size} comes from input '{bound.Input}'.");
+        else return;
+        var check = plan.Inputs.First(i => i.Input == range.Input);
+        var labels = inputs.First(i => i.Name == range.Input).Value;
         using var scope = NewDisposeScope();
         var values = labels.detach().to(ScalarType.Int64).cpu().flatten().data<long>().ToArray();
         for (var i = 0; i < values.Length; i++)
         {
-            if (values[i] >= 0 && values[i] < classes.Size) continue;
-            var expected = $"[0, {range.ClassDim}) = [0, {classes.Size})";
+            if (values[i] >= 0 && values[i] < size || values[i] == range.Ignore) continue;
+            var expected = $"[0, {range.Dim}) = [0, {size})";
+            var ignored = range.Ignore is { } ig ? $" or the ignored index {ig}" : "";
             throw Fail(loss, range.Term, check, expected, $"{values[i]} at index {i}",
-                $"class indices in {expected} for shape {Expected(check, dims)}",
-                $"label {values[i]} at index {i} (shape {Format(labels.shape)})",
-                $" {range.ClassDim} = {classes.Size} comes from input '{classes.Input}'.");
+                $"{range.What} indices in {expected}{ignored} for shape {Expected(check, dims)}",
+                $"{(range.What == "class" ? "label" : "index")} {values[i]} at index {i} (shape {Format(labels.shape)})", origin);
         }
+    }
+
+    private static void CheckDerived(string loss, ShapePlan plan, DerivedCheck derived, Dictionary<string, Binding> dims)
+    {
+        if (!dims.TryGetValue(derived.Parent, out var parent) || !dims.TryGetValue(derived.Symbol, out var part)) return;
+        if (parent.Size % derived.Parts == 0 && parent.Size / derived.Parts == part.Size) return;
+        var check = plan.Inputs.First(i => i.Input == part.Input);
+        throw Fail(loss, derived.Term, check, $"{derived.Symbol} = {derived.Parent} / {derived.Parts}", $"{part.Size}",
+            $"{derived.Symbol} = {derived.Parent} / {derived.Parts} = {parent.Size} / {derived.Parts}",
+            $"{derived.Symbol} = {part.Size}",
+            $" {derived.Parent} = {parent.Size} comes from input '{parent.Input}', split into {derived.Parts} equal parts in term '{derived.Term}'.");
     }
 
     /// <summary>"D = 5 comes from input 'x' (why they must be equal)."</summary>
@@ -122,7 +145,7 @@ public static class InputValidator
     {
         var reason = check.DimReasons[dim] != "" ? check.DimReasons[dim] : bound.Reason;
         var why = reason != "" ? $" ({reason} needs them equal)"
-            : symbol == ShapeInference.Batch ? $" (all inputs share the batch dimension {ShapeInference.Batch})"
+            : symbol == TypeInference.Batch ? $" (all inputs share the batch dimension {TypeInference.Batch})"
             : "";
         var from = bound.Input == check.Input ? "another dimension of the same input" : $"input '{bound.Input}'";
         return $"{symbol} = {bound.Size} comes from {from}{why}.";

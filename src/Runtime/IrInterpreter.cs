@@ -22,12 +22,16 @@ public static class IrInterpreter
     {
         if (ir.Terms.Count == 0) throw new ArgumentException($"{lossName}: the loss has no terms.", nameof(ir));
         var given = ir.Inputs.Where(i => inputs.ContainsKey(i.Name)).Select(i => (i.Name, inputs[i.Name])).ToList();
-        var shapes = InputValidator.Validate(lossName, ShapeInference.Infer(ir), given);
+        var types = TypeInference.Infer(ir);
+        if (types.Errors.Count > 0)
+            throw new ArgumentException($"{lossName}: " + string.Join("; ", types.Errors.Select(e => e.Message)), nameof(ir));
+        var shapes = InputValidator.Validate(lossName, types.Plan, given);
         var bound = IrTransforms.BindHypers(ir, HyperValues(ir, hypers, lossName));
+        var boundTypes = TypeInference.Infer(bound);
 
         using var scope = NewDisposeScope();
         var values = new object[bound.Nodes.Count];
-        foreach (var node in bound.Nodes) values[node.Id] = NodeEvaluator.Evaluate(node, values, inputs, shapes);
+        foreach (var node in bound.Nodes) values[node.Id] = NodeEvaluator.Evaluate(bound, boundTypes, node, values, inputs, shapes);
 
         var owned = new HashSet<Tensor>(given.Select(g => g.Item2), ReferenceEqualityComparer.Instance);
         var floatType = given.Select(g => g.Item2.dtype).FirstOrDefault(t => is_floating_point(t), ScalarType.Float32);
@@ -52,7 +56,7 @@ public static class IrInterpreter
         var values = ir.Hypers.ToDictionary(h => h.Name, h => h.Default);
         foreach (var pair in given ?? new Dictionary<string, double>())
         {
-            if (!values.ContainsKey(pair.Key) && !ir.Nodes.Any(n => n.Op == OpCode.Hyper && IrNames.HyperName(n) == pair.Key))
+            if (!values.ContainsKey(pair.Key) && !ir.Nodes.Any(n => n.Op == OpCode.Hyper && n.Name == pair.Key))
                 throw new ArgumentException(
                     $"{lossName}: unknown hyper-parameter '{pair.Key}'; the loss has: {string.Join(", ", values.Keys.DefaultIfEmpty("none"))}.",
                     nameof(given));

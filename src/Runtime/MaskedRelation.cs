@@ -3,17 +3,29 @@ using static TorchSharp.torch;
 
 namespace LossDsl.Runtime;
 
-/// <summary>A relation seen through a graph: the values of all pairs and which of them count.
-/// The reductions in <see cref="Ops"/> read only the selected pairs.</summary>
+/// <summary>A relation seen through a graph: the values of all pairs and which of them count, or (a soft graph)
+/// a non-negative weight per pair. The reductions in <see cref="Ops"/> read only the selected pairs.</summary>
 public sealed class MaskedRelation
 {
-    /// <summary>Pairs <paramref name="values"/> <c>[N, M]</c> with the boolean <paramref name="mask"/> of the same shape.</summary>
-    public MaskedRelation(Tensor values, Tensor mask)
+    /// <summary>Pairs <paramref name="values"/> <c>[N, M]</c> with <paramref name="graph"/> of the same shape: a
+    /// Bool mask, or float weights (pairs with weight 0 are not selected).</summary>
+    public MaskedRelation(Tensor values, Tensor graph)
     {
         Values = values ?? throw new ArgumentNullException(nameof(values));
-        Mask = mask ?? throw new ArgumentNullException(nameof(mask));
-        if (mask.dtype != ScalarType.Bool)
-            throw new ArgumentException($"A relation's mask must be Bool, got {mask.dtype}.", nameof(mask));
+        if (graph is null) throw new ArgumentNullException(nameof(graph));
+        if (graph.dtype == ScalarType.Bool)
+        {
+            Mask = graph;
+        }
+        else if (graph.is_floating_point())
+        {
+            Weights = graph;
+            Mask = Scalars.Gt(graph.detach(), 0);
+        }
+        else
+        {
+            throw new ArgumentException($"A relation's graph must be Bool or float weights, got {graph.dtype}.", nameof(graph));
+        }
     }
 
     /// <summary>The value of every pair, <c>[N, M]</c>.</summary>
@@ -21,4 +33,21 @@ public sealed class MaskedRelation
 
     /// <summary>Which pairs are selected: Bool, the shape of <see cref="Values"/>.</summary>
     public Tensor Mask { get; }
+
+    /// <summary>The weight of every pair for a soft graph, else null (every selected pair weighs 1).</summary>
+    public Tensor? Weights { get; }
+
+    /// <summary><c>w_ij r_ij</c> (or <c>r_ij</c>) on the selected pairs, 0 elsewhere.</summary>
+    internal Tensor Weighted()
+    {
+        var selected = Scalars.Fill(Values, Mask.logical_not(), 0);
+        return Weights is { } w ? Scalars.Mul(selected, w) : selected;
+    }
+
+    /// <summary>Σ w_ij (or the number of selected pairs) along <paramref name="dim"/>, or over everything.</summary>
+    internal Tensor WeightSums(long? dim)
+    {
+        var w = Weights ?? Mask.to(Values.dtype);
+        return dim is { } d ? w.sum(d) : w.sum();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 
@@ -5,34 +6,73 @@ namespace LossDsl.Runtime;
 
 public static partial class Ops
 {
-    // Empty rows give the reduction's identity and a zero gradient without any NaN: unselected
-    // entries are replaced (masked_fill passes them no gradient) before exp, log or max touch them.
+    // Row reductions run over the last axis of a dense value, over the named axes (given as positions), or over
+    // the selected (or weighted) pairs of a masked relation. Empty rows give the reduction's identity and a zero
+    // gradient without any NaN: unselected entries are replaced (a fill passes them no gradient) before exp, log
+    // or max touch them.
 
-    /// <summary><c>Σ_j r_ij</c> over the selected pairs, <c>[N]</c>; 0 for an empty row.</summary>
-    public static Tensor RowSum(MaskedRelation m) => Selected(m.Values, m.Mask, 0).sum(1);
+    /// <summary><c>Σ</c> over the last axis.</summary>
+    public static Tensor RowSum(Tensor x) => x.sum(-1);
 
-    /// <summary>The mean of the selected <c>r_ij</c> of each row, <c>[N]</c>; 0 for an empty row.</summary>
-    public static Tensor RowMean(MaskedRelation m) => RowSum(m) / ClampMin(m.Mask.sum(1), 1);
+    /// <summary><c>Σ</c> over the axes <paramref name="axes"/>.</summary>
+    public static Tensor RowSum(Tensor x, long[] axes) => x.sum(axes);
 
-    /// <summary><c>log Σ_j exp(r_ij)</c> over the selected pairs, <c>[N]</c>, with the row max
-    /// subtracted; −∞ for an empty row.</summary>
+    /// <summary>The mean over the last axis.</summary>
+    public static Tensor RowMean(Tensor x) => x.mean(new long[] { -1 });
+
+    /// <summary>The mean over the axes <paramref name="axes"/>.</summary>
+    public static Tensor RowMean(Tensor x, long[] axes) => x.mean(axes);
+
+    /// <summary><c>log Σ exp</c> over the last axis, stably.</summary>
+    public static Tensor RowLogSumExp(Tensor x) => x.logsumexp(-1);
+
+    /// <summary><c>log Σ exp</c> over the axes <paramref name="axes"/>, stably.</summary>
+    public static Tensor RowLogSumExp(Tensor x, long[] axes) => axes.OrderByDescending(a => a).Aggregate(x, (t, a) => t.logsumexp(a));
+
+    /// <summary>The largest entry of the last axis; the gradient reaches that entry only.</summary>
+    public static Tensor RowMax(Tensor x) => x.max(-1).values;
+
+    /// <summary>The largest entry over the axes <paramref name="axes"/> (ties share the gradient when there are several axes).</summary>
+    public static Tensor RowMax(Tensor x, long[] axes) => axes.Length == 1 ? x.max(axes[0]).values : x.amax(axes);
+
+    /// <summary>The smallest entry of the last axis; the gradient reaches that entry only.</summary>
+    public static Tensor RowMin(Tensor x) => x.min(-1).values;
+
+    /// <summary>The smallest entry over the axes <paramref name="axes"/> (ties share the gradient when there are several axes).</summary>
+    public static Tensor RowMin(Tensor x, long[] axes) => axes.Length == 1 ? x.min(axes[0]).values : x.amin(axes);
+
+    /// <summary><c>Σ_j w_ij r_ij</c> over the selected (weighted) pairs, <c>[N]</c>; 0 for an empty row.</summary>
+    public static Tensor RowSum(MaskedRelation m) => m.Weighted().sum(-1);
+
+    /// <summary>The (weighted) mean of the selected <c>r_ij</c> of each row, <c>[N]</c>; 0 for an empty row.</summary>
+    public static Tensor RowMean(MaskedRelation m) => RowSum(m) / NonZero(m.WeightSums(-1));
+
+    /// <summary><c>log Σ_j w_ij exp(r_ij)</c> over the selected pairs, <c>[N]</c>, with the row max subtracted;
+    /// −∞ for an empty row.</summary>
     public static Tensor RowLogSumExp(MaskedRelation m)
     {
         var masked = Selected(m.Values, m.Mask, double.NegativeInfinity);
-        var rowMax = masked.detach().amax(1);
+        var rowMax = masked.detach().amax(new long[] { -1 }, keepdim: false);
         var empty = Eq(rowMax, double.NegativeInfinity);
         // Any per-row shift gives the same value and gradient; a detached one keeps the graph small.
         var shift = Fill(rowMax, empty, 0);
-        var sum = Sub(masked, shift.unsqueeze(1)).exp().sum(1);
-        var lse = Add(Fill(sum, empty, 1).log(), shift);
+        var terms = Sub(masked, shift.unsqueeze(-1)).exp();
+        if (m.Weights is { } w) terms = Mul(terms, w);
+        var lse = Add(Fill(terms.sum(-1), empty, 1).log(), shift);
         return Fill(lse, empty, double.NegativeInfinity);
     }
 
-    /// <summary>The largest selected <c>r_ij</c> of each row, <c>[N]</c>; −∞ for an empty row.</summary>
-    public static Tensor RowMax(MaskedRelation m) => Selected(m.Values, m.Mask, double.NegativeInfinity).amax(1);
+    /// <summary>The largest selected <c>r_ij</c> of each row, <c>[N]</c>; −∞ for an empty row. The gradient
+    /// reaches that pair only (batch-hard mining).</summary>
+    public static Tensor RowMax(MaskedRelation m) => Selected(m.Values, m.Mask, double.NegativeInfinity).max(-1).values;
 
-    /// <summary>The smallest selected <c>r_ij</c> of each row, <c>[N]</c>; +∞ for an empty row.</summary>
-    public static Tensor RowMin(MaskedRelation m) => Selected(m.Values, m.Mask, double.PositiveInfinity).amin(1);
+    /// <summary>The smallest selected <c>r_ij</c> of each row, <c>[N]</c>; +∞ for an empty row. The gradient
+    /// reaches that pair only.</summary>
+    public static Tensor RowMin(MaskedRelation m) => Selected(m.Values, m.Mask, double.PositiveInfinity).min(-1).values;
+
+    /// <summary>The relation and its graph transposed (reductions per column).</summary>
+    public static MaskedRelation Transpose(MaskedRelation m) =>
+        new(m.Values.transpose(-2, -1), m.Weights is { } w ? w.transpose(-2, -1) : m.Mask.transpose(-2, -1));
 
     /// <summary>The mean of all entries.</summary>
     public static Tensor Mean(Tensor x) => x.mean();
@@ -44,11 +84,11 @@ public static partial class Ops
     /// only those entries receive gradient.</summary>
     public static Tensor MeanNonZero(Tensor x) => MeanOf(x, Gt(x.detach(), 0));
 
-    /// <summary>The mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
-    public static Tensor Mean(MaskedRelation m) => MeanOf(m.Values, m.Mask);
+    /// <summary>The (weighted) mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
+    public static Tensor Mean(MaskedRelation m) => m.Weighted().sum() / NonZero(m.WeightSums(null));
 
-    /// <summary>The sum over the selected pairs.</summary>
-    public static Tensor Sum(MaskedRelation m) => Selected(m.Values, m.Mask, 0).sum();
+    /// <summary>The (weighted) sum over the selected pairs.</summary>
+    public static Tensor Sum(MaskedRelation m) => m.Weighted().sum();
 
     /// <summary>The mean over the selected pairs whose value is &gt; 0; 0 if none.</summary>
     public static Tensor MeanNonZero(MaskedRelation m) => MeanOf(m.Values, m.Mask.logical_and(Gt(m.Values.detach(), 0)));
@@ -62,8 +102,21 @@ public static partial class Ops
     /// <summary>The mean over the selected triplets whose value is &gt; 0; 0 if none (AvgNonZeroReducer).</summary>
     public static Tensor MeanNonZero(TripletTensor t) => MeanOf(t.Values, t.Mask.logical_and(Gt(t.Values.detach(), 0)));
 
+    /// <summary>The mean of <paramref name="v"/> where <paramref name="where"/> holds; 0 when it holds nowhere.
+    /// The count comes from the condition.</summary>
+    public static Tensor MeanWhere(Tensor v, Tensor where) => MeanOf(v, where.expand_as(v));
+
+    /// <summary>The sum of <paramref name="v"/> where <paramref name="where"/> holds.</summary>
+    public static Tensor SumWhere(Tensor v, Tensor where) => Selected(v, where.expand_as(v), 0).sum();
+
+    /// <summary>The number of entries of <paramref name="x"/>, a 0-d tensor (the default float type).</summary>
+    public static Tensor Count(Tensor x) => Full(new long[0], x.numel(), get_default_dtype(), x.device);
+
     /// <summary><paramref name="values"/> where <paramref name="mask"/> holds, <paramref name="fill"/> elsewhere.</summary>
     private static Tensor Selected(Tensor values, Tensor mask, double fill) => Fill(values, mask.logical_not(), fill);
+
+    /// <summary>A denominator: 1 where it is 0, so an empty selection gives 0 / 1 = 0, in every precision.</summary>
+    private static Tensor NonZero(Tensor d) => where(Gt(d, 0), d, ones_like(d));
 
     private static Tensor MeanOf(Tensor values, Tensor mask) => Selected(values, mask, 0).sum() / ClampMin(mask.sum(), 1);
 }

@@ -83,6 +83,9 @@ public static class Scalars
     /// <summary><c>t = v</c> entry-wise, Bool.</summary>
     public static Tensor Eq(Tensor t, double v) { using var s = v.ToScalar(); return t.eq(s); }
 
+    /// <summary><c>t ≠ v</c> entry-wise, Bool.</summary>
+    public static Tensor Ne(Tensor t, double v) { using var s = v.ToScalar(); return t.ne(s); }
+
     /// <summary><c>t &gt; v</c> entry-wise, Bool.</summary>
     public static Tensor Gt(Tensor t, double v) { using var s = v.ToScalar(); return t.gt(s); }
 

@@ -44,6 +44,8 @@ namespace LossDsl.Ir
         public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+        public static implicit operator EquatableArray<T>(T[] items) => new(items);
+
         public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
         public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
     }

@@ -8,49 +8,40 @@ namespace LossDsl.Ir
     /// the shared DAG of a <see cref="LossIr"/>.</summary>
     public sealed class Expr
     {
-        private Expr(OpCode op, ValueKind kind, Expr[] args, double number, string name)
+        private Expr(OpCode op, ValueKind kind, Expr[] args, NodeAttr? attr)
         {
             Op = op;
             Kind = kind;
             Args = args;
-            Number = number;
-            Name = name;
+            Attr = attr;
         }
 
         public OpCode Op { get; }
         public ValueKind Kind { get; }
         public IReadOnlyList<Expr> Args { get; }
 
-        /// <summary>The value of a <see cref="OpCode.Const"/>.</summary>
-        public double Number { get; }
+        /// <summary>What the node needs besides its arguments (an input's name, a constant's value, a metric, …).</summary>
+        public NodeAttr? Attr { get; }
 
-        /// <summary>The input or hyper-parameter name, the metric of a pairwise relation, or the
-        /// C# numeric type ("int", "float", "double") of a number node.</summary>
-        public string Name { get; }
+        /// <summary>A symbolic input named <paramref name="name"/> with the role's default dimensions, or
+        /// <paramref name="dims"/> when given (see <see cref="TypeInference"/>).</summary>
+        public static Expr Input(string name, ValueKind kind, params string[] dims) =>
+            new(OpCode.Input, kind, Array.Empty<Expr>(), new InputAttr(name, dims));
 
-        public static Expr Input(string name, ValueKind kind) =>
-            new(OpCode.Input, kind, Array.Empty<Expr>(), 0, name);
+        /// <summary>An input with a fully given attribute (dimensions, ignored label index).</summary>
+        public static Expr Input(InputAttr attr, ValueKind kind) => new(OpCode.Input, kind, Array.Empty<Expr>(), attr);
 
-        public static Expr Hyper(string name, string numericType) =>
-            new(OpCode.Hyper, ValueKind.Number, Array.Empty<Expr>(), 0, name + ":" + numericType);
+        public static Expr Hyper(string name, NumericType type) =>
+            new(OpCode.Hyper, ValueKind.Number, Array.Empty<Expr>(), new HyperAttr(name, type));
 
-        public static Expr Const(double value, string numericType = NumericTypes.Double) =>
-            new(OpCode.Const, ValueKind.Number, Array.Empty<Expr>(), value, numericType);
+        public static Expr Const(double value, NumericType type = NumericType.Double) =>
+            new(OpCode.Const, ValueKind.Number, Array.Empty<Expr>(), new ConstAttr(value, type));
 
-        public static Expr Of(OpCode op, ValueKind kind, params Expr[] args) => new(op, kind, args, 0, "");
+        public static Expr Of(OpCode op, ValueKind kind, params Expr[] args) => new(op, kind, args, null);
 
-        public static Expr Of(OpCode op, ValueKind kind, string name, params Expr[] args) => new(op, kind, args, 0, name);
-    }
+        public static Expr Of(OpCode op, ValueKind kind, NodeAttr? attr, params Expr[] args) => new(op, kind, args, attr);
 
-    /// <summary>C# numeric types of number nodes, so folded values follow C#'s own arithmetic.</summary>
-    public static class NumericTypes
-    {
-        public const string Int = "int";
-        public const string Float = "float";
-        public const string Double = "double";
-
-        /// <summary>C#'s binary numeric promotion for the three types the DSL accepts.</summary>
-        public static string Promote(string a, string b) =>
-            a == Double || b == Double ? Double : a == Float || b == Float ? Float : Int;
+        /// <summary>Host-number arithmetic or math, typed by C#'s promotion.</summary>
+        public static Expr Number(OpCode op, NumericType type, params Expr[] args) => new(op, ValueKind.Number, args, new NumberAttr(type));
     }
 }

@@ -4,31 +4,35 @@ using System.Linq;
 namespace LossDsl.Ir
 {
     /// <summary>Interns expression trees into a DAG: a node is created once per distinct
-    /// (op, kind, arguments, number, name), so a subexpression written in two terms is computed once.</summary>
+    /// (op, kind, arguments, attribute), so a subexpression written in two terms is computed once.</summary>
     public sealed class IrBuilder
     {
         private readonly List<IrNode> _nodes = new();
-        private readonly Dictionary<(OpCode, ValueKind, string, double, string), int> _index = new();
+        private readonly Dictionary<(OpCode, ValueKind, EquatableArray<int>, NodeAttr?), int> _index = new();
         private readonly List<IrInput> _inputs = new();
         private readonly List<IrHyper> _hypers = new();
         private readonly List<IrTerm> _terms = new();
 
         public IReadOnlyList<IrNode> Nodes => _nodes;
 
-        /// <summary>Adds <paramref name="expr"/> (and its arguments) and returns its node id.</summary>
-        public int Intern(Expr expr)
+        /// <summary>Adds <paramref name="expr"/> (and its arguments) and returns its node id. When given,
+        /// <paramref name="visit"/> sees every expression with the id it was interned as (the generator maps
+        /// node ids back to the syntax that built them, for diagnostics).</summary>
+        public int Intern(Expr expr, System.Action<Expr, int>? visit = null)
         {
             var args = new int[expr.Args.Count];
-            for (var i = 0; i < args.Length; i++) args[i] = Intern(expr.Args[i]);
-            return Intern(expr.Op, expr.Kind, args, expr.Number, expr.Name);
+            for (var i = 0; i < args.Length; i++) args[i] = Intern(expr.Args[i], visit);
+            var id = Intern(expr.Op, expr.Kind, args, expr.Attr);
+            visit?.Invoke(expr, id);
+            return id;
         }
 
-        public int Intern(OpCode op, ValueKind kind, int[] args, double number, string name)
+        public int Intern(OpCode op, ValueKind kind, int[] args, NodeAttr? attr)
         {
-            var key = (op, kind, string.Join(",", args), number, name);
+            var key = (op, kind, new EquatableArray<int>(args), attr);
             if (_index.TryGetValue(key, out var id)) return id;
             id = _nodes.Count;
-            _nodes.Add(new IrNode(id, op, kind, args.ToEquatableArray(), number, name));
+            _nodes.Add(new IrNode(id, op, kind, key.Item3, attr));
             _index[key] = id;
             return id;
         }

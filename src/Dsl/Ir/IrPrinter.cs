@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -29,22 +28,39 @@ namespace LossDsl.Ir
             switch (node.Op)
             {
                 case OpCode.Input: return node.Name;
-                case OpCode.Hyper: return IrNames.HyperName(node);
+                case OpCode.Hyper: return node.Name;
                 case OpCode.Const: return FormatNumber(node.Number);
-                case OpCode.Pairwise: return FormatPairwise(node.Name, args[0], args[1]);
+                case OpCode.Pairwise: return FormatPairwise(node.Metric, args[0], args[1]);
                 case OpCode.Softmax when args.Count == 2: return $"softmax({args[0]} / {args[1]})";
                 case OpCode.LogSoftmax when args.Count == 2: return $"log_softmax({args[0]} / {args[1]})";
+                case OpCode.SameLabel or OpCode.DifferentLabel when args.Count == 1:
+                    return string.Format(CultureInfo.InvariantCulture, OpCatalog.Get(node.Op).Notation, args[0], args[0]);
+                case OpCode.Column when node.Attr is IndexAttr c: return $"{args[0]}[:, {c.Index}]";
+                case OpCode.Part when node.Attr is IndexAttr p: return $"part {p.Index + 1}/{p.Count} of {args[0]}";
+                case OpCode.RowSum or OpCode.RowMean or OpCode.RowLogSumExp or OpCode.RowMax or OpCode.RowMin
+                    when node.Attr is AxesAttr { Axes.Count: > 0 } axes:
+                    return $"{AxisReduction(node.Op)}_{{{string.Join(",", axes.Axes)}}} ({args[0]})";
                 default:
                     return string.Format(CultureInfo.InvariantCulture, OpCatalog.Get(node.Op).Notation, args.Cast<object>().ToArray());
             }
         }
 
-        public static string FormatPairwise(string metric, string x, string y) => metric switch
+        private static string AxisReduction(OpCode op) => op switch
         {
-            "Dot" => $"⟨{x}_i, {y}_j⟩",
-            "Cosine" => $"cos({x}_i, {y}_j)",
-            "Euclidean" => $"‖{x}_i − {y}_j‖",
-            "SqEuclidean" => $"‖{x}_i − {y}_j‖²",
+            OpCode.RowSum => "Σ",
+            OpCode.RowMean => "mean",
+            OpCode.RowLogSumExp => "logΣexp",
+            OpCode.RowMax => "max",
+            _ => "min",
+        };
+
+        public static string FormatPairwise(Metric metric, string x, string y) => metric switch
+        {
+            Metric.Dot => $"⟨{x}_i, {y}_j⟩",
+            Metric.Cosine => $"cos({x}_i, {y}_j)",
+            Metric.Euclidean => $"‖{x}_i − {y}_j‖",
+            Metric.SqEuclidean => $"‖{x}_i − {y}_j‖²",
+            Metric.L1 => $"‖{x}_i − {y}_j‖₁",
             _ => $"{metric}({x}_i, {y}_j)",
         };
 
@@ -59,18 +75,9 @@ namespace LossDsl.Ir
         }
     }
 
-    /// <summary>Reads the packed names of IR nodes.</summary>
+    /// <summary>Names of IR things in generated code.</summary>
     public static class IrNames
     {
-        public static string HyperName(IrNode hyper) => Split(hyper.Name).name;
-        public static string HyperType(IrNode hyper) => Split(hyper.Name).type;
-
-        private static (string name, string type) Split(string packed)
-        {
-            var colon = packed.LastIndexOf(':');
-            return colon < 0 ? (packed, NumericTypes.Double) : (packed.Substring(0, colon), packed.Substring(colon + 1));
-        }
-
         /// <summary>A C# identifier made from a term or input name.</summary>
         public static string Identifier(string name) =>
             new string(name.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray());

@@ -3,16 +3,39 @@ namespace LossDsl.Ir
     /// <summary>One node of the loss DAG. Identical subexpressions share one node (interned by
     /// <see cref="IrBuilder"/>), which is how terms share their common work.</summary>
     /// <param name="Id">Index in <see cref="LossIr.Nodes"/>; arguments always have smaller ids.</param>
-    /// <param name="Number">Value of a constant.</param>
-    /// <param name="Name">Input name, "name:type" of a hyper, metric of a relation, numeric type of a number.</param>
-    public sealed record IrNode(int Id, OpCode Op, ValueKind Kind, EquatableArray<int> Args, double Number, string Name);
+    /// <param name="Attr">Typed attributes (an input's name and dims, a constant, a metric, named axes, …), or null.</param>
+    public sealed record IrNode(int Id, OpCode Op, ValueKind Kind, EquatableArray<int> Args, NodeAttr? Attr)
+    {
+        /// <summary>The input's name (inputs), the hyper-parameter's name (hypers), "" otherwise.</summary>
+        public string Name => Attr switch
+        {
+            InputAttr i => i.Name,
+            HyperAttr h => h.Name,
+            _ => "",
+        };
+
+        /// <summary>The value of a constant (0 for other nodes).</summary>
+        public double Number => Attr is ConstAttr c ? c.Value : 0;
+
+        /// <summary>The C# type of a number node (a constant, a hyper-parameter, arithmetic on them).</summary>
+        public NumericType NumericType => Attr switch
+        {
+            ConstAttr c => c.Type,
+            HyperAttr h => h.Type,
+            NumberAttr n => n.Type,
+            _ => NumericType.Double,
+        };
+
+        /// <summary>The metric of a pairwise relation.</summary>
+        public Metric Metric => Attr is MetricAttr m ? m.Metric : default;
+    }
 
     /// <summary>An input of the loss (a tensor argument of <c>Compute</c>), unified by name across terms.</summary>
     /// <param name="FirstTerm">The first term that uses it: run-time errors name it.</param>
     public sealed record IrInput(string Name, ValueKind Kind, string FirstTerm);
 
     /// <summary>A hyper-parameter: a settable property with a default.</summary>
-    public sealed record IrHyper(string Name, string NumericType, double Default);
+    public sealed record IrHyper(string Name, NumericType Type, double Default);
 
     /// <summary>A weighted term: <c>weighted = Weight · raw</c>, <c>total = Σ weighted</c>.</summary>
     /// <param name="Source">"File.cs:line" of the term's declaration, for formula comments.</param>

@@ -1,61 +1,156 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace LossDsl.Ir
 {
-    /// <summary>One entry of the operator catalog: how an operation reads in mathematical notation.</summary>
-    /// <param name="Code">The operation.</param>
-    /// <param name="Notation">A format string over the arguments' notations ({0}, {1}, ...).</param>
-    public sealed record OpInfo(OpCode Code, string Notation);
+    /// <summary>How an operation's result type follows from its arguments' (see <see cref="TypeInference"/>).</summary>
+    public enum ShapeRule
+    {
+        /// <summary>A leaf: its type comes from its attribute (an input's dimensions, a number).</summary>
+        Leaf,
+        /// <summary>The type of the first argument (element-wise functions, row-wise maps).</summary>
+        SameAsFirst,
+        /// <summary>Element-wise over two or more arguments, broadcast by named axes.</summary>
+        Broadcast,
+        /// <summary>The first argument without its last axis (or without the named axes of an <see cref="AxesAttr"/>).</summary>
+        DropLast,
+        /// <summary>A 0-d value.</summary>
+        ToReal,
+        /// <summary>A rule of its own, written out in <see cref="TypeInference"/>.</summary>
+        Custom,
+    }
 
-    /// <summary>The single table of operator notations, shared by the generator (formula comments,
-    /// <c>Describe()</c>) and the runtime (interpreter messages, traced <c>Describe</c>).</summary>
+    /// <summary>One entry of the operation catalogue.</summary>
+    /// <param name="Code">The operation and its stable id.</param>
+    /// <param name="Notation">How it reads in mathematical notation, over its arguments' notations ({0}, {1}, ...).</param>
+    /// <param name="Shape">How its result's dimensions follow from its arguments'.</param>
+    /// <param name="Runtime">The <c>LossDsl.Runtime.Ops</c> method generated code and the interpreter call with the
+    /// arguments in order (numbers as <c>double</c>), then what <see cref="RuntimeCalls"/> adds (a metric, axis
+    /// positions, bound sizes, an ignored label index); null for leaves, which are written inline.</param>
+    public sealed record OpInfo(OpCode Code, string Notation, ShapeRule Shape, string? Runtime);
+
+    /// <summary>The single table of operations: notation, shape rule and run-time op. The generator (formula
+    /// comments, <c>Describe()</c>, emission), the interpreter and the describer read it, and
+    /// <c>OpCatalogTests</c> holds every entry whole (a DSL method, a runtime method, an interpreter case, a shape
+    /// rule). Element-wise operations that may sit inside a fused pairwise reduction also declare their scalar form
+    /// and derivative in <c>Formula/ScalarOps.cs</c>.</summary>
     public static class OpCatalog
     {
-        private static readonly Dictionary<OpCode, OpInfo> Table = Build(
-            new OpInfo(OpCode.Add, "{0} + {1}"),
-            new OpInfo(OpCode.Sub, "{0} − {1}"),
-            new OpInfo(OpCode.Mul, "{0} · {1}"),
-            new OpInfo(OpCode.Div, "{0} / {1}"),
-            new OpInfo(OpCode.Neg, "−{0}"),
-            new OpInfo(OpCode.Exp, "exp({0})"),
-            new OpInfo(OpCode.Log, "log({0})"),
-            new OpInfo(OpCode.Sqrt, "√({0})"),
-            new OpInfo(OpCode.Square, "({0})²"),
-            new OpInfo(OpCode.Abs, "|{0}|"),
-            new OpInfo(OpCode.Relu, "relu({0})"),
-            new OpInfo(OpCode.Softplus, "softplus({0})"),
-            new OpInfo(OpCode.Sigmoid, "σ({0})"),
-            new OpInfo(OpCode.LogSigmoid, "log σ({0})"),
-            new OpInfo(OpCode.StopGradient, "sg({0})"),
-            new OpInfo(OpCode.Normalize, "normalize({0})"),
-            new OpInfo(OpCode.Softmax, "softmax({0})"),
-            new OpInfo(OpCode.LogSoftmax, "log_softmax({0})"),
-            new OpInfo(OpCode.RowNorm, "‖{0}_i‖"),
-            new OpInfo(OpCode.CrossEntropy, "mean_i CE({0}_i, {1}_i)"),
-            new OpInfo(OpCode.KL, "(1/N) Σ_i KL({0}_i ‖ exp {1}_i)"),
-            new OpInfo(OpCode.Mse, "mean (({0}) − ({1}))²"),
-            new OpInfo(OpCode.SmoothL1, "mean smoothL1({0} − {1}; β = {2})"),
-            new OpInfo(OpCode.Pairwise, "pairwise({0}, {1})"),
-            new OpInfo(OpCode.MeanNormalized, "{0} / mean({0} > 0)"),
-            new OpInfo(OpCode.SameLabel, "[{0}_i = {0}_j]"),
-            new OpInfo(OpCode.DifferentLabel, "[{0}_i ≠ {0}_j]"),
-            new OpInfo(OpCode.AllPairs, "[all pairs]"),
-            new OpInfo(OpCode.ExcludeSelf, "{0} ∧ [i ≠ j]"),
-            new OpInfo(OpCode.Over, "{0} over {1}"),
-            new OpInfo(OpCode.RowSum, "Σ_j ({0})"),
-            new OpInfo(OpCode.RowMean, "mean_j ({0})"),
-            new OpInfo(OpCode.RowLogSumExp, "log Σ_j exp({0})"),
-            new OpInfo(OpCode.RowMax, "max_j ({0})"),
-            new OpInfo(OpCode.RowMin, "min_j ({0})"),
-            new OpInfo(OpCode.Mean, "mean({0})"),
-            new OpInfo(OpCode.Sum, "Σ({0})"),
-            new OpInfo(OpCode.MeanNonZero, "mean_{{>0}}({0})"),
-            new OpInfo(OpCode.Triplets, "({0})_ap − ({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}"),
-            new OpInfo(OpCode.MineHard, "hard({0})"),
-            new OpInfo(OpCode.MineSemiHard, "semihard_m=({1})({0})"));
+        private static OpInfo Op(OpCode code, string notation, ShapeRule shape, string? runtime = "") =>
+            new(code, notation, shape, runtime == "" ? code.ToString() : runtime);
 
+        private static readonly Dictionary<OpCode, OpInfo> Table = new[]
+        {
+            Op(OpCode.Input, "{name}", ShapeRule.Leaf, null),
+            Op(OpCode.Hyper, "{name}", ShapeRule.Leaf, null),
+            Op(OpCode.Const, "{value}", ShapeRule.Leaf, null),
+
+            Op(OpCode.Add, "{0} + {1}", ShapeRule.Broadcast),
+            Op(OpCode.Sub, "{0} − {1}", ShapeRule.Broadcast),
+            Op(OpCode.Mul, "{0} · {1}", ShapeRule.Broadcast),
+            Op(OpCode.Div, "{0} / {1}", ShapeRule.Broadcast),
+            Op(OpCode.Neg, "−{0}", ShapeRule.SameAsFirst),
+            Op(OpCode.Pow, "({0})^{1}", ShapeRule.SameAsFirst),
+            Op(OpCode.Minimum, "min({0}, {1})", ShapeRule.Broadcast),
+            Op(OpCode.Maximum, "max({0}, {1})", ShapeRule.Broadcast),
+            Op(OpCode.LogAddExp, "log(e^{0} + e^{1})", ShapeRule.Broadcast),
+
+            Op(OpCode.Exp, "exp({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Log, "log({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Sqrt, "√({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Square, "({0})²", ShapeRule.SameAsFirst),
+            Op(OpCode.Abs, "|{0}|", ShapeRule.SameAsFirst),
+            Op(OpCode.Relu, "relu({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Softplus, "softplus({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Sigmoid, "σ({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.LogSigmoid, "log σ({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.StopGradient, "sg({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Cos, "cos({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Sin, "sin({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Acos, "acos({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Clamp, "clamp({0}, {1}, {2})", ShapeRule.SameAsFirst),
+            Op(OpCode.Log1p, "log(1 + {0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Tanh, "tanh({0})", ShapeRule.SameAsFirst),
+
+            Op(OpCode.Less, "[{0} < {1}]", ShapeRule.Broadcast),
+            Op(OpCode.LessEq, "[{0} ≤ {1}]", ShapeRule.Broadcast),
+            Op(OpCode.Greater, "[{0} > {1}]", ShapeRule.Broadcast),
+            Op(OpCode.GreaterEq, "[{0} ≥ {1}]", ShapeRule.Broadcast),
+            Op(OpCode.Where, "({0} ? {1} : {2})", ShapeRule.Broadcast),
+            Op(OpCode.And, "{0} ∧ {1}", ShapeRule.Broadcast),
+            Op(OpCode.Or, "{0} ∨ {1}", ShapeRule.Broadcast),
+            Op(OpCode.Not, "¬{0}", ShapeRule.SameAsFirst),
+            Op(OpCode.CountTrue, "#{0}", ShapeRule.ToReal),
+            Op(OpCode.AnyTrue, "∃ {0}", ShapeRule.ToReal),
+            Op(OpCode.Valid, "[{0} not ignored]", ShapeRule.SameAsFirst),
+            Op(OpCode.Indicator, "1[{0}]", ShapeRule.SameAsFirst),
+
+            Op(OpCode.Normalize, "normalize({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.Softmax, "softmax({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.LogSoftmax, "log_softmax({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.RowNorm, "‖{0}_i‖", ShapeRule.DropLast),
+            Op(OpCode.RowDot, "⟨{0}_i, {1}_i⟩", ShapeRule.Custom),
+
+            Op(OpCode.RowSum, "Σ_j ({0})", ShapeRule.DropLast),
+            Op(OpCode.RowMean, "mean_j ({0})", ShapeRule.DropLast),
+            Op(OpCode.RowLogSumExp, "log Σ_j exp({0})", ShapeRule.DropLast),
+            Op(OpCode.RowMax, "max_j ({0})", ShapeRule.DropLast),
+            Op(OpCode.RowMin, "min_j ({0})", ShapeRule.DropLast),
+            Op(OpCode.Mean, "mean({0})", ShapeRule.ToReal),
+            Op(OpCode.Sum, "Σ({0})", ShapeRule.ToReal),
+            Op(OpCode.MeanNonZero, "mean_{{>0}}({0})", ShapeRule.ToReal),
+            Op(OpCode.MeanWhere, "mean({0} where {1})", ShapeRule.ToReal),
+            Op(OpCode.SumWhere, "Σ({0} where {1})", ShapeRule.ToReal),
+            Op(OpCode.Count, "#{0}", ShapeRule.ToReal),
+
+            Op(OpCode.CrossEntropy, "mean_i CE({0}_i, {1}_i)", ShapeRule.Custom),
+            Op(OpCode.KL, "(1/N) Σ_i KL({0}_i ‖ exp {1}_i)", ShapeRule.Custom),
+            Op(OpCode.Mse, "mean (({0}) − ({1}))²", ShapeRule.Custom),
+            Op(OpCode.SmoothL1, "mean smoothL1({0} − {1}; β = {2})", ShapeRule.Custom),
+            Op(OpCode.CrossEntropyPerSample, "CE({0}_i, {1}_i)", ShapeRule.Custom),
+            Op(OpCode.KLPerSample, "KL({0}_i ‖ exp {1}_i)", ShapeRule.Custom),
+            Op(OpCode.WeightedCrossEntropy, "Σ_i w_{1_i} CE({0}_i, {1}_i) / Σ_i w_{1_i}, w = {2}", ShapeRule.Custom),
+
+            Op(OpCode.Pairwise, "pairwise({0}, {1})", ShapeRule.Custom),
+            Op(OpCode.Angles, "cos∠({0}_j − {0}_i, {0}_k − {0}_i)", ShapeRule.Custom),
+            Op(OpCode.MeanNormalized, "{0} / mean({0} > 0)", ShapeRule.SameAsFirst),
+            Op(OpCode.Transpose, "({0})ᵀ", ShapeRule.Custom),
+            Op(OpCode.PerRow, "{0}_i", ShapeRule.Custom),
+            Op(OpCode.PerColumn, "{0}_j", ShapeRule.Custom),
+
+            Op(OpCode.SameLabel, "[{0}_i = {1}_j]", ShapeRule.Custom),
+            Op(OpCode.DifferentLabel, "[{0}_i ≠ {1}_j]", ShapeRule.Custom),
+            Op(OpCode.AllPairs, "[all pairs]", ShapeRule.Custom),
+            Op(OpCode.ExcludeSelf, "{0} ∧ [i ≠ j]", ShapeRule.Custom),
+            Op(OpCode.Over, "{0} over {1}", ShapeRule.Custom),
+            Op(OpCode.Identity, "[i = j]", ShapeRule.Custom),
+            Op(OpCode.ClassOf, "[j = {0}_i]", ShapeRule.Custom),
+            Op(OpCode.OtherView, "[j = i ± N/2]", ShapeRule.Custom),
+            Op(OpCode.HasAny, "[∃ j: ({0})_ij]", ShapeRule.DropLast),
+
+            Op(OpCode.Pick, "{0}_(i, {1}_i)", ShapeRule.Custom),
+            Op(OpCode.Rows, "{0}[{1}]", ShapeRule.Custom),
+            Op(OpCode.Column, "{0}[:, k]", ShapeRule.Custom),
+            Op(OpCode.Part, "part({0})", ShapeRule.Custom),
+            Op(OpCode.AtPairs, "{0} at {1}", ShapeRule.Custom),
+
+            Op(OpCode.Triplets, "({0})_ap − ({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}", ShapeRule.Custom),
+            Op(OpCode.MineHard, "hard({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.MineSemiHard, "semihard_m=({1})({0})", ShapeRule.SameAsFirst),
+
+            Op(OpCode.Assign, "argmin_π Σ_i ({0})_(i, π(i))", ShapeRule.Custom),
+            Op(OpCode.MatchedRows, "rows({0})", ShapeRule.Custom),
+            Op(OpCode.MatchedColumns, "columns({0})", ShapeRule.Custom),
+            Op(OpCode.MatchedLabels, "{1} matched by {0}, else {2}", ShapeRule.Custom),
+        }.ToDictionary(info => info.Code);
+
+        /// <summary>Every operation, in id order.</summary>
+        public static IEnumerable<OpInfo> All => Table.Values.OrderBy(i => (int)i.Code);
+
+        /// <summary>The catalogue entry of <paramref name="code"/>.</summary>
+        /// <exception cref="KeyNotFoundException">The operation has no entry (a completeness test prevents this).</exception>
         public static OpInfo Get(OpCode code) =>
-            Table.TryGetValue(code, out var info) ? info : new OpInfo(code, code + "({0})");
+            Table.TryGetValue(code, out var info) ? info : throw new KeyNotFoundException($"Operation {code} has no catalogue entry.");
 
         /// <summary>The kind that values of a DSL type (named without namespace) have, or null.</summary>
         public static ValueKind? KindOfDslType(string typeName) => typeName switch
@@ -71,22 +166,25 @@ namespace LossDsl.Ir
             "Graph" => ValueKind.Graph,
             "Masked" => ValueKind.Masked,
             "Triplets" => ValueKind.Triplets,
+            "Tokens" => ValueKind.Tokens,
+            "Indices" => ValueKind.Indices,
+            "Condition" => ValueKind.Condition,
+            "Matching" => ValueKind.Matching,
             _ => null,
         };
 
         /// <summary>Kinds a loss may take as inputs (the types of <c>[Term]</c> parameters).</summary>
         public static bool IsInputKind(ValueKind kind) => kind switch
         {
-            ValueKind.Real or ValueKind.Vector or ValueKind.Labels or ValueKind.Logits
-                or ValueKind.Probs or ValueKind.LogProbs or ValueKind.Embeddings => true,
+            ValueKind.Real or ValueKind.Vector or ValueKind.Labels or ValueKind.Logits or ValueKind.Probs
+                or ValueKind.LogProbs or ValueKind.Embeddings or ValueKind.Tokens or ValueKind.Indices => true,
             _ => false,
         };
 
-        private static Dictionary<OpCode, OpInfo> Build(params OpInfo[] infos)
-        {
-            var table = new Dictionary<OpCode, OpInfo>();
-            foreach (var info in infos) table[info.Code] = info;
-            return table;
-        }
+        /// <summary>Kinds whose values hold integers (labels and indices).</summary>
+        public static bool IsInteger(ValueKind kind) => kind is ValueKind.Labels or ValueKind.Indices;
+
+        /// <summary>Kinds whose values hold booleans.</summary>
+        public static bool IsBoolean(ValueKind kind) => kind is ValueKind.Graph or ValueKind.Condition;
     }
 }

@@ -13,8 +13,9 @@ namespace LossDsl
         public bool Fuse { get; set; } = true;
     }
 
-    /// <summary>A weighted term of the loss: an expression-bodied method returning <see cref="Real"/>.
-    /// Its parameters are the loss inputs, unified by name across terms.</summary>
+    /// <summary>A weighted term of the loss: a method returning <see cref="Real"/>, with an expression body or a
+    /// block of local variables and one <c>return</c>. Its parameters are the loss inputs, unified by name across
+    /// terms.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
     public sealed class TermAttribute : Attribute
     {
@@ -29,6 +30,31 @@ namespace LossDsl
     [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
     public sealed class FrozenAttribute : Attribute { }
 
+    /// <summary>The dimensions of an input, by name, instead of its role's default (<c>Embeddings</c> are
+    /// <c>[N, D_name]</c>, <c>Tokens</c> <c>[N, T_name, D_name]</c>, ...): <c>[Dims("C", "D")] Embeddings
+    /// proxies</c> is a table of its own length C; <c>[Dims("E", "3")] Indices triples</c> has exactly 3 columns.
+    /// A name means one size across every input and term; two different names are never the same dimension, so
+    /// an operation that needs them equal is a compile-time error. <c>N</c> is the batch of the default roles.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class DimsAttribute : Attribute
+    {
+        public DimsAttribute(params string[] dims) => Dims = dims;
+
+        /// <summary>One name (or literal size) per axis.</summary>
+        public string[] Dims { get; }
+    }
+
+    /// <summary>Label entries equal to <see cref="Index"/> are ignored: they need not be valid classes, per-sample
+    /// criteria give them 0, and <c>CrossEntropy</c>'s mean counts only the others (PyTorch's
+    /// <c>ignore_index</c>, usually −100).</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class IgnoreAttribute : Attribute
+    {
+        public IgnoreAttribute(long index) => Index = index;
+
+        public long Index { get; }
+    }
+
     /// <summary>Links a DSL method to its IR operation; the generator lowers calls through it.</summary>
     [AttributeUsage(AttributeTargets.Method, Inherited = false)]
     public sealed class DslOpAttribute : Attribute
@@ -37,13 +63,18 @@ namespace LossDsl
         public OpCode Op { get; }
     }
 
+    /// <summary>Marks a DSL method parameter that is part of the operation itself (a column index, a number of
+    /// parts), not a value: it must be a compile-time constant and becomes the node's attribute.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    public sealed class ConstantAttribute : Attribute { }
+
     /// <summary>Marks a DSL method parameter that is a temperature: a constant ≤ 0 is a compile error.</summary>
     [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
     public sealed class TemperatureAttribute : Attribute { }
 
-    /// <summary>Similarity measures of <see cref="Dsl.Pairwise(Embeddings, Similarity)"/> (larger = closer).</summary>
+    /// <summary>Similarity measures of <see cref="Dsl.Pairwise(IRows, Similarity)"/> (larger = closer).</summary>
     public enum Similarity { Dot, Cosine }
 
-    /// <summary>Distance measures of <see cref="Dsl.Pairwise(Embeddings, Distance)"/> (smaller = closer).</summary>
-    public enum Distance { Euclidean, SqEuclidean }
+    /// <summary>Distance measures of <see cref="Dsl.Pairwise(IRows, Distance)"/> (smaller = closer).</summary>
+    public enum Distance { Euclidean, SqEuclidean, L1 }
 }

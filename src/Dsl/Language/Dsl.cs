@@ -6,39 +6,61 @@ namespace LossDsl
     /// Each carries the IR operation it builds; the generator lowers calls through that attribute.</summary>
     public static class Dsl
     {
-        // ---- Row operations -------------------------------------------------------------------
+        // ---- Row operations (the last axis) ------------------------------------------------------
 
-        /// <summary>Each row divided by its L2 norm (<c>x / max(‖x‖, 1e-12)</c>).</summary>
-        [DslOp(OpCode.Normalize)] public static Embeddings Normalize(Embeddings x) => x.Apply(OpCode.Normalize, x.Expr);
+        /// <summary>Each row divided by its L2 norm (<c>x / max(‖x‖, 1e-12)</c>, <c>F.normalize</c>).</summary>
+        [DslOp(OpCode.Normalize)] public static T Normalize<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Normalize, x.Expr);
 
-        /// <summary>Each row divided by its L2 norm (<c>x / max(‖x‖, 1e-12)</c>).</summary>
-        [DslOp(OpCode.Normalize)] public static Logits Normalize(Logits x) => x.Apply(OpCode.Normalize, x.Expr);
-
-        /// <summary>Row-wise softmax over classes.</summary>
+        /// <summary>Softmax over classes (the last axis).</summary>
         [DslOp(OpCode.Softmax)] public static Probs Softmax(Logits x) => new(Expr.Of(OpCode.Softmax, ValueKind.Probs, x.Expr));
 
-        /// <summary>Row-wise softmax of <c>x / temperature</c>.</summary>
+        /// <summary>Softmax of <c>x / temperature</c> over classes.</summary>
         [DslOp(OpCode.Softmax)]
         public static Probs Softmax(Logits x, [Temperature] double temperature) =>
             new(Expr.Of(OpCode.Softmax, ValueKind.Probs, x.Expr, Expr.Const(temperature)));
 
-        /// <summary>Row-wise log-softmax over classes.</summary>
+        /// <summary>Softmax over the last axis of any value (the weights of sampled negatives, a row of a relation).</summary>
+        [DslOp(OpCode.Softmax)] public static Vector Softmax(Vector x) => x.Apply(OpCode.Softmax, x.Expr);
+
+        /// <summary>Softmax over the last axis of a relation: each row becomes a distribution over its columns.</summary>
+        [DslOp(OpCode.Softmax)] public static Relation Softmax(Relation x) => x.Apply(OpCode.Softmax, x.Expr);
+
+        /// <summary>Log-softmax over classes (the last axis).</summary>
         [DslOp(OpCode.LogSoftmax)] public static LogProbs LogSoftmax(Logits x) => new(Expr.Of(OpCode.LogSoftmax, ValueKind.LogProbs, x.Expr));
 
-        /// <summary>Row-wise log-softmax of <c>x / temperature</c>.</summary>
+        /// <summary>Log-softmax of <c>x / temperature</c> over classes.</summary>
         [DslOp(OpCode.LogSoftmax)]
         public static LogProbs LogSoftmax(Logits x, [Temperature] double temperature) =>
             new(Expr.Of(OpCode.LogSoftmax, ValueKind.LogProbs, x.Expr, Expr.Const(temperature)));
 
-        /// <summary>The L2 norm of each row.</summary>
+        /// <summary>Log-softmax over the last axis of a relation (InfoNCE over the columns of each row).</summary>
+        [DslOp(OpCode.LogSoftmax)] public static Relation LogSoftmax(Relation x) => x.Apply(OpCode.LogSoftmax, x.Expr);
+
+        /// <summary>The L2 norm of each row, <c>[N]</c> (subgradient 0 at a zero row).</summary>
         [DslOp(OpCode.RowNorm)] public static Vector Norm(IRows x) => new(Expr.Of(OpCode.RowNorm, ValueKind.Vector, x.Expr));
+
+        /// <summary>The inner product of matching rows, <c>⟨a_i, b_i⟩</c>, <c>[N]</c>.</summary>
+        [DslOp(OpCode.RowDot)] public static Vector Dot<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> =>
+            new(Expr.Of(OpCode.RowDot, ValueKind.Vector, a.Expr, b.Expr));
 
         // ---- Criteria ---------------------------------------------------------------------------
 
-        /// <summary>Cross-entropy of logits against class labels, averaged over the batch.</summary>
+        /// <summary>Cross-entropy of logits against class labels, averaged over the labels that are not ignored
+        /// (<c>F.cross_entropy</c>, <c>reduction='mean'</c>).</summary>
         [DslOp(OpCode.CrossEntropy)]
         public static Real CrossEntropy(Logits logits, Labels labels) =>
             new(Expr.Of(OpCode.CrossEntropy, ValueKind.Real, logits.Expr, labels.Expr));
+
+        /// <summary>Cross-entropy with per-class weights <paramref name="classWeights"/> <c>[C]</c>:
+        /// <c>Σ_i w_{y_i} CE_i / Σ_i w_{y_i}</c> (<c>F.cross_entropy(weight=w)</c>).</summary>
+        [DslOp(OpCode.WeightedCrossEntropy)]
+        public static Real CrossEntropy(Logits logits, Labels labels, Vector classWeights) =>
+            new(Expr.Of(OpCode.WeightedCrossEntropy, ValueKind.Real, logits.Expr, labels.Expr, classWeights.Expr));
+
+        /// <summary>Cross-entropy of each sample, <c>[N]</c> (0 for ignored labels): weight it, select, reduce it yourself.</summary>
+        [DslOp(OpCode.CrossEntropyPerSample)]
+        public static Vector CrossEntropyPerSample(Logits logits, Labels labels) =>
+            new(Expr.Of(OpCode.CrossEntropyPerSample, ValueKind.Vector, logits.Expr, labels.Expr));
 
         /// <summary><c>KL(target ‖ input)</c> summed over classes and averaged over the batch, with the
         /// target as probabilities and the input as log-probabilities (PyTorch's <c>kl_div(input, target,
@@ -46,6 +68,11 @@ namespace LossDsl
         [DslOp(OpCode.KL)]
         public static Real KL(Probs target, LogProbs input) =>
             new(Expr.Of(OpCode.KL, ValueKind.Real, target.Expr, input.Expr));
+
+        /// <summary><c>KL(target_i ‖ input_i)</c> of each sample, <c>[N]</c>.</summary>
+        [DslOp(OpCode.KLPerSample)]
+        public static Vector KLPerSample(Probs target, LogProbs input) =>
+            new(Expr.Of(OpCode.KLPerSample, ValueKind.Vector, target.Expr, input.Expr));
 
         /// <summary>Mean squared error over all entries.</summary>
         [DslOp(OpCode.Mse)]
@@ -58,36 +85,71 @@ namespace LossDsl
         public static Real SmoothL1<T>(FloatValue<T> a, FloatValue<T> b, double beta = 1.0) where T : FloatValue<T> =>
             new(Expr.Of(OpCode.SmoothL1, ValueKind.Real, a.Expr, b.Expr, Expr.Const(beta)));
 
-        // ---- Relations and graphs ------------------------------------------------------------------
+        // ---- Relations, graphs and matchings --------------------------------------------------------
 
-        /// <summary>Similarities of all pairs of rows of <paramref name="x"/>.</summary>
-        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, Similarity metric) => Pair(x, x, metric.ToString());
+        /// <summary>Similarities of all pairs of rows of <paramref name="x"/> (of the tokens of each sample, for
+        /// <see cref="Tokens"/>).</summary>
+        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, Similarity metric) => Pair(x, x, Attrs.MetricNamed(metric.ToString()));
 
-        /// <summary>Similarities between the rows of <paramref name="x"/> and of <paramref name="y"/>.</summary>
-        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, IRows y, Similarity metric) => Pair(x, y, metric.ToString());
+        /// <summary>Similarities between the rows of <paramref name="x"/> and of <paramref name="y"/> (a cross
+        /// relation: batch × table, batch × queue, view × view).</summary>
+        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, IRows y, Similarity metric) => Pair(x, y, Attrs.MetricNamed(metric.ToString()));
 
         /// <summary>Distances of all pairs of rows of <paramref name="x"/> (the diagonal is exactly 0).</summary>
-        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, Distance metric) => Pair(x, x, metric.ToString());
+        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, Distance metric) => Pair(x, x, Attrs.MetricNamed(metric.ToString()));
 
         /// <summary>Distances between the rows of <paramref name="x"/> and of <paramref name="y"/>.</summary>
-        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, IRows y, Distance metric) => Pair(x, y, metric.ToString());
+        [DslOp(OpCode.Pairwise)] public static Relation Pairwise(IRows x, IRows y, Distance metric) => Pair(x, y, Attrs.MetricNamed(metric.ToString()));
 
-        private static Relation Pair(IRows x, IRows y, string metric) =>
-            new(Expr.Of(OpCode.Pairwise, ValueKind.Relation, metric, x.Expr, y.Expr));
+        private static Relation Pair(IRows x, IRows y, Metric metric) =>
+            new(Expr.Of(OpCode.Pairwise, ValueKind.Relation, new MetricAttr(metric), x.Expr, y.Expr));
+
+        /// <summary>The angle relation of RKD (Park et al., 2019): <c>a_ijk = cos∠(x_j − x_i, x_k − x_i)</c>, the
+        /// inner product of the normalised difference vectors, <c>[N, N, N]</c> (0 where a difference is 0).</summary>
+        [DslOp(OpCode.Angles)] public static Relation Angles(IRows x) => new(Expr.Of(OpCode.Angles, ValueKind.Relation, x.Expr));
 
         /// <summary>Pairs with equal labels (the diagonal included; chain <c>.ExcludeSelf()</c>).</summary>
         [DslOp(OpCode.SameLabel)] public static Graph SameLabel(Labels y) => new(Expr.Of(OpCode.SameLabel, ValueKind.Graph, y.Expr));
 
+        /// <summary>Pairs whose row label equals the column label: <c>[rows_i = columns_j]</c> (batch against a
+        /// memory queue's labels, or a mixed batch's second labels).</summary>
+        [DslOp(OpCode.SameLabel)]
+        public static Graph SameLabel(Labels rows, Labels columns) => new(Expr.Of(OpCode.SameLabel, ValueKind.Graph, rows.Expr, columns.Expr));
+
         /// <summary>Pairs with different labels.</summary>
         [DslOp(OpCode.DifferentLabel)] public static Graph DifferentLabel(Labels y) => new(Expr.Of(OpCode.DifferentLabel, ValueKind.Graph, y.Expr));
 
-        /// <summary>Every pair of the batch (chain <c>.ExcludeSelf()</c> to drop the diagonal).</summary>
+        /// <summary>Pairs whose row label differs from the column label.</summary>
+        [DslOp(OpCode.DifferentLabel)]
+        public static Graph DifferentLabel(Labels rows, Labels columns) => new(Expr.Of(OpCode.DifferentLabel, ValueKind.Graph, rows.Expr, columns.Expr));
+
+        /// <summary>Every pair (chain <c>.ExcludeSelf()</c> to drop the diagonal).</summary>
         [DslOp(OpCode.AllPairs)] public static Graph AllPairs() => new(Expr.Of(OpCode.AllPairs, ValueKind.Graph));
+
+        /// <summary>The pairs <c>(i, i)</c>: each row with its own column (the positive of InfoNCE between two
+        /// views, the matching caption of an image).</summary>
+        [DslOp(OpCode.Identity)] public static Graph Identity() => new(Expr.Of(OpCode.Identity, ValueKind.Graph));
+
+        /// <summary>Each row of a batch of two stacked views with the same sample in the other view:
+        /// <c>j = i + N/2 (mod N)</c> (SimCLR's positives).</summary>
+        [DslOp(OpCode.OtherView)] public static Graph OtherView() => new(Expr.Of(OpCode.OtherView, ValueKind.Graph));
+
+        /// <summary>Each row with the column of its class: <c>[j = y_i]</c>, the one-hot graph of a batch against
+        /// a class table (proxies, class weights, prototypes).</summary>
+        [DslOp(OpCode.ClassOf)] public static Graph ClassOf(Labels y) => new(Expr.Of(OpCode.ClassOf, ValueKind.Graph, y.Expr));
+
+        /// <summary>The minimum-cost one-to-one assignment of the rows of <paramref name="cost"/> to its columns over
+        /// the pairs its graph allows (exact, Hungarian; per block when the graph is block-diagonal, as DETR's
+        /// images). Not differentiated: read the loss at the matched pairs with <see cref="Relation.At"/>.</summary>
+        [DslOp(OpCode.Assign)] public static Matching Assign(Masked cost) => new(Expr.Of(OpCode.Assign, ValueKind.Matching, cost.Expr));
 
         // ---- Element-wise functions -------------------------------------------------------------
 
         [DslOp(OpCode.Exp)] public static T Exp<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Exp, x.Expr);
         [DslOp(OpCode.Log)] public static T Log<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Log, x.Expr);
+
+        /// <summary><c>log(1 + x)</c>, accurate near 0.</summary>
+        [DslOp(OpCode.Log1p)] public static T Log1p<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Log1p, x.Expr);
         [DslOp(OpCode.Sqrt)] public static T Sqrt<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Sqrt, x.Expr);
         [DslOp(OpCode.Square)] public static T Square<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Square, x.Expr);
         [DslOp(OpCode.Abs)] public static T Abs<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Abs, x.Expr);
@@ -99,6 +161,35 @@ namespace LossDsl
 
         /// <summary><c>log σ(x)</c>, computed stably.</summary>
         [DslOp(OpCode.LogSigmoid)] public static T LogSigmoid<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.LogSigmoid, x.Expr);
+        [DslOp(OpCode.Tanh)] public static T Tanh<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Tanh, x.Expr);
+        [DslOp(OpCode.Cos)] public static T Cos<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Cos, x.Expr);
+        [DslOp(OpCode.Sin)] public static T Sin<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Sin, x.Expr);
+
+        /// <summary><c>arccos(x)</c> in radians (x in [−1, 1]; clamp first where rounding may leave it).</summary>
+        [DslOp(OpCode.Acos)] public static T Acos<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Acos, x.Expr);
+
+        /// <summary><c>x^p</c> for a number <paramref name="p"/>.</summary>
+        [DslOp(OpCode.Pow)] public static T Pow<T>(FloatValue<T> x, double p) where T : FloatValue<T> => x.Apply(OpCode.Pow, x.Expr, Expr.Const(p));
+
+        /// <summary><c>min(max(x, low), high)</c>; the gradient is 0 where the value is clamped.</summary>
+        [DslOp(OpCode.Clamp)]
+        public static T Clamp<T>(FloatValue<T> x, double low, double high) where T : FloatValue<T> =>
+            x.Apply(OpCode.Clamp, x.Expr, Expr.Const(low), Expr.Const(high));
+
+        /// <summary>The smaller of two values, entry-wise; the gradient goes to the smaller.</summary>
+        [DslOp(OpCode.Minimum)] public static T Minimum<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> => a.Apply(OpCode.Minimum, a.Expr, b.Expr);
+
+        /// <summary>The larger of two values, entry-wise; the gradient goes to the larger (to the first on a tie).</summary>
+        [DslOp(OpCode.Maximum)] public static T Maximum<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> => a.Apply(OpCode.Maximum, a.Expr, b.Expr);
+
+        /// <summary><c>log(e^a + e^b)</c>, computed stably.</summary>
+        [DslOp(OpCode.LogAddExp)] public static T LogAddExp<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> => a.Apply(OpCode.LogAddExp, a.Expr, b.Expr);
+
+        /// <summary><paramref name="then"/> where <paramref name="condition"/> holds, <paramref name="otherwise"/>
+        /// elsewhere; the gradient reaches only the chosen side.</summary>
+        [DslOp(OpCode.Where)]
+        public static T Where<T>(Condition condition, FloatValue<T> then, FloatValue<T> otherwise) where T : FloatValue<T> =>
+            then.Apply(OpCode.Where, condition.Expr, then.Expr, otherwise.Expr);
 
         /// <summary>The same value with no gradient flowing back through it.</summary>
         [DslOp(OpCode.StopGradient)] public static T Frozen<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.StopGradient, x.Expr);

@@ -2,7 +2,9 @@ using LossDsl.Ir;
 
 namespace LossDsl
 {
-    /// <summary>A value per pair of rows, <c>[N, M]</c>: <c>r_ij = f(x_i, y_j)</c>.</summary>
+    /// <summary>A value per pair of rows, <c>[N, M]</c>: <c>r_ij = f(x_i, y_j)</c> (or per pair of tokens of each
+    /// sample, <c>[N, T, T]</c>; per triple of rows, <c>[N, N, N]</c>). A per-sample vector broadcasts along rows:
+    /// <c>(r + v)_ij = r_ij + v_i</c>; use <see cref="Vector.PerColumn"/> for <c>v_j</c>.</summary>
     public sealed class Relation : FloatValue<Relation>
     {
         internal Relation(Expr expr) : base(expr) { }
@@ -11,15 +13,26 @@ namespace LossDsl
         /// <summary>Restricts the relation to the pairs of <paramref name="graph"/>, for masked reductions.</summary>
         [DslOp(OpCode.Over)] public Masked Over(Graph graph) => new(Expr.Of(OpCode.Over, ValueKind.Masked, Expr, graph.Expr));
 
+        /// <summary>Weights every pair by <paramref name="weights"/> (a soft graph: mixup targets, soft labels):
+        /// reductions become <c>Σ_j w_ij r_ij</c>, <c>Σ_j w_ij r_ij / Σ_j w_ij</c>, <c>log Σ_j w_ij e^{r_ij}</c>.</summary>
+        [DslOp(OpCode.Over)] public Masked Over(Relation weights) => new(Expr.Of(OpCode.Over, ValueKind.Masked, Expr, weights.Expr));
+
         /// <summary><c>r / mean(r_ij : r_ij &gt; 0)</c>: the relation in units of its mean positive entry
         /// (RKD's distance normalisation; the normaliser is differentiated too).</summary>
         [DslOp(OpCode.MeanNormalized)] public Relation MeanNormalized() => Apply(OpCode.MeanNormalized, Expr);
+
+        /// <summary>The relation with rows and columns swapped: <c>(rᵀ)_ij = r_ji</c> (reductions over the
+        /// rows of a relation, e.g. per class of a batch × classes relation).</summary>
+        [DslOp(OpCode.Transpose)] public Relation Transposed() => Apply(OpCode.Transpose, Expr);
 
         /// <summary>Triplet margins <c>t_apn = r_ap − r_an</c> over the anchors' positive pairs
         /// <paramref name="positives"/> and negative pairs <paramref name="negatives"/>.</summary>
         [DslOp(OpCode.Triplets)]
         public Triplets Triplets(Graph positives, Graph negatives) =>
             new(Expr.Of(OpCode.Triplets, ValueKind.Triplets, Expr, positives.Expr, negatives.Expr));
+
+        /// <summary>The relation's value at every matched pair of <paramref name="matching"/>, <c>[M]</c>.</summary>
+        [DslOp(OpCode.AtPairs)] public Vector At(Matching matching) => new(Expr.Of(OpCode.AtPairs, ValueKind.Vector, Expr, matching.Expr));
 
         // Relation ⊕ Vector broadcasts the vector along rows: (r ⊕ v)_ij = r_ij ⊕ v_i.
         public static Relation operator +(Relation r, Vector v) => r.Apply(OpCode.Add, r.Expr, v.Expr);
@@ -32,18 +45,34 @@ namespace LossDsl
         public static Relation operator /(Vector v, Relation r) => r.Apply(OpCode.Div, v.Expr, r.Expr);
     }
 
-    /// <summary>Which pairs count: a boolean <c>[N, M]</c>.</summary>
+    /// <summary>Which pairs count: a boolean <c>[N, M]</c>. Combine with <c>&amp;</c>, <c>|</c>, <c>!</c>.</summary>
     public sealed class Graph : DslValue
     {
         internal Graph(Expr expr) : base(expr) { }
 
-        /// <summary>Drops the pairs <c>(i, i)</c>.</summary>
-        [DslOp(OpCode.ExcludeSelf)] public Graph ExcludeSelf() => new(Expr.Of(OpCode.ExcludeSelf, ValueKind.Graph, Expr));
+        private Graph Apply(OpCode op, params Expr[] args) => new(Expr.Of(op, ValueKind.Graph, args));
+
+        /// <summary>Drops the pairs <c>(i, i)</c>; rows and columns must be one set.</summary>
+        [DslOp(OpCode.ExcludeSelf)] public Graph ExcludeSelf() => Apply(OpCode.ExcludeSelf, Expr);
+
+        /// <summary>The graph with rows and columns swapped.</summary>
+        [DslOp(OpCode.Transpose)] public Graph Transposed() => Apply(OpCode.Transpose, Expr);
+
+        /// <summary>The rows that have at least one pair, <c>[N]</c> (anchors with a positive).</summary>
+        [DslOp(OpCode.HasAny)] public Condition HasAny() => new(Expr.Of(OpCode.HasAny, ValueKind.Condition, Expr));
+
+        /// <summary>1 for the pairs of the graph, 0 elsewhere: soft-graph weights to combine (mixup:
+        /// <c>λ·SameLabel(y1, y).AsWeights() + (1 − λ)·SameLabel(y2, y).AsWeights()</c>).</summary>
+        [DslOp(OpCode.Indicator)] public Relation AsWeights() => new(Expr.Of(OpCode.Indicator, ValueKind.Relation, Expr));
+
+        public static Graph operator &(Graph a, Graph b) => a.Apply(OpCode.And, a.Expr, b.Expr);
+        public static Graph operator |(Graph a, Graph b) => a.Apply(OpCode.Or, a.Expr, b.Expr);
+        public static Graph operator !(Graph a) => a.Apply(OpCode.Not, a.Expr);
     }
 
-    /// <summary>A relation seen through a graph. Row reductions run over <c>j</c> with <c>(i, j)</c> in
-    /// the graph; an empty row gives the reduction's identity (0 for sums and means, −∞ for log-sum-exp
-    /// and max, +∞ for min) and passes no gradient.</summary>
+    /// <summary>A relation seen through a graph (or weighted by a soft one). Row reductions run over <c>j</c> with
+    /// <c>(i, j)</c> in the graph; an empty row gives the reduction's identity (0 for sums and means, −∞ for
+    /// log-sum-exp and max, +∞ for min) and passes no gradient.</summary>
     public sealed class Masked : DslValue
     {
         internal Masked(Expr expr) : base(expr) { }
@@ -53,8 +82,15 @@ namespace LossDsl
         [DslOp(OpCode.RowLogSumExp)] public Vector LogSumExp() => Row(OpCode.RowLogSumExp);
         [DslOp(OpCode.RowSum)] public Vector Sum() => Row(OpCode.RowSum);
         [DslOp(OpCode.RowMean)] public Vector Mean() => Row(OpCode.RowMean);
+
+        /// <summary>The largest selected value of each row; the gradient reaches that pair only.</summary>
         [DslOp(OpCode.RowMax)] public Vector Max() => Row(OpCode.RowMax);
+
+        /// <summary>The smallest selected value of each row; the gradient reaches that pair only.</summary>
         [DslOp(OpCode.RowMin)] public Vector Min() => Row(OpCode.RowMin);
+
+        /// <summary>The relation and graph with rows and columns swapped (reductions per column).</summary>
+        [DslOp(OpCode.Transpose)] public Masked Transposed() => new(Expr.Of(OpCode.Transpose, ValueKind.Masked, Expr));
 
         /// <summary>The mean over all selected pairs (0 when none is selected).</summary>
         [DslOp(OpCode.Mean)] public Real MeanOverPairs() => new(Expr.Of(OpCode.Mean, ValueKind.Real, Expr));
@@ -67,7 +103,8 @@ namespace LossDsl
         [DslOp(OpCode.MeanNonZero)] public Real MeanNonZeroOverPairs() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
     }
 
-    /// <summary>A value per selected (anchor, positive, negative) triplet, <c>[N, N, N]</c> with a mask.</summary>
+    /// <summary>A value per selected (anchor, positive, negative) triplet, <c>[N, N, N]</c> with a mask;
+    /// <c>Mean</c>, <c>Sum</c> and <c>MeanNonZero</c> run over the selected triplets.</summary>
     public sealed class Triplets : FloatValue<Triplets>
     {
         internal Triplets(Expr expr) : base(expr) { }
@@ -80,11 +117,5 @@ namespace LossDsl
         /// <summary>Keeps the triplets with <c>−margin ≤ t &lt; 0</c> ("semi-hard": the negative is farther
         /// than the positive, but within the margin).</summary>
         [DslOp(OpCode.MineSemiHard)] public Triplets MineSemiHard(double margin) => Apply(OpCode.MineSemiHard, Expr, Ir.Expr.Const(margin));
-
-        [DslOp(OpCode.Mean)] public Real Mean() => new(Expr.Of(OpCode.Mean, ValueKind.Real, Expr));
-        [DslOp(OpCode.Sum)] public Real Sum() => new(Expr.Of(OpCode.Sum, ValueKind.Real, Expr));
-
-        /// <summary>The mean over selected triplets with a strictly positive value; 0 when none.</summary>
-        [DslOp(OpCode.MeanNonZero)] public Real MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
     }
 }

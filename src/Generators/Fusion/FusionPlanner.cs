@@ -70,7 +70,7 @@ namespace LossDsl.Generators.Fusion
                 members.Add(relation.Id);
             }
             else return null;
-            if (pairwise.Name != "Dot") return null;
+            if (pairwise.Metric != Metric.Dot || !IsRowsByFeatures(ir, pairwise)) return null;
             members.Add(pairwise.Id);
 
             if (!MatchGraph(ir, over, members, out var kind, out var labels, out var excludeSelf)) return null;
@@ -94,8 +94,9 @@ namespace LossDsl.Generators.Fusion
             switch (graph.Op)
             {
                 case OpCode.AllPairs: kind = AllPairs; break;
-                case OpCode.SameLabel: kind = SameLabel; labels = graph.Args[0]; break;
-                case OpCode.DifferentLabel: kind = DifferentLabel; labels = graph.Args[0]; break;
+                // One label vector for rows and columns: the kernels compare label_i with label_j of one batch.
+                case OpCode.SameLabel when graph.Args.Count == 1: kind = SameLabel; labels = graph.Args[0]; break;
+                case OpCode.DifferentLabel when graph.Args.Count == 1: kind = DifferentLabel; labels = graph.Args[0]; break;
                 default: kind = ""; return false;
             }
             members.Add(graph.Id);
@@ -147,7 +148,7 @@ namespace LossDsl.Generators.Fusion
                 switch (node.Kind)
                 {
                     case ValueKind.Number:
-                        if (node.Op == OpCode.Const && node.Name == NumericTypes.Double) return PairFormula.Const(node.Number);
+                        if (node.Op == OpCode.Const && node.NumericType == NumericType.Double) return PairFormula.Const(node.Number);
                         if (!numbers.Contains(id)) numbers.Add(id);
                         return Number(numbers.IndexOf(id), IrPrinter.Formula(ir, id));
                     case ValueKind.Vector:
@@ -161,7 +162,7 @@ namespace LossDsl.Generators.Fusion
                 memberList.Add(id);
                 if (node.Op == OpCode.Pairwise)
                 {
-                    if (node.Name != "Dot") return null;
+                    if (node.Metric != Metric.Dot || !IsRowsByFeatures(ir, node)) return null;
                     if (pairwise is null) pairwise = node;
                     else if (!pairwise.Args.Equals(node.Args)) return null;
                     return PairLeaf.Dot;
@@ -205,6 +206,25 @@ namespace LossDsl.Generators.Fusion
                 if (users[id].All(u => u == root || interior.Contains(u))) interior.Add(id);
             }
             return interior.ToEquatableArray();
+        }
+
+        /// <summary>The kernels read operands as rows × features: token relations and other batched operands stay unfused.</summary>
+        private static bool IsRowsByFeatures(LossIr ir, IrNode pairwise) =>
+            pairwise.Args.All(a => ir.Nodes[a].Kind is ValueKind.Embeddings or ValueKind.Logits or ValueKind.Probs or ValueKind.LogProbs)
+            && pairwise.Args.All(a => !HasDeclaredRank(ir, a, other: 2));
+
+        /// <summary>Whether the input under node <paramref name="id"/> declares a rank other than <paramref name="other"/>.</summary>
+        private static bool HasDeclaredRank(LossIr ir, int id, int other)
+        {
+            var stack = new Stack<int>();
+            stack.Push(id);
+            while (stack.Count > 0)
+            {
+                var node = ir.Nodes[stack.Pop()];
+                if (node.Attr is InputAttr { Dims.Count: > 0 } input && input.Dims.Count != other) return true;
+                foreach (var a in node.Args) stack.Push(a);
+            }
+            return false;
         }
 
         private static List<int>[] Users(LossIr ir)

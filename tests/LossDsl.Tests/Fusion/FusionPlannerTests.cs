@@ -86,7 +86,7 @@ public class FusionPlannerTests
         var z = Embeddings.Input("z");
         var y = Labels.Input("y");
         var pairwise = Pairwise(Normalize(z), Similarity.Dot).Expr;
-        var s = Expr.Of(OpCode.Div, ValueKind.Relation, pairwise, Expr.Hyper("T", NumericTypes.Double));
+        var s = Expr.Of(OpCode.Div, ValueKind.Relation, pairwise, Expr.Hyper("T", NumericType.Double));
         var lse = Expr.Of(OpCode.RowLogSumExp, ValueKind.Vector, Expr.Of(OpCode.Over, ValueKind.Masked, s, DifferentLabel(y).Expr));
         var f = Expr.Of(OpCode.Softplus, ValueKind.Relation, Expr.Of(OpCode.Sub, ValueKind.Relation, lse, s));
         var over = Expr.Of(OpCode.Over, ValueKind.Masked, f, SameLabel(y).ExcludeSelf().Expr);
@@ -181,7 +181,7 @@ public class FusionPlannerTests
     {
         var z = Embeddings.Input("z");
         var pairwise = Pairwise(z, Similarity.Dot).Expr;
-        var inverse = Expr.Of(OpCode.Div, ValueKind.Number, Expr.Const(1), Expr.Hyper("T", NumericTypes.Double));
+        var inverse = Expr.Number(OpCode.Div, NumericType.Double, Expr.Const(1), Expr.Hyper("T", NumericType.Double));
         var scaled = Expr.Of(OpCode.Mul, ValueKind.Relation, pairwise, inverse);
         var over = Expr.Of(OpCode.Over, ValueKind.Masked, scaled, AllPairs().ExcludeSelf().Expr);
         var lse = Expr.Of(OpCode.RowLogSumExp, ValueKind.Vector, over);

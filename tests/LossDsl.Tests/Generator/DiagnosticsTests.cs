@@ -37,24 +37,28 @@ public partial class Looping
         return CrossEntropy(z, y);
     }
 }");
-            Assert.Equal("Term 'Loss' uses a 'for' loop, which the loss DSL does not support", Message(d));
+            Assert.Equal("Term 'Loss' uses a 'for' loop (reduce with Over(...).Sum(), RowSum() or Sum(\"axis\") instead), which the loss DSL does not support", Message(d));
         }
 
         [Fact]
-        public void LD0002_local_variable_is_reported_once_at_its_declaration()
+        public void LD0002_const_local_and_statement_after_return_are_reported()
         {
-            var d = Single(@"
+            var diagnostics = Check(@"
 [Loss]
 public partial class WithLocal
 {
     [Term]
     public Real Pull(Embeddings e, Labels y)
     {
-        {|LD0002:var s = Pairwise(Normalize(e), Similarity.Dot);|}
+        {|LD0002:const double k = 2.0;|}
+        var s = Pairwise(Normalize(e), Similarity.Dot);
         return s.Over(SameLabel(y).ExcludeSelf()).MeanOverPairs();
+        {|LD0002:var unused = s;|}
     }
-}");
-            Assert.Equal("Term 'Pull' uses a local variable declaration ('s'), which the loss DSL does not support", Message(d));
+}", allowCompilerErrors: true);
+            Assert.Equal(2, diagnostics.Count);
+            Assert.Contains(diagnostics, d => Message(d) == "Term 'Pull' uses a constant declaration ('k'; make it a [Hyper] or a literal), which the loss DSL does not support");
+            Assert.Contains(diagnostics, d => Message(d) == "Term 'Pull' uses a statement after the 'return', which the loss DSL does not support");
         }
 
         [Fact]
@@ -66,20 +70,34 @@ public partial class Clamped
 {
     [Hyper] public double T { get; set; } = 2.0;
 
-    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Max(T, 1.0)|};
+    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Round(T)|};
 }");
-            Assert.Equal("Term 'Loss' uses a call to 'Math.Max' (not a DSL operation), which the loss DSL does not support", Message(d));
+            Assert.Equal("Term 'Loss' uses a call to 'Math.Round' (not a DSL operation), which the loss DSL does not support", Message(d));
+        }
+
+        [Fact]
+        public void LD0002_names_the_DSL_function_to_use_instead()
+        {
+            var d = Single(@"
+[Loss]
+public partial class Familiar
+{
+    static Vector LogSumExp(Logits z) => z.RowLogSumExp();
+
+    [Term] public Real Loss(Logits z) => {|LD0002:LogSumExp(z)|}.Mean();
+}");
+            Assert.Equal("Term 'Loss' uses a call to 'Familiar.LogSumExp' (not a DSL operation; use .RowLogSumExp(), .LogSumExp(\"axis\") or .Over(graph).LogSumExp()), which the loss DSL does not support", Message(d));
         }
 
         /// <summary>Each unsupported expression is named in words, on its own span.</summary>
         [Theory]
-        [InlineData("T > 1 ? CrossEntropy(z, y) : CrossEntropy(z, y)", "a conditional expression ('?:')", true)]
+        [InlineData("T > 1 ? CrossEntropy(z, y) : CrossEntropy(z, y)", "a conditional expression ('?:'; select entries with Where(condition, a, b))", true)]
         [InlineData("CrossEntropy(z, y) * (double)T", "a cast", false)]
         [InlineData("CrossEntropy(z, y) * Scale", "the member 'Scale' (not a [Hyper] parameter)", false)]
         [InlineData("CrossEntropy(z, y) * (5 % 2)", "the operator '%'", false)]
         [InlineData("Helper(z, y)", "a call to 'Constructs.Helper' (not a DSL operation)", true)]
         [InlineData("Loss(z, y)", "a call to 'Constructs.Loss' (not a DSL operation)", true)]
-        [InlineData("CrossEntropy(z, y) * new[] { 1.0 }[0]", "an indexer", false)]
+        [InlineData("CrossEntropy(z, y) * new[] { 1.0 }[0]", "an indexer (read a target entry with Pick(labels), rows with Rows(index), a column with Column(k))", false)]
         public void LD0002_names_each_unsupported_expression(string body, string construct, bool whole)
         {
             // Mark the construct: the whole body, or the operand after '* ' (inside parentheses if any).
@@ -126,7 +144,7 @@ public partial class Mismatch
 {
     [Term] public Real Ce(Embeddings z, Labels y) => CrossEntropy({|LD0004:z|}, y);
 }", allowCompilerErrors: true);
-            Assert.Equal("Term 'Ce': 'CrossEntropy' expects CrossEntropy(Logits logits, Labels labels), but was given (z : Embeddings, y : Labels)", Message(d));
+            Assert.Equal("Term 'Ce': 'CrossEntropy' expects CrossEntropy(Logits logits, Labels labels) or CrossEntropy(Logits logits, Labels labels, Vector classWeights), but was given (z : Embeddings, y : Labels)", Message(d));
         }
 
         [Fact]
@@ -226,7 +244,7 @@ public partial class Scaled
     [Term] public Real Ce(Logits z, Labels y, {{|LD0009:{parameter}|}}) => {body};
 }}");
             Assert.Equal($"Parameter {name} of term 'Ce' has type '{type}'; a term parameter must be a DSL input kind " +
-                         "(Logits, Labels, Embeddings, Probs, LogProbs, Vector, Real)", Message(d));
+                         "(Logits, Labels, Embeddings, Probs, LogProbs, Tokens, Indices, Vector, Real)", Message(d));
         }
 
         [Theory]
@@ -417,7 +435,7 @@ public partial class ManyErrors
 
     [Term({|LD0006:Weight = -2|})] public {|LD0005:Vector|} Negative(Embeddings e) => Norm(e);
 
-    [Term] public Real Both(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Abs(-1.0)|} * {|LD0002:(double)2|};
+    [Term] public Real Both(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:System.Math.Round(1.5)|} * {|LD0002:(double)2|};
 }", allowCompilerErrors: true);
             Assert.Equal(7, diagnostics.Count);
         }

@@ -142,7 +142,7 @@ namespace Elsewhere
             {
                 new TestSource(LossPath, Loss),
                 new TestSource("Broken.cs", GeneratorHarness.Prelude +
-                    "[Loss] public partial class Broken { [Term] public Real X(Logits z, Labels y) => CrossEntropy(z, y) * System.Math.Abs(-1.0); }"),
+                    "[Loss] public partial class Broken { [Term] public Real X(Logits z, Labels y) => CrossEntropy(z, y) * System.Math.Round(1.5); }"),
             });
             Assert.NotEmpty(run.LossDiagnostics);
 

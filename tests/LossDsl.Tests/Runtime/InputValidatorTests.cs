@@ -95,7 +95,7 @@ public sealed class InputValidatorTests
         var ir = TestData.Distillation();
         var inputs = TestData.DistillationInputs();
         inputs["y"] = inputs["y"].to(torch.int32);
-        var plan = ShapeInference.Infer(ir);
+        var plan = TypeInference.Infer(ir).Plan;
         var shapes = InputValidator.Validate("Distillation", plan,
             new[] { ("student", inputs["student"]), ("y", inputs["y"]), ("teacher", inputs["teacher"]), ("s", inputs["s"]), ("t", inputs["t"]) });
         Assert.Equal(12, shapes["N"]);

@@ -88,8 +88,8 @@ public sealed class InterpreterTests
         // x · (T / 2) with T an int hyper: 5 / 2 = 2, 7 / 2 = 3.
         var b = new IrBuilder();
         var body = Expr.Of(OpCode.Mul, ValueKind.Real, Expr.Input("x", ValueKind.Real),
-            Expr.Of(OpCode.Div, ValueKind.Number, Expr.Hyper("T", NumericTypes.Int), Expr.Const(2, NumericTypes.Int)));
-        b.AddHyper(new IrHyper("T", NumericTypes.Int, 5));
+            Expr.Number(OpCode.Div, NumericType.Int, Expr.Hyper("T", NumericType.Int), Expr.Const(2, NumericType.Int)));
+        b.AddHyper(new IrHyper("T", NumericType.Int, 5));
         b.AddTerm("Scaled", 1.0, body, "");
         var ir = b.Build();
         var inputs = new Dictionary<string, torch.Tensor> { ["x"] = torch.tensor(1.5, torch.float64) };

@@ -1,3 +1,4 @@
+using LossDsl.Ir;
 using System.Collections.Generic;
 using LossDsl.Runtime;
 using LossDsl.Tests.Oracle;
@@ -18,7 +19,7 @@ public sealed class MaskedReductionTests
         using var scope = torch.NewDisposeScope();
         var z = TestData.Randn(1, 6, 4).requires_grad_();
         var y = torch.zeros(6, torch.int64);
-        var s = Ops.Pairwise(Ops.Normalize(z), Ops.Normalize(z), "Dot", self: true) / 0.1;
+        var s = Ops.Pairwise(Ops.Normalize(z), Ops.Normalize(z), Metric.Dot, self: true) / 0.1;
         var lse = Ops.RowLogSumExp(Ops.Over(s, Ops.DifferentLabel(y)));
         Assert.All(lse.data<double>().ToArray(), v => Assert.Equal(NegInf, v));
 

@@ -1,3 +1,4 @@
+using LossDsl.Ir;
 using System;
 using LossDsl.Runtime;
 using LossDsl.Tests.Oracle;
@@ -16,17 +17,17 @@ public sealed class OpsTests
         var y = TestData.Randn(2, 5, 3);
         var direct = (x.unsqueeze(1) - y.unsqueeze(0)).square().sum(2);
 
-        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, "Dot", false), x.matmul(y.t()), 1e-14, out _));
-        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, "Cosine", false), F.normalize(x).matmul(F.normalize(y).t()), 1e-14, out _));
-        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, "SqEuclidean", false), direct, 1e-12, out var e1), $"{e1}");
-        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, "Euclidean", false), direct.sqrt(), 1e-12, out var e2), $"{e2}");
-        Assert.Equal(new long[] { 4, 5 }, Ops.Pairwise(x, y, "Dot", false).shape);
+        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, Metric.Dot, false), x.matmul(y.t()), 1e-14, out _));
+        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, Metric.Cosine, false), F.normalize(x).matmul(F.normalize(y).t()), 1e-14, out _));
+        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, Metric.SqEuclidean, false), direct, 1e-12, out var e1), $"{e1}");
+        Assert.True(Tolerance.Matches(Ops.Pairwise(x, y, Metric.Euclidean, false), direct.sqrt(), 1e-12, out var e2), $"{e2}");
+        Assert.Equal(new long[] { 4, 5 }, Ops.Pairwise(x, y, Metric.Dot, false).shape);
     }
 
     [Theory]
-    [InlineData("Euclidean")]
-    [InlineData("SqEuclidean")]
-    public void Self_distances_have_an_exact_zero_diagonal_without_gradient(string metric)
+    [InlineData(Metric.Euclidean)]
+    [InlineData(Metric.SqEuclidean)]
+    public void Self_distances_have_an_exact_zero_diagonal_without_gradient(Metric metric)
     {
         using var scope = torch.NewDisposeScope();
         var x = TestData.Randn(3, 5, 3).requires_grad_();
@@ -40,8 +41,8 @@ public sealed class OpsTests
     public void Unknown_metric_is_an_argument_error()
     {
         var x = torch.zeros(2, 2, torch.float64);
-        var e = Assert.Throws<ArgumentException>(() => Ops.Pairwise(x, x, "Manhattan", false));
-        Assert.Contains("Manhattan", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => Ops.Pairwise(x, x, (Metric)99, false));
+        Assert.Contains("99", e.Message);
     }
 
     [Theory]
@@ -120,7 +121,7 @@ public sealed class OpsTests
         using var scope = torch.NewDisposeScope();
         var logits = TestData.Randn(6, 4, 3);
         var labels = torch.tensor(new[] { 0, 2, 1, 2 });
-        Assert.Equal(F.cross_entropy(logits, labels.to(torch.int64)).item<double>(), Ops.CrossEntropy(logits, labels).item<double>());
+        Assert.Equal(F.cross_entropy(logits, labels.to(torch.int64)).item<double>(), Ops.CrossEntropy(logits, labels, null).item<double>());
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public sealed class OpsTests
         Assert.Equal(new[] { true, false, true, false, true, false, true, false, true }, Ops.SameLabel(y).data<bool>().ToArray());
         Assert.Equal(new[] { false, true, false, true, false, true, false, true, false }, Ops.DifferentLabel(y).data<bool>().ToArray());
         Assert.Equal(new[] { false, false, true, false, false, false, true, false, false }, Ops.ExcludeSelf(Ops.SameLabel(y)).data<bool>().ToArray());
-        Assert.Equal(6L, Ops.ExcludeSelf(Ops.AllPairs(3, torch.CPU)).sum().item<long>());
+        Assert.Equal(6L, Ops.ExcludeSelf(Ops.AllPairs(3, 3, torch.CPU)).sum().item<long>());
     }
 
     [Fact]

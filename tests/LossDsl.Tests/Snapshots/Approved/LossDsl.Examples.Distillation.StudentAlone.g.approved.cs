@@ -23,17 +23,17 @@ namespace LossDsl.Examples.Distillation
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, 0d, ""); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
             b.AddTerm("Hard", 1d, 2, "Losses.cs:11");
             return b.Build();
         }

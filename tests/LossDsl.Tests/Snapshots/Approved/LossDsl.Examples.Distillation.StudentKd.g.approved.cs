@@ -23,8 +23,8 @@ namespace LossDsl.Examples.Distillation
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -32,18 +32,18 @@ namespace LossDsl.Examples.Distillation
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "teacher"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, 0d, "double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, 0d, ""); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
             b.AddTerm("Hard", 1d, 2, "Losses.cs:21");
             b.AddTerm("Soft", 0.9d, 10, "Losses.cs:24");
             return b.Build();
@@ -98,7 +98,7 @@ namespace LossDsl.Examples.Distillation
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
             // v10 = v8 · (T · T)
-            var v10 = global::LossDsl.Runtime.Scalars.Mul(v8, (this.T * this.T));
+            var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
             // term Hard (Losses.cs:21), weight 1
             var raw_Hard = v2.MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

@@ -23,8 +23,8 @@ namespace LossDsl.Examples.Distillation
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -34,27 +34,27 @@ namespace LossDsl.Examples.Distillation
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
             b.AddInput("studentFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
             b.AddInput("teacherFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "teacher"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, 0d, "double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "studentFeatures"); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, 0d, "Euclidean"); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "teacherFeatures"); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, 0d, "Euclidean"); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, 0d, ""); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "double"); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 17, 18 }, 0d, ""); // 19
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("studentFeatures", default)); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacherFeatures", default)); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, null); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 17, 18 }, null); // 19
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
             b.AddTerm("Hard", 1d, 2, "Losses.cs:36");
             b.AddTerm("Soft", 0.9d, 10, "Losses.cs:39");
             b.AddTerm("Rkd", 25d, 19, "Losses.cs:43");
@@ -115,15 +115,15 @@ namespace LossDsl.Examples.Distillation
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
             // v10 = v8 · (T · T)
-            var v10 = global::LossDsl.Runtime.Scalars.Mul(v8, (this.T * this.T));
+            var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
             // v12 = ‖studentFeatures_i − studentFeatures_j‖
-            var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, "Euclidean", self: true);
+            var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v13 = v12 / mean(v12 > 0)
             var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
             // v15 = sg(teacherFeatures)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(teacherFeatures);
             // v16 = ‖v15_i − v15_j‖
-            var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, "Euclidean", self: true);
+            var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v17 = v16 / mean(v16 > 0)
             var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
             // v19 = mean smoothL1(v13 − v17; β = 1)

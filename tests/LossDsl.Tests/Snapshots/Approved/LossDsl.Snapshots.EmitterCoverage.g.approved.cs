@@ -23,8 +23,8 @@ namespace LossDsl.Snapshots
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -37,84 +37,84 @@ namespace LossDsl.Snapshots
             b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
             b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
             b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "e"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "double"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1E-06d, "double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 2d, "double"); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 0 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 15 }, 0d, ""); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 16 }, 0d, ""); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, 0d, ""); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "K:int"); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, 0d, ""); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 21 }, 0d, ""); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, 0d, "Cosine"); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "w"); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 24, 25 }, 0d, ""); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 27 }, 0d, ""); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, 0d, ""); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, 0d, ""); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, 0d, ""); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, 0d, ""); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "SqEuclidean"); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, 0d, ""); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, 0d, ""); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], 0d, ""); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, 0d, ""); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, 0d, ""); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, 0d, ""); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, 0d, ""); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 34, 42 }, 0d, ""); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, 0d, "Euclidean"); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, 0d, ""); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, 0d, ""); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 44, 45, 46 }, 0d, ""); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:float"); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, 0d, ""); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, 0d, ""); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, 0d, ""); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 51 }, 0d, ""); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, 0d, ""); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, 0d, ""); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, 0d, "double"); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 55 }, 0d, ""); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 52, 56 }, 0d, ""); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], 0d, "p"); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], 0d, "q"); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 59 }, 0d, ""); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], 0d, "bias"); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], -1.5d, "double"); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 61, 62 }, 0d, ""); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 60, 63 }, 0d, ""); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, 0d, ""); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 65 }, 0d, ""); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 64, 66 }, 0d, ""); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "class"); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "event"); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 69 }, 0d, ""); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, 0d, ""); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, 0d, ""); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 72 }, 0d, ""); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 70, 73 }, 0d, ""); // 74
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("K", "int", 2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "float", 0.5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 2d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("e", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-06d, global::LossDsl.Ir.NumericType.Double)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Double)); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 0 }, null); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 15 }, null); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 16 }, null); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, null); // 19
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("K", global::LossDsl.Ir.NumericType.Int)); // 20
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, null); // 21
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 21 }, null); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 23
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 24
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("w", default)); // 25
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 24, 25 }, null); // 26
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 27
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 27 }, null); // 28
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, null); // 29
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 30
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 31
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, null); // 32
+            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, null); // 33
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, null); // 34
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 35
+            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 36
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, null); // 37
+            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 38
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, null); // 39
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, null); // 40
+            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 34, 42 }, null); // 43
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 44
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, null); // 45
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 46
+            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 44, 45, 46 }, null); // 47
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Float)); // 48
+            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, null); // 49
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, null); // 50
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, null); // 51
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 51 }, null); // 52
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, null); // 53
+            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, null); // 54
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 55
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 55 }, null); // 56
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 52, 56 }, null); // 57
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("p", default)); // 58
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], new global::LossDsl.Ir.InputAttr("q", default)); // 59
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 59 }, null); // 60
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("bias", default)); // 61
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1.5d, global::LossDsl.Ir.NumericType.Double)); // 62
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 61, 62 }, null); // 63
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 60, 63 }, null); // 64
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, null); // 65
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 65 }, null); // 66
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 64, 66 }, null); // 67
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("class", default)); // 68
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("event", default)); // 69
+            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 69 }, null); // 70
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, null); // 71
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, null); // 72
+            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 72 }, null); // 73
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 70, 73 }, null); // 74
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("K", global::LossDsl.Ir.NumericType.Int, 2d));
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Float, 0.5d));
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 2d));
             b.AddTerm("Elementwise", 0d, 22, "EmitterCoverage.cs:16");
             b.AddTerm("Broadcast", 0.25d, 43, "EmitterCoverage.cs:20");
             b.AddTerm("Mined", 1d, 57, "EmitterCoverage.cs:25");
@@ -178,51 +178,51 @@ namespace LossDsl.Snapshots
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("EmitterCoverage", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("e", e), ("y", y), ("w", w), ("p", p), ("q", q), ("bias", bias), ("class", @class), ("event", @event) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v1 = −e
-            var v1 = (-e);
+            var v1 = global::LossDsl.Runtime.Ops.Neg(e);
             // v2 = exp(v1)
             var v2 = global::LossDsl.Runtime.Ops.Exp(v1);
             // v3 = |e|
             var v3 = global::LossDsl.Runtime.Ops.Abs(e);
             // v5 = v3 + 1
-            var v5 = global::LossDsl.Runtime.Scalars.Add(v3, 1d);
+            var v5 = global::LossDsl.Runtime.Ops.Add(v3, 1d);
             // v6 = log(v5)
             var v6 = global::LossDsl.Runtime.Ops.Log(v5);
             // v7 = v2 + v6
-            var v7 = global::LossDsl.Runtime.Scalars.Add(v2, v6);
+            var v7 = global::LossDsl.Runtime.Ops.Add(v2, v6);
             // v8 = (e)²
             var v8 = global::LossDsl.Runtime.Ops.Square(e);
             // v10 = v8 + 1E-06
-            var v10 = global::LossDsl.Runtime.Scalars.Add(v8, 1E-06d);
+            var v10 = global::LossDsl.Runtime.Ops.Add(v8, 1E-06d);
             // v11 = √(v10)
             var v11 = global::LossDsl.Runtime.Ops.Sqrt(v10);
             // v12 = σ(e)
             var v12 = global::LossDsl.Runtime.Ops.Sigmoid(e);
             // v13 = v11 · v12
-            var v13 = global::LossDsl.Runtime.Scalars.Mul(v11, v12);
+            var v13 = global::LossDsl.Runtime.Ops.Mul(v11, v12);
             // v15 = 2 − e
-            var v15 = global::LossDsl.Runtime.Scalars.Sub(2d, e);
+            var v15 = global::LossDsl.Runtime.Ops.Sub(2d, e);
             // v16 = v13 / v15
-            var v16 = global::LossDsl.Runtime.Scalars.Div(v13, v15);
+            var v16 = global::LossDsl.Runtime.Ops.Div(v13, v15);
             // v17 = v7 − v16
-            var v17 = global::LossDsl.Runtime.Scalars.Sub(v7, v16);
+            var v17 = global::LossDsl.Runtime.Ops.Sub(v7, v16);
             // v18 = sg(e)
             var v18 = global::LossDsl.Runtime.Ops.StopGradient(e);
             // v19 = log σ(v18)
             var v19 = global::LossDsl.Runtime.Ops.LogSigmoid(v18);
             // v21 = v19 · K
-            var v21 = global::LossDsl.Runtime.Scalars.Mul(v19, (double)this.K);
+            var v21 = global::LossDsl.Runtime.Ops.Mul(v19, (double)this.K);
             // v22 = mean ((v17) − (v21))²
             var v22 = global::LossDsl.Runtime.Ops.Mse(v17, v21);
             // v23 = normalize(e)
             var v23 = global::LossDsl.Runtime.Ops.Normalize(e);
             // v24 = cos(v23_i, v23_j)
-            var v24 = global::LossDsl.Runtime.Ops.Pairwise(v23, v23, "Cosine", self: true);
+            var v24 = global::LossDsl.Runtime.Ops.Pairwise(v23, v23, global::LossDsl.Ir.Metric.Cosine, self: true);
             // v26 = v24 · w
-            var v26 = global::LossDsl.Runtime.Scalars.Mul(v24, w.unsqueeze(1));
+            var v26 = global::LossDsl.Runtime.Ops.Mul(v24, global::LossDsl.Runtime.Ops.PerRow(w));
             // v28 = w / T
-            var v28 = global::LossDsl.Runtime.Scalars.Div(w, this.T);
+            var v28 = global::LossDsl.Runtime.Ops.Div(w, this.T);
             // v29 = v26 − v28
-            var v29 = global::LossDsl.Runtime.Scalars.Sub(v26, v28.unsqueeze(1));
+            var v29 = global::LossDsl.Runtime.Ops.Sub(v26, global::LossDsl.Runtime.Ops.PerRow(v28));
             // v31 = [y_i = y_j]
             var v31 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v32 = v29 over v31
@@ -232,13 +232,13 @@ namespace LossDsl.Snapshots
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
             // v35 = ‖e_i − e_j‖²
-            var v35 = global::LossDsl.Runtime.Ops.Pairwise(e, e, "SqEuclidean", self: true);
+            var v35 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
             // v36 = ‖e_i‖
             var v36 = global::LossDsl.Runtime.Ops.RowNorm(e);
             // v37 = v35 + v36
-            var v37 = global::LossDsl.Runtime.Scalars.Add(v35, v36.unsqueeze(1));
+            var v37 = global::LossDsl.Runtime.Ops.Add(v35, global::LossDsl.Runtime.Ops.PerRow(v36));
             // v38 = [all pairs]
-            var v38 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes.Device);
+            var v38 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v39 = v38 ∧ [i ≠ j]
             var v39 = global::LossDsl.Runtime.Ops.ExcludeSelf(v38);
             // v40 = v37 over v39
@@ -248,9 +248,9 @@ namespace LossDsl.Snapshots
             // v42 = Σ(v41)
             var v42 = global::LossDsl.Runtime.Ops.Sum(v41);
             // v43 = v34 + v42
-            var v43 = global::LossDsl.Runtime.Scalars.Add(v34, v42);
+            var v43 = global::LossDsl.Runtime.Ops.Add(v34, v42);
             // v44 = ‖e_i − e_j‖
-            var v44 = global::LossDsl.Runtime.Ops.Pairwise(e, e, "Euclidean", self: true);
+            var v44 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v45 = v31 ∧ [i ≠ j]
             var v45 = global::LossDsl.Runtime.Ops.ExcludeSelf(v31);
             // v46 = [y_i ≠ y_j]
@@ -260,7 +260,7 @@ namespace LossDsl.Snapshots
             // v49 = semihard_m=(Margin)(v47)
             var v49 = global::LossDsl.Runtime.Ops.MineSemiHard(v47, (double)this.Margin);
             // v50 = v49 + Margin
-            var v50 = (v49 + (double)this.Margin);
+            var v50 = global::LossDsl.Runtime.Ops.Add(v49, (double)this.Margin);
             // v51 = relu(v50)
             var v51 = global::LossDsl.Runtime.Ops.Relu(v50);
             // v52 = mean(v51)
@@ -270,21 +270,21 @@ namespace LossDsl.Snapshots
             // v54 = Σ(v53)
             var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
             // v56 = v54 / (K · T)
-            var v56 = global::LossDsl.Runtime.Scalars.Div(v54, (this.K * this.T));
+            var v56 = global::LossDsl.Runtime.Ops.Div(v54, (this.K * this.T));
             // v57 = v52 + v56
-            var v57 = global::LossDsl.Runtime.Scalars.Add(v52, v56);
+            var v57 = global::LossDsl.Runtime.Ops.Add(v52, v56);
             // v60 = (1/N) Σ_i KL(p_i ‖ exp q_i)
             var v60 = global::LossDsl.Runtime.Ops.KL(p, q);
             // v63 = bias · -1.5
-            var v63 = global::LossDsl.Runtime.Scalars.Mul(bias, -1.5d);
+            var v63 = global::LossDsl.Runtime.Ops.Mul(bias, -1.5d);
             // v64 = v60 + v63
-            var v64 = global::LossDsl.Runtime.Scalars.Add(v60, v63);
+            var v64 = global::LossDsl.Runtime.Ops.Add(v60, v63);
             // v65 = p / 2
-            var v65 = global::LossDsl.Runtime.Scalars.Div(p, 2d);
+            var v65 = global::LossDsl.Runtime.Ops.Div(p, 2d);
             // v66 = mean ((p) − (v65))²
             var v66 = global::LossDsl.Runtime.Ops.Mse(p, v65);
             // v67 = v64 + v66
-            var v67 = global::LossDsl.Runtime.Scalars.Add(v64, v66);
+            var v67 = global::LossDsl.Runtime.Ops.Add(v64, v66);
             // v70 = mean_i CE(@class_i, @event_i)
             var v70 = global::LossDsl.Runtime.Ops.CrossEntropy(@class, @event);
             // v71 = softmax(@class / T)
@@ -294,7 +294,7 @@ namespace LossDsl.Snapshots
             // v73 = mean ((v71) − (v72))²
             var v73 = global::LossDsl.Runtime.Ops.Mse(v71, v72);
             // v74 = v70 + v73
-            var v74 = global::LossDsl.Runtime.Scalars.Add(v70, v73);
+            var v74 = global::LossDsl.Runtime.Ops.Add(v70, v73);
             // term Elementwise (EmitterCoverage.cs:16), weight 0
             var raw_Elementwise = v22.MoveToOuterDisposeScope();
             var weighted_Elementwise = global::LossDsl.Runtime.Scalars.Mul(raw_Elementwise, 0d).MoveToOuterDisposeScope();

@@ -23,33 +23,33 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, 0d, "Euclidean"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "PosMargin:double"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "NegMargin:double"); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 2 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, 0d, ""); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 13, 14 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, 0d, ""); // 16
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", "double", 0d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", "double", 1d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 2 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, null); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 13, 14 }, null); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
             b.AddTerm("Positive", 1d, 10, "Contrastive.cs:21");
             b.AddTerm("Negative", 1d, 16, "Contrastive.cs:27");
             return b.Build();
@@ -96,9 +96,9 @@ namespace LossDsl.Zoo
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Euclidean", self: true);
+            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v4 = v2 − PosMargin
-            var v4 = global::LossDsl.Runtime.Scalars.Sub(v2, this.PosMargin);
+            var v4 = global::LossDsl.Runtime.Ops.Sub(v2, this.PosMargin);
             // v5 = relu(v4)
             var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
             // v7 = [y_i = y_j]
@@ -110,7 +110,7 @@ namespace LossDsl.Zoo
             // v10 = mean_{>0}(v9)
             var v10 = global::LossDsl.Runtime.Ops.MeanNonZero(v9);
             // v12 = NegMargin − v2
-            var v12 = global::LossDsl.Runtime.Scalars.Sub(this.NegMargin, v2);
+            var v12 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v2);
             // v13 = relu(v12)
             var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
             // v14 = [y_i ≠ y_j]

@@ -23,8 +23,8 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -33,20 +33,20 @@ namespace LossDsl.Zoo
             b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "int"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "chosen"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "rejected"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refChosen"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refRejected"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, 0d, ""); // 12
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
             b.AddTerm("Preference", 1d, 12, "Dpo.cs:35");
             return b.Build();
         }
@@ -87,15 +87,15 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoHinge", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v4 = chosen − rejected
-            var v4 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
+            var v4 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v7 = refChosen − refRejected
-            var v7 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
+            var v7 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v8 = v4 − v7
-            var v8 = global::LossDsl.Runtime.Scalars.Sub(v4, v7);
+            var v8 = global::LossDsl.Runtime.Ops.Sub(v4, v7);
             // v9 = Beta · v8
-            var v9 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v8);
+            var v9 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v8);
             // v10 = 1 − v9
-            var v10 = global::LossDsl.Runtime.Scalars.Sub((double)1, v9);
+            var v10 = global::LossDsl.Runtime.Ops.Sub((double)1, v9);
             // v11 = relu(v10)
             var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
             // v12 = mean(v11)

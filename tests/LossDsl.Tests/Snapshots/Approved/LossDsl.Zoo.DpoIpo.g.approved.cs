@@ -23,8 +23,8 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -33,22 +33,22 @@ namespace LossDsl.Zoo
             b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "chosen"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "rejected"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refChosen"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refRejected"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "int"); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 2d, "int"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 8, 9 }, 0d, "double"); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 7, 10 }, 0d, "double"); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 11 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, 0d, ""); // 14
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 8, 9 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 7, 10 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 11 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
             b.AddTerm("Preference", 1d, 14, "Dpo.cs:52");
             return b.Build();
         }
@@ -89,13 +89,13 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoIpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v2 = chosen − rejected
-            var v2 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
+            var v2 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v5 = refChosen − refRejected
-            var v5 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
+            var v5 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v6 = v2 − v5
-            var v6 = global::LossDsl.Runtime.Scalars.Sub(v2, v5);
+            var v6 = global::LossDsl.Runtime.Ops.Sub(v2, v5);
             // v12 = v6 − (1 / (2 · Beta))
-            var v12 = global::LossDsl.Runtime.Scalars.Sub(v6, (1 / (2 * this.Beta)));
+            var v12 = global::LossDsl.Runtime.Ops.Sub(v6, (1 / (2 * this.Beta)));
             // v13 = (v12)²
             var v13 = global::LossDsl.Runtime.Ops.Square(v12);
             // v14 = mean(v13)

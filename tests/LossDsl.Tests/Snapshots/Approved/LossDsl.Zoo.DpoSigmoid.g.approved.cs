@@ -23,8 +23,8 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
@@ -33,19 +33,19 @@ namespace LossDsl.Zoo
             b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "chosen"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "rejected"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, 0d, ""); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refChosen"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "refRejected"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, 0d, ""); // 11
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
             b.AddTerm("Preference", 1d, 11, "Dpo.cs:19");
             return b.Build();
         }
@@ -86,19 +86,19 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoSigmoid", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v3 = chosen − rejected
-            var v3 = global::LossDsl.Runtime.Scalars.Sub(chosen, rejected);
+            var v3 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v6 = refChosen − refRejected
-            var v6 = global::LossDsl.Runtime.Scalars.Sub(refChosen, refRejected);
+            var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
-            var v7 = global::LossDsl.Runtime.Scalars.Sub(v3, v6);
+            var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
             // v8 = Beta · v7
-            var v8 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v7);
+            var v8 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v7);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
             // v11 = −v10
-            var v11 = (-v10);
+            var v11 = global::LossDsl.Runtime.Ops.Neg(v10);
             // term Preference (Dpo.cs:19), weight 1
             var raw_Preference = v11.MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

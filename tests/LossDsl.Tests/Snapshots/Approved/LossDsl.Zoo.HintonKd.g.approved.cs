@@ -23,23 +23,23 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Kd");
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Kd");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "teacher"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "T:double"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0, 1 }, 0d, ""); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], 0d, "student"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 3, 1 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 1 }, 0d, "double"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 6 }, 0d, ""); // 7
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", "double", 4d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0, 1 }, null); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 3, 1 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 6 }, null); // 7
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
             b.AddTerm("Kd", 1d, 7, "HintonKd.cs:15");
             return b.Build();
         }
@@ -84,7 +84,7 @@ namespace LossDsl.Zoo
             // v5 = (1/N) Σ_i KL(v2_i ‖ exp v4_i)
             var v5 = global::LossDsl.Runtime.Ops.KL(v2, v4);
             // v7 = v5 · (T · T)
-            var v7 = global::LossDsl.Runtime.Scalars.Mul(v5, (this.T * this.T));
+            var v7 = global::LossDsl.Runtime.Ops.Mul(v5, (this.T * this.T));
             // term Kd (HintonKd.cs:15), weight 1
             var raw_Kd = v7.MoveToOuterDisposeScope();
             var weighted_Kd = global::LossDsl.Runtime.Scalars.Mul(raw_Kd, 1d).MoveToOuterDisposeScope();

@@ -23,47 +23,47 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "int"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Alpha:double"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, 0d, "double"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, 0d, "Dot"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 1 }, 0d, "double"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Base:double"); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 13 }, 0d, "double"); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 14 }, 0d, ""); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, 0d, ""); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, 0d, ""); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, 0d, ""); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 19 }, 0d, "double"); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 19 }, 0d, ""); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, 0d, ""); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 21, 22 }, 0d, ""); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, 0d, ""); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 19, 13 }, 0d, "double"); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 25 }, 0d, ""); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, 0d, ""); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 27 }, 0d, ""); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, 0d, ""); // 29
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", "double", 2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 50d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Base", "double", 0.5d));
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 10 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Base", global::LossDsl.Ir.NumericType.Double)); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 13 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 14 }, null); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, null); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 19
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 19 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 20
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 19 }, null); // 21
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 21, 22 }, null); // 23
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 19, 13 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 25
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 25 }, null); // 26
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, null); // 27
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 27 }, null); // 28
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 2d));
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 50d));
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Base", global::LossDsl.Ir.NumericType.Double, 0.5d));
             b.AddTerm("Positive", 1d, 18, "MultiSimilarity.cs:27");
             b.AddTerm("Negative", 1d, 29, "MultiSimilarity.cs:33");
             return b.Build();
@@ -110,7 +110,7 @@ namespace LossDsl.Zoo
             // v4 = normalize(z)
             var v4 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v5 = ⟨v4_i, v4_j⟩, needed only unfused
-            var v5 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, "Dot", self: true);
+            var v5 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
             global::TorchSharp.torch.Tensor v12;
             if (UseFusedKernels)
             {
@@ -120,7 +120,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v7 = v5 · −Alpha
-                var v7 = global::LossDsl.Runtime.Scalars.Mul(v5!, (-this.Alpha));
+                var v7 = global::LossDsl.Runtime.Ops.Mul(v5!, (-this.Alpha));
                 // v9 = [y_i = y_j]
                 var v9 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v10 = v9 ∧ [i ≠ j]
@@ -131,11 +131,11 @@ namespace LossDsl.Zoo
                 v12 = global::LossDsl.Runtime.Ops.RowLogSumExp(v11);
             }
             // v15 = v12 + (Alpha · Base)
-            var v15 = global::LossDsl.Runtime.Scalars.Add(v12, (this.Alpha * this.Base));
+            var v15 = global::LossDsl.Runtime.Ops.Add(v12, (this.Alpha * this.Base));
             // v16 = softplus(v15)
             var v16 = global::LossDsl.Runtime.Ops.Softplus(v15);
             // v17 = (1 / Alpha) · v16
-            var v17 = global::LossDsl.Runtime.Scalars.Mul((1 / this.Alpha), v16);
+            var v17 = global::LossDsl.Runtime.Ops.Mul((1 / this.Alpha), v16);
             // v18 = mean(v17)
             var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
             global::TorchSharp.torch.Tensor v24;
@@ -147,7 +147,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v21 = v5 · Beta
-                var v21 = global::LossDsl.Runtime.Scalars.Mul(v5!, this.Beta);
+                var v21 = global::LossDsl.Runtime.Ops.Mul(v5!, this.Beta);
                 // v22 = [y_i ≠ y_j]
                 var v22 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
                 // v23 = v21 over v22
@@ -156,11 +156,11 @@ namespace LossDsl.Zoo
                 v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
             }
             // v26 = v24 − (Beta · Base)
-            var v26 = global::LossDsl.Runtime.Scalars.Sub(v24, (this.Beta * this.Base));
+            var v26 = global::LossDsl.Runtime.Ops.Sub(v24, (this.Beta * this.Base));
             // v27 = softplus(v26)
             var v27 = global::LossDsl.Runtime.Ops.Softplus(v26);
             // v28 = (1 / Beta) · v27
-            var v28 = global::LossDsl.Runtime.Scalars.Mul((1 / this.Beta), v27);
+            var v28 = global::LossDsl.Runtime.Ops.Mul((1 / this.Beta), v27);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
             // term Positive (MultiSimilarity.cs:27), weight 1

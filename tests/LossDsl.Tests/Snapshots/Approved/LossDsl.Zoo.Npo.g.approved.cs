@@ -23,26 +23,26 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
             b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Beta:double"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "reference"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], 0d, "policy"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, 0d, ""); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 2d, "int"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 0 }, 0d, ""); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", "double", 0.1d));
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("reference", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("policy", default)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 0 }, null); // 10
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
             b.AddTerm("Forget", 1d, 10, "Npo.cs:19");
             return b.Build();
         }
@@ -81,19 +81,19 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Npo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v3 = reference − policy
-            var v3 = global::LossDsl.Runtime.Scalars.Sub(reference, policy);
+            var v3 = global::LossDsl.Runtime.Ops.Sub(reference, policy);
             // v4 = Beta · v3
-            var v4 = global::LossDsl.Runtime.Scalars.Mul(this.Beta, v3);
+            var v4 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v3);
             // v5 = log σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.LogSigmoid(v4);
             // v6 = mean(v5)
             var v6 = global::LossDsl.Runtime.Ops.Mean(v5);
             // v7 = −v6
-            var v7 = (-v6);
+            var v7 = global::LossDsl.Runtime.Ops.Neg(v6);
             // v9 = v7 · 2
-            var v9 = global::LossDsl.Runtime.Scalars.Mul(v7, (double)2);
+            var v9 = global::LossDsl.Runtime.Ops.Mul(v7, (double)2);
             // v10 = v9 / Beta
-            var v10 = global::LossDsl.Runtime.Scalars.Div(v9, this.Beta);
+            var v10 = global::LossDsl.Runtime.Ops.Div(v9, this.Beta);
             // term Forget (Npo.cs:19), weight 1
             var raw_Forget = v10.MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

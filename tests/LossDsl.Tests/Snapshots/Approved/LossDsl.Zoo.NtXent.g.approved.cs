@@ -23,30 +23,30 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, 0d, "Dot"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Temperature:double"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, 0d, ""); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 10, 12 }, 0d, ""); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, 0d, ""); // 14
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", "double", 0.07d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 10, 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.07d));
             b.AddTerm("Contrast", 1d, 14, "NtXent.cs:16");
             return b.Build();
         }
@@ -87,9 +87,9 @@ namespace LossDsl.Zoo
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
-            var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Dot", self: true);
+            var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v4 = v2 / Temperature, needed only unfused
-            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Scalars.Div(v2!, this.Temperature);
+            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Div(v2!, this.Temperature);
             global::TorchSharp.torch.Tensor v8;
             if (UseFusedKernels)
             {
@@ -114,7 +114,7 @@ namespace LossDsl.Zoo
             else
             {
                 // v9 = v8 − v4
-                var v9 = global::LossDsl.Runtime.Scalars.Sub(v8.unsqueeze(1), v4!);
+                var v9 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v8), v4!);
                 // v10 = softplus(v9)
                 var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
                 // v11 = [y_i = y_j]

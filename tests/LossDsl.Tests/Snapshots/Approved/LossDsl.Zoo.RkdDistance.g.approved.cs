@@ -23,26 +23,26 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
             b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "DistanceWeight:double"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "student"); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, 0d, "Euclidean"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, 0d, ""); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "teacher"); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, 0d, "Euclidean"); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], 1d, "double"); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 7, 8 }, 0d, ""); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 9 }, 0d, ""); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("DistanceWeight", "double", 25d));
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("DistanceWeight", global::LossDsl.Ir.NumericType.Double)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 7, 8 }, null); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 9 }, null); // 10
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("DistanceWeight", global::LossDsl.Ir.NumericType.Double, 25d));
             b.AddTerm("Rkd", 1d, 10, "RkdDistance.cs:15");
             return b.Build();
         }
@@ -81,19 +81,19 @@ namespace LossDsl.Zoo
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RkdDistance", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v2 = ‖student_i − student_j‖
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, "Euclidean", self: true);
+            var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v3 = v2 / mean(v2 > 0)
             var v3 = global::LossDsl.Runtime.Ops.MeanNormalized(v2);
             // v5 = sg(teacher)
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v6 = ‖v5_i − v5_j‖
-            var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, "Euclidean", self: true);
+            var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v7 = v6 / mean(v6 > 0)
             var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
             // v9 = mean smoothL1(v3 − v7; β = 1)
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
             // v10 = DistanceWeight · v9
-            var v10 = global::LossDsl.Runtime.Scalars.Mul(this.DistanceWeight, v9);
+            var v10 = global::LossDsl.Runtime.Ops.Mul(this.DistanceWeight, v9);
             // term Rkd (RkdDistance.cs:15), weight 1
             var raw_Rkd = v10.MoveToOuterDisposeScope();
             var weighted_Rkd = global::LossDsl.Runtime.Scalars.Mul(raw_Rkd, 1d).MoveToOuterDisposeScope();

@@ -23,28 +23,28 @@ namespace LossDsl.Zoo
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
-        // What Compute validates (ranks, symbolic dimensions, label ranges); declared after Ir, which it reads.
-        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.ShapeInference.Infer(Ir);
+        // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], 0d, "z"); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, 0d, ""); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, 0d, "Euclidean"); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], 0d, "y"); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, 0d, ""); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, 0d, ""); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, 0d, ""); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, 0d, ""); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.MineHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7 }, 0d, ""); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], 0d, "Margin:double"); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 8, 9 }, 0d, ""); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 10 }, 0d, ""); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, 0d, ""); // 12
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", "double", 0.2d));
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.MineHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 8, 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 10 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.2d));
             b.AddTerm("Triplet", 1d, 12, "Triplets.cs:28");
             return b.Build();
         }
@@ -85,7 +85,7 @@ namespace LossDsl.Zoo
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, "Euclidean", self: true);
+            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v4 = [y_i = y_j]
             var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v5 = v4 ∧ [i ≠ j]
@@ -97,7 +97,7 @@ namespace LossDsl.Zoo
             // v8 = hard(v7)
             var v8 = global::LossDsl.Runtime.Ops.MineHard(v7);
             // v10 = v8 + Margin
-            var v10 = (v8 + this.Margin);
+            var v10 = global::LossDsl.Runtime.Ops.Add(v8, this.Margin);
             // v11 = relu(v10)
             var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
             // v12 = mean_{>0}(v11)

@@ -1,0 +1,54 @@
+using System;
+using static LossDsl.Runtime.Scalars;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LossDsl.Runtime;
+
+public static partial class Ops
+{
+    /// <summary>Pairs with equal labels, Bool <c>[N, N]</c> (diagonal included).</summary>
+    public static Tensor SameLabel(Tensor y) => SameLabel(y, y);
+
+    /// <summary>Pairs whose row label equals the column label, Bool <c>[N, M]</c>.</summary>
+    public static Tensor SameLabel(Tensor rows, Tensor columns) => rows.unsqueeze(-1).eq(columns.unsqueeze(-2));
+
+    /// <summary>Pairs with different labels, Bool <c>[N, N]</c>.</summary>
+    public static Tensor DifferentLabel(Tensor y) => DifferentLabel(y, y);
+
+    /// <summary>Pairs whose row label differs from the column label, Bool <c>[N, M]</c>.</summary>
+    public static Tensor DifferentLabel(Tensor rows, Tensor columns) => rows.unsqueeze(-1).ne(columns.unsqueeze(-2));
+
+    /// <summary>Every pair, Bool <c>[rows, columns]</c>, all true.</summary>
+    public static Tensor AllPairs(long rows, long columns, Device device) => ones(rows, columns, ScalarType.Bool, device);
+
+    /// <summary>The pairs <c>(i, i)</c>, Bool <c>[rows, columns]</c>.</summary>
+    public static Tensor Identity(long rows, long columns, Device device) => eye(rows, columns, ScalarType.Bool, device);
+
+    /// <summary>The pairs <c>(i, (i + n/2) mod n)</c> of two stacked views, Bool <c>[n, n]</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="n"/> is odd: the batch is not two views.</exception>
+    public static Tensor OtherView(long n, Device device)
+    {
+        if (n % 2 != 0) throw new ArgumentException($"OtherView needs a batch of two stacked views (an even size), got {n} rows.");
+        return eye(n, n, ScalarType.Bool, device).roll(n / 2, 1);
+    }
+
+    /// <summary>Each row with the column of its class, Bool <c>[N, classes]</c> (one-hot); a row whose label is
+    /// <paramref name="ignore"/> has no pair.</summary>
+    public static Tensor ClassOf(Tensor y, long classes, long? ignore = null)
+    {
+        var valid = Valid(y, ignore);
+        var safe = Fill(y.to(ScalarType.Int64), valid.logical_not(), 0);
+        return F.one_hot(safe, classes).to(ScalarType.Bool).logical_and(valid.unsqueeze(-1));
+    }
+
+    /// <summary><paramref name="g"/> without the pairs <c>(i, i)</c>.</summary>
+    public static Tensor ExcludeSelf(Tensor g) => g.logical_and(Eye(g).logical_not());
+
+    /// <summary>The rows of <paramref name="g"/> that have at least one pair, Bool <c>[N]</c>.</summary>
+    public static Tensor HasAny(Tensor g) => g.any(-1);
+
+    /// <summary>The relation <paramref name="r"/> restricted to the pairs of graph <paramref name="g"/> (Bool) or
+    /// weighted by <paramref name="g"/> (float weights, a soft graph).</summary>
+    public static MaskedRelation Over(Tensor r, Tensor g) => new(r, g.expand_as(r));
+}
