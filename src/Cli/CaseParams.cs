@@ -89,17 +89,17 @@ public sealed class CaseParams
 
     /// <summary>Rejects (as not yet supported) a pytorch-metric-learning case whose recorded
     /// <c>defaults.&lt;key&gt;</c> distance is not <paramref name="distanceClass"/> with L2-normalised
-    /// embeddings, p = 2, power 1. Cases without <c>defaults</c> are taken to use the library's defaults.</summary>
-    public void RequirePmlDistance(string distanceClass, string key = "distance")
+    /// embeddings, p = 2 and the given power. Cases without <c>defaults</c> are taken to use the library's defaults.</summary>
+    public void RequirePmlDistance(string distanceClass, string key = "distance", double requiredPower = 1)
     {
         if (_case.Defaults is not { } defaults || !defaults.TryGetProperty(key, out var d) || d.ValueKind != JsonValueKind.Object) return;
         var cls = d.TryGetProperty("class", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "?";
         var normalized = !d.TryGetProperty("normalize_embeddings", out var n) || n.ValueKind == JsonValueKind.True;
         var p = d.TryGetProperty("p", out _) ? NumberIn(d, $"defaults.{key}.p", "p", null) : 2;
-        var power = d.TryGetProperty("power", out _) ? NumberIn(d, $"defaults.{key}.power", "power", null) : 1;
-        if (cls != distanceClass || !normalized || p != 2 || power != 1)
+        var power = d.TryGetProperty("power", out _) ? NumberIn(d, $"defaults.{key}.power", "power", null) : requiredPower;
+        if (cls != distanceClass || !normalized || p != 2 || power != requiredPower)
             throw Unsupported($"{ShortSymbol} with {key} {cls}(normalize_embeddings={(normalized ? "True" : "False")}, p={Format(p)}, power={Format(power)})"
-                              + $" (LossDsl computes {distanceClass} of L2-normalised embeddings)");
+                              + $" (LossDsl computes {distanceClass} of L2-normalised embeddings, power {Format(requiredPower)})");
     }
 
     /// <summary>Rejects (as not yet supported) a pytorch-metric-learning case whose recorded

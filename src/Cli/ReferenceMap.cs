@@ -18,7 +18,12 @@ public sealed record ReferenceEntry(string Symbol, string Loss, Func<CaseParams,
 /// <summary>A case's reference as a LossDsl loss.</summary>
 /// <param name="Loss">The loss, hyper-parameters set.</param>
 /// <param name="InputNames">Case input name → loss input name.</param>
-public sealed record MappedLoss(ILoss Loss, IReadOnlyDictionary<string, string> InputNames)
+/// <param name="Adapt">When the reference lays its inputs out differently from the loss (a batch of frames
+/// instead of a batch of videos, one tensor per image instead of one per batch), builds the loss's inputs from
+/// the case's, with differentiable tensor operations so gradients reach the case's tensors; null when the inputs
+/// are passed as they are, renamed by <see cref="InputNames"/>.</param>
+public sealed record MappedLoss(ILoss Loss, IReadOnlyDictionary<string, string> InputNames,
+    Func<IReadOnlyDictionary<string, TorchSharp.torch.Tensor>, IReadOnlyDictionary<string, TorchSharp.torch.Tensor>>? Adapt = null)
 {
     /// <summary>The loss with its hyper-parameters, e.g. <c>NtXent(Temperature=0.07)</c>.</summary>
     public string Label =>
@@ -113,14 +118,106 @@ public static class ReferenceMap
             return new(new Npo { Beta = p.Number("beta") }, NpoAuthors);
         }),
 
-        new("distiller_zoo.RKD.RKDLoss", $"{nameof(RkdDistance)} (w_a = 0)", p =>
+        new("distiller_zoo.RKD.RKDLoss", $"{nameof(RkdDistance)} (w_a = 0), {nameof(RkdAngle)} (w_d = 0) or {nameof(Rkd)}", p =>
         {
             p.AllowOnly("w_d", "w_a", "pdist_eps", "smooth_l1_beta");
             p.RequireIfPresent("pdist_eps", 1e-12);
             p.RequireIfPresent("smooth_l1_beta", 1.0);
+            var distanceWeight = p.Number("w_d", 25);
             var angleWeight = p.Number("w_a", 50);
-            if (angleWeight != 0) throw p.Unsupported($"RKD angle term ({p.ShortSymbol} with w_a = {CaseParams.Format(angleWeight)})");
-            return new(new RkdDistance { DistanceWeight = p.Number("w_d", 25) }, RepDistillerFeatures);
+            ILoss loss = angleWeight == 0 ? new RkdDistance { DistanceWeight = distanceWeight }
+                : distanceWeight == 0 ? new RkdAngle { AngleWeight = angleWeight }
+                : new Rkd { DistanceWeight = distanceWeight, AngleWeight = angleWeight };
+            return new(loss, RepDistillerFeatures);
+        }),
+
+        new("distiller_zoo.PKT.PKT", nameof(Pkt), p =>
+        {
+            p.AllowOnly("eps");
+            return new(new Pkt { Eps = p.Number("eps", 1e-7) }, RepDistillerFeatures);
+        }),
+
+        new("pytorch_metric_learning.losses.CircleLoss", nameof(Circle), p =>
+        {
+            p.AllowOnly("m", "gamma");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlReducer("AvgNonZeroReducer");
+            return new(new Circle { M = p.Number("m", 0.4), Gamma = p.Number("gamma", 80) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.NCALoss", nameof(Nca), p =>
+        {
+            p.AllowOnly("softmax_scale");
+            p.RequirePmlDistance("LpDistance", requiredPower: 2);
+            p.RequirePmlReducer("MeanReducer");
+            return new(new Nca { SoftmaxScale = p.Number("softmax_scale", 1) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.LiftedStructureLoss", nameof(LiftedStructure), p =>
+        {
+            p.AllowOnly("neg_margin", "pos_margin");
+            p.RequirePmlDistance("LpDistance");
+            p.RequirePmlReducer("MeanReducer");
+            return new(new LiftedStructure { NegMargin = p.Number("neg_margin", 1), PosMargin = p.Number("pos_margin", 0) }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.MarginLoss", nameof(MarginLoss), p =>
+        {
+            p.AllowOnly("margin", "nu", "beta", "beta_as_used");
+            p.RequireIfPresent("nu", 0.0);
+            p.RequirePmlDistance("LpDistance");
+            // PML holds beta in a float32 tensor; the case records the value it used.
+            var beta = p.Has("beta_as_used") ? p.Number("beta_as_used") : (float)p.Number("beta", 1.2);
+            return new(new MarginLoss { Margin = p.Number("margin", 0.2), Beta = beta }, Pml);
+        }),
+
+        new("pytorch_metric_learning.losses.ArcFaceLoss", nameof(ArcFace), p =>
+        {
+            p.AllowOnly("num_classes", "embedding_size", "margin", "scale");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlReducer("MeanReducer");
+            return new(new ArcFace { Margin = p.Number("margin", 28.6), Scale = p.Number("scale", 64) },
+                Names(("embeddings", "z"), ("labels", "y"), ("W", "W")));
+        }),
+
+        new("pytorch_metric_learning.losses.ProxyAnchorLoss", nameof(ProxyAnchor), p =>
+        {
+            p.AllowOnly("num_classes", "embedding_size", "margin", "alpha");
+            p.RequirePmlDistance("CosineSimilarity");
+            p.RequirePmlSubReducers("DivisorReducer", "pos_loss", "neg_loss");
+            return new(new ProxyAnchor { Margin = p.Number("margin", 0.1), Alpha = p.Number("alpha", 32) },
+                Names(("embeddings", "z"), ("labels", "y"), ("proxies", "proxies")));
+        }),
+
+        new("monai.losses.DiceLoss", $"{nameof(Dice)} or {nameof(DiceBatch)}", p =>
+        {
+            p.AllowOnly("smooth_nr", "smooth_dr", "batch", "squared_pred", "jaccard", "include_background", "reduction");
+            p.RequireIfPresent("squared_pred", JsonValueKind.False, "false");
+            p.RequireIfPresent("jaccard", JsonValueKind.False, "false");
+            p.RequireIfPresent("include_background", JsonValueKind.True, "true");
+            p.RequireIfPresent("reduction", JsonValueKind.String, "mean");
+            var (nr, dr) = (p.Number("smooth_nr", 1e-5), p.Number("smooth_dr", 1e-5));
+            var batch = p.Has("batch") && p.Json.GetProperty("batch").ValueKind == JsonValueKind.True;
+            ILoss loss = batch ? new DiceBatch { SmoothNr = nr, SmoothDr = dr } : new Dice { SmoothNr = nr, SmoothDr = dr };
+            return new(loss, Names(("input", "input"), ("target", "target")));
+        }),
+
+        new("cross_entropy_loss", $"{nameof(ZLoss)}, {nameof(ZLossSum)} or {nameof(CrossEntropyWithZLoss)}", p =>
+        {
+            // OLMo's cross_entropy_loss(compute_z_loss=True): "returned" says which of its results the case is.
+            p.AllowOnly("z_loss_multiplier", "ignore_index", "reduction", "returned");
+            p.RequireIfPresent("ignore_index", -100);
+            var multiplier = p.Number("z_loss_multiplier", 1e-4);
+            var reduction = p.Text("reduction", "mean");
+            var returned = p.Text("returned", "z");
+            ILoss loss = (returned, reduction) switch
+            {
+                ("z", "mean") => new ZLoss { Multiplier = multiplier },
+                ("z", "sum") => new ZLossSum { Multiplier = multiplier },
+                ("ce+z", "mean") => new CrossEntropyWithZLoss { Multiplier = multiplier },
+                _ => throw p.Unsupported($"{p.ShortSymbol} returning {returned} with reduction = \"{reduction}\""),
+            };
+            return new(loss, Names(("logits", "logits"), ("labels", "labels")));
         }),
 
         new("distiller_zoo.KD.DistillKL", nameof(HintonKd), p =>
@@ -142,7 +239,7 @@ public static class ReferenceMap
         var mapped = entry.Resolve(new CaseParams(c, symbol));
 
         // A case input the loss has no counterpart for (PML's ref_emb, say) changes what is computed.
-        var extra = c.InputNames.Where(n => !mapped.InputNames.ContainsKey(n)).ToList();
+        var extra = mapped.Adapt is not null ? new List<string>() : c.InputNames.Where(n => !mapped.InputNames.ContainsKey(n)).ToList();
         if (extra.Count > 0)
             throw new UnsupportedReferenceException(
                 $"{CaseParams.Shorten(symbol)} with input {string.Join(", ", extra.Select(n => "'" + n + "'"))}");

@@ -51,8 +51,17 @@ public static partial class Ops
     public static Tensor Maximum(Tensor a, Tensor b) => a.maximum(b);
     public static Tensor Maximum(Tensor a, double b) => a.maximum(Like(a, b));
     public static Tensor Maximum(double a, Tensor b) => Like(b, a).maximum(b);
-    /// <summary><c>log(e^a + e^b)</c>, computed stably.</summary>
-    public static Tensor LogAddExp(Tensor a, Tensor b) => a.logaddexp(b);
+    /// <summary><c>log(e^a + e^b)</c>, computed stably; −∞ where both are −∞ (two empty log-sum-exps), with no
+    /// gradient there rather than the NaN of <c>torch.logaddexp</c>'s backward (<c>exp(−∞ − (−∞))</c>).</summary>
+    public static Tensor LogAddExp(Tensor a, Tensor b)
+    {
+        var bothEmpty = Eq(a.detach(), double.NegativeInfinity).logical_and(Eq(b.detach(), double.NegativeInfinity));
+        var safe = Fill(a, bothEmpty, 0).logaddexp(Fill(b, bothEmpty, 0));
+        return Fill(safe, bothEmpty, double.NegativeInfinity);
+    }
+
+    /// <summary>The same values in another role (logits, embeddings, …): nothing is computed.</summary>
+    public static Tensor As(Tensor x) => x;
 
     /// <summary>A 0-d tensor of <paramref name="v"/> with <paramref name="like"/>'s dtype and device.</summary>
     private static Tensor Like(Tensor like, double v) => Full(new long[0], v, like.dtype, like.device);

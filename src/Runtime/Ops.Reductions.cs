@@ -109,6 +109,15 @@ public static partial class Ops
     /// <summary>The sum of <paramref name="v"/> where <paramref name="where"/> holds.</summary>
     public static Tensor SumWhere(Tensor v, Tensor where) => Selected(v, where.expand_as(v), 0).sum();
 
+    /// <summary>The number of entries &gt; 0, a 0-d float tensor (the default float type), no gradient.</summary>
+    public static Tensor CountPositive(Tensor x) => Gt(x.detach(), 0).sum().to(get_default_dtype());
+
+    /// <summary>The number of selected pairs &gt; 0.</summary>
+    public static Tensor CountPositive(MaskedRelation m) => m.Mask.logical_and(Gt(m.Values.detach(), 0)).sum().to(get_default_dtype());
+
+    /// <summary>The number of selected triplets &gt; 0.</summary>
+    public static Tensor CountPositive(TripletTensor t) => t.Mask.logical_and(Gt(t.Values.detach(), 0)).sum().to(get_default_dtype());
+
     /// <summary>The number of entries of <paramref name="x"/>, a 0-d tensor (the default float type).</summary>
     public static Tensor Count(Tensor x) => Full(new long[0], x.numel(), get_default_dtype(), x.device);
 

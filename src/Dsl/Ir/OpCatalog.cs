@@ -102,6 +102,7 @@ namespace LossDsl.Ir
             Op(OpCode.MeanWhere, "mean({0} where {1})", ShapeRule.ToReal),
             Op(OpCode.SumWhere, "Σ({0} where {1})", ShapeRule.ToReal),
             Op(OpCode.Count, "#{0}", ShapeRule.ToReal),
+            Op(OpCode.CountPositive, "#[{0} > 0]", ShapeRule.ToReal),
 
             Op(OpCode.CrossEntropy, "mean_i CE({0}_i, {1}_i)", ShapeRule.Custom),
             Op(OpCode.KL, "(1/N) Σ_i KL({0}_i ‖ exp {1}_i)", ShapeRule.Custom),
@@ -117,6 +118,7 @@ namespace LossDsl.Ir
             Op(OpCode.Transpose, "({0})ᵀ", ShapeRule.Custom),
             Op(OpCode.PerRow, "{0}_i", ShapeRule.Custom),
             Op(OpCode.PerColumn, "{0}_j", ShapeRule.Custom),
+            Op(OpCode.As, "{0}", ShapeRule.SameAsFirst),
 
             Op(OpCode.SameLabel, "[{0}_i = {1}_j]", ShapeRule.Custom),
             Op(OpCode.DifferentLabel, "[{0}_i ≠ {1}_j]", ShapeRule.Custom),
@@ -137,6 +139,8 @@ namespace LossDsl.Ir
             Op(OpCode.Triplets, "({0})_ap − ({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}", ShapeRule.Custom),
             Op(OpCode.MineHard, "hard({0})", ShapeRule.SameAsFirst),
             Op(OpCode.MineSemiHard, "semihard_m=({1})({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.AnchorPositive, "({0})_ap for (a,p) ∈ {1}, (a,n) ∈ {2}", ShapeRule.Custom),
+            Op(OpCode.AnchorNegative, "({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}", ShapeRule.Custom),
 
             Op(OpCode.Assign, "argmin_π Σ_i ({0})_(i, π(i))", ShapeRule.Custom),
             Op(OpCode.MatchedRows, "rows({0})", ShapeRule.Custom),

@@ -75,6 +75,7 @@ namespace LossDsl.Ir
         MeanWhere = 108,
         SumWhere = 109,
         Count = 110,
+        CountPositive = 111,
 
         // Criteria
         CrossEntropy = 120,
@@ -92,6 +93,7 @@ namespace LossDsl.Ir
         Transpose = 143,
         PerRow = 144,
         PerColumn = 145,
+        As = 146,
 
         // Graphs: which pairs count
         SameLabel = 160,
@@ -115,6 +117,8 @@ namespace LossDsl.Ir
         Triplets = 200,
         MineHard = 201,
         MineSemiHard = 202,
+        AnchorPositive = 203,
+        AnchorNegative = 204,
 
         // Host operations (not differentiated; they choose what the loss differentiates)
         Assign = 220,

@@ -460,7 +460,7 @@ namespace LossDsl.Ir
                         if (values.Length != 2) Error(node, $"AtPairs needs a relation (rows × columns), but got {Format(values)}");
                         return new[] { MatchCount(node.Args[1]) };
                     }
-                    case OpCode.Triplets:
+                    case OpCode.Triplets or OpCode.AnchorPositive or OpCode.AnchorNegative:
                     {
                         var r = S(node, 0);
                         UnifyAll(node, r, S(node, 1), "the relation and the positive pairs");

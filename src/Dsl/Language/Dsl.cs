@@ -182,7 +182,13 @@ namespace LossDsl
         /// <summary>The larger of two values, entry-wise; the gradient goes to the larger (to the first on a tie).</summary>
         [DslOp(OpCode.Maximum)] public static T Maximum<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> => a.Apply(OpCode.Maximum, a.Expr, b.Expr);
 
-        /// <summary><c>log(e^a + e^b)</c>, computed stably.</summary>
+        /// <summary>The smaller of a value and a number, entry-wise.</summary>
+        [DslOp(OpCode.Minimum)] public static T Minimum<T>(FloatValue<T> a, double b) where T : FloatValue<T> => a.Apply(OpCode.Minimum, a.Expr, Expr.Const(b));
+
+        /// <summary>The larger of a value and a number, entry-wise (<c>Maximum(count, 1)</c>: a safe divisor).</summary>
+        [DslOp(OpCode.Maximum)] public static T Maximum<T>(FloatValue<T> a, double b) where T : FloatValue<T> => a.Apply(OpCode.Maximum, a.Expr, Expr.Const(b));
+
+        /// <summary><c>log(e^a + e^b)</c>, computed stably (−∞ where both are −∞, with no gradient).</summary>
         [DslOp(OpCode.LogAddExp)] public static T LogAddExp<T>(FloatValue<T> a, FloatValue<T> b) where T : FloatValue<T> => a.Apply(OpCode.LogAddExp, a.Expr, b.Expr);
 
         /// <summary><paramref name="then"/> where <paramref name="condition"/> holds, <paramref name="otherwise"/>

@@ -63,6 +63,12 @@ namespace LossDsl
 
         public static TSelf operator -(FloatValue<TSelf> a) => a.Apply(OpCode.Neg, a.Expr);
 
+        // A per-sample vector broadcasts along the axes it lacks: (x / v)_ij = x_ij / v_i.
+        public static TSelf operator +(FloatValue<TSelf> a, Vector b) => a.Apply(OpCode.Add, a.Expr, b.Expr);
+        public static TSelf operator -(FloatValue<TSelf> a, Vector b) => a.Apply(OpCode.Sub, a.Expr, b.Expr);
+        public static TSelf operator *(FloatValue<TSelf> a, Vector b) => a.Apply(OpCode.Mul, a.Expr, b.Expr);
+        public static TSelf operator /(FloatValue<TSelf> a, Vector b) => a.Apply(OpCode.Div, a.Expr, b.Expr);
+
         /// <summary><c>[a &lt; b]</c> entry-wise (not differentiated).</summary>
         public static Condition operator <(FloatValue<TSelf> a, FloatValue<TSelf> b) => Compare(OpCode.Less, a.Expr, b.Expr);
         /// <summary><c>[a &gt; b]</c> entry-wise (not differentiated).</summary>
@@ -89,6 +95,26 @@ namespace LossDsl
         /// <summary>The mean of the entries that are strictly positive; 0 when none is (pytorch-metric-learning's
         /// AvgNonZeroReducer).</summary>
         [DslOp(OpCode.MeanNonZero)] public Real MeanNonZero() => new(Expr.Of(OpCode.MeanNonZero, ValueKind.Real, Expr));
+
+        /// <summary>The number of entries that are strictly positive (for triplets and masked values: of the selected
+        /// ones), no gradient: PML's divisor of positive terms.</summary>
+        [DslOp(OpCode.CountPositive)] public Real CountPositive() => new(Expr.Of(OpCode.CountPositive, ValueKind.Real, Expr));
+
+        /// <summary>The last two axes swapped: <c>[D, C]</c> → <c>[C, D]</c> (a class-weight matrix stored
+        /// features × classes, as pytorch-metric-learning's <c>W</c>).</summary>
+        [DslOp(OpCode.Transpose)] public TSelf Transposed() => Apply(OpCode.Transpose, Expr);
+
+        /// <summary>The same values read as logits (a scaled similarity to classes, for cross-entropy).</summary>
+        [DslOp(OpCode.As)] public Logits AsLogits() => new(Expr.Of(OpCode.As, ValueKind.Logits, Expr));
+
+        /// <summary>The same values read as probabilities.</summary>
+        [DslOp(OpCode.As)] public Probs AsProbs() => new(Expr.Of(OpCode.As, ValueKind.Probs, Expr));
+
+        /// <summary>The same values read as log-probabilities.</summary>
+        [DslOp(OpCode.As)] public LogProbs AsLogProbs() => new(Expr.Of(OpCode.As, ValueKind.LogProbs, Expr));
+
+        /// <summary>The same values read as feature rows (to compare them pairwise).</summary>
+        [DslOp(OpCode.As)] public Embeddings AsEmbeddings() => new(Expr.Of(OpCode.As, ValueKind.Embeddings, Expr));
 
         /// <summary>The number of entries (no gradient): a batch size, a number of boxes.</summary>
         [DslOp(OpCode.Count)] public Real Count() => new(Expr.Of(OpCode.Count, ValueKind.Real, Expr));

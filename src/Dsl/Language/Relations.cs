@@ -21,9 +21,16 @@ namespace LossDsl
         /// (RKD's distance normalisation; the normaliser is differentiated too).</summary>
         [DslOp(OpCode.MeanNormalized)] public Relation MeanNormalized() => Apply(OpCode.MeanNormalized, Expr);
 
-        /// <summary>The relation with rows and columns swapped: <c>(rᵀ)_ij = r_ji</c> (reductions over the
-        /// rows of a relation, e.g. per class of a batch × classes relation).</summary>
-        [DslOp(OpCode.Transpose)] public Relation Transposed() => Apply(OpCode.Transpose, Expr);
+        /// <summary><c>r_ap</c> for every triplet (a, p, n) of the anchors' positive and negative pairs (a triplet
+        /// value that does not depend on n, for losses that treat the two pairs apart).</summary>
+        [DslOp(OpCode.AnchorPositive)]
+        public Triplets AnchorPositive(Graph positives, Graph negatives) =>
+            new(Expr.Of(OpCode.AnchorPositive, ValueKind.Triplets, Expr, positives.Expr, negatives.Expr));
+
+        /// <summary><c>r_an</c> for every triplet (a, p, n) of the anchors' positive and negative pairs.</summary>
+        [DslOp(OpCode.AnchorNegative)]
+        public Triplets AnchorNegative(Graph positives, Graph negatives) =>
+            new(Expr.Of(OpCode.AnchorNegative, ValueKind.Triplets, Expr, positives.Expr, negatives.Expr));
 
         /// <summary>Triplet margins <c>t_apn = r_ap − r_an</c> over the anchors' positive pairs
         /// <paramref name="positives"/> and negative pairs <paramref name="negatives"/>.</summary>
@@ -34,11 +41,7 @@ namespace LossDsl
         /// <summary>The relation's value at every matched pair of <paramref name="matching"/>, <c>[M]</c>.</summary>
         [DslOp(OpCode.AtPairs)] public Vector At(Matching matching) => new(Expr.Of(OpCode.AtPairs, ValueKind.Vector, Expr, matching.Expr));
 
-        // Relation ⊕ Vector broadcasts the vector along rows: (r ⊕ v)_ij = r_ij ⊕ v_i.
-        public static Relation operator +(Relation r, Vector v) => r.Apply(OpCode.Add, r.Expr, v.Expr);
-        public static Relation operator -(Relation r, Vector v) => r.Apply(OpCode.Sub, r.Expr, v.Expr);
-        public static Relation operator *(Relation r, Vector v) => r.Apply(OpCode.Mul, r.Expr, v.Expr);
-        public static Relation operator /(Relation r, Vector v) => r.Apply(OpCode.Div, r.Expr, v.Expr);
+        // Vector ⊕ Relation broadcasts the vector along rows: (v ⊕ r)_ij = v_i ⊕ r_ij (Relation ⊕ Vector is FloatValue's).
         public static Relation operator +(Vector v, Relation r) => r.Apply(OpCode.Add, v.Expr, r.Expr);
         public static Relation operator -(Vector v, Relation r) => r.Apply(OpCode.Sub, v.Expr, r.Expr);
         public static Relation operator *(Vector v, Relation r) => r.Apply(OpCode.Mul, v.Expr, r.Expr);

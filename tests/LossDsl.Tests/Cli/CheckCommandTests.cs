@@ -80,12 +80,16 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
-    public void Rkd_with_an_angle_term_is_unsupported()
+    public void Rkd_with_another_smooth_l1_threshold_is_unsupported()
     {
-        var run = CliRun.OnCases(ReferenceCases.Copy("rkd_combined_wd25_wa50_n12_ds5_dt7"));
+        var c = ReferenceCases.Copy("rkd_combined_wd25_wa50_n12_ds5_dt7");
+        c["params"]!["smooth_l1_beta"] = 2.0;
+
+        var run = CliRun.OnCases(c);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("not yet supported: RKD angle term", run.CaseLine("rkd_combined_wd25_wa50_n12_ds5_dt7"));
+        Assert.Contains("not yet supported", run.CaseLine("rkd_combined_wd25_wa50_n12_ds5_dt7"));
+        Assert.Contains("smooth_l1_beta", run.CaseLine("rkd_combined_wd25_wa50_n12_ds5_dt7"));
     }
 
     [Fact]

@@ -1,4 +1,8 @@
-using LossDsl.Zoo;
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using LossDsl.Cli;
 
 namespace LossDsl.Tests.Oracle;
 
@@ -8,14 +12,23 @@ public sealed class ToleranceSanityTests
     [Fact]
     public void A_reference_perturbed_by_1e6_relative_is_reported_as_a_mismatch()
     {
-        var c = OracleCase.Get("pml_supcon_t0.1_n12_d5_c3");
-        var (loss, names) = ZooParityTests.ZooLossFor(c);
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Oracle", "cases.json"));
+        var root = JsonNode.Parse(text)!;
+        var cases = root["cases"]!.AsArray();
+        var supcon = cases.Single(c => c!["name"]!.GetValue<string>() == "pml_supcon_t0.1_n12_d5_c3")!;
+        var exact = CaseFile.Parse(new JsonObject { ["cases"] = new JsonArray(supcon.DeepClone()) }.ToJsonString(), "exact")[0];
 
-        var exact = OracleRun.Errors(c, names, ZooParityTests.Compute(loss, "unfused"));
-        var perturbed = OracleRun.Errors(c, names, ZooParityTests.Compute(loss, "unfused"), perturb: 1e-6);
+        var perturbed = supcon.DeepClone();
+        perturbed["loss"] = perturbed["loss"]!.GetValue<double>() * (1 + 1e-6);
+        var grads = perturbed["grads"]!["embeddings"]!.AsArray();
+        foreach (var row in grads) foreach (var i in Enumerable.Range(0, row!.AsArray().Count)) row[i] = row[i]!.GetValue<double>() * (1 + 1e-6);
+        var changed = CaseFile.Parse(new JsonObject { ["cases"] = new JsonArray(perturbed) }.ToJsonString(), "perturbed")[0];
 
-        Assert.All(exact, e => Assert.True(e.Error <= 1e-9, $"{e.What}: {e.Error:E2}"));
-        Assert.All(perturbed, e => Assert.True(e.Error > 1e-9 && e.Error < 2e-6, $"{e.What}: {e.Error:E2}"));
+        var pass = CaseEvaluator.Check(exact, ReferenceMap.Resolve(exact), ZooParityTests.Tolerance, EvaluationPath.Unfused);
+        var fail = CaseEvaluator.Check(changed, ReferenceMap.Resolve(changed), ZooParityTests.Tolerance, EvaluationPath.Unfused);
+        Assert.Equal(Verdict.Pass, pass.Verdict);
+        Assert.Equal(Verdict.Fail, fail.Verdict);
+        Assert.All(fail.Comparisons, c => Assert.True(c.Error > 1e-9 && c.Error < 2e-6, $"{c.What}: {c.Error:E2}"));
     }
 
     [Fact]
