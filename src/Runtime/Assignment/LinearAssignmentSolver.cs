@@ -17,7 +17,9 @@ namespace LossDsl.Runtime.Assignment;
 /// first a free one, then the lowest index. O(n²m) at worst.</para>
 /// <para><b>Ties.</b> The result is a deterministic function of the matrix, given by the rule above. Where the
 /// optimum is unique it is scipy's <c>linear_sum_assignment</c> result; a constant matrix gives the diagonal
-/// (row i ↔ column i), as scipy does; other ties may pick another optimal assignment than scipy.</para>
+/// (row i ↔ column i), as scipy does; other ties may pick another optimal assignment than scipy. Like scipy's, the
+/// search compares sums of doubles: assignments whose totals differ only by rounding (about 1e-15 of the costs'
+/// magnitude) count as ties.</para>
 /// <para>One instance keeps its scratch arrays and reuses them across calls (they grow to the largest matrix seen),
 /// so repeated solves allocate nothing. An instance is not thread-safe; <see cref="LinearAssignment"/> keeps one per
 /// thread.</para>
