@@ -40,6 +40,9 @@ public sealed class CaseParams
     /// <summary><c>params</c> (an object; empty when the case has none).</summary>
     public JsonElement Json { get; }
 
+    /// <summary>The whole case (its recorded <c>debug</c> values: a reference's random draws, say).</summary>
+    public ReferenceCase Case => _case;
+
     /// <summary>Whether <c>params</c> has <paramref name="name"/> (and it is not null).</summary>
     public bool Has(string name) => Json.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 

@@ -36,6 +36,16 @@ public static class CaseTensors
         return Read(nested, $"inputs.{name}", DeclaredShape(c, name), integer);
     }
 
+    /// <summary>A recorded <c>debug</c> value of the case (a reference's random draws, say) as a tensor.</summary>
+    /// <exception cref="CaseFormatException">It is missing or malformed.</exception>
+    public static Tensor Debug(ReferenceCase c, string name, bool integer)
+    {
+        var debug = c.Field(c.Root, "debug", JsonValueKind.Object);
+        if (!debug.TryGetProperty(name, out var nested) || nested.ValueKind == JsonValueKind.Null)
+            throw c.Malformed($"its debug has no \"{name}\"");
+        return Read(nested, $"debug.{name}", null, integer).ToTensor();
+    }
+
     /// <summary>The reference gradient of input <paramref name="name"/>, which must have shape <paramref name="shape"/>.</summary>
     /// <exception cref="CaseFormatException">It is missing, malformed or of another shape.</exception>
     public static double[] Grad(ReferenceCase c, string name, long[] shape)

@@ -43,8 +43,11 @@ public static class ReferenceMap
         ("ref_chosen_logps", "refChosen"), ("ref_rejected_logps", "refRejected"));
     private static readonly IReadOnlyDictionary<string, string> NpoAuthors = Names(("logp_policy", "policy"), ("logp_ref", "reference"));
 
-    /// <summary>Every supported reference.</summary>
-    public static readonly IReadOnlyList<ReferenceEntry> Entries = new ReferenceEntry[]
+    /// <summary>Every supported reference: the established libraries' (below) and the seed papers' own code
+    /// (<see cref="SeedReferences"/>).</summary>
+    public static readonly IReadOnlyList<ReferenceEntry> Entries = LibraryEntries().Concat(SeedReferences.Entries()).ToList();
+
+    private static IEnumerable<ReferenceEntry> LibraryEntries() => new ReferenceEntry[]
     {
         new("pytorch_metric_learning.losses.NTXentLoss", nameof(NtXent), p =>
         {

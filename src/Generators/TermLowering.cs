@@ -24,7 +24,12 @@ namespace LossDsl.Generators
         private readonly DiagnosticBag _diagnostics;
         private readonly CancellationToken _cancellationToken;
         private readonly Dictionary<ILocalSymbol, Expr> _locals = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IParameterSymbol, Expr> _arguments = new(SymbolEqualityComparer.Default);
+        private readonly int _depth;
         private bool _failed;
+
+        /// <summary>How deeply helper methods may call helper methods (a deeper chain is taken as recursion).</summary>
+        private const int MaxHelperDepth = 16;
 
         public TermLowering(IMethodSymbol term, SemanticModel model, Dictionary<string, IrHyper> hypers,
             IEnumerable<TermParameter> parameters, DiagnosticBag diagnostics, CancellationToken cancellationToken)
@@ -37,8 +42,17 @@ namespace LossDsl.Generators
             _cancellationToken = cancellationToken;
         }
 
+        /// <summary>The lowering of a helper method's body inside a term: its parameters stand for the call's arguments.</summary>
+        private TermLowering(TermLowering caller, SemanticModel model, Dictionary<IParameterSymbol, Expr> arguments)
+            : this(caller._term, model, caller._hypers, caller._parameters.Values, caller._diagnostics, caller._cancellationToken)
+        {
+            _arguments = arguments;
+            _depth = caller._depth + 1;
+            Syntax = caller.Syntax;
+        }
+
         /// <summary>The syntax each lowered expression came from (diagnostics found later on an IR node point here).</summary>
-        public Dictionary<Expr, SyntaxNode> Syntax { get; } = new();
+        public Dictionary<Expr, SyntaxNode> Syntax { get; private set; } = new();
 
         public Expr? LowerBody(MethodDeclarationSyntax method)
         {
@@ -150,6 +164,8 @@ namespace LossDsl.Generators
                     return Expr.Hyper(hyper.Name, hyper.Type);
                 case ILocalSymbol local when _locals.TryGetValue(local, out var bound):
                     return bound;
+                case IParameterSymbol parameter when _arguments.TryGetValue(parameter, out var argument):
+                    return argument;
                 case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _term):
                 case IPropertySymbol or IFieldSymbol when symbol.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "HyperAttribute")):
                 case ILocalSymbol:
@@ -260,6 +276,7 @@ namespace LossDsl.Generators
                 return null;
             }
             if (HostFunction(method) is { } host) return LowerHostFunction(syntax, method, host);
+            if (OpOf(method) is null && HelperBody(method) is { } helper) return LowerHelperCall(syntax, method, helper);
             if (OpOf(method) is not { } op)
                 return Unsupported(syntax, $"a call to '{method.ContainingType?.Name}.{method.Name}' (not a DSL operation{Suggestions.For(method.Name, _model.Compilation)})");
 
@@ -283,6 +300,43 @@ namespace LossDsl.Generators
             if (op == OpCode.Pairwise && args.Count == 1) args.Add(args[0]);
             var kind = Symbols.DslKind(method.ReturnType) ?? ValueKind.Real;
             return Expr.Of(op, kind, attr.Build(), args.ToArray()!);
+        }
+
+        /// <summary>A method declared in source whose body is DSL (it returns a DSL value), or null: the generator
+        /// inlines it, as calling it on symbolic values does at run time (a formula shared by terms or by losses).</summary>
+        private MethodDeclarationSyntax? HelperBody(IMethodSymbol method) =>
+            Symbols.DslKind(method.ReturnType) is not null
+            && method.GetAttributes().All(a => !Symbols.Is(a.AttributeClass, "TermAttribute"))
+                ? method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault()
+                : null;
+
+        private Expr? LowerHelperCall(InvocationExpressionSyntax syntax, IMethodSymbol method, MethodDeclarationSyntax body)
+        {
+            if (_depth >= MaxHelperDepth)
+                return Unsupported(syntax, $"a call to '{method.Name}' nested more than {MaxHelperDepth} helpers deep (a recursive helper?)");
+            if (method.IsGenericMethod || method.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams))
+                return Unsupported(syntax, $"a call to the helper '{method.Name}', which is generic or has ref, out, in or params parameters");
+            if (_model.GetOperation(syntax, _cancellationToken) is not IInvocationOperation operation)
+                return Unsupported(syntax, $"the call '{syntax}'");
+            var arguments = new Dictionary<IParameterSymbol, Expr>(SymbolEqualityComparer.Default);
+            foreach (var argument in operation.Arguments)
+            {
+                var parameter = argument.Parameter!;
+                Expr? value;
+                if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+                    value = Expr.Const(Symbols.ToDouble(parameter.ExplicitDefaultValue) ?? 0.0, Symbols.NumericType(parameter.Type) ?? NumericType.Double);
+                else if (Symbols.DslKind(parameter.Type) is null && Symbols.NumericType(parameter.Type) is null)
+                    return Unsupported(argument.Syntax, $"an argument of type {Symbols.Name(parameter.Type)} to the helper '{method.Name}' (helpers take DSL values and numbers)");
+                else
+                    value = Lower(argument.Syntax is ArgumentSyntax a ? a.Expression : (ExpressionSyntax)argument.Syntax);
+                if (value is null) return null;
+                arguments[parameter.OriginalDefinition] = value;
+            }
+            var model = body.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(body.SyntaxTree);
+            var inner = new TermLowering(this, model, arguments);
+            var result = inner.LowerBody(body);
+            if (inner._failed) _failed = true;
+            return result;
         }
 
         /// <summary>A <c>System.Math</c> function of host numbers (<c>Math.Cos(Margin)</c>), or null.</summary>

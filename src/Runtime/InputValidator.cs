@@ -26,6 +26,7 @@ public static class InputValidator
             var tensor = Lookup(lossName, check, inputs, dims);
             BindShape(lossName, check, tensor, dims);
             CheckDtype(lossName, check, tensor, dims);
+            if (check.Kind == ValueKind.Boxes) CheckBoxes(lossName, check, tensor, dims);
             if (device is null) (device, deviceInput) = (tensor.device, check.Input);
             else if (tensor.device.type != device.type || tensor.device.index != device.index)
                 throw Fail(lossName, check.Term, check, $"device {device}", $"{tensor.device}",
@@ -117,15 +118,36 @@ public static class InputValidator
         var check = plan.Inputs.First(i => i.Input == range.Input);
         var labels = inputs.First(i => i.Name == range.Input).Value;
         using var scope = NewDisposeScope();
-        var values = labels.detach().to(ScalarType.Int64).cpu().flatten().data<long>().ToArray();
+        var read = labels.detach().to(ScalarType.Int64).cpu();
+        if (range.Column is { } k) read = read.select(-1, k);
+        var values = read.contiguous().flatten().data<long>().ToArray();
+        var inColumn = range.Column is { } c ? $" of column {c}" : "";
         for (var i = 0; i < values.Length; i++)
         {
             if (values[i] >= 0 && values[i] < size || values[i] == range.Ignore) continue;
             var expected = $"[0, {range.Dim}) = [0, {size})";
             var ignored = range.Ignore is { } ig ? $" or the ignored index {ig}" : "";
             throw Fail(loss, range.Term, check, expected, $"{values[i]} at index {i}",
-                $"{range.What} indices in {expected}{ignored} for shape {Expected(check, dims)}",
-                $"{(range.What == "class" ? "label" : "index")} {values[i]} at index {i} (shape {Format(labels.shape)})", origin);
+                $"{range.What} indices{inColumn} in {expected}{ignored} for shape {Expected(check, dims)}",
+                $"{(range.What == "class" ? "label" : "index")} {values[i]} at index {i}{inColumn} (shape {Format(labels.shape)})", origin);
+        }
+    }
+
+    /// <summary>Boxes need finite coordinates and widths and heights ≥ 0 (GIoU is undefined otherwise).</summary>
+    private static void CheckBoxes(string loss, InputCheck check, Tensor boxes, Dictionary<string, Binding> dims)
+    {
+        using var scope = NewDisposeScope();
+        var values = boxes.detach().to(ScalarType.Float64).cpu().contiguous().flatten().data<double>().ToArray();
+        var width = boxes.shape[^1];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var isSize = i % width >= 2;
+            if (double.IsFinite(values[i]) && (!isSize || values[i] >= 0)) continue;
+            var box = i / width;
+            var what = !double.IsFinite(values[i]) ? $"a non-finite coordinate {values[i]}" : $"a negative {(i % width == 2 ? "width" : "height")} {values[i]}";
+            throw Fail(loss, check.Term, check, "boxes (cx, cy, w, h) with w, h ≥ 0", $"{what} in box {box}",
+                $"boxes (cx, cy, w, h) with finite coordinates and w, h ≥ 0 for shape {Expected(check, dims)}",
+                $"{what} in box {box}", "");
         }
     }
 

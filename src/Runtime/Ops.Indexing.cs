@@ -25,6 +25,9 @@ public static partial class Ops
         return rows.reshape(index.shape.Concat(table.shape.Skip(1)).ToArray());
     }
 
+    /// <summary>The columns of the last axis at <paramref name="index"/> <c>[G]</c>: <c>[..., C]</c> → <c>[..., G]</c>.</summary>
+    public static Tensor Columns(Tensor x, Tensor index) => x.index_select(-1, index.to(ScalarType.Int64));
+
     /// <summary>Column <paramref name="k"/> of an index tensor, <c>[..., K]</c> → <c>[...]</c>.</summary>
     public static Tensor Column(Tensor indices, long k) => indices.select(-1, k);
 

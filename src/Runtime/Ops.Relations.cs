@@ -11,7 +11,8 @@ public static partial class Ops
     /// and <paramref name="y"/> <c>[..., M, D]</c>, <c>[..., N, M]</c> (leading axes are batch axes: the tokens of each
     /// sample). Metrics: <c>Dot</c> (<c>x yᵀ</c>), <c>Cosine</c> (rows normalised, then dot), <c>Euclidean</c>
     /// (<c>√max(|x_i|² + |y_j|² − 2 x_i·y_j, 1e-12)</c>, RepDistiller's RKD <c>pdist</c>), <c>SqEuclidean</c>
-    /// (<c>max(…, 0)</c>) and <c>L1</c> (<c>torch.cdist(p=1)</c>). With <paramref name="self"/> (y is x) the
+    /// (<c>max(…, 0)</c>), <c>L1</c> (<c>torch.cdist(p=1)</c>) and <c>GeneralizedIoU</c> of boxes <c>(cx, cy, w, h)</c>
+    /// (DETR's <c>generalized_box_iou</c>). With <paramref name="self"/> (y is x) the
     /// distances have an exact-zero diagonal that passes no gradient.</summary>
     /// <exception cref="ArgumentException"><paramref name="metric"/> is not one of these.</exception>
     public static Tensor Pairwise(Tensor x, Tensor y, Metric metric, bool self) => metric switch
@@ -21,6 +22,7 @@ public static partial class Ops
         Metric.Euclidean => ZeroDiagonal(ClampMin(SquaredDistances(x, y), 1e-12).sqrt(), self),
         Metric.SqEuclidean => ZeroDiagonal(ClampMin(SquaredDistances(x, y), 0), self),
         Metric.L1 => ZeroDiagonal(Sub(x.unsqueeze(-2), y.unsqueeze(-3)).abs().sum(-1), self),
+        Metric.GeneralizedIoU => Assignment.BoxOps.PairwiseGeneralizedIoU(Assignment.BoxOps.BoxCxcywhToXyxy(x), Assignment.BoxOps.BoxCxcywhToXyxy(y)),
         _ => throw new ArgumentException($"Unknown pairwise metric '{metric}'.", nameof(metric)),
     };
 

@@ -61,6 +61,7 @@ namespace LossDsl.Ir
             Metric.Euclidean => $"‖{x}_i − {y}_j‖",
             Metric.SqEuclidean => $"‖{x}_i − {y}_j‖²",
             Metric.L1 => $"‖{x}_i − {y}_j‖₁",
+            Metric.GeneralizedIoU => $"GIoU({x}_i, {y}_j)",
             _ => $"{metric}({x}_i, {y}_j)",
         };
 

@@ -26,6 +26,8 @@ namespace LossDsl.Ir
         SqEuclidean = 4,
         /// <summary><c>‖x_i − y_j‖₁</c> (<c>torch.cdist(p=1)</c>).</summary>
         L1 = 5,
+        /// <summary>The generalized IoU of boxes <c>(cx, cy, w, h)</c> (Rezatofighi et al., 2019; DETR's matcher and loss).</summary>
+        GeneralizedIoU = 6,
     }
 
     /// <summary>A node's typed attributes: what it needs besides its arguments. Value-equatable, so the
@@ -123,6 +125,7 @@ namespace LossDsl.Ir
             "Euclidean" => Metric.Euclidean,
             "SqEuclidean" => Metric.SqEuclidean,
             "L1" => Metric.L1,
+            "GeneralizedIoU" => Metric.GeneralizedIoU,
             _ => throw new KeyNotFoundException($"No metric named '{name}'."),
         };
     }

@@ -110,7 +110,7 @@ namespace LossDsl.Ir
             Op(OpCode.SmoothL1, "mean smoothL1({0} − {1}; β = {2})", ShapeRule.Custom),
             Op(OpCode.CrossEntropyPerSample, "CE({0}_i, {1}_i)", ShapeRule.Custom),
             Op(OpCode.KLPerSample, "KL({0}_i ‖ exp {1}_i)", ShapeRule.Custom),
-            Op(OpCode.WeightedCrossEntropy, "Σ_i w_{1_i} CE({0}_i, {1}_i) / Σ_i w_{1_i}, w = {2}", ShapeRule.Custom),
+            Op(OpCode.WeightedCrossEntropy, "Σ_i w_({1}_i) CE({0}_i, {1}_i) / Σ_i w_({1}_i), w = {2}", ShapeRule.Custom),
 
             Op(OpCode.Pairwise, "pairwise({0}, {1})", ShapeRule.Custom),
             Op(OpCode.Angles, "cos∠({0}_j − {0}_i, {0}_k − {0}_i)", ShapeRule.Custom),
@@ -135,6 +135,7 @@ namespace LossDsl.Ir
             Op(OpCode.Column, "{0}[:, k]", ShapeRule.Custom),
             Op(OpCode.Part, "part({0})", ShapeRule.Custom),
             Op(OpCode.AtPairs, "{0} at {1}", ShapeRule.Custom),
+            Op(OpCode.Columns, "{0}[:, {1}_j]", ShapeRule.Custom),
 
             Op(OpCode.Triplets, "({0})_ap − ({0})_an for (a,p) ∈ {1}, (a,n) ∈ {2}", ShapeRule.Custom),
             Op(OpCode.MineHard, "hard({0})", ShapeRule.SameAsFirst),
@@ -174,6 +175,7 @@ namespace LossDsl.Ir
             "Indices" => ValueKind.Indices,
             "Condition" => ValueKind.Condition,
             "Matching" => ValueKind.Matching,
+            "Boxes" => ValueKind.Boxes,
             _ => null,
         };
 
@@ -181,7 +183,7 @@ namespace LossDsl.Ir
         public static bool IsInputKind(ValueKind kind) => kind switch
         {
             ValueKind.Real or ValueKind.Vector or ValueKind.Labels or ValueKind.Logits or ValueKind.Probs
-                or ValueKind.LogProbs or ValueKind.Embeddings or ValueKind.Tokens or ValueKind.Indices => true,
+                or ValueKind.LogProbs or ValueKind.Embeddings or ValueKind.Tokens or ValueKind.Indices or ValueKind.Boxes => true,
             _ => false,
         };
 

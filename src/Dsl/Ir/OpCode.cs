@@ -112,6 +112,7 @@ namespace LossDsl.Ir
         Column = 182,
         Part = 183,
         AtPairs = 184,
+        Columns = 185,
 
         // Triplets
         Triplets = 200,

@@ -15,8 +15,10 @@ namespace LossDsl.Ir
 
     /// <summary>Integer values of <see cref="Input"/> must lie in <c>[0, Dim)</c>, except entries equal to
     /// <see cref="Ignore"/> (labels a loss skips).</summary>
-    /// <param name="What">What the values index ("class", "row of 'table'"), for messages.</param>
-    public sealed record RangeCheck(string Input, string Term, string Dim, long? Ignore, string What);
+    /// <param name="What">What the values index ("class", "row of the table"), for messages.</param>
+    /// <param name="Column">When only one column of an index tensor indexes <see cref="Dim"/> (the relation ids
+    /// of knowledge-graph triples), that column; null for every entry.</param>
+    public sealed record RangeCheck(string Input, string Term, string Dim, long? Ignore, string What, int? Column = null);
 
     /// <summary>A dimension made by splitting <see cref="Parent"/> into <see cref="Parts"/> equal parts: its size
     /// must be the parent's divided by the number of parts.</summary>
@@ -86,6 +88,7 @@ namespace LossDsl.Ir
             ValueKind.Embeddings => new[] { Batch, "D_" + input },
             ValueKind.Tokens => new[] { Batch, "T_" + input, "D_" + input },
             ValueKind.Indices => new[] { "E_" + input, "K_" + input },
+            ValueKind.Boxes => new[] { Batch, "4" },
             ValueKind.Vector or ValueKind.Labels => new[] { Batch },
             _ => new string[0],
         };
@@ -418,6 +421,18 @@ namespace LossDsl.Ir
                         Range(node, 1, table[0], "row of the table");
                         return index.Concat(table.Skip(1)).ToArray();
                     }
+                    case OpCode.Columns:
+                    {
+                        var x = S(node, 0);
+                        var index = S(node, 1);
+                        if (x.Length == 0 || index.Length != 1)
+                        {
+                            Error(node, $"Columns needs values with a last axis and one index per column, but got {Format(x)} and {Format(index)}");
+                            return x;
+                        }
+                        Range(node, 1, x[x.Length - 1], "column");
+                        return x.Take(x.Length - 1).Concat(index).ToArray();
+                    }
                     case OpCode.Column:
                     {
                         var x = S(node, 0);
@@ -531,9 +546,15 @@ namespace LossDsl.Ir
             private void Range(IrNode node, int arg, string dim, string what)
             {
                 var id = node.Args[arg];
+                int? column = null;
                 while (_ir.Nodes[id].Op == OpCode.StopGradient) id = _ir.Nodes[id].Args[0];
+                if (_ir.Nodes[id].Op == OpCode.Column && _ir.Nodes[id].Attr is IndexAttr k)
+                {
+                    column = k.Index;
+                    id = _ir.Nodes[id].Args[0];
+                }
                 if (_ir.Nodes[id].Attr is InputAttr input && _ir.Nodes[id].Op == OpCode.Input)
-                    _ranges.Add(new RangeCheck(input.Name, _firstTerm[node.Id], dim, input.IgnoreIndex, what));
+                    _ranges.Add(new RangeCheck(input.Name, _firstTerm[node.Id], dim, input.IgnoreIndex, what, column));
             }
 
             private ShapePlan Plan()

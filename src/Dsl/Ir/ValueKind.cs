@@ -38,5 +38,7 @@ namespace LossDsl.Ir
         Condition,
         /// <summary>An optimal one-to-one assignment between the rows and columns of a cost relation.</summary>
         Matching,
+        /// <summary>Boxes <c>(cx, cy, w, h)</c>, one per row: <c>[N, 4]</c>, widths and heights ≥ 0.</summary>
+        Boxes,
     }
 }

@@ -72,8 +72,9 @@ namespace LossDsl
     [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
     public sealed class TemperatureAttribute : Attribute { }
 
-    /// <summary>Similarity measures of <see cref="Dsl.Pairwise(IRows, Similarity)"/> (larger = closer).</summary>
-    public enum Similarity { Dot, Cosine }
+    /// <summary>Similarity measures of <see cref="Dsl.Pairwise(IRows, Similarity)"/> (larger = closer).
+    /// <c>GeneralizedIoU</c> compares boxes given as rows <c>(cx, cy, w, h)</c>.</summary>
+    public enum Similarity { Dot, Cosine, GeneralizedIoU }
 
     /// <summary>Distance measures of <see cref="Dsl.Pairwise(IRows, Distance)"/> (smaller = closer).</summary>
     public enum Distance { Euclidean, SqEuclidean, L1 }

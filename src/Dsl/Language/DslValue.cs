@@ -153,6 +153,10 @@ namespace LossDsl
         /// <summary>The entry of each row at its label: <c>x[i, y_i]</c> (the target logit), <c>[N, C]</c> → <c>[N]</c>.</summary>
         [DslOp(OpCode.Pick)] public Vector Pick(Labels labels) => new(Expr.Of(OpCode.Pick, ValueKind.Vector, Expr, labels.Expr));
 
+        /// <summary>The columns of the last axis at <paramref name="index"/>: <c>[N, C]</c> at <c>[G]</c> is the relation
+        /// <c>[N, G]</c> of <c>x[i, index_j]</c> (each prediction's probability of each target's class).</summary>
+        [DslOp(OpCode.Columns)] public Relation Columns(Labels index) => new(Expr.Of(OpCode.Columns, ValueKind.Relation, Expr, index.Expr));
+
         /// <summary>The rows of this table at <paramref name="index"/>: <c>[T, D]</c> at <c>[B]</c> is <c>[B, D]</c>
         /// (an entity's embedding, a class's prototype); gradients reach the rows read.</summary>
         [DslOp(OpCode.Rows)] public TSelf Rows(Labels index) => Apply(OpCode.Rows, Expr, index.Expr);

@@ -112,6 +112,17 @@ namespace LossDsl
         public static Tokens Input(InputAttr attr) => new(Expr.Input(attr, ValueKind.Tokens));
     }
 
+    /// <summary>Boxes <c>(cx, cy, w, h)</c>, one per row: <c>[N, 4]</c> (DETR's box format). Compare them with
+    /// <c>Pairwise(a, b, Similarity.GeneralizedIoU)</c> or <c>Distance.L1</c>; <c>Compute</c> rejects a negative or
+    /// non-finite width or height, naming the input.</summary>
+    public sealed class Boxes : FloatValue<Boxes>, IRows
+    {
+        internal Boxes(Expr expr) : base(expr) { }
+        internal override Boxes Wrap(Expr expr) => new(expr);
+        public static Boxes Input(string name, params string[] dims) => new(Expr.Input(name, ValueKind.Boxes, dims));
+        public static Boxes Input(InputAttr attr) => new(Expr.Input(attr, ValueKind.Boxes));
+    }
+
     /// <summary>A boolean per element: comparisons, the rows of a graph that have a pair, valid labels.
     /// Combine with <c>&amp;</c>, <c>|</c>, <c>!</c>; select with <see cref="Dsl.Where{T}"/>.</summary>
     public sealed class Condition : DslValue
@@ -149,5 +160,11 @@ namespace LossDsl
         [DslOp(OpCode.MatchedLabels)]
         public Labels Labels(LossDsl.Labels columnLabels, double unmatched) =>
             new(Expr.Of(OpCode.MatchedLabels, ValueKind.Labels, Expr, columnLabels.Expr, Ir.Expr.Const(unmatched)));
+
+        /// <summary>As <see cref="Labels(LossDsl.Labels, double)"/>, the unmatched label computed from the inputs
+        /// (<c>logits.Count("K")</c>-style sizes: the last class of the logits).</summary>
+        [DslOp(OpCode.MatchedLabels)]
+        public Labels Labels(LossDsl.Labels columnLabels, Real unmatched) =>
+            new(Expr.Of(OpCode.MatchedLabels, ValueKind.Labels, Expr, columnLabels.Expr, unmatched.Expr));
     }
 }

@@ -30,9 +30,22 @@ public static class RandomInputs
             var shape = check.Dims.Select(Dim).ToArray();
             if (OpCatalog.IsInteger(check.Kind))
             {
-                var ranges = plan.Ranges.Where(r => r.Input == check.Input).Select(r => Dim(r.Dim)).ToList();
-                var classes = ranges.Count == 0 ? Math.Min(3, batch) : ranges.Min();
-                inputs[check.Input] = randint(0, Math.Max(1, classes), shape, dtype: ScalarType.Int64);
+                // Values within every range that reads them: all entries, or one column each.
+                var ranges = plan.Ranges.Where(r => r.Input == check.Input).ToList();
+                long Bound(int? column) =>
+                    ranges.Where(r => r.Column is null || r.Column == column).Select(r => Dim(r.Dim)).DefaultIfEmpty(Math.Min(3, batch)).Min();
+                if (ranges.Any(r => r.Column is not null))
+                {
+                    var columns = Enumerable.Range(0, (int)shape[^1])
+                        .Select(k => randint(0, Math.Max(1, Bound(k)), shape[..^1], dtype: ScalarType.Int64)).ToArray();
+                    inputs[check.Input] = stack(columns, -1);
+                }
+                else inputs[check.Input] = randint(0, Math.Max(1, Bound(null)), shape, dtype: ScalarType.Int64);
+            }
+            else if (check.Kind == ValueKind.Boxes)
+            {
+                // (cx, cy, w, h) in (0, 1) with positive sizes, as a detector's sigmoid outputs.
+                inputs[check.Input] = (rand(shape, dtype: dtype) * 0.8 + 0.1).requires_grad_(true);
             }
             else
             {

@@ -76,15 +76,38 @@ public partial class Clamped
         }
 
         [Fact]
+        public void LD0002_inside_a_helper_is_reported_on_the_helper_and_recursion_is_refused()
+        {
+            var diagnostics = Check(@"
+[Loss]
+public partial class Helpers
+{
+    static Real Looping(Logits z, Labels y)
+    {
+        {|LD0002:for (var i = 0; i < 2; i++) { }|}
+        return CrossEntropy(z, y);
+    }
+
+    static Real Forever(Logits z, Labels y) => {|LD0002:Forever(z, y)|};
+
+    [Term] public Real A(Logits z, Labels y) => Looping(z, y);
+    [Term] public Real B(Logits z, Labels y) => Forever(z, y);
+}", allowCompilerErrors: true);
+            Assert.Equal(2, diagnostics.Count);
+            Assert.Contains(diagnostics, d => Message(d).StartsWith("Term 'A' uses a 'for' loop"));
+            Assert.Contains(diagnostics, d => Message(d).StartsWith("Term 'B' uses a call to 'Forever' nested more than 16 helpers deep"));
+        }
+
+        [Fact]
         public void LD0002_names_the_DSL_function_to_use_instead()
         {
             var d = Single(@"
 [Loss]
 public partial class Familiar
 {
-    static Vector LogSumExp(Logits z) => z.RowLogSumExp();
+    static double LogSumExp(double x) => x;
 
-    [Term] public Real Loss(Logits z) => {|LD0002:LogSumExp(z)|}.Mean();
+    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y) * {|LD0002:LogSumExp(2.0)|};
 }");
             Assert.Equal("Term 'Loss' uses a call to 'Familiar.LogSumExp' (not a DSL operation; use .RowLogSumExp(), .LogSumExp(\"axis\") or .Over(graph).LogSumExp()), which the loss DSL does not support", Message(d));
         }
@@ -95,7 +118,7 @@ public partial class Familiar
         [InlineData("CrossEntropy(z, y) * (double)T", "a cast", false)]
         [InlineData("CrossEntropy(z, y) * Scale", "the member 'Scale' (not a [Hyper] parameter)", false)]
         [InlineData("CrossEntropy(z, y) * (5 % 2)", "the operator '%'", false)]
-        [InlineData("Helper(z, y)", "a call to 'Constructs.Helper' (not a DSL operation)", true)]
+        [InlineData("CrossEntropy(z, y) * NotDsl(z, y)", "a call to 'Constructs.NotDsl' (not a DSL operation)", false)]
         [InlineData("Loss(z, y)", "a call to 'Constructs.Loss' (not a DSL operation)", true)]
         [InlineData("CrossEntropy(z, y) * new[] { 1.0 }[0]", "an indexer (read a target entry with Pick(labels), rows with Rows(index), a column with Column(k))", false)]
         public void LD0002_names_each_unsupported_expression(string body, string construct, bool whole)
@@ -108,7 +131,7 @@ public partial class Constructs
 {{
     [Hyper] public double T {{ get; set; }} = 2.0;
     public double Scale {{ get; set; }} = 2.0;
-    public Real Helper(Logits z, Labels y) => CrossEntropy(z, y);
+    public double NotDsl(Logits z, Labels y) => 1.0;
 
     [Term] public Real Loss(Logits z, Labels y) => {marked};
 }}");
