@@ -27,7 +27,7 @@ namespace LossDsl.Generators
         /// each under a comment with its formula; shared subexpressions are computed once.</summary>
         private static void EmitCompute(IndentedWriter w, LossModel model)
         {
-            var ir = model.Ir;
+            var ir = model.Computed;
             var regions = model.Regions.ToDictionary(r => r.Root);
             var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
             var unfusedOnly = UnfusedOnlyNodes(ir, model.Regions, interior);
@@ -36,8 +36,8 @@ namespace LossDsl.Generators
             w.Line();
             w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
             w.Line("/// <code>");
-            foreach (var term in ir.Terms)
-                w.Line($"/// {term.Name} (weight {IrPrinter.FormatNumber(term.Weight)}, {term.Source}) = {Xml(IrPrinter.Formula(ir, term.Root))}");
+            foreach (var term in model.Ir.Terms)
+                w.Line($"/// {term.Name} (weight {IrPrinter.FormatNumber(term.Weight)}, {term.Source}) = {Xml(IrPrinter.Formula(model.Ir, term.Root))}");
             w.Line("/// </code></summary>");
             var parameters = ir.Inputs.Select(i => $"{Tensor} {Parameter(i.Name)}");
             using (w.Block($"public global::LossDsl.Runtime.LossResult Compute({string.Join(", ", parameters)})"))

@@ -37,7 +37,7 @@ namespace LossDsl.Generators
                 for (var k = 0; k < model.Regions.Count; k++)
                 {
                     w.Line();
-                    FusionHooks.EmitRegionClass(w, model.Ir, model.Regions[k], k);
+                    FusionHooks.EmitRegionClass(w, model.Computed, model.Regions[k], k);
                 }
             }
             ns?.Dispose();

@@ -21,10 +21,14 @@ namespace LossDsl.Generators
 
     /// <summary>Everything the emitters need to generate one loss class.</summary>
     /// <param name="Namespace">Containing namespace, or "" for the global namespace.</param>
+    /// <param name="Ir">The loss as written (what <c>Ir</c> and <c>Trace()</c> give).</param>
+    /// <param name="Computed">The loss in canonical form (<see cref="Canonicalize"/>): what <c>Compute</c> evaluates
+    /// and the fusion planner reads; <see cref="Regions"/> refer to its nodes.</param>
     internal sealed record LossModel(
         string Namespace,
         string ClassName,
         LossIr Ir,
+        LossIr Computed,
         EquatableArray<TermSignature> Terms,
         EquatableArray<FusedRegion> Regions);
 

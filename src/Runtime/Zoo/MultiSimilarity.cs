@@ -8,7 +8,9 @@ namespace LossDsl.Zoo
     /// <c>(1/α)·log(1 + Σ_{p ∈ P(i)} e^{−α(s_ip − base)}) + (1/β)·log(1 + Σ_{n ∈ Neg(i)} e^{β(s_in − base)})</c>,
     /// averaged over all N anchors, with <c>s</c> the cosine similarity, <c>P(i)</c> the other samples of
     /// i's label and <c>Neg(i)</c> the samples of other labels. Written as <c>softplus(lse)</c>; an empty set
-    /// gives <c>lse = −∞</c> and contributes 0. No pair mining (that is the separate MultiSimilarityMiner).</summary>
+    /// gives <c>lse = −∞</c> and contributes 0. No pair mining (that is the separate MultiSimilarityMiner). Both
+    /// log-sum-exps fuse as written: the generator moves the offset <c>base</c> out of them and reads the cosine
+    /// as a dot product of normalised rows.</summary>
     [Loss]
     public partial class MultiSimilarity
     {
@@ -21,18 +23,12 @@ namespace LossDsl.Zoo
         /// <summary>The similarity offset (pytorch-metric-learning's default 0.5).</summary>
         [Hyper] public double Base { get; set; } = 0.5;
 
-        // lse_p(−α(s_ip − base)) = lse_p(−α·s_ip) + α·base: the offset leaves the log-sum-exp, so both
-        // reductions are the fused masked log-sum-exp over scaled dot products, and the loss never builds N×N.
         [Term]
         Real Positive(Embeddings z, Labels y) =>
-            ((1 / Alpha) * Softplus(
-                (Pairwise(Normalize(z), Similarity.Dot) * -Alpha).Over(SameLabel(y).ExcludeSelf()).LogSumExp() + Alpha * Base))
-            .Mean();
+            ((1 / Alpha) * Softplus((-Alpha * (Pairwise(z, Similarity.Cosine) - Base)).Over(SameLabel(y).ExcludeSelf()).LogSumExp())).Mean();
 
         [Term]
         Real Negative(Embeddings z, Labels y) =>
-            ((1 / Beta) * Softplus(
-                (Pairwise(Normalize(z), Similarity.Dot) * Beta).Over(DifferentLabel(y)).LogSumExp() - Beta * Base))
-            .Mean();
+            ((1 / Beta) * Softplus((Beta * (Pairwise(z, Similarity.Cosine) - Base)).Over(DifferentLabel(y)).LogSumExp())).Mean();
     }
 }

@@ -215,103 +215,296 @@ namespace LossDsl.Snapshots
             var v22 = global::LossDsl.Runtime.Ops.Mse(v17, v21);
             // v23 = normalize(e)
             var v23 = global::LossDsl.Runtime.Ops.Normalize(e);
-            // v24 = cos(v23_i, v23_j)
-            var v24 = global::LossDsl.Runtime.Ops.Pairwise(v23, v23, global::LossDsl.Ir.Metric.Cosine, self: true);
-            // v26 = v24 · w
-            var v26 = global::LossDsl.Runtime.Ops.Mul(v24, global::LossDsl.Runtime.Ops.PerRow(w));
-            // v28 = w / T
-            var v28 = global::LossDsl.Runtime.Ops.Div(w, this.T);
-            // v29 = v26 − v28
-            var v29 = global::LossDsl.Runtime.Ops.Sub(v26, global::LossDsl.Runtime.Ops.PerRow(v28));
-            // v31 = [y_i = y_j]
-            var v31 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v32 = v29 over v31
-            var v32 = global::LossDsl.Runtime.Ops.Over(v29, v31);
-            // v33 = Σ_j (v32)
-            var v33 = global::LossDsl.Runtime.Ops.RowSum(v32);
-            // v34 = mean(v33)
-            var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
-            // v35 = ‖e_i − e_j‖²
-            var v35 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
-            // v36 = ‖e_i‖
-            var v36 = global::LossDsl.Runtime.Ops.RowNorm(e);
-            // v37 = v35 + v36
-            var v37 = global::LossDsl.Runtime.Ops.Add(v35, global::LossDsl.Runtime.Ops.PerRow(v36));
-            // v38 = [all pairs]
-            var v38 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
-            // v39 = v38 ∧ [i ≠ j]
-            var v39 = global::LossDsl.Runtime.Ops.ExcludeSelf(v38);
-            // v40 = v37 over v39
-            var v40 = global::LossDsl.Runtime.Ops.Over(v37, v39);
-            // v41 = mean_j (v40)
-            var v41 = global::LossDsl.Runtime.Ops.RowMean(v40);
-            // v42 = Σ(v41)
-            var v42 = global::LossDsl.Runtime.Ops.Sum(v41);
-            // v43 = v34 + v42
-            var v43 = global::LossDsl.Runtime.Ops.Add(v34, v42);
-            // v44 = ‖e_i − e_j‖
-            var v44 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v45 = v31 ∧ [i ≠ j]
-            var v45 = global::LossDsl.Runtime.Ops.ExcludeSelf(v31);
-            // v46 = [y_i ≠ y_j]
-            var v46 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-            // v47 = (v44)_ap − (v44)_an for (a,p) ∈ v45, (a,n) ∈ v46
-            var v47 = global::LossDsl.Runtime.Ops.Triplets(v44, v45, v46);
-            // v49 = semihard_m=(Margin)(v47)
-            var v49 = global::LossDsl.Runtime.Ops.MineSemiHard(v47, (double)this.Margin);
-            // v50 = v49 + Margin
-            var v50 = global::LossDsl.Runtime.Ops.Add(v49, (double)this.Margin);
-            // v51 = relu(v50)
-            var v51 = global::LossDsl.Runtime.Ops.Relu(v50);
-            // v52 = mean(v51)
-            var v52 = global::LossDsl.Runtime.Ops.Mean(v51);
-            // v53 = v44 over v46
-            var v53 = global::LossDsl.Runtime.Ops.Over(v44, v46);
-            // v54 = Σ(v53)
-            var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
-            // v56 = v54 / (K · T)
-            var v56 = global::LossDsl.Runtime.Ops.Div(v54, (this.K * this.T));
-            // v57 = v52 + v56
-            var v57 = global::LossDsl.Runtime.Ops.Add(v52, v56);
-            // v60 = (1/N) Σ_i KL(p_i ‖ exp q_i)
-            var v60 = global::LossDsl.Runtime.Ops.KL(p, q);
-            // v63 = bias · -1.5
-            var v63 = global::LossDsl.Runtime.Ops.Mul(bias, -1.5d);
-            // v64 = v60 + v63
-            var v64 = global::LossDsl.Runtime.Ops.Add(v60, v63);
-            // v65 = p / 2
-            var v65 = global::LossDsl.Runtime.Ops.Div(p, 2d);
-            // v66 = mean ((p) − (v65))²
-            var v66 = global::LossDsl.Runtime.Ops.Mse(p, v65);
-            // v67 = v64 + v66
-            var v67 = global::LossDsl.Runtime.Ops.Add(v64, v66);
-            // v70 = mean_i CE(@class_i, @event_i)
-            var v70 = global::LossDsl.Runtime.Ops.CrossEntropy(@class, @event);
-            // v71 = softmax(@class / T)
-            var v71 = global::LossDsl.Runtime.Ops.Softmax(@class, this.T);
-            // v72 = softmax(@class)
-            var v72 = global::LossDsl.Runtime.Ops.Softmax(@class);
-            // v73 = mean ((v71) − (v72))²
-            var v73 = global::LossDsl.Runtime.Ops.Mse(v71, v72);
-            // v74 = v70 + v73
-            var v74 = global::LossDsl.Runtime.Ops.Add(v70, v73);
+            // v24 = normalize(v23)
+            var v24 = global::LossDsl.Runtime.Ops.Normalize(v23);
+            // v30 = w · (1 / T)
+            var v30 = global::LossDsl.Runtime.Ops.Mul(w, (1d / this.T));
+            // v33 = [y_i = y_j]
+            var v33 = global::LossDsl.Runtime.Ops.SameLabel(y);
+            global::TorchSharp.torch.Tensor v35;
+            if (UseFusedKernels)
+            {
+                // v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j]), fused: N×N never materialised
+                v35 = __FusedRegion0.Apply(v24, v24, y, global::System.Array.Empty<double>(), new global::TorchSharp.torch.Tensor[] { w, v30 });
+            }
+            else
+            {
+                // v25 = ⟨v24_i, v24_j⟩
+                var v25 = global::LossDsl.Runtime.Ops.Pairwise(v24, v24, global::LossDsl.Ir.Metric.Dot, self: true);
+                // v27 = v25 · w
+                var v27 = global::LossDsl.Runtime.Ops.Mul(v25, global::LossDsl.Runtime.Ops.PerRow(w));
+                // v31 = v27 − v30
+                var v31 = global::LossDsl.Runtime.Ops.Sub(v27, global::LossDsl.Runtime.Ops.PerRow(v30));
+                // v34 = v31 over v33
+                var v34 = global::LossDsl.Runtime.Ops.Over(v31, v33);
+                // v35 = Σ_j (v34)
+                v35 = global::LossDsl.Runtime.Ops.RowSum(v34);
+            }
+            // v36 = mean(v35)
+            var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
+            // v37 = ‖e_i − e_j‖²
+            var v37 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
+            // v38 = ‖e_i‖
+            var v38 = global::LossDsl.Runtime.Ops.RowNorm(e);
+            // v39 = v37 + v38
+            var v39 = global::LossDsl.Runtime.Ops.Add(v37, global::LossDsl.Runtime.Ops.PerRow(v38));
+            // v40 = [all pairs]
+            var v40 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
+            // v41 = v40 ∧ [i ≠ j]
+            var v41 = global::LossDsl.Runtime.Ops.ExcludeSelf(v40);
+            // v42 = v39 over v41
+            var v42 = global::LossDsl.Runtime.Ops.Over(v39, v41);
+            // v43 = mean_j (v42)
+            var v43 = global::LossDsl.Runtime.Ops.RowMean(v42);
+            // v44 = Σ(v43)
+            var v44 = global::LossDsl.Runtime.Ops.Sum(v43);
+            // v45 = v36 + v44
+            var v45 = global::LossDsl.Runtime.Ops.Add(v36, v44);
+            // v46 = ‖e_i − e_j‖
+            var v46 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            // v47 = v33 ∧ [i ≠ j]
+            var v47 = global::LossDsl.Runtime.Ops.ExcludeSelf(v33);
+            // v48 = [y_i ≠ y_j]
+            var v48 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+            // v49 = (v46)_ap − (v46)_an for (a,p) ∈ v47, (a,n) ∈ v48
+            var v49 = global::LossDsl.Runtime.Ops.Triplets(v46, v47, v48);
+            // v51 = semihard_m=(Margin)(v49)
+            var v51 = global::LossDsl.Runtime.Ops.MineSemiHard(v49, (double)this.Margin);
+            // v52 = v51 + Margin
+            var v52 = global::LossDsl.Runtime.Ops.Add(v51, (double)this.Margin);
+            // v53 = relu(v52)
+            var v53 = global::LossDsl.Runtime.Ops.Relu(v52);
+            // v54 = mean(v53)
+            var v54 = global::LossDsl.Runtime.Ops.Mean(v53);
+            // v55 = v46 over v48
+            var v55 = global::LossDsl.Runtime.Ops.Over(v46, v48);
+            // v56 = Σ(v55)
+            var v56 = global::LossDsl.Runtime.Ops.Sum(v55);
+            // v59 = v56 · (1 / (K · T))
+            var v59 = global::LossDsl.Runtime.Ops.Mul(v56, (1d / (this.K * this.T)));
+            // v60 = v54 + v59
+            var v60 = global::LossDsl.Runtime.Ops.Add(v54, v59);
+            // v63 = (1/N) Σ_i KL(p_i ‖ exp q_i)
+            var v63 = global::LossDsl.Runtime.Ops.KL(p, q);
+            // v66 = bias · -1.5
+            var v66 = global::LossDsl.Runtime.Ops.Mul(bias, -1.5d);
+            // v67 = v63 + v66
+            var v67 = global::LossDsl.Runtime.Ops.Add(v63, v66);
+            // v69 = p · (1 / 2)
+            var v69 = global::LossDsl.Runtime.Ops.Mul(p, (1d / 2d));
+            // v70 = mean ((p) − (v69))²
+            var v70 = global::LossDsl.Runtime.Ops.Mse(p, v69);
+            // v71 = v67 + v70
+            var v71 = global::LossDsl.Runtime.Ops.Add(v67, v70);
+            // v74 = mean_i CE(@class_i, @event_i)
+            var v74 = global::LossDsl.Runtime.Ops.CrossEntropy(@class, @event);
+            // v75 = softmax(@class / T)
+            var v75 = global::LossDsl.Runtime.Ops.Softmax(@class, this.T);
+            // v76 = softmax(@class)
+            var v76 = global::LossDsl.Runtime.Ops.Softmax(@class);
+            // v77 = mean ((v75) − (v76))²
+            var v77 = global::LossDsl.Runtime.Ops.Mse(v75, v76);
+            // v78 = v74 + v77
+            var v78 = global::LossDsl.Runtime.Ops.Add(v74, v77);
             // term Elementwise (EmitterCoverage.cs:16), weight 0
             var raw_Elementwise = v22.MoveToOuterDisposeScope();
             var weighted_Elementwise = global::LossDsl.Runtime.Scalars.Mul(raw_Elementwise, 0d).MoveToOuterDisposeScope();
             // term Broadcast (EmitterCoverage.cs:20), weight 0.25
-            var raw_Broadcast = v43.MoveToOuterDisposeScope();
+            var raw_Broadcast = v45.MoveToOuterDisposeScope();
             var weighted_Broadcast = global::LossDsl.Runtime.Scalars.Mul(raw_Broadcast, 0.25d).MoveToOuterDisposeScope();
             // term Mined (EmitterCoverage.cs:25), weight 1
-            var raw_Mined = v57.MoveToOuterDisposeScope();
+            var raw_Mined = v60.MoveToOuterDisposeScope();
             var weighted_Mined = global::LossDsl.Runtime.Scalars.Mul(raw_Mined, 1d).MoveToOuterDisposeScope();
             // term Probabilities (EmitterCoverage.cs:30), weight 2
-            var raw_Probabilities = v67.MoveToOuterDisposeScope();
+            var raw_Probabilities = v71.MoveToOuterDisposeScope();
             var weighted_Probabilities = global::LossDsl.Runtime.Scalars.Mul(raw_Probabilities, 2d).MoveToOuterDisposeScope();
             // term Keywords (EmitterCoverage.cs:33), weight 1
-            var raw_Keywords = v74.MoveToOuterDisposeScope();
+            var raw_Keywords = v78.MoveToOuterDisposeScope();
             var weighted_Keywords = global::LossDsl.Runtime.Scalars.Mul(raw_Keywords, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Elementwise, weighted_Broadcast), weighted_Mined), weighted_Probabilities), weighted_Keywords).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Elementwise", 0d, raw_Elementwise, weighted_Elementwise), new global::LossDsl.Runtime.TermValue("Broadcast", 0.25d, raw_Broadcast, weighted_Broadcast), new global::LossDsl.Runtime.TermValue("Mined", 1d, raw_Mined, weighted_Mined), new global::LossDsl.Runtime.TermValue("Probabilities", 2d, raw_Probabilities, weighted_Probabilities), new global::LossDsl.Runtime.TermValue("Keywords", 1d, raw_Keywords, weighted_Keywords) });
+        }
+
+        // Fused region 0: computes v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j])
+        //   out_i = Σ_{j : ℓ_j = ℓ_i} (⟨x_i, y_j⟩ · v26_i − v30_i)
+        //   where x = y = normalize(normalize(e)) (one operand: its gradient sums both parts), ℓ = y
+        //   v26 = w (a row value, read at row i; the kernel also returns ∂L/∂v26_i)
+        //   v30 = w · (1 / T) (a row value, read at row i; the kernel also returns ∂L/∂v30_i)
+        // Derived per pair (PairFormula):
+        //   f_ij = ⟨x_i, y_j⟩ · v26_i − v30_i
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = v26_i
+        //   ∂f_ij/∂v26_i = ⟨x_i, y_j⟩
+        //   ∂f_ij/∂v30_i = −1
+        // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g_i:
+        //   ∂L/∂x_i = Σ_{j : ℓ_j = ℓ_i} w_i · v26_i · y_j
+        //   ∂L/∂y_j = Σ_{i : ℓ_i = ℓ_j} w_i · v26_i · x_i
+        //   ∂L/∂v26_i = Σ_{j : ℓ_j = ℓ_i} w_i · ⟨x_i, y_j⟩
+        //   ∂L/∂v30_i = Σ_{j : ℓ_j = ℓ_i} −w_i
+        //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
+        //   ∂L/∂x_i = Σ_{j : ℓ_j = ℓ_i} (w_i · v26_i + w_j · v26_j) · x_j
+        // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
+        // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
+        // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
+        private sealed class __FusedRegion0 : global::LossDsl.Runtime.Fused.IFusedPairSumKernel
+        {
+            private static readonly __FusedRegion0 Instance = new __FusedRegion0();
+
+            /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
+            private const int TileRows = 16;
+
+            /// <summary><c>out_i = Σ_{j : ℓ_j = ℓ_i} (⟨x_i, y_j⟩ · v26_i − v30_i)</c>, differentiable in x, y and the row values
+            /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
+            public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
+                global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.RowSum, x, y, labels, constants, rowValues);
+
+            public string Formula => "out_i = Σ_{j : ℓ_j = ℓ_i} (⟨x_i, y_j⟩ · v26_i − v30_i)";
+
+            public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: false);
+
+            public void Forward(global::LossDsl.Runtime.Fused.PairBatch batch, double[] sums, double[] counts)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                long[] labels = batch.Labels!;
+                double[] v26 = batch.RowValues[0];
+                double[] v30 = batch.RowValues[1];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> sum = stackalloc double[TileRows], count = stackalloc double[TileRows];
+                    for (int r = 0; r < TileRows; r++) { sum[r] = 0.0; count[r] = 0.0; }
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            if (labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double v26_i = v26[i];
+                            double v30_i = v30[i];
+                            // f_ij = ⟨x_i, y_j⟩ · v26_i − v30_i
+                            sum[r] += dot[r] * v26_i - v30_i;
+                            count[r] += 1.0;
+                        }
+                    }
+                    for (int r = 0; r < rows; r++) { sums[i0 + r] = sum[r]; counts[i0 + r] = count[r]; }
+                });
+            }
+
+            public void BackwardX(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                long[] labels = batch.Labels!;
+                double[] v26 = batch.RowValues[0];
+                double[] v30 = batch.RowValues[1];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of y_j
+                    for (int j = 0; j < m; j++)
+                    {
+                        var yj = batch.YRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, yj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                            double v26_i = v26[i];
+                            double v30_i = v30[i];
+                            // ∂L/∂x_i += w_i · v26_i · y_j
+                            pairWeight[r] = wi * v26_i;
+                            // ∂L/∂v26_i += w_i · ⟨x_i, y_j⟩
+                            dv[0][i] += wi * dot[r];
+                            // ∂L/∂v30_i += −w_i
+                            dv[1][i] += -wi;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardY(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dy)
+            {
+                int n = batch.N, m = batch.M, d = batch.D;
+                long[] labels = batch.Labels!;
+                double[] v26 = batch.RowValues[0];
+                double[] v30 = batch.RowValues[1];
+                global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
+                {
+                    int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, y_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_i
+                    for (int i = 0; i < n; i++)
+                    {
+                        double wi = rowWeight[i];
+                        if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
+                        var xi = batch.XRow(i);
+                        double v26_i = v26[i];
+                        double v30_i = v30[i];
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int j = j0 + r;
+                            pairWeight[r] = 0.0;
+                            if (labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            // ∂L/∂y_j += w_i · v26_i · x_i
+                            pairWeight[r] = wi * v26_i;
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
+                    }
+                });
+            }
+
+            public void BackwardSelf(global::LossDsl.Runtime.Fused.PairBatch batch, double[] rowWeight, double[] dx, double[][] dv)
+            {
+                int n = batch.N, d = batch.D;
+                long[] labels = batch.Labels!;
+                double[] v26 = batch.RowValues[0];
+                double[] v30 = batch.RowValues[1];
+                global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
+                {
+                    int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
+                    global::System.Span<double> dot = stackalloc double[TileRows];   // ⟨x_i, x_j⟩ for the tile's pairs
+                    global::System.Span<double> pairWeight = stackalloc double[TileRows];   // per row of the tile: the weight of x_j
+                    for (int j = 0; j < n; j++)
+                    {
+                        double wj = rowWeight[j];
+                        double v26_j = v26[j];
+                        double v30_j = v30[j];
+                        var xj = batch.XRow(j);
+                        global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r;
+                            pairWeight[r] = 0.0;
+                            if (labels[i] != labels[j]) continue;   // (i, j) outside the graph
+                            double wi = rowWeight[i];
+                            if (wi != 0.0)
+                            {
+                                double v26_i = v26[i];
+                                double v30_i = v30[i];
+                                // row i as x: ∂L/∂x_i += w_i · v26_i · x_j
+                                pairWeight[r] += wi * v26_i;
+                                // ∂L/∂v26_i += w_i · ⟨x_i, y_j⟩
+                                dv[0][i] += wi * dot[r];
+                                // ∂L/∂v30_i += −w_i
+                                dv[1][i] += -wi;
+                            }
+                            if (wj != 0.0)
+                            {
+                                // row i as y of row j: ∂L/∂x_i += w_j · v26_j · x_j
+                                pairWeight[r] += wj * v26_j;
+                            }
+                        }
+                        global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);
+                    }
+                });
+            }
         }
     }
 }

@@ -92,8 +92,8 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.RowLogSumExp(logits);
             // v5 = (v4)²
             var v5 = global::LossDsl.Runtime.Ops.Square(v4);
-            // v6 = Multiplier · v5
-            var v6 = global::LossDsl.Runtime.Ops.Mul(this.Multiplier, v5);
+            // v6 = v5 · Multiplier
+            var v6 = global::LossDsl.Runtime.Ops.Mul(v5, this.Multiplier);
             // v7 = [labels not ignored]
             var v7 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v8 = 1[v7]

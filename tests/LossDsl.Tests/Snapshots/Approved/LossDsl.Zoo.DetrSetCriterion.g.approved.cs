@@ -154,20 +154,20 @@ namespace LossDsl.Zoo
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v5 = ‖queryBoxes_i − targetBoxes_j‖₁
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(queryBoxes, targetBoxes, global::LossDsl.Ir.Metric.L1, self: false);
-            // v6 = CostBbox · v5
-            var v6 = global::LossDsl.Runtime.Ops.Mul(this.CostBbox, v5);
+            // v6 = v5 · CostBbox
+            var v6 = global::LossDsl.Runtime.Ops.Mul(v5, this.CostBbox);
             // v8 = softmax(queryLogits)
             var v8 = global::LossDsl.Runtime.Ops.Softmax(queryLogits);
             // v10 = v8[:, targetLabels_j]
             var v10 = global::LossDsl.Runtime.Ops.Columns(v8, targetLabels);
-            // v11 = CostClass · v10
-            var v11 = global::LossDsl.Runtime.Ops.Mul(this.CostClass, v10);
+            // v11 = v10 · CostClass
+            var v11 = global::LossDsl.Runtime.Ops.Mul(v10, this.CostClass);
             // v12 = v6 − v11
             var v12 = global::LossDsl.Runtime.Ops.Sub(v6, v11);
             // v14 = GIoU(queryBoxes_i, targetBoxes_j)
             var v14 = global::LossDsl.Runtime.Ops.Pairwise(queryBoxes, targetBoxes, global::LossDsl.Ir.Metric.GeneralizedIoU, self: false);
-            // v15 = CostGiou · v14
-            var v15 = global::LossDsl.Runtime.Ops.Mul(this.CostGiou, v14);
+            // v15 = v14 · CostGiou
+            var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.CostGiou);
             // v16 = v12 − v15
             var v16 = global::LossDsl.Runtime.Ops.Sub(v12, v15);
             // v17 = sg(v16)
@@ -186,8 +186,8 @@ namespace LossDsl.Zoo
             var v27 = global::LossDsl.Runtime.Ops.MatchedLabels(v22, targetLabels, v26);
             // v28 = Σ_i w_(v27_i) CE(queryLogits_i, v27_i) / Σ_i w_(v27_i), w = classWeights
             var v28 = global::LossDsl.Runtime.Ops.WeightedCrossEntropy(queryLogits, v27, classWeights);
-            // v29 = ClassWeight · v28
-            var v29 = global::LossDsl.Runtime.Ops.Mul(this.ClassWeight, v28);
+            // v29 = v28 · ClassWeight
+            var v29 = global::LossDsl.Runtime.Ops.Mul(v28, this.ClassWeight);
             // v31 = rows(v22)
             var v31 = global::LossDsl.Runtime.Ops.MatchedRows(v22);
             // v32 = queryBoxes[v31]
@@ -202,8 +202,8 @@ namespace LossDsl.Zoo
             var v36 = global::LossDsl.Runtime.Ops.Abs(v35);
             // v37 = Σ(v36)
             var v37 = global::LossDsl.Runtime.Ops.Sum(v36);
-            // v38 = BoxWeight · v37
-            var v38 = global::LossDsl.Runtime.Ops.Mul(this.BoxWeight, v37);
+            // v38 = v37 · BoxWeight
+            var v38 = global::LossDsl.Runtime.Ops.Mul(v37, this.BoxWeight);
             // v39 = #targetLabels
             var v39 = global::LossDsl.Runtime.Ops.Count(targetLabels);
             // v40 = max(v39, 1)
@@ -216,8 +216,8 @@ namespace LossDsl.Zoo
             var v44 = global::LossDsl.Runtime.Ops.Sub((double)1, v43);
             // v45 = Σ(v44)
             var v45 = global::LossDsl.Runtime.Ops.Sum(v44);
-            // v46 = GiouWeight · v45
-            var v46 = global::LossDsl.Runtime.Ops.Mul(this.GiouWeight, v45);
+            // v46 = v45 · GiouWeight
+            var v46 = global::LossDsl.Runtime.Ops.Mul(v45, this.GiouWeight);
             // v47 = v46 / v40
             var v47 = global::LossDsl.Runtime.Ops.Div(v46, v40);
             // term Classes (Detr.cs:36), weight 1

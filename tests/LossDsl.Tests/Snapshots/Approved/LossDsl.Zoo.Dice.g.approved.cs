@@ -94,8 +94,8 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Mul(input, v4);
             // v6 = Σ_{H,W} (v5)
             var v6 = global::LossDsl.Runtime.Ops.RowSum(v5, new long[] { 2, 3 });
-            // v7 = 2 · v6
-            var v7 = global::LossDsl.Runtime.Ops.Mul((double)2, v6);
+            // v7 = v6 · 2
+            var v7 = global::LossDsl.Runtime.Ops.Mul(v6, (double)2);
             // v9 = v7 + SmoothNr
             var v9 = global::LossDsl.Runtime.Ops.Add(v7, this.SmoothNr);
             // v10 = Σ_{H,W} (input)

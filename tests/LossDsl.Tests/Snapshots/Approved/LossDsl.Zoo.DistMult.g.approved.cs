@@ -224,8 +224,8 @@ namespace LossDsl.Zoo
             var v48 = global::LossDsl.Runtime.Ops.Sum(v47);
             // v49 = v45 + v48
             var v49 = global::LossDsl.Runtime.Ops.Add(v45, v48);
-            // v50 = Regularization · v49
-            var v50 = global::LossDsl.Runtime.Ops.Mul(this.Regularization, v49);
+            // v50 = v49 · Regularization
+            var v50 = global::LossDsl.Runtime.Ops.Mul(v49, this.Regularization);
             // term Positive (KnowledgeGraph.cs:56), weight 0.5
             var raw_Positive = v18.MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

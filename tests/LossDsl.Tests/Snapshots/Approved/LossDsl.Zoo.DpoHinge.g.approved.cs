@@ -92,8 +92,8 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v8 = v4 − v7
             var v8 = global::LossDsl.Runtime.Ops.Sub(v4, v7);
-            // v9 = Beta · v8
-            var v9 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v8);
+            // v9 = v8 · Beta
+            var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.Beta);
             // v10 = 1 − v9
             var v10 = global::LossDsl.Runtime.Ops.Sub((double)1, v9);
             // v11 = relu(v10)

@@ -91,8 +91,8 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
-            // v8 = Beta · v7
-            var v8 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v7);
+            // v8 = v7 · Beta
+            var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
             // v10 = mean(v9)

@@ -119,18 +119,18 @@ namespace LossDsl.Zoo
             var v15 = global::LossDsl.Runtime.Ops.Relu(v14);
             // v16 = (v15)²
             var v16 = global::LossDsl.Runtime.Ops.Square(v15);
-            // v18 = v16 / 2
-            var v18 = global::LossDsl.Runtime.Ops.Div(v16, (double)2);
-            // v19 = [y_i = y_j]
-            var v19 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v20 = v19 ∧ [i ≠ j]
-            var v20 = global::LossDsl.Runtime.Ops.ExcludeSelf(v19);
-            // v21 = v18 over v20
-            var v21 = global::LossDsl.Runtime.Ops.Over(v18, v20);
-            // v22 = mean(v21)
-            var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
+            // v20 = v16 · (1 / 2)
+            var v20 = global::LossDsl.Runtime.Ops.Mul(v16, (1d / 2));
+            // v21 = [y_i = y_j]
+            var v21 = global::LossDsl.Runtime.Ops.SameLabel(y);
+            // v22 = v21 ∧ [i ≠ j]
+            var v22 = global::LossDsl.Runtime.Ops.ExcludeSelf(v21);
+            // v23 = v20 over v22
+            var v23 = global::LossDsl.Runtime.Ops.Over(v20, v22);
+            // v24 = mean(v23)
+            var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
             // term Pairs (LiftedStructure.cs:20), weight 1
-            var raw_Pairs = v22.MoveToOuterDisposeScope();
+            var raw_Pairs = v24.MoveToOuterDisposeScope();
             var weighted_Pairs = global::LossDsl.Runtime.Scalars.Mul(raw_Pairs, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Pairs.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Pairs", 1d, raw_Pairs, weighted_Pairs) });

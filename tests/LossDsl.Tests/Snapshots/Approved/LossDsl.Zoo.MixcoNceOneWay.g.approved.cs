@@ -96,42 +96,46 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MixcoNceOneWay", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("mix", mix), ("fix", fix), ("perm", perm), ("betas", betas) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            // v2 = cos(mix_i, fix_j)
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(mix, fix, global::LossDsl.Ir.Metric.Cosine, self: false);
-            // v4 = v2 / Temperature
-            var v4 = global::LossDsl.Runtime.Ops.Div(v2, this.Temperature);
-            // v5 = log_softmax(v4)
-            var v5 = global::LossDsl.Runtime.Ops.LogSoftmax(v4);
-            // v8 = 1 − betas
-            var v8 = global::LossDsl.Runtime.Ops.Sub((double)1, betas);
-            // v10 = [j = perm_i]
-            var v10 = global::LossDsl.Runtime.Ops.ClassOf(perm, __shapes["N"]);
-            // v11 = 1[v10]
-            var v11 = global::LossDsl.Runtime.Ops.Indicator(v10);
-            // v12 = v8 · v11
-            var v12 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v8), v11);
-            // v13 = [i = j]
-            var v13 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
-            // v14 = ¬v10
-            var v14 = global::LossDsl.Runtime.Ops.Not(v10);
-            // v15 = v13 ∧ v14
-            var v15 = global::LossDsl.Runtime.Ops.And(v13, v14);
-            // v16 = 1[v15]
-            var v16 = global::LossDsl.Runtime.Ops.Indicator(v15);
-            // v17 = betas · v16
-            var v17 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betas), v16);
-            // v18 = v12 + v17
-            var v18 = global::LossDsl.Runtime.Ops.Add(v12, v17);
-            // v19 = v5 over v18
-            var v19 = global::LossDsl.Runtime.Ops.Over(v5, v18);
-            // v20 = Σ_j (v19)
-            var v20 = global::LossDsl.Runtime.Ops.RowSum(v19);
-            // v21 = mean(v20)
-            var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
-            // v22 = −v21
-            var v22 = global::LossDsl.Runtime.Ops.Neg(v21);
+            // v2 = normalize(mix)
+            var v2 = global::LossDsl.Runtime.Ops.Normalize(mix);
+            // v3 = normalize(fix)
+            var v3 = global::LossDsl.Runtime.Ops.Normalize(fix);
+            // v4 = ⟨v2_i, v3_j⟩
+            var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // v8 = v4 · (1 / Temperature)
+            var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
+            // v9 = log_softmax(v8)
+            var v9 = global::LossDsl.Runtime.Ops.LogSoftmax(v8);
+            // v12 = 1 − betas
+            var v12 = global::LossDsl.Runtime.Ops.Sub((double)1, betas);
+            // v14 = [j = perm_i]
+            var v14 = global::LossDsl.Runtime.Ops.ClassOf(perm, __shapes["N"]);
+            // v15 = 1[v14]
+            var v15 = global::LossDsl.Runtime.Ops.Indicator(v14);
+            // v16 = v12 · v15
+            var v16 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v12), v15);
+            // v17 = [i = j]
+            var v17 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
+            // v18 = ¬v14
+            var v18 = global::LossDsl.Runtime.Ops.Not(v14);
+            // v19 = v17 ∧ v18
+            var v19 = global::LossDsl.Runtime.Ops.And(v17, v18);
+            // v20 = 1[v19]
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            // v21 = betas · v20
+            var v21 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betas), v20);
+            // v22 = v16 + v21
+            var v22 = global::LossDsl.Runtime.Ops.Add(v16, v21);
+            // v23 = v9 over v22
+            var v23 = global::LossDsl.Runtime.Ops.Over(v9, v22);
+            // v24 = Σ_j (v23)
+            var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
+            // v25 = mean(v24)
+            var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // v26 = −v25
+            var v26 = global::LossDsl.Runtime.Ops.Neg(v25);
             // term MixedToFixed (Mixco.cs:48), weight 1
-            var raw_MixedToFixed = v22.MoveToOuterDisposeScope();
+            var raw_MixedToFixed = v26.MoveToOuterDisposeScope();
             var weighted_MixedToFixed = global::LossDsl.Runtime.Scalars.Mul(raw_MixedToFixed, 1d).MoveToOuterDisposeScope();
             var __total = weighted_MixedToFixed.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("MixedToFixed", 1d, raw_MixedToFixed, weighted_MixedToFixed) });

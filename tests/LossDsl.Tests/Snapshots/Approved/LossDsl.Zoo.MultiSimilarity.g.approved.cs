@@ -34,38 +34,34 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
             b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 1
             b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Base", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 13 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 19 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 19 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 21, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 19, 13 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
+            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 4
+            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 5
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Base", global::LossDsl.Ir.NumericType.Double)); // 6
+            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, null); // 7
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 7 }, null); // 8
+            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 9
+            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 10
+            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 8, 11 }, null); // 12
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 14 }, null); // 15
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
+            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 17
+            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 17 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 18
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 7 }, null); // 19
+            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 20
+            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 19, 20 }, null); // 21
+            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
+            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 23 }, null); // 24
+            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 2d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 50d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Base", global::LossDsl.Ir.NumericType.Double, 0.5d));
-            b.AddTerm("Positive", 1d, 18, "MultiSimilarity.cs:27");
-            b.AddTerm("Negative", 1d, 29, "MultiSimilarity.cs:33");
+            b.AddTerm("Positive", 1d, 16, "MultiSimilarity.cs:27");
+            b.AddTerm("Negative", 1d, 25, "MultiSimilarity.cs:31");
             return b.Build();
         }
 
@@ -74,8 +70,8 @@ namespace LossDsl.Zoo
         {
             var text = new global::System.Text.StringBuilder();
             text.Append("MultiSimilarity = 1 · Positive + 1 · Negative\n");
-            text.Append("  Positive = mean((1 / Alpha) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]) + (Alpha · Base)))\n");
-            text.Append("  Negative = mean((1 / Beta) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]) − (Beta · Base)))\n");
+            text.Append("  Positive = mean((1 / Alpha) · softplus(log Σ_j exp(−Alpha · (cos(z_i, z_j) − Base) over [y_i = y_j] ∧ [i ≠ j])))\n");
+            text.Append("  Negative = mean((1 / Beta) · softplus(log Σ_j exp(Beta · (cos(z_i, z_j) − Base) over [y_i ≠ y_j])))\n");
             text.Append("  where ").Append("Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Base = " + this.Base.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
             return text.ToString();
         }
@@ -90,7 +86,7 @@ namespace LossDsl.Zoo
             b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:27");
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:33");
+            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MultiSimilarity.cs:31");
             return b.Build();
         }
 
@@ -100,80 +96,80 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Positive (weight 1, MultiSimilarity.cs:27) = mean((1 / Alpha) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]) + (Alpha · Base)))
-        /// Negative (weight 1, MultiSimilarity.cs:33) = mean((1 / Beta) · softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]) − (Beta · Base)))
+        /// Positive (weight 1, MultiSimilarity.cs:27) = mean((1 / Alpha) · softplus(log Σ_j exp(−Alpha · (cos(z_i, z_j) − Base) over [y_i = y_j] ∧ [i ≠ j])))
+        /// Negative (weight 1, MultiSimilarity.cs:31) = mean((1 / Beta) · softplus(log Σ_j exp(Beta · (cos(z_i, z_j) − Base) over [y_i ≠ y_j])))
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultiSimilarity", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            // v4 = normalize(z)
-            var v4 = global::LossDsl.Runtime.Ops.Normalize(z);
-            // v5 = ⟨v4_i, v4_j⟩, needed only unfused
-            var v5 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
-            global::TorchSharp.torch.Tensor v12;
+            // v5 = normalize(z)
+            var v5 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v6 = ⟨v5_i, v5_j⟩, needed only unfused
+            var v6 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Dot, self: true);
+            global::TorchSharp.torch.Tensor v15;
             if (UseFusedKernels)
             {
-                // v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
-                v12 = __FusedRegion0.Apply(v4, v4, y, (double)(-this.Alpha));
+                // v15 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v15 = __FusedRegion0.Apply(v5, v5, y, (double)(-this.Alpha));
             }
             else
             {
-                // v7 = v5 · −Alpha
-                var v7 = global::LossDsl.Runtime.Ops.Mul(v5!, (-this.Alpha));
                 // v9 = [y_i = y_j]
                 var v9 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v10 = v9 ∧ [i ≠ j]
                 var v10 = global::LossDsl.Runtime.Ops.ExcludeSelf(v9);
-                // v11 = v7 over v10
-                var v11 = global::LossDsl.Runtime.Ops.Over(v7, v10);
-                // v12 = log Σ_j exp(v11)
-                v12 = global::LossDsl.Runtime.Ops.RowLogSumExp(v11);
+                // v12 = v6 · −Alpha
+                var v12 = global::LossDsl.Runtime.Ops.Mul(v6!, (-this.Alpha));
+                // v14 = v12 over v10
+                var v14 = global::LossDsl.Runtime.Ops.Over(v12, v10);
+                // v15 = log Σ_j exp(v14)
+                v15 = global::LossDsl.Runtime.Ops.RowLogSumExp(v14);
             }
-            // v15 = v12 + (Alpha · Base)
-            var v15 = global::LossDsl.Runtime.Ops.Add(v12, (this.Alpha * this.Base));
-            // v16 = softplus(v15)
-            var v16 = global::LossDsl.Runtime.Ops.Softplus(v15);
-            // v17 = (1 / Alpha) · v16
-            var v17 = global::LossDsl.Runtime.Ops.Mul((1 / this.Alpha), v16);
-            // v18 = mean(v17)
-            var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
-            global::TorchSharp.torch.Tensor v24;
+            // v16 = v15 + (−Base · −Alpha)
+            var v16 = global::LossDsl.Runtime.Ops.Add(v15, ((-this.Base) * (-this.Alpha)));
+            // v17 = softplus(v16)
+            var v17 = global::LossDsl.Runtime.Ops.Softplus(v16);
+            // v18 = v17 · (1 / Alpha)
+            var v18 = global::LossDsl.Runtime.Ops.Mul(v17, (1 / this.Alpha));
+            // v19 = mean(v18)
+            var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
+            global::TorchSharp.torch.Tensor v26;
             if (UseFusedKernels)
             {
-                // v24 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]), fused: N×N never materialised
-                v24 = __FusedRegion1.Apply(v4, v4, y, (double)this.Beta);
+                // v26 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]), fused: N×N never materialised
+                v26 = __FusedRegion1.Apply(v5, v5, y, (double)this.Beta);
             }
             else
             {
-                // v21 = v5 · Beta
-                var v21 = global::LossDsl.Runtime.Ops.Mul(v5!, this.Beta);
                 // v22 = [y_i ≠ y_j]
                 var v22 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-                // v23 = v21 over v22
-                var v23 = global::LossDsl.Runtime.Ops.Over(v21, v22);
-                // v24 = log Σ_j exp(v23)
-                v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
+                // v23 = v6 · Beta
+                var v23 = global::LossDsl.Runtime.Ops.Mul(v6!, this.Beta);
+                // v25 = v23 over v22
+                var v25 = global::LossDsl.Runtime.Ops.Over(v23, v22);
+                // v26 = log Σ_j exp(v25)
+                v26 = global::LossDsl.Runtime.Ops.RowLogSumExp(v25);
             }
-            // v26 = v24 − (Beta · Base)
-            var v26 = global::LossDsl.Runtime.Ops.Sub(v24, (this.Beta * this.Base));
-            // v27 = softplus(v26)
-            var v27 = global::LossDsl.Runtime.Ops.Softplus(v26);
-            // v28 = (1 / Beta) · v27
-            var v28 = global::LossDsl.Runtime.Ops.Mul((1 / this.Beta), v27);
-            // v29 = mean(v28)
-            var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // v27 = v26 + (−Base · Beta)
+            var v27 = global::LossDsl.Runtime.Ops.Add(v26, ((-this.Base) * this.Beta));
+            // v28 = softplus(v27)
+            var v28 = global::LossDsl.Runtime.Ops.Softplus(v27);
+            // v29 = v28 · (1 / Beta)
+            var v29 = global::LossDsl.Runtime.Ops.Mul(v28, (1 / this.Beta));
+            // v30 = mean(v29)
+            var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
             // term Positive (MultiSimilarity.cs:27), weight 1
-            var raw_Positive = v18.MoveToOuterDisposeScope();
+            var raw_Positive = v19.MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
-            // term Negative (MultiSimilarity.cs:33), weight 1
-            var raw_Negative = v29.MoveToOuterDisposeScope();
+            // term Negative (MultiSimilarity.cs:31), weight 1
+            var raw_Negative = v30.MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });
         }
 
-        // Fused region 0: computes v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j])
+        // Fused region 0: computes v15 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j])
         //   out_i = log Σ_{j : j ≠ i, ℓ_j = ℓ_i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = −Alpha
         // Derived per pair (PairFormula):
@@ -348,7 +344,7 @@ namespace LossDsl.Zoo
             }
         }
 
-        // Fused region 1: computes v24 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j])
+        // Fused region 1: computes v26 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j])
         //   out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = Beta
         // Derived per pair (PairFormula):

@@ -91,8 +91,8 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v4 = ‖v3_i − v3_j‖²
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
-            // v5 = −SoftmaxScale · v4
-            var v5 = global::LossDsl.Runtime.Ops.Mul((-this.SoftmaxScale), v4);
+            // v5 = v4 · −SoftmaxScale
+            var v5 = global::LossDsl.Runtime.Ops.Mul(v4, (-this.SoftmaxScale));
             // v6 = [all pairs]
             var v6 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v7 = v6 ∧ [i ≠ j]

@@ -82,8 +82,8 @@ namespace LossDsl.Zoo
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // v3 = reference − policy
             var v3 = global::LossDsl.Runtime.Ops.Sub(reference, policy);
-            // v4 = Beta · v3
-            var v4 = global::LossDsl.Runtime.Ops.Mul(this.Beta, v3);
+            // v4 = v3 · Beta
+            var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Beta);
             // v5 = log σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.LogSigmoid(v4);
             // v6 = mean(v5)
@@ -92,10 +92,10 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.Neg(v6);
             // v9 = v7 · 2
             var v9 = global::LossDsl.Runtime.Ops.Mul(v7, (double)2);
-            // v10 = v9 / Beta
-            var v10 = global::LossDsl.Runtime.Ops.Div(v9, this.Beta);
+            // v12 = v9 · (1 / Beta)
+            var v12 = global::LossDsl.Runtime.Ops.Mul(v9, (1d / this.Beta));
             // term Forget (Npo.cs:19), weight 1
-            var raw_Forget = v10.MoveToOuterDisposeScope();
+            var raw_Forget = v12.MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Forget.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });

@@ -88,52 +88,52 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
             var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
-            // v4 = v2 / Temperature, needed only unfused
-            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Div(v2!, this.Temperature);
-            global::TorchSharp.torch.Tensor v8;
+            // v6 = v2 · (1 / Temperature), needed only unfused
+            var v6 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            global::TorchSharp.torch.Tensor v10;
             if (UseFusedKernels)
             {
-                // v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]), fused: N×N never materialised
-                v8 = __FusedRegion0.Apply(v1, v1, y, 1d / (double)this.Temperature);
+                // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]), fused: N×N never materialised
+                v10 = __FusedRegion0.Apply(v1, v1, y, (double)(1d / this.Temperature));
             }
             else
             {
-                // v6 = [y_i ≠ y_j]
-                var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-                // v7 = v4 over v6
-                var v7 = global::LossDsl.Runtime.Ops.Over(v4!, v6);
-                // v8 = log Σ_j exp(v7)
-                v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
+                // v8 = [y_i ≠ y_j]
+                var v8 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+                // v9 = v6 over v8
+                var v9 = global::LossDsl.Runtime.Ops.Over(v6!, v8);
+                // v10 = log Σ_j exp(v9)
+                v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
-            global::TorchSharp.torch.Tensor v14;
+            global::TorchSharp.torch.Tensor v16;
             if (UseFusedKernels)
             {
-                // v14 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature)) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
-                v14 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)this.Temperature }, new global::TorchSharp.torch.Tensor[] { v8 });
+                // v16 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature))) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v16 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)(1d / this.Temperature) }, new global::TorchSharp.torch.Tensor[] { v10 });
             }
             else
             {
-                // v9 = v8 − v4
-                var v9 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v8), v4!);
-                // v10 = softplus(v9)
-                var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
-                // v11 = [y_i = y_j]
-                var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v12 = v11 ∧ [i ≠ j]
-                var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
-                // v13 = v10 over v12
-                var v13 = global::LossDsl.Runtime.Ops.Over(v10, v12);
-                // v14 = mean(v13)
-                v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+                // v11 = v10 − v6
+                var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
+                // v12 = softplus(v11)
+                var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
+                // v13 = [y_i = y_j]
+                var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v14 = v13 ∧ [i ≠ j]
+                var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+                // v15 = v12 over v14
+                var v15 = global::LossDsl.Runtime.Ops.Over(v12, v14);
+                // v16 = mean(v15)
+                v16 = global::LossDsl.Runtime.Ops.Mean(v15);
             }
             // term Contrast (NtXent.cs:16), weight 1
-            var raw_Contrast = v14.MoveToOuterDisposeScope();
+            var raw_Contrast = v16.MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
 
-        // Fused region 0: computes v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j])
+        // Fused region 0: computes v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j])
         //   out_i = log Σ_{j : ℓ_j ≠ ℓ_i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, s = 1 / Temperature
         // Derived per pair (PairFormula):
@@ -308,20 +308,20 @@ namespace LossDsl.Zoo
             }
         }
 
-        // Fused region 1: computes v14 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
-        //   out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        // Fused region 1: computes v16 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature))) over [y_i = y_j] ∧ [i ≠ j])
+        //   out = mean_{(i, j) : j ∈ G(i)} softplus(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y, G(i) = {j : j ≠ i, ℓ_j = ℓ_i}
-        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [y_i ≠ y_j]) (a row value, read at row i; the kernel also returns ∂L/∂v8_i)
+        //   v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) (a row value, read at row i; the kernel also returns ∂L/∂v10_i)
         // Derived per pair (PairFormula):
-        //   f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
-        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature)
-        //   ∂f_ij/∂v8_i = σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   f_ij = softplus(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
+        //   ∂f_ij/∂⟨x_i, y_j⟩ = −(σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature))
+        //   ∂f_ij/∂v10_i = σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g / Σ_i |G(i)| (0 when no pair is selected):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
-        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
-        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · x_i
+        //   ∂L/∂v10_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) − w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) − w_j · σ(v10_j − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · x_j
         // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
         // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
         // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
@@ -332,12 +332,12 @@ namespace LossDsl.Zoo
             /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
             private const int TileRows = 16;
 
-            /// <summary><c>out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)</c>, differentiable in x, y and the row values
+            /// <summary><c>out = mean_{(i, j) : j ∈ G(i)} softplus(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))</c>, differentiable in x, y and the row values
             /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
             public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
                 global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.Mean, x, y, labels, constants, rowValues);
 
-            public string Formula => "out = mean_{(i, j) : j ∈ G(i)} softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)";
+            public string Formula => "out = mean_{(i, j) : j ∈ G(i)} softplus(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))";
 
             public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
 
@@ -346,7 +346,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -361,9 +361,9 @@ namespace LossDsl.Zoo
                         {
                             int i = i0 + r;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            double v8_i = v8[i];
-                            // f_ij = softplus(v8_i − ⟨x_i, y_j⟩ / Temperature)
-                            sum[r] += global::LossDsl.Runtime.Fused.PairMath.Softplus(v8_i - dot[r] / c0);
+                            double v10_i = v10[i];
+                            // f_ij = softplus(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
+                            sum[r] += global::LossDsl.Runtime.Fused.PairMath.Softplus(v10_i - dot[r] * c0);
                             count[r] += 1.0;
                         }
                     }
@@ -376,7 +376,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -393,11 +393,11 @@ namespace LossDsl.Zoo
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
                             double wi = rowWeight[i];
                             if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
-                            double v8_i = v8[i];
-                            double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
-                            // ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · y_j
-                            pairWeight[r] = -(wi * u0 / c0);
-                            // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                            double v10_i = v10[i];
+                            double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v10_i - dot[r] * c0);   // σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
+                            // ∂L/∂x_i += −(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · y_j
+                            pairWeight[r] = -(wi * u0 * c0);
+                            // ∂L/∂v10_i += w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
                             dv[0][i] += wi * u0;
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
@@ -410,7 +410,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
                 {
                     int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
@@ -421,15 +421,15 @@ namespace LossDsl.Zoo
                         double wi = rowWeight[i];
                         if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
                         var xi = batch.XRow(i);
-                        double v8_i = v8[i];
+                        double v10_i = v10[i];
                         global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
                         for (int r = 0; r < rows; r++)
                         {
                             int j = j0 + r;
                             pairWeight[r] = 0.0;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            // ∂L/∂y_j += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_i
-                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0) / c0);
+                            // ∂L/∂y_j += −(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · x_i
+                            pairWeight[r] = -(wi * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v10_i - dot[r] * c0) * c0);
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
                     }
@@ -441,7 +441,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -450,7 +450,7 @@ namespace LossDsl.Zoo
                     for (int j = 0; j < n; j++)
                     {
                         double wj = rowWeight[j];
-                        double v8_j = v8[j];
+                        double v10_j = v10[j];
                         var xj = batch.XRow(j);
                         global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
                         for (int r = 0; r < rows; r++)
@@ -461,17 +461,17 @@ namespace LossDsl.Zoo
                             double wi = rowWeight[i];
                             if (wi != 0.0)
                             {
-                                double v8_i = v8[i];
-                                double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_i - dot[r] / c0);   // σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
-                                // row i as x: ∂L/∂x_i += −(w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
-                                pairWeight[r] += -(wi * u0 / c0);
-                                // ∂L/∂v8_i += w_i · σ(v8_i − ⟨x_i, y_j⟩ / Temperature)
+                                double v10_i = v10[i];
+                                double u0 = global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v10_i - dot[r] * c0);   // σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
+                                // row i as x: ∂L/∂x_i += −(w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · x_j
+                                pairWeight[r] += -(wi * u0 * c0);
+                                // ∂L/∂v10_i += w_i · σ(v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
                                 dv[0][i] += wi * u0;
                             }
                             if (wj != 0.0)
                             {
-                                // row i as y of row j: ∂L/∂x_i += −(w_j · σ(v8_j − ⟨x_i, y_j⟩ / Temperature) / Temperature) · x_j
-                                pairWeight[r] += -(wj * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v8_j - dot[r] / c0) / c0);
+                                // row i as y of row j: ∂L/∂x_i += −(w_j · σ(v10_j − ⟨x_i, y_j⟩ · (1 / Temperature)) · (1 / Temperature)) · x_j
+                                pairWeight[r] += -(wj * global::LossDsl.Runtime.Fused.PairMath.Sigmoid(v10_j - dot[r] * c0) * c0);
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);

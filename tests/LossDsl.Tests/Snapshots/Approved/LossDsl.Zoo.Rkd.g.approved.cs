@@ -104,16 +104,16 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
             // v9 = mean smoothL1(v3 − v7; β = 1)
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
-            // v10 = DistanceWeight · v9
-            var v10 = global::LossDsl.Runtime.Ops.Mul(this.DistanceWeight, v9);
+            // v10 = v9 · DistanceWeight
+            var v10 = global::LossDsl.Runtime.Ops.Mul(v9, this.DistanceWeight);
             // v12 = cos∠(student_j − student_i, student_k − student_i)
             var v12 = global::LossDsl.Runtime.Ops.Angles(student);
             // v13 = cos∠(v5_j − v5_i, v5_k − v5_i)
             var v13 = global::LossDsl.Runtime.Ops.Angles(v5);
             // v14 = mean smoothL1(v12 − v13; β = 1)
             var v14 = global::LossDsl.Runtime.Ops.SmoothL1(v12, v13, 1d);
-            // v15 = AngleWeight · v14
-            var v15 = global::LossDsl.Runtime.Ops.Mul(this.AngleWeight, v14);
+            // v15 = v14 · AngleWeight
+            var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.AngleWeight);
             // term Distance (Rkd.cs:32), weight 1
             var raw_Distance = v10.MoveToOuterDisposeScope();
             var weighted_Distance = global::LossDsl.Runtime.Scalars.Mul(raw_Distance, 1d).MoveToOuterDisposeScope();

@@ -86,8 +86,8 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Angles(v4);
             // v7 = mean smoothL1(v2 − v5; β = 1)
             var v7 = global::LossDsl.Runtime.Ops.SmoothL1(v2, v5, 1d);
-            // v8 = AngleWeight · v7
-            var v8 = global::LossDsl.Runtime.Ops.Mul(this.AngleWeight, v7);
+            // v8 = v7 · AngleWeight
+            var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.AngleWeight);
             // term Angle (Rkd.cs:15), weight 1
             var raw_Angle = v8.MoveToOuterDisposeScope();
             var weighted_Angle = global::LossDsl.Runtime.Scalars.Mul(raw_Angle, 1d).MoveToOuterDisposeScope();

@@ -92,8 +92,8 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
             // v9 = mean smoothL1(v3 − v7; β = 1)
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
-            // v10 = DistanceWeight · v9
-            var v10 = global::LossDsl.Runtime.Ops.Mul(this.DistanceWeight, v9);
+            // v10 = v9 · DistanceWeight
+            var v10 = global::LossDsl.Runtime.Ops.Mul(v9, this.DistanceWeight);
             // term Rkd (RkdDistance.cs:15), weight 1
             var raw_Rkd = v10.MoveToOuterDisposeScope();
             var weighted_Rkd = global::LossDsl.Runtime.Scalars.Mul(raw_Rkd, 1d).MoveToOuterDisposeScope();

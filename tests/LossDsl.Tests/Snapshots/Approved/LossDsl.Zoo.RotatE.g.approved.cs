@@ -338,8 +338,8 @@ namespace LossDsl.Zoo
             var v88 = global::LossDsl.Runtime.Ops.Sum(v87);
             // v89 = v85 + v88
             var v89 = global::LossDsl.Runtime.Ops.Add(v85, v88);
-            // v90 = Regularization · v89
-            var v90 = global::LossDsl.Runtime.Ops.Mul(this.Regularization, v89);
+            // v90 = v89 · Regularization
+            var v90 = global::LossDsl.Runtime.Ops.Mul(v89, this.Regularization);
             // term Positive (KnowledgeGraph.cs:93), weight 0.5
             var raw_Positive = v40.MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

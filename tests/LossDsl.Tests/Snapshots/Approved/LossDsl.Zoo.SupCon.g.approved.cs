@@ -89,54 +89,54 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
             var v2 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
-            // v4 = v2 / Temperature, needed only unfused
-            var v4 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Div(v2!, this.Temperature);
-            global::TorchSharp.torch.Tensor v8;
+            // v6 = v2 · (1 / Temperature), needed only unfused
+            var v6 = UseFusedKernels ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            global::TorchSharp.torch.Tensor v10;
             if (UseFusedKernels)
             {
-                // v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]), fused: N×N never materialised
-                v8 = __FusedRegion0.Apply(v1, v1, null, 1d / (double)this.Temperature);
+                // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]), fused: N×N never materialised
+                v10 = __FusedRegion0.Apply(v1, v1, null, (double)(1d / this.Temperature));
             }
             else
             {
-                // v5 = [all pairs]
-                var v5 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
-                // v6 = v5 ∧ [i ≠ j]
-                var v6 = global::LossDsl.Runtime.Ops.ExcludeSelf(v5);
-                // v7 = v4 over v6
-                var v7 = global::LossDsl.Runtime.Ops.Over(v4!, v6);
-                // v8 = log Σ_j exp(v7)
-                v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
+                // v7 = [all pairs]
+                var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
+                // v8 = v7 ∧ [i ≠ j]
+                var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
+                // v9 = v6 over v8
+                var v9 = global::LossDsl.Runtime.Ops.Over(v6!, v8);
+                // v10 = log Σ_j exp(v9)
+                v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
-            global::TorchSharp.torch.Tensor v14;
+            global::TorchSharp.torch.Tensor v16;
             if (UseFusedKernels)
             {
-                // v14 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
-                v14 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)this.Temperature }, new global::TorchSharp.torch.Tensor[] { v8 });
+                // v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]), fused: N×N never materialised
+                v16 = __FusedRegion1.Apply(v1, v1, y, new double[] { (double)(1d / this.Temperature) }, new global::TorchSharp.torch.Tensor[] { v10 });
             }
             else
             {
-                // v9 = v8 − v4
-                var v9 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v8), v4!);
-                // v11 = [y_i = y_j]
-                var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v12 = v11 ∧ [i ≠ j]
-                var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
-                // v13 = v9 over v12
-                var v13 = global::LossDsl.Runtime.Ops.Over(v9, v12);
-                // v14 = mean_j (v13)
-                v14 = global::LossDsl.Runtime.Ops.RowMean(v13);
+                // v11 = v10 − v6
+                var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
+                // v13 = [y_i = y_j]
+                var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v14 = v13 ∧ [i ≠ j]
+                var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+                // v15 = v11 over v14
+                var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14);
+                // v16 = mean_j (v15)
+                v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
             }
-            // v15 = mean_{>0}(v14)
-            var v15 = global::LossDsl.Runtime.Ops.MeanNonZero(v14);
+            // v17 = mean_{>0}(v16)
+            var v17 = global::LossDsl.Runtime.Ops.MeanNonZero(v16);
             // term Contrast (SupCon.cs:15), weight 1
-            var raw_Contrast = v15.MoveToOuterDisposeScope();
+            var raw_Contrast = v17.MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
 
-        // Fused region 0: computes v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j])
+        // Fused region 0: computes v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
         //   out_i = log Σ_{j : j ≠ i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), s = 1 / Temperature
         // Derived per pair (PairFormula):
@@ -307,20 +307,20 @@ namespace LossDsl.Zoo
             }
         }
 
-        // Fused region 1: computes v14 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j])
-        //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)
+        // Fused region 1: computes v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
+        //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y
-        //   v8 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) (a row value, read at row i; the kernel also returns ∂L/∂v8_i)
+        //   v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) (a row value, read at row i; the kernel also returns ∂L/∂v10_i)
         // Derived per pair (PairFormula):
-        //   f_ij = v8_i − ⟨x_i, y_j⟩ / Temperature
+        //   f_ij = v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)
         //   ∂f_ij/∂⟨x_i, y_j⟩ = −(1 / Temperature)
-        //   ∂f_ij/∂v8_i = 1
+        //   ∂f_ij/∂v10_i = 1
         // Backward, with w_i = ∂L/∂(Σ_j f_ij) = g_i / |G(i)| (0 for an empty row):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i / Temperature) · y_j
-        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i / Temperature) · x_i
-        //   ∂L/∂v8_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} −(w_i · (1 / Temperature)) · y_j
+        //   ∂L/∂y_j = Σ_{i : i ≠ j, ℓ_i = ℓ_j} −(w_i · (1 / Temperature)) · x_i
+        //   ∂L/∂v10_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} w_i
         //   one tensor as x and y (the graph is symmetric; row j's values in the second part):
-        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i / Temperature) − w_j / Temperature) · x_j
+        //   ∂L/∂x_i = Σ_{j : j ≠ i, ℓ_j = ℓ_i} (−(w_i · (1 / Temperature)) − w_j · (1 / Temperature)) · x_j
         // Forward: one pass over j per tile of rows i. Backward: one pass over j per tile of rows i for ∂x
         // and ∂v, one over i per tile of rows j for ∂y, or a single pass for one tensor; each row is
         // accumulated by one thread, in index order. Memory O(N·D + M·D): no N×M buffer.
@@ -331,12 +331,12 @@ namespace LossDsl.Zoo
             /// <summary>Rows per tile: each row of the other operand is read once per tile.</summary>
             private const int TileRows = 16;
 
-            /// <summary><c>out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)</c>, differentiable in x, y and the row values
+            /// <summary><c>out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))</c>, differentiable in x, y and the row values
             /// (pass one tensor twice for a self relation). <paramref name="constants"/> are the host numbers c_k.</summary>
             public static global::TorchSharp.torch.Tensor Apply(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor? labels, double[] constants, global::TorchSharp.torch.Tensor[] rowValues) =>
                 global::LossDsl.Runtime.Fused.FusedPairSumFunction.Apply(Instance, global::LossDsl.Runtime.Fused.PairReduction.RowMean, x, y, labels, constants, rowValues);
 
-            public string Formula => "out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v8_i − ⟨x_i, y_j⟩ / Temperature)";
+            public string Formula => "out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))";
 
             public global::LossDsl.Runtime.Fused.PairGraph Graph => new global::LossDsl.Runtime.Fused.PairGraph(NeedsLabels: true, ExcludesSelf: true);
 
@@ -345,7 +345,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -360,9 +360,9 @@ namespace LossDsl.Zoo
                         {
                             int i = i0 + r;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            double v8_i = v8[i];
-                            // f_ij = v8_i − ⟨x_i, y_j⟩ / Temperature
-                            sum[r] += v8_i - dot[r] / c0;
+                            double v10_i = v10[i];
+                            // f_ij = v10_i − ⟨x_i, y_j⟩ · (1 / Temperature)
+                            sum[r] += v10_i - dot[r] * c0;
                             count[r] += 1.0;
                         }
                     }
@@ -375,7 +375,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -392,10 +392,10 @@ namespace LossDsl.Zoo
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
                             double wi = rowWeight[i];
                             if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
-                            double v8_i = v8[i];
-                            // ∂L/∂x_i += −(w_i / Temperature) · y_j
-                            pairWeight[r] = -(wi / c0);
-                            // ∂L/∂v8_i += w_i
+                            double v10_i = v10[i];
+                            // ∂L/∂x_i += −(w_i · (1 / Temperature)) · y_j
+                            pairWeight[r] = -(wi * c0);
+                            // ∂L/∂v10_i += w_i
                             dv[0][i] += wi;
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, yj, dx, i0, rows, d);
@@ -408,7 +408,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, m = batch.M, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (m + TileRows - 1) / TileRows, tile =>
                 {
                     int j0 = tile * TileRows, rows = global::System.Math.Min(TileRows, m - j0);
@@ -419,15 +419,15 @@ namespace LossDsl.Zoo
                         double wi = rowWeight[i];
                         if (wi == 0.0) continue;   // an empty row (or one without gradient) passes none
                         var xi = batch.XRow(i);
-                        double v8_i = v8[i];
+                        double v10_i = v10[i];
                         global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.Y, j0, rows, d, xi, dot);
                         for (int r = 0; r < rows; r++)
                         {
                             int j = j0 + r;
                             pairWeight[r] = 0.0;
                             if (i == j || labels[i] != labels[j]) continue;   // (i, j) outside the graph
-                            // ∂L/∂y_j += −(w_i / Temperature) · x_i
-                            pairWeight[r] = -(wi / c0);
+                            // ∂L/∂y_j += −(w_i · (1 / Temperature)) · x_i
+                            pairWeight[r] = -(wi * c0);
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xi, dy, j0, rows, d);
                     }
@@ -439,7 +439,7 @@ namespace LossDsl.Zoo
                 int n = batch.N, d = batch.D;
                 double c0 = batch.Constants[0];
                 long[] labels = batch.Labels!;
-                double[] v8 = batch.RowValues[0];
+                double[] v10 = batch.RowValues[0];
                 global::System.Threading.Tasks.Parallel.For(0, (n + TileRows - 1) / TileRows, tile =>
                 {
                     int i0 = tile * TileRows, rows = global::System.Math.Min(TileRows, n - i0);
@@ -448,7 +448,7 @@ namespace LossDsl.Zoo
                     for (int j = 0; j < n; j++)
                     {
                         double wj = rowWeight[j];
-                        double v8_j = v8[j];
+                        double v10_j = v10[j];
                         var xj = batch.XRow(j);
                         global::LossDsl.Runtime.Fused.PairMath.DotRows(batch.X, i0, rows, d, xj, dot);
                         for (int r = 0; r < rows; r++)
@@ -459,16 +459,16 @@ namespace LossDsl.Zoo
                             double wi = rowWeight[i];
                             if (wi != 0.0)
                             {
-                                double v8_i = v8[i];
-                                // row i as x: ∂L/∂x_i += −(w_i / Temperature) · x_j
-                                pairWeight[r] += -(wi / c0);
-                                // ∂L/∂v8_i += w_i
+                                double v10_i = v10[i];
+                                // row i as x: ∂L/∂x_i += −(w_i · (1 / Temperature)) · x_j
+                                pairWeight[r] += -(wi * c0);
+                                // ∂L/∂v10_i += w_i
                                 dv[0][i] += wi;
                             }
                             if (wj != 0.0)
                             {
-                                // row i as y of row j: ∂L/∂x_i += −(w_j / Temperature) · x_j
-                                pairWeight[r] += -(wj / c0);
+                                // row i as y of row j: ∂L/∂x_i += −(w_j · (1 / Temperature)) · x_j
+                                pairWeight[r] += -(wj * c0);
                             }
                         }
                         global::LossDsl.Runtime.Fused.PairMath.AxpyRows(pairWeight, xj, dx, i0, rows, d);

@@ -80,24 +80,28 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TokenRelationDistillation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            // v1 = cos(student_i, student_j)
-            var v1 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Cosine, self: true);
-            // v3 = sg(teacher)
-            var v3 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
-            // v4 = cos(v3_i, v3_j)
-            var v4 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Cosine, self: true);
-            // v5 = v1 − v4
-            var v5 = global::LossDsl.Runtime.Ops.Sub(v1, v4);
-            // v6 = |v5|
-            var v6 = global::LossDsl.Runtime.Ops.Abs(v5);
-            // v8 = v6 − Margin
-            var v8 = global::LossDsl.Runtime.Ops.Sub(v6, this.Margin);
-            // v9 = relu(v8)
-            var v9 = global::LossDsl.Runtime.Ops.Relu(v8);
-            // v10 = mean(v9)
-            var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // v1 = normalize(student)
+            var v1 = global::LossDsl.Runtime.Ops.Normalize(student);
+            // v2 = ⟨v1_i, v1_j⟩
+            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // v4 = sg(teacher)
+            var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
+            // v5 = normalize(v4)
+            var v5 = global::LossDsl.Runtime.Ops.Normalize(v4);
+            // v6 = ⟨v5_i, v5_j⟩
+            var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Dot, self: true);
+            // v7 = v2 − v6
+            var v7 = global::LossDsl.Runtime.Ops.Sub(v2, v6);
+            // v8 = |v7|
+            var v8 = global::LossDsl.Runtime.Ops.Abs(v7);
+            // v10 = v8 − Margin
+            var v10 = global::LossDsl.Runtime.Ops.Sub(v8, this.Margin);
+            // v11 = relu(v10)
+            var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
+            // v12 = mean(v11)
+            var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
             // term Relations (TokenRelations.cs:18), weight 1
-            var raw_Relations = v10.MoveToOuterDisposeScope();
+            var raw_Relations = v12.MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Relations.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });

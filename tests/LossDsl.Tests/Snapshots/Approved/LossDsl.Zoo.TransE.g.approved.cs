@@ -238,8 +238,8 @@ namespace LossDsl.Zoo
             var v53 = global::LossDsl.Runtime.Ops.Sum(v52);
             // v54 = v50 + v53
             var v54 = global::LossDsl.Runtime.Ops.Add(v50, v53);
-            // v55 = Regularization · v54
-            var v55 = global::LossDsl.Runtime.Ops.Mul(this.Regularization, v54);
+            // v55 = v54 · Regularization
+            var v55 = global::LossDsl.Runtime.Ops.Mul(v54, this.Regularization);
             // term Positive (KnowledgeGraph.cs:27), weight 0.5
             var raw_Positive = v21.MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

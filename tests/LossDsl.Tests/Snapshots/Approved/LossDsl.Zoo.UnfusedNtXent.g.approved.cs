@@ -88,28 +88,28 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
-            // v4 = v2 / Temperature
-            var v4 = global::LossDsl.Runtime.Ops.Div(v2, this.Temperature);
-            // v6 = [y_i ≠ y_j]
-            var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-            // v7 = v4 over v6
-            var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
-            // v8 = log Σ_j exp(v7)
-            var v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
-            // v9 = v8 − v4
-            var v9 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v8), v4);
-            // v10 = softplus(v9)
-            var v10 = global::LossDsl.Runtime.Ops.Softplus(v9);
-            // v11 = [y_i = y_j]
-            var v11 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v12 = v11 ∧ [i ≠ j]
-            var v12 = global::LossDsl.Runtime.Ops.ExcludeSelf(v11);
-            // v13 = v10 over v12
-            var v13 = global::LossDsl.Runtime.Ops.Over(v10, v12);
-            // v14 = mean(v13)
-            var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            // v6 = v2 · (1 / Temperature)
+            var v6 = global::LossDsl.Runtime.Ops.Mul(v2, (1d / this.Temperature));
+            // v8 = [y_i ≠ y_j]
+            var v8 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+            // v9 = v6 over v8
+            var v9 = global::LossDsl.Runtime.Ops.Over(v6, v8);
+            // v10 = log Σ_j exp(v9)
+            var v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
+            // v11 = v10 − v6
+            var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6);
+            // v12 = softplus(v11)
+            var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
+            // v13 = [y_i = y_j]
+            var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
+            // v14 = v13 ∧ [i ≠ j]
+            var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+            // v15 = v12 over v14
+            var v15 = global::LossDsl.Runtime.Ops.Over(v12, v14);
+            // v16 = mean(v15)
+            var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
             // term Contrast (UnfusedNtXent.cs:16), weight 1
-            var raw_Contrast = v14.MoveToOuterDisposeScope();
+            var raw_Contrast = v16.MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });

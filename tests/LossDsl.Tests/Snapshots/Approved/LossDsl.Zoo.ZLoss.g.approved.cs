@@ -83,8 +83,8 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.RowLogSumExp(logits);
             // v3 = (v2)²
             var v3 = global::LossDsl.Runtime.Ops.Square(v2);
-            // v4 = Multiplier · v3
-            var v4 = global::LossDsl.Runtime.Ops.Mul(this.Multiplier, v3);
+            // v4 = v3 · Multiplier
+            var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Multiplier);
             // v6 = [labels not ignored]
             var v6 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v7 = 1[v6]
