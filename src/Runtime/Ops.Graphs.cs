@@ -25,13 +25,9 @@ public static partial class Ops
     /// <summary>The pairs <c>(i, i)</c>, Bool <c>[rows, columns]</c>.</summary>
     public static Tensor Identity(long rows, long columns, Device device) => eye(rows, columns, ScalarType.Bool, device);
 
-    /// <summary>The pairs <c>(i, (i + n/2) mod n)</c> of two stacked views, Bool <c>[n, n]</c>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="n"/> is odd: the batch is not two views.</exception>
-    public static Tensor OtherView(long n, Device device)
-    {
-        if (n % 2 != 0) throw new ArgumentException($"OtherView needs a batch of two stacked views (an even size), got {n} rows.");
-        return eye(n, n, ScalarType.Bool, device).roll(n / 2, 1);
-    }
+    /// <summary>The pairs <c>(i, (i + ⌊n/2⌋) mod n)</c>, Bool <c>[n, n]</c>: for a batch of two stacked views (n
+    /// even), each sample with itself in the other view.</summary>
+    public static Tensor OtherView(long n, Device device) => eye(n, n, ScalarType.Bool, device).roll(n / 2, 1);
 
     /// <summary>Each row with the column of its class, Bool <c>[N, classes]</c> (one-hot); a row whose label is
     /// <paramref name="ignore"/> has no pair.</summary>

@@ -41,9 +41,9 @@ namespace LossDsl.Ir
 
         private static readonly Dictionary<OpCode, OpInfo> Table = new[]
         {
-            Op(OpCode.Input, "{name}", ShapeRule.Leaf, null),
-            Op(OpCode.Hyper, "{name}", ShapeRule.Leaf, null),
-            Op(OpCode.Const, "{value}", ShapeRule.Leaf, null),
+            Op(OpCode.Input, "an input, by name", ShapeRule.Leaf, null),
+            Op(OpCode.Hyper, "a hyper-parameter, by name", ShapeRule.Leaf, null),
+            Op(OpCode.Const, "a number", ShapeRule.Leaf, null),
 
             Op(OpCode.Add, "{0} + {1}", ShapeRule.Broadcast),
             Op(OpCode.Sub, "{0} − {1}", ShapeRule.Broadcast),
