@@ -9,7 +9,7 @@ namespace LossDsl.Tests.Generator
     /// span it is reported on (marked <c>{|LDxxxx:...|}</c> in the source), and a message that names
     /// the offending construct. Every test also checks that nothing else is reported and nothing is
     /// generated for the broken class.</summary>
-    public sealed class DiagnosticsTests
+    public sealed partial class DiagnosticsTests
     {
         [Fact]
         public void LD0001_class_not_partial()
