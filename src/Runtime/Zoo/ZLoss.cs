@@ -12,8 +12,11 @@ namespace LossDsl.Zoo
         [Hyper] public double Multiplier { get; set; } = 1e-4;
 
         [Term]
-        Real Z(Logits logits, [Ignore(-100)] Labels labels) =>
-            (Multiplier * Square(logits.RowLogSumExp()) * labels.Valid().AsWeights()).Mean();
+        Real Z(Logits logits, [Ignore(-100)] Labels labels) => PerToken(logits, labels, Multiplier).Mean();
+
+        /// <summary><c>multiplier · logsumexp(logits_t)²</c> per token, 0 for ignored tokens.</summary>
+        internal static Vector PerToken(Logits logits, Labels labels, double multiplier) =>
+            multiplier * Square(logits.RowLogSumExp()) * labels.Valid().AsWeights();
     }
 
     /// <summary>PaLM's z-loss as OLMo computes it with <c>reduction='sum'</c>: <c>Σ_t multiplier · logsumexp(logits_t)²</c>
@@ -25,8 +28,7 @@ namespace LossDsl.Zoo
         [Hyper] public double Multiplier { get; set; } = 1e-4;
 
         [Term]
-        Real Z(Logits logits, [Ignore(-100)] Labels labels) =>
-            (Multiplier * Square(logits.RowLogSumExp()) * labels.Valid().AsWeights()).Sum();
+        Real Z(Logits logits, [Ignore(-100)] Labels labels) => ZLoss.PerToken(logits, labels, Multiplier).Sum();
     }
 
     /// <summary>OLMo's language-model loss with the z-loss (<c>reduction='mean'</c>): the token cross-entropy averaged
@@ -41,7 +43,6 @@ namespace LossDsl.Zoo
         Real CrossEntropy(Logits logits, [Ignore(-100)] Labels labels) => Dsl.CrossEntropy(logits, labels);
 
         [Term]
-        Real Z(Logits logits, [Ignore(-100)] Labels labels) =>
-            (Multiplier * Square(logits.RowLogSumExp()) * labels.Valid().AsWeights()).Mean();
+        Real Z(Logits logits, [Ignore(-100)] Labels labels) => ZLoss.PerToken(logits, labels, Multiplier).Mean();
     }
 }

@@ -43,8 +43,8 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 8 }, null); // 9
             b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
-            b.AddTerm("CrossEntropy", 1d, 2, "ZLoss.cs:41");
-            b.AddTerm("Z", 1d, 10, "ZLoss.cs:44");
+            b.AddTerm("CrossEntropy", 1d, 2, "ZLoss.cs:43");
+            b.AddTerm("Z", 1d, 10, "ZLoss.cs:46");
             return b.Build();
         }
 
@@ -66,10 +66,10 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "CrossEntropy");
             b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "CrossEntropy");
-            b.AddTerm("CrossEntropy", 1d, CrossEntropy(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:41");
+            b.AddTerm("CrossEntropy", 1d, CrossEntropy(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:43");
             b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
             b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:44");
+            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:46");
             return b.Build();
         }
 
@@ -79,8 +79,8 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// CrossEntropy (weight 1, ZLoss.cs:41) = mean_i CE(logits_i, labels_i)
-        /// Z (weight 1, ZLoss.cs:44) = mean((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])
+        /// CrossEntropy (weight 1, ZLoss.cs:43) = mean_i CE(logits_i, labels_i)
+        /// Z (weight 1, ZLoss.cs:46) = mean((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor labels)
         {
@@ -102,10 +102,10 @@ namespace LossDsl.Zoo
             var v9 = global::LossDsl.Runtime.Ops.Mul(v6, v8);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
-            // term CrossEntropy (ZLoss.cs:41), weight 1
+            // term CrossEntropy (ZLoss.cs:43), weight 1
             var raw_CrossEntropy = v2.MoveToOuterDisposeScope();
             var weighted_CrossEntropy = global::LossDsl.Runtime.Scalars.Mul(raw_CrossEntropy, 1d).MoveToOuterDisposeScope();
-            // term Z (ZLoss.cs:44), weight 1
+            // term Z (ZLoss.cs:46), weight 1
             var raw_Z = v10.MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_CrossEntropy, weighted_Z).MoveToOuterDisposeScope();

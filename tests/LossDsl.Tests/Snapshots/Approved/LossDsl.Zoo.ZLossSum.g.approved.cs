@@ -42,7 +42,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
             b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 8 }, null); // 9
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
-            b.AddTerm("Z", 1d, 9, "ZLoss.cs:28");
+            b.AddTerm("Z", 1d, 9, "ZLoss.cs:31");
             return b.Build();
         }
 
@@ -63,7 +63,7 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
             b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:28");
+            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:31");
             return b.Build();
         }
 
@@ -73,7 +73,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Z (weight 1, ZLoss.cs:28) = Σ((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])
+        /// Z (weight 1, ZLoss.cs:31) = Σ((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor labels)
         {
@@ -93,7 +93,7 @@ namespace LossDsl.Zoo
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, v7);
             // v9 = Σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.Sum(v8);
-            // term Z (ZLoss.cs:28), weight 1
+            // term Z (ZLoss.cs:31), weight 1
             var raw_Z = v9.MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Z.MoveToOuterDisposeScope();
