@@ -57,12 +57,12 @@ public static class ReferenceMap
             return new(new NtXent { Temperature = p.Number("temperature", 0.07) }, Pml);
         }),
 
-        new("pytorch_metric_learning.losses.SupConLoss", nameof(SupCon), p =>
+        new("pytorch_metric_learning.losses.SupConLoss", nameof(SupConPml), p =>
         {
             p.AllowOnly("temperature");
             p.RequirePmlDistance("CosineSimilarity");
             p.RequirePmlReducer("AvgNonZeroReducer");
-            return new(new SupCon { Temperature = p.Number("temperature", 0.1) }, Pml);
+            return new(new SupConPml { Temperature = p.Number("temperature", 0.1) }, Pml);
         }),
 
         new("pytorch_metric_learning.losses.TripletMarginLoss", $"{nameof(TripletMargin)}, or {nameof(TripletHardMined)} with a hard TripletMarginMiner", p =>

@@ -64,6 +64,23 @@ public static class SeedReferences
 
         Detr(),
 
+        new ReferenceEntry("DirectNormLoss (forward -> project_center)", nameof(NormDirection), p =>
+        {
+            // The case's T_EMB dictionary {str(k): centre} is the centres input, one row per class.
+            p.AllowOnly("num_class", "nd_loss_factor");
+            return new(new NormDirection { Factor = p.Number("nd_loss_factor") },
+                Same("s_emb", "student", "t_emb", "teacher", "centers", "centers", "labels", "y"));
+        }),
+
+        new ReferenceEntry("DirectNormLoss (forward -> project_center_v2)", nameof(NormDirectionPerSample), p =>
+        {
+            p.AllowOnly("nd_loss_factor");
+            return new(new NormDirectionPerSample { Factor = p.Number("nd_loss_factor") },
+                Same("s_emb", "student", "t_emb", "teacher", "centers", "centers"));
+        }),
+
+        CrKd(),
+
         new ReferenceEntry("CogVideoXT2VAlignLoraTrainer.compute_loss (loss == 'token_relation_distillation'), return[2]",
             nameof(TokenRelationDistillation), p =>
         {
@@ -82,6 +99,35 @@ public static class SeedReferences
             });
         }),
     };
+
+    /// <summary>Cr-KD's <c>KD</c> with rKD.py's <c>alpha · mean over heads</c>: the case's <c>[V, H, B, ·]</c> logits become
+    /// rows (view, head, sample), the new model's logits split at <c>num_labeled_classes</c> into its known-class and
+    /// novel-class heads, and <c>mask_lab</c> (1 = labelled) becomes a weight of 1 for every row of an unlabelled sample.</summary>
+    private static ReferenceEntry CrKd() =>
+        new("KD", nameof(ClassRelationKd), p =>
+        {
+            p.AllowOnly("num_large_crops", "num_heads", "num_labeled_classes", "num_unlabeled_classes", "temperature", "kd_temperature", "alpha");
+            var known = (long)p.Number("num_labeled_classes");
+            var loss = new ClassRelationKd
+            {
+                Temperature = p.Number("temperature", 0.1), KdTemperature = p.Number("kd_temperature", 4), Alpha = p.Number("alpha", 0.1),
+            };
+            return new(loss, Same("logits", "known", "old_logits", "old", "mask_lab", "unlabelled"), inputs =>
+            {
+                var logits = inputs["logits"];
+                var old = inputs["old_logits"];
+                var mask = inputs["mask_lab"];
+                var copies = logits.shape[0] * logits.shape[1];
+                var novel = logits.shape[^1] - known;
+                return new Dictionary<string, Tensor>
+                {
+                    ["known"] = logits.narrow(-1, 0, known).reshape(-1, known),
+                    ["novel"] = logits.narrow(-1, known, novel).reshape(-1, novel),
+                    ["old"] = old.reshape(-1, known),
+                    ["unlabelled"] = Runtime.Scalars.Eq(mask, 0).to(logits.dtype).repeat(copies),
+                };
+            });
+        });
 
     /// <summary>DETR's <c>SetCriterion</c> with its Hungarian matcher: the case's per-image targets
     /// (<c>labels_b</c>, <c>boxes_b</c>) are concatenated, the queries flattened, each tagged with its image; the case

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using static LossDsl.Runtime.Scalars;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -28,6 +29,25 @@ public static partial class Ops
     /// <summary>The pairs <c>(i, (i + ⌊n/2⌋) mod n)</c>, Bool <c>[n, n]</c>: for a batch of two stacked views (n
     /// even), each sample with itself in the other view.</summary>
     public static Tensor OtherView(long n, Device device) => eye(n, n, ScalarType.Bool, device).roll(n / 2, 1);
+
+    /// <summary>The pairs <c>(i, j)</c> with <c>j &lt; i</c>, Bool <c>[n, n]</c>.</summary>
+    public static Tensor Earlier(long n, Device device) => ones(n, n, ScalarType.Bool, device).tril(-1);
+
+    /// <summary>The pairs <c>(i, i + 1)</c>, Bool <c>[n, n]</c> (the last row has none).</summary>
+    public static Tensor NextRow(long n, Device device) => ones(n, n, ScalarType.Bool, device).triu(1).logical_and(ones(n, n, ScalarType.Bool, device).tril(1));
+
+    /// <summary>The (weighted) mean of the rows of <paramref name="x"/> <c>[M, ...]</c> that each row of
+    /// <paramref name="g"/> <c>[R, M]</c> selects (Bool) or weighs (float): <c>Σ_j g_ij x_j / Σ_j g_ij</c>,
+    /// <c>[R, ...]</c>; a row with no pair (or zero total weight) gives 0 and passes no gradient.</summary>
+    public static Tensor MeanOfRows(Tensor g, Tensor x)
+    {
+        var w = g.dtype == ScalarType.Bool ? g.to(x.dtype) : g;
+        var flat = x.reshape(x.shape[0], -1);
+        var totals = w.sum(-1, keepdim: true);
+        var safe = where(Gt(totals, 0), totals, ones_like(totals));
+        var mean = w.matmul(flat) / safe;
+        return mean.reshape(new[] { g.shape[0] }.Concat(x.shape.Skip(1)).ToArray());
+    }
 
     /// <summary>Each row with the column of its class, Bool <c>[N, classes]</c> (one-hot); a row whose label is
     /// <paramref name="ignore"/> has no pair.</summary>

@@ -129,6 +129,11 @@ namespace LossDsl.Ir
         MatchedRows = 221,
         MatchedColumns = 222,
         MatchedLabels = 223,
+
+        // Relational zoo, part 1 (ids 300–349): class prototypes and order graphs
+        MeanOf = 300,
+        Earlier = 301,
+        NextRow = 302,
     }
 
     /// <summary>How an operation's result type follows from its arguments' (see <see cref="TypeInference"/>).</summary>
@@ -275,6 +280,10 @@ namespace LossDsl.Ir
             Op(OpCode.MatchedRows, "rows({0})", ShapeRule.Custom),
             Op(OpCode.MatchedColumns, "columns({0})", ShapeRule.Custom),
             Op(OpCode.MatchedLabels, "{1} matched by {0}, else {2}", ShapeRule.Custom),
+
+            Op(OpCode.MeanOf, "mean_{{j ∈ {0}(i)}} {1}_j", ShapeRule.Custom, "MeanOfRows"),
+            Op(OpCode.Earlier, "[j < i]", ShapeRule.Custom),
+            Op(OpCode.NextRow, "[j = i + 1]", ShapeRule.Custom),
         }.ToDictionary(info => info.Code);
 
         /// <summary>Every operation, in id order.</summary>

@@ -78,7 +78,7 @@ namespace LossDsl.Ir
                     args.Add(new SizeArg(types.Of(node.Id)[1]));
                     args.Add(new DeviceArg());
                     break;
-                case OpCode.OtherView:
+                case OpCode.OtherView or OpCode.Earlier or OpCode.NextRow:
                     args.Add(new SizeArg(types.Of(node.Id)[0]));
                     args.Add(new DeviceArg());
                     break;

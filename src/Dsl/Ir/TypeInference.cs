@@ -370,10 +370,22 @@ namespace LossDsl.Ir
                     }
                     case OpCode.AllPairs or OpCode.Identity:
                         return new[] { Fresh("R"), Fresh("C") };
-                    case OpCode.OtherView:
+                    case OpCode.OtherView or OpCode.Earlier or OpCode.NextRow:
                     {
                         var n = Fresh("R");
                         return new[] { n, n };
+                    }
+                    case OpCode.MeanOf:
+                    {
+                        var graph = S(node, 0);
+                        var x = S(node, 1);
+                        if (graph.Length != 2 || x.Length < 2)
+                        {
+                            Error(node, $"MeanOf needs a graph [R, M] and rows [M, ...], but got {Format(graph)} and {Format(x)}");
+                            return x;
+                        }
+                        Unify(node, graph[1], x[0], "the graph's columns and the rows averaged");
+                        return new[] { graph[0] }.Concat(x.Skip(1)).ToArray();
                     }
                     case OpCode.ClassOf:
                     {
@@ -525,7 +537,7 @@ namespace LossDsl.Ir
                 }).Select(_sets.Find));
                 foreach (var node in _ir.Nodes)
                 {
-                    if (node.Op is not (OpCode.AllPairs or OpCode.Identity or OpCode.ClassOf or OpCode.OtherView)) continue;
+                    if (node.Op is not (OpCode.AllPairs or OpCode.Identity or OpCode.ClassOf or OpCode.OtherView or OpCode.Earlier or OpCode.NextRow)) continue;
                     foreach (var symbol in _shapes[node.Id].Select(_sets.Find))
                         if (!bound.Contains(symbol) && !IsLiteral(symbol, out _))
                             Error(node, $"{node.Op} needs to know its size, but nothing ties its dimension {symbol} to an input; " +

@@ -134,6 +134,15 @@ namespace LossDsl
         /// <c>j = i + N/2 (mod N)</c> (SimCLR's positives).</summary>
         [DslOp(OpCode.OtherView)] public static Graph OtherView() => new(Expr.Of(OpCode.OtherView, ValueKind.Graph));
 
+        /// <summary>Each row with the rows before it: <c>[j &lt; i]</c> (a strict lower triangle). With
+        /// <c>SameLabel(y)</c> it finds the first sample of each label (the rows with no earlier same-label row)
+        /// and counts each row's rank within its label, as pytorch-metric-learning picks N-pairs.</summary>
+        [DslOp(OpCode.Earlier)] public static Graph Earlier() => new(Expr.Of(OpCode.Earlier, ValueKind.Graph));
+
+        /// <summary>Each row with the row after it: <c>[j = i + 1]</c> (the last row has no pair): consecutive
+        /// samples, as RepDistiller's correlation congruence pairs them (<c>δ[:-1] · δ[1:]</c>).</summary>
+        [DslOp(OpCode.NextRow)] public static Graph NextRow() => new(Expr.Of(OpCode.NextRow, ValueKind.Graph));
+
         /// <summary>Each row with the column of its class: <c>[j = y_i]</c>, the one-hot graph of a batch against
         /// a class table (proxies, class weights, prototypes).</summary>
         [DslOp(OpCode.ClassOf)] public static Graph ClassOf(Labels y) => new(Expr.Of(OpCode.ClassOf, ValueKind.Graph, y.Expr));

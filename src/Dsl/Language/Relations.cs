@@ -17,6 +17,10 @@ namespace LossDsl
         /// reductions become <c>Σ_j w_ij r_ij</c>, <c>Σ_j w_ij r_ij / Σ_j w_ij</c>, <c>log Σ_j w_ij e^{r_ij}</c>.</summary>
         [DslOp(OpCode.Over)] public Masked Over(Relation weights) => new(Expr.Of(OpCode.Over, ValueKind.Masked, Expr, weights.Expr));
 
+        /// <summary>The weighted mean of the rows of <paramref name="x"/> <c>[M, D]</c> under this relation's
+        /// non-negative weights <c>[R, M]</c>: <c>Σ_j w_ij x_j / Σ_j w_ij</c>, <c>[R, D]</c> (0 for a row of zero weights).</summary>
+        [DslOp(OpCode.MeanOf)] public T MeanOf<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.MeanOf, Expr, x.Expr);
+
         /// <summary><c>r / mean(r_ij : r_ij &gt; 0)</c>: the relation in units of its mean positive entry
         /// (RKD's distance normalisation; the normaliser is differentiated too).</summary>
         [DslOp(OpCode.MeanNormalized)] public Relation MeanNormalized() => Apply(OpCode.MeanNormalized, Expr);
@@ -54,6 +58,12 @@ namespace LossDsl
         internal Graph(Expr expr) : base(expr) { }
 
         private Graph Apply(OpCode op, params Expr[] args) => new(Expr.Of(op, ValueKind.Graph, args));
+
+        /// <summary>The mean of the rows of <paramref name="x"/> <c>[M, D]</c> that each row of the graph <c>[R, M]</c>
+        /// selects: <c>(1/|g(i)|) Σ_{j ∈ g(i)} x_j</c>, <c>[R, D]</c>; a row with no pair gives 0 (and no gradient).
+        /// <c>SameLabel(y).MeanOf(z)</c> is each sample's class mean (its prototype), <c>ClassOf(y).Transposed().MeanOf(z)</c>
+        /// the class means of a class table.</summary>
+        [DslOp(OpCode.MeanOf)] public T MeanOf<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.MeanOf, Expr, x.Expr);
 
         /// <summary>Drops the pairs <c>(i, i)</c>; rows and columns must be one set.</summary>
         [DslOp(OpCode.ExcludeSelf)] public Graph ExcludeSelf() => Apply(OpCode.ExcludeSelf, Expr);

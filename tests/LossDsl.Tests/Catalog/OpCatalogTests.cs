@@ -107,6 +107,7 @@ public class OpCatalogTests
             ["Pick"] = 180, ["Rows"] = 181, ["Column"] = 182, ["Part"] = 183, ["AtPairs"] = 184, ["Columns"] = 185,
             ["Triplets"] = 200, ["MineHard"] = 201, ["MineSemiHard"] = 202, ["AnchorPositive"] = 203, ["AnchorNegative"] = 204,
             ["Assign"] = 220, ["MatchedRows"] = 221, ["MatchedColumns"] = 222, ["MatchedLabels"] = 223,
+            ["MeanOf"] = 300, ["Earlier"] = 301, ["NextRow"] = 302,
         };
         var actual = Enum.GetValues<OpCode>().Where(op => expected.ContainsKey(op.ToString())).ToDictionary(op => op.ToString(), op => (int)op);
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
