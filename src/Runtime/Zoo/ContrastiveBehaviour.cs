@@ -8,7 +8,8 @@ namespace LossDsl.Zoo
     /// of weight 0 and without gradient, show in <c>LossResult</c> how τ trades uniformity against tolerance:
     /// <c>PositiveSimilarity = mean_i cos(z_i, z_i')</c>; <c>HardestNegativeSimilarity = mean_i max_{j ∉ {i, i'}} cos(z_i, z_j)</c>
     /// (over the anchors that have a negative; 0 when none has); <c>Uniformity = log mean_{i ≠ j} exp(−2‖ẑ_i − ẑ_j‖²)</c> on
-    /// normalised embeddings (Wang &amp; Isola's measure, t = 2; 0 for a batch of one). A small τ concentrates the loss
+    /// normalised embeddings (Wang &amp; Isola's measure, t = 2; 0 for a batch of one). A batch of one has no other view:
+    /// every term is 0 (the pair of a row with itself is never a positive). A small τ concentrates the loss
     /// on the hardest negatives (more uniform embeddings), a large one tolerates close negatives.</summary>
     [Loss]
     public partial class ContrastiveWithStatistics
@@ -20,11 +21,11 @@ namespace LossDsl.Zoo
         Real Contrast(Embeddings z)
         {
             var s = Pairwise(Normalize(z), Similarity.Dot) / Temperature;
-            return (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(OtherView()).Sum().Mean();
+            return (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(OtherView().ExcludeSelf()).Sum().Mean();
         }
 
         [Term(Weight = 0)]
-        Real PositiveSimilarity(Embeddings z) => Pairwise(Frozen(z), Similarity.Cosine).Over(OtherView()).Sum().Mean();
+        Real PositiveSimilarity(Embeddings z) => Pairwise(Frozen(z), Similarity.Cosine).Over(OtherView().ExcludeSelf()).Sum().Mean();
 
         [Term(Weight = 0)]
         Real HardestNegativeSimilarity(Embeddings z)

@@ -8,8 +8,8 @@ namespace LossDsl.Zoo
     /// (<c>[N, D]</c>, labels <c>[N]</c>) and each class c ≠ y_q present in the support set (<c>[S, D]</c>, labels
     /// <c>[S]</c>): <c>relu(d(q, p_{y_q}) − d(q, p_c) + m)</c>, d Euclidean, averaged over all (query, other class) pairs.
     /// The paper's code is not public; this is its stated idea with this formula. Prototypes are computed per support
-    /// sample (<c>SameLabel(supportLabels).MeanOf(support)</c>) and each class's columns weigh 1/shots, so every class counts
-    /// once whatever its number of shots. Queries whose class has no support sample, and a support set of one class, give
+    /// sample (<c>SameLabel(supportLabels).MeanOf(support)</c>) and each class is read at its first support sample's column,
+    /// so every class counts once whatever its number of shots. Queries whose class has no support sample, and a support set of one class, give
     /// no pair; no pair gives 0.</summary>
     [Loss]
     public partial class ProtoTriplet
@@ -23,8 +23,8 @@ namespace LossDsl.Zoo
             var prototypes = SameLabel(supportLabels).MeanOf(support);
             var d = Pairwise(query, prototypes, Distance.Euclidean);
             var ownClass = SameLabel(queryLabels, supportLabels);
-            var shots = SameLabel(supportLabels).AsWeights().RowSum();
-            var otherClasses = DifferentLabel(queryLabels, supportLabels).AsWeights() / shots.PerColumn() * ownClass.HasAny().AsWeights();
+            var firstOfClass = (!(SameLabel(supportLabels) & Earlier()).HasAny()).AsWeights().PerColumn();   // one column per class
+            var otherClasses = DifferentLabel(queryLabels, supportLabels).AsWeights() * firstOfClass * ownClass.HasAny().AsWeights();
             return Relu(d.Over(ownClass).Mean() - d + Margin).Over(otherClasses).MeanOverPairs();
         }
     }

@@ -18,6 +18,9 @@ public sealed class SmallBatchTests
     {
         "NtXent", "SupCon", "TripletMargin", "TripletHardMined", "BatchHardTriplet", "RkdDistance", "Contrastive",
         "MultiSimilarity", "Circle", "Nca", "LiftedStructure", "MarginLoss",
+        "NPairs", "SupConPml", "SupConKhosla", "MultiLabelSupCon", "TripletSemiHardMined", "CosineContrastive", "Icnn",
+        "ProtoTriplet", "ContrastiveWithStatistics", "LanguageGuidedRelation", "SimilarityPreserving", "CorrelationCongruence",
+        "LabelAgnosticForgetting",
     };
 
     public static IEnumerable<ILoss> ZooLosses() =>
