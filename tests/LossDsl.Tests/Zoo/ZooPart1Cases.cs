@@ -452,7 +452,7 @@ public static class ZooPart1Cases
         var gs = F.normalize(fs.mm(fs.t()), 2.0, 1);
         var gt = F.normalize(ft.mm(ft.t()), 2.0, 1);
         var diff = gt - gs;
-        return (diff * diff).view(-1, 1).sum(0).squeeze(0) / (double)(n * n);
+        return (diff * diff).view(-1, 1).sum(new long[] { 0 }).squeeze(0) / (double)(n * n);
     }
 
     private static Tensor Poly(Tensor a, Tensor b) => (a.unsqueeze(1) * b.unsqueeze(2)).sum(-1).pow(2);
