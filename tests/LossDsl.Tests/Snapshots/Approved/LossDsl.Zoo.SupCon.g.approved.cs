@@ -48,7 +48,7 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
             b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Contrast", 1d, 15, "SupCon.cs:15");
+            b.AddTerm("Contrast", 1d, 15, "SupCon.cs:18");
             return b.Build();
         }
 
@@ -69,7 +69,7 @@ namespace LossDsl.Zoo
             var b = new global::LossDsl.Ir.IrBuilder();
             b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
             b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
-            b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupCon.cs:15");
+            b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupCon.cs:18");
             return b.Build();
         }
 
@@ -79,7 +79,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Contrast (weight 1, SupCon.cs:15) = mean_{&gt;0}(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))
+        /// Contrast (weight 1, SupCon.cs:18) = mean_{&gt;0}(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
@@ -129,7 +129,7 @@ namespace LossDsl.Zoo
             }
             // v17 = mean_{>0}(v16)
             var v17 = global::LossDsl.Runtime.Ops.MeanNonZero(v16);
-            // term Contrast (SupCon.cs:15), weight 1
+            // term Contrast (SupCon.cs:18), weight 1
             var raw_Contrast = v17.MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
