@@ -188,6 +188,7 @@ namespace LossDsl.Generators
                 BoolArg b => "self: " + (b.Value ? "true" : "false"),
                 IgnoreArg { Index: { } i } => "ignore: " + i.ToString(CultureInfo.InvariantCulture) + "L",
                 DeviceArg => "__shapes.Device",
+                FloatTypeArg => "__shapes.FloatType",
                 _ => throw new System.InvalidOperationException($"Unknown runtime argument {a}."),
             });
             return $"{Ops}.{call.Method}({string.Join(", ", args)})";

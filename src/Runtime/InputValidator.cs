@@ -34,7 +34,8 @@ public static class InputValidator
         }
         foreach (var range in plan.Ranges) CheckRange(lossName, plan, range, inputs, dims);
         foreach (var derived in plan.Derived) CheckDerived(lossName, plan, derived, dims);
-        return new BoundShapes(dims.ToDictionary(d => d.Key, d => d.Value.Size), device ?? CPU);
+        var floatType = inputs.Select(i => i.Value).FirstOrDefault(t => t is not null && t.is_floating_point())?.dtype ?? ScalarType.Float32;
+        return new BoundShapes(dims.ToDictionary(d => d.Key, d => d.Value.Size), device ?? CPU, floatType);
     }
 
     /// <summary>The input <paramref name="input"/> from a by-name call, for generated

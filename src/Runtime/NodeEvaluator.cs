@@ -37,6 +37,7 @@ internal static class NodeEvaluator
             BoolArg b => b.Value,
             IgnoreArg i => (object?)i.Index,
             DeviceArg => shapes.Device,
+            FloatTypeArg => shapes.FloatType,
             _ => throw new InvalidOperationException($"Unknown runtime argument {a}."),
         }).ToArray();
         return Invoke(call.Method, args, node);

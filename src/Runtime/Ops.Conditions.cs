@@ -32,8 +32,8 @@ public static partial class Ops
     /// <summary>The negated condition.</summary>
     public static Tensor Not(Tensor a) => a.logical_not();
 
-    /// <summary>The number of entries that hold, a 0-d float tensor (the default float type).</summary>
-    public static Tensor CountTrue(Tensor c) => c.sum().to(get_default_dtype());
+    /// <summary>The number of entries that hold, a 0-d tensor of <paramref name="dtype"/>.</summary>
+    public static Tensor CountTrue(Tensor c, ScalarType dtype) => c.sum().to(dtype);
 
     /// <summary>Whether any entry holds, a 0-d Bool tensor.</summary>
     public static Tensor AnyTrue(Tensor c) => c.any();
@@ -42,6 +42,6 @@ public static partial class Ops
     public static Tensor Valid(Tensor labels, long? ignore = null) =>
         ignore is { } i ? Scalars.Ne(labels, i) : ones_like(labels, ScalarType.Bool);
 
-    /// <summary>1 where the condition holds, 0 elsewhere (the default float type).</summary>
-    public static Tensor Indicator(Tensor c) => c.to(get_default_dtype());
+    /// <summary>1 where the condition holds, 0 elsewhere, as <paramref name="dtype"/> (the loss's float type).</summary>
+    public static Tensor Indicator(Tensor c, ScalarType dtype) => c.to(dtype);
 }

@@ -109,17 +109,17 @@ public static partial class Ops
     /// <summary>The sum of <paramref name="v"/> where <paramref name="where"/> holds.</summary>
     public static Tensor SumWhere(Tensor v, Tensor where) => Selected(v, where.expand_as(v), 0).sum();
 
-    /// <summary>The number of entries &gt; 0, a 0-d float tensor (the default float type), no gradient.</summary>
-    public static Tensor CountPositive(Tensor x) => Gt(x.detach(), 0).sum().to(get_default_dtype());
+    /// <summary>The number of entries &gt; 0, a 0-d tensor of the values' type, no gradient.</summary>
+    public static Tensor CountPositive(Tensor x) => Gt(x.detach(), 0).sum().to(x.dtype);
 
     /// <summary>The number of selected pairs &gt; 0.</summary>
-    public static Tensor CountPositive(MaskedRelation m) => m.Mask.logical_and(Gt(m.Values.detach(), 0)).sum().to(get_default_dtype());
+    public static Tensor CountPositive(MaskedRelation m) => m.Mask.logical_and(Gt(m.Values.detach(), 0)).sum().to(m.Values.dtype);
 
     /// <summary>The number of selected triplets &gt; 0.</summary>
-    public static Tensor CountPositive(TripletTensor t) => t.Mask.logical_and(Gt(t.Values.detach(), 0)).sum().to(get_default_dtype());
+    public static Tensor CountPositive(TripletTensor t) => t.Mask.logical_and(Gt(t.Values.detach(), 0)).sum().to(t.Values.dtype);
 
-    /// <summary>The number of entries of <paramref name="x"/>, a 0-d tensor (the default float type).</summary>
-    public static Tensor Count(Tensor x) => Full(new long[0], x.numel(), get_default_dtype(), x.device);
+    /// <summary>The number of entries of <paramref name="x"/>, a 0-d tensor of <paramref name="dtype"/>.</summary>
+    public static Tensor Count(Tensor x, ScalarType dtype) => Full(new long[0], x.numel(), dtype, x.device);
 
     /// <summary><paramref name="values"/> where <paramref name="mask"/> holds, <paramref name="fill"/> elsewhere.</summary>
     private static Tensor Selected(Tensor values, Tensor mask, double fill) => Fill(values, mask.logical_not(), fill);

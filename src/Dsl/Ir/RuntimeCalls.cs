@@ -31,6 +31,9 @@ namespace LossDsl.Ir
     /// <summary>The device of the inputs.</summary>
     public sealed record DeviceArg : RuntimeArg;
 
+    /// <summary>The floating-point type of the inputs (for values made from conditions and counts).</summary>
+    public sealed record FloatTypeArg : RuntimeArg;
+
     /// <summary>A call <c>Ops.{Method}(args)</c> that computes one node.</summary>
     public sealed record RuntimeCall(string Method, EquatableArray<RuntimeArg> Args);
 
@@ -68,6 +71,9 @@ namespace LossDsl.Ir
                     break;
                 case OpCode.Valid:
                     args.Add(new IgnoreArg(IgnoreOf(ir, node.Args[0])));
+                    break;
+                case OpCode.Indicator or OpCode.CountTrue or OpCode.Count:
+                    args.Add(new FloatTypeArg());
                     break;
                 case OpCode.ClassOf:
                     args.Add(new SizeArg(types.Of(node.Id)[1]));

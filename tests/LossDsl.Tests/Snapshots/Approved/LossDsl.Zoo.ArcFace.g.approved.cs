@@ -136,7 +136,7 @@ namespace LossDsl.Zoo
             // v28 = [j = y_i]
             var v28 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v29 = 1[v28]
-            var v29 = global::LossDsl.Runtime.Ops.Indicator(v28);
+            var v29 = global::LossDsl.Runtime.Ops.Indicator(v28, __shapes.FloatType);
             // v30 = v27 · v29
             var v30 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v27), v29);
             // v31 = v6 + v30

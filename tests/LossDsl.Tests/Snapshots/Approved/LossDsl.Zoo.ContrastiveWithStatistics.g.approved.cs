@@ -192,7 +192,7 @@ namespace LossDsl.Zoo
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
             // v36 = 1[v8]
-            var v36 = global::LossDsl.Runtime.Ops.Indicator(v8);
+            var v36 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
             // v37 = Σ(v36)
             var v37 = global::LossDsl.Runtime.Ops.Sum(v36);
             // v38 = 1 − v37

@@ -93,7 +93,7 @@ namespace LossDsl.Zoo
             // v2 = [j = y_i]
             var v2 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v3 = 1[v2]
-            var v3 = global::LossDsl.Runtime.Ops.Indicator(v2);
+            var v3 = global::LossDsl.Runtime.Ops.Indicator(v2, __shapes.FloatType);
             // v6 = (W)ᵀ
             var v6 = global::LossDsl.Runtime.Ops.Transpose(W);
             // v7 = normalize(z)

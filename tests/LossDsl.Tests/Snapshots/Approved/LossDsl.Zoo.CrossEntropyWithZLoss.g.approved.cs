@@ -97,7 +97,7 @@ namespace LossDsl.Zoo
             // v7 = [labels not ignored]
             var v7 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v8 = 1[v7]
-            var v8 = global::LossDsl.Runtime.Ops.Indicator(v7);
+            var v8 = global::LossDsl.Runtime.Ops.Indicator(v7, __shapes.FloatType);
             // v9 = v6 · v8
             var v9 = global::LossDsl.Runtime.Ops.Mul(v6, v8);
             // v10 = mean(v9)

@@ -179,7 +179,7 @@ namespace LossDsl.Zoo
             // v22 = argmin_π Σ_i (v21)_(i, π(i))
             var v22 = global::LossDsl.Runtime.Ops.Assign(v21);
             // v24 = #classWeights
-            var v24 = global::LossDsl.Runtime.Ops.Count(classWeights);
+            var v24 = global::LossDsl.Runtime.Ops.Count(classWeights, __shapes.FloatType);
             // v26 = v24 − 1
             var v26 = global::LossDsl.Runtime.Ops.Sub(v24, (double)1);
             // v27 = targetLabels matched by v22, else v26
@@ -205,7 +205,7 @@ namespace LossDsl.Zoo
             // v38 = v37 · BoxWeight
             var v38 = global::LossDsl.Runtime.Ops.Mul(v37, this.BoxWeight);
             // v39 = #targetLabels
-            var v39 = global::LossDsl.Runtime.Ops.Count(targetLabels);
+            var v39 = global::LossDsl.Runtime.Ops.Count(targetLabels, __shapes.FloatType);
             // v40 = max(v39, 1)
             var v40 = global::LossDsl.Runtime.Ops.Maximum(v39, (double)1);
             // v41 = v38 / v40

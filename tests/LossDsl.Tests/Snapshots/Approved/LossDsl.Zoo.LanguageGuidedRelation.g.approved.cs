@@ -114,7 +114,7 @@ namespace LossDsl.Zoo
             // v13 = [∃ j: (v2)_ij]
             var v13 = global::LossDsl.Runtime.Ops.HasAny(v2);
             // v14 = 1[v13]
-            var v14 = global::LossDsl.Runtime.Ops.Indicator(v13);
+            var v14 = global::LossDsl.Runtime.Ops.Indicator(v13, __shapes.FloatType);
             // v15 = v14_i
             var v15 = global::LossDsl.Runtime.Ops.PerRow(v14);
             // v16 = v14_j
@@ -126,7 +126,7 @@ namespace LossDsl.Zoo
             // v19 = v18 ∧ [i ≠ j]
             var v19 = global::LossDsl.Runtime.Ops.ExcludeSelf(v18);
             // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
             // v21 = v17 · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(v17, v20);
             // v22 = v12 over v21

@@ -134,7 +134,7 @@ namespace LossDsl.Zoo
             // v12 = [y_i = y1_j]
             var v12 = global::LossDsl.Runtime.Ops.SameLabel(y, y1);
             // v13 = 1[v12]
-            var v13 = global::LossDsl.Runtime.Ops.Indicator(v12);
+            var v13 = global::LossDsl.Runtime.Ops.Indicator(v12, __shapes.FloatType);
             // v14 = v9 · v13
             var v14 = global::LossDsl.Runtime.Ops.Mul(v9, v13);
             // v16 = 1 − lambda
@@ -144,7 +144,7 @@ namespace LossDsl.Zoo
             // v19 = [y_i = y2_j]
             var v19 = global::LossDsl.Runtime.Ops.SameLabel(y, y2);
             // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
             // v21 = v17 · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(v17, v20);
             // v22 = v14 + v21

@@ -127,7 +127,7 @@ namespace LossDsl.Zoo
             // v14 = [j = perm_i]
             var v14 = global::LossDsl.Runtime.Ops.ClassOf(perm, __shapes["N"]);
             // v15 = 1[v14]
-            var v15 = global::LossDsl.Runtime.Ops.Indicator(v14);
+            var v15 = global::LossDsl.Runtime.Ops.Indicator(v14, __shapes.FloatType);
             // v16 = v12 · v15
             var v16 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v12), v15);
             // v17 = [i = j]
@@ -137,7 +137,7 @@ namespace LossDsl.Zoo
             // v19 = v17 ∧ v18
             var v19 = global::LossDsl.Runtime.Ops.And(v17, v18);
             // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
             // v21 = betas · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betas), v20);
             // v22 = v16 + v21

@@ -142,7 +142,7 @@ namespace LossDsl.Zoo
             // v22 = v14 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v14, v21);
             // v23 = 1[v8]
-            var v23 = global::LossDsl.Runtime.Ops.Indicator(v8);
+            var v23 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
             // v24 = v22 · v23
             var v24 = global::LossDsl.Runtime.Ops.Mul(v22, v23);
             // v25 = v11 over v24

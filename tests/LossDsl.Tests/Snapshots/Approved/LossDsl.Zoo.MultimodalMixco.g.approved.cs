@@ -190,7 +190,7 @@ namespace LossDsl.Zoo
             // v27 = [j = permText_i]
             var v27 = global::LossDsl.Runtime.Ops.ClassOf(permText, __shapes["N"]);
             // v28 = 1[v27]
-            var v28 = global::LossDsl.Runtime.Ops.Indicator(v27);
+            var v28 = global::LossDsl.Runtime.Ops.Indicator(v27, __shapes.FloatType);
             // v29 = v8 · v28
             var v29 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v8), v28);
             // v30 = [i = j]
@@ -200,7 +200,7 @@ namespace LossDsl.Zoo
             // v32 = v30 ∧ v31
             var v32 = global::LossDsl.Runtime.Ops.And(v30, v31);
             // v33 = 1[v32]
-            var v33 = global::LossDsl.Runtime.Ops.Indicator(v32);
+            var v33 = global::LossDsl.Runtime.Ops.Indicator(v32, __shapes.FloatType);
             // v34 = betasText · v33
             var v34 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betasText), v33);
             // v35 = v29 + v34
@@ -240,7 +240,7 @@ namespace LossDsl.Zoo
             // v52 = [j = permImage_i]
             var v52 = global::LossDsl.Runtime.Ops.ClassOf(permImage, __shapes["N"]);
             // v53 = 1[v52]
-            var v53 = global::LossDsl.Runtime.Ops.Indicator(v52);
+            var v53 = global::LossDsl.Runtime.Ops.Indicator(v52, __shapes.FloatType);
             // v54 = v16 · v53
             var v54 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v16), v53);
             // v55 = ¬v52
@@ -248,7 +248,7 @@ namespace LossDsl.Zoo
             // v56 = v30 ∧ v55
             var v56 = global::LossDsl.Runtime.Ops.And(v30, v55);
             // v57 = 1[v56]
-            var v57 = global::LossDsl.Runtime.Ops.Indicator(v56);
+            var v57 = global::LossDsl.Runtime.Ops.Indicator(v56, __shapes.FloatType);
             // v58 = betasImage · v57
             var v58 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betasImage), v57);
             // v59 = v54 + v58

@@ -104,7 +104,7 @@ namespace LossDsl.Zoo
             // v3 = [all pairs]
             var v3 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v4 = 1[v3]
-            var v4 = global::LossDsl.Runtime.Ops.Indicator(v3);
+            var v4 = global::LossDsl.Runtime.Ops.Indicator(v3, __shapes.FloatType);
             // v6 = [y_i = y_j]
             var v6 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v7 = [j < i]
@@ -112,7 +112,7 @@ namespace LossDsl.Zoo
             // v8 = v6 ∧ v7
             var v8 = global::LossDsl.Runtime.Ops.And(v6, v7);
             // v9 = 1[v8]
-            var v9 = global::LossDsl.Runtime.Ops.Indicator(v8);
+            var v9 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
             // v10 = Σ_j (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(v9);
             // v12 = [v10 > 0.5]
@@ -122,7 +122,7 @@ namespace LossDsl.Zoo
             // v15 = v12 ∧ v14
             var v15 = global::LossDsl.Runtime.Ops.And(v12, v14);
             // v16 = 1[v15]
-            var v16 = global::LossDsl.Runtime.Ops.Indicator(v15);
+            var v16 = global::LossDsl.Runtime.Ops.Indicator(v15, __shapes.FloatType);
             // v17 = v16_j
             var v17 = global::LossDsl.Runtime.Ops.PerColumn(v16);
             // v18 = v4 · v17
@@ -132,7 +132,7 @@ namespace LossDsl.Zoo
             // v20 = log Σ_j exp(v19)
             var v20 = global::LossDsl.Runtime.Ops.RowLogSumExp(v19);
             // v21 = 1[v6]
-            var v21 = global::LossDsl.Runtime.Ops.Indicator(v6);
+            var v21 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
             // v22 = v21 · v17
             var v22 = global::LossDsl.Runtime.Ops.Mul(v21, v17);
             // v23 = v2 over v22

@@ -122,7 +122,7 @@ namespace LossDsl.Zoo
             // v14 = [queryLabels_i ≠ supportLabels_j]
             var v14 = global::LossDsl.Runtime.Ops.DifferentLabel(queryLabels, supportLabels);
             // v15 = 1[v14]
-            var v15 = global::LossDsl.Runtime.Ops.Indicator(v14);
+            var v15 = global::LossDsl.Runtime.Ops.Indicator(v14, __shapes.FloatType);
             // v16 = [j < i]
             var v16 = global::LossDsl.Runtime.Ops.Earlier(__shapes["S"], __shapes.Device);
             // v17 = v2 ∧ v16
@@ -132,7 +132,7 @@ namespace LossDsl.Zoo
             // v19 = ¬v18
             var v19 = global::LossDsl.Runtime.Ops.Not(v18);
             // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
             // v21 = v20_j
             var v21 = global::LossDsl.Runtime.Ops.PerColumn(v20);
             // v22 = v15 · v21
@@ -140,7 +140,7 @@ namespace LossDsl.Zoo
             // v23 = [∃ j: (v7)_ij]
             var v23 = global::LossDsl.Runtime.Ops.HasAny(v7);
             // v24 = 1[v23]
-            var v24 = global::LossDsl.Runtime.Ops.Indicator(v23);
+            var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
             // v25 = v22 · v24
             var v25 = global::LossDsl.Runtime.Ops.Mul(v22, global::LossDsl.Runtime.Ops.PerRow(v24));
             // v26 = v13 over v25

@@ -139,7 +139,7 @@ namespace LossDsl.Zoo
             // v19 = ∃ v18
             var v19 = global::LossDsl.Runtime.Ops.AnyTrue(v18);
             // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
             // v21 = v16 · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(v16, v20);
             // v22 = mean_{>0}(v21)

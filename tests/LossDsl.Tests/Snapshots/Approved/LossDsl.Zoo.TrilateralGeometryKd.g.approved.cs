@@ -161,7 +161,7 @@ namespace LossDsl.Zoo
             // v24 = [j = y_i]
             var v24 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C_student"]);
             // v25 = 1[v24]
-            var v25 = global::LossDsl.Runtime.Ops.Indicator(v24);
+            var v25 = global::LossDsl.Runtime.Ops.Indicator(v24, __shapes.FloatType);
             // v26 = v25
             var v26 = global::LossDsl.Runtime.Ops.As(v25);
             // v27 = v19 − v26

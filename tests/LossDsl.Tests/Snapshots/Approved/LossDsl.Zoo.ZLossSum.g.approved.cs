@@ -88,7 +88,7 @@ namespace LossDsl.Zoo
             // v6 = [labels not ignored]
             var v6 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v7 = 1[v6]
-            var v7 = global::LossDsl.Runtime.Ops.Indicator(v6);
+            var v7 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
             // v8 = v4 · v7
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, v7);
             // v9 = Σ(v8)
