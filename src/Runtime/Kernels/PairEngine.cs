@@ -79,11 +79,13 @@ public static unsafe class PairEngine
         if (operands.Self && !grads.DY.IsEmpty) throw new ArgumentException("A self relation adds both sides into dX; pass no dY.");
         if (n == 0 || m == 0) return;
 
-        fixed (double* weight = rowWeight, value = rowValue)
+        if (!grads.RowSums.IsEmpty && (TR.Kind != ReduceKind.Sum || grads.RowSums.Length < n))
+            throw new ArgumentException($"RowSums are computed by sum reductions only, [{n}].");
+        fixed (double* weight = rowWeight, value = rowValue, rowSums = grads.RowSums)
         fixed (int* args = arg)
         fixed (T* dx = grads.DX, dy = grads.DY, dr0 = grads.DR0, dr1 = grads.DR1, dc0 = grads.DC0, dc1 = grads.DC1)
         {
-            var g = new GradsOut<T> { DX = dx, DY = dy, DR0 = dr0, DR1 = dr1, DC0 = dc0, DC1 = dc1 };
+            var g = new GradsOut<T> { DX = dx, DY = dy, DR0 = dr0, DR1 = dr1, DC0 = dc0, DC1 = dc1, RowSum = rowSums };
             var needX = dx != null;
             var needY = dy != null;
             if (TR.Kind is ReduceKind.Max or ReduceKind.Min)

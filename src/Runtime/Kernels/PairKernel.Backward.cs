@@ -9,6 +9,9 @@ namespace LossDsl.Runtime.Kernels;
 internal unsafe struct GradsOut<T> where T : unmanaged
 {
     public T* DX, DY, DR0, DR1, DC0, DC1;
+    /// <summary>Optional [N]: Σ_j f_ij of the kept pairs, computed on the way (sum reductions whose gradient needs
+    /// no forward output, such as a plain mean, then cost one pass instead of two).</summary>
+    public double* RowSum;
 }
 
 internal static unsafe partial class PairKernel<T, TV, TS>
@@ -31,7 +34,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var needC1 = TF.ColumnValueCount > 1 && grads.DC1 != null;
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) * 3 + ScratchArena.Size<T>((long)MC * p.D2)
                         + ScratchArena.Size<T>((long)MR * NR) + ScratchArena.Size<T>(TS.Lanes)
-                        + 2 * ScratchArena.Size<TV>(2 * MR) + 3 * ScratchArena.Size<TV>(MC)
+                        + 2 * ScratchArena.Size<TV>(2 * MR) + 4 * ScratchArena.Size<TV>(MC)
                         + (columnSide ? ScratchArena.Size<T>((long)p.M * p.D) : 0)
                         + (own && columnSide ? ScratchArena.Size<T>(p.Cols) : 0)
                         + (needC0 ? ScratchArena.Size<T>(p.Cols) : 0) + (needC1 ? ScratchArena.Size<T>(p.Cols) : 0);
@@ -51,6 +54,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             ws[k].A = arena.Take<TV>(MC);
             ws[k].RA = arena.Take<TV>(MC);
             ws[k].RB = arena.Take<TV>(MC);
+            ws[k].C = arena.Take<TV>(MC);
             if (columnSide) ws[k].DY = arena.Take<T>((long)p.M * p.D, zero: true);
             if (own && columnSide) ws[k].ColOwn = arena.Take<T>(p.Cols, zero: true);
             if (needC0) ws[k].DC0 = arena.Take<T>(p.Cols, zero: true);
@@ -126,7 +130,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         if (TF.ReadsSecondRelation) PackRowGroups(p.X2, i0, rows, p.D2, w->XPack2);
         if (columnSide) CopyRows(p.X, i0, rows, p.D, w->XRows);
         if (rowSide) new Span<byte>(w->DXTile, checked(MC * p.D * sizeof(T))).Clear();
-        for (var r = 0; r < MC; r++) { w->A[r] = TS.Zero; w->RA[r] = TS.Zero; w->RB[r] = TS.Zero; }
+        for (var r = 0; r < MC; r++) { w->A[r] = TS.Zero; w->RA[r] = TS.Zero; w->RB[r] = TS.Zero; w->C[r] = TS.Zero; }
 
         var distance = p.Metric is PairMetric.Euclidean or PairMetric.SqEuclidean;
         var distance2 = p.Metric2 is PairMetric.Euclidean or PairMetric.SqEuclidean;
@@ -150,7 +154,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     var bt = w->BTile + r * nr;
                     var li = g * MR + r;
                     var weight = r < rmax ? rowWeight[i0 + li] : 0.0;
-                    if (weight == 0.0)
+                    if (weight == 0.0 && (grads.RowSum == null || r >= rmax))
                     {
                         // A row that receives no gradient (an empty row, a row outside the batch) adds nothing.
                         TS.Store(TS.Zero, ref bt[0]);
@@ -161,8 +165,9 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     var wv = TS.Broadcast(TS.FromDouble(weight));
                     var lse = TR.Kind == ReduceKind.LogSumExp ? TS.Broadcast(TS.FromDouble(rowValue[i0 + li])) : TS.Zero;
                     var diagonal = p.Self && i0 + li >= j0 && i0 + li < j0 + nr;
-                    any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li, wv, lse, bt, own, columnSide);
-                    any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col1, w, w->Acc[2 * r + 1], w->Acc2[2 * r + 1], diagonal && distance, diagonal && distance2, li, wv, lse, bt + lanes, own, columnSide);
+                    var sums = grads.RowSum != null;
+                    any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li, wv, lse, bt, own, columnSide, sums);
+                    any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col1, w, w->Acc[2 * r + 1], w->Acc2[2 * r + 1], diagonal && distance, diagonal && distance2, li, wv, lse, bt + lanes, own, columnSide, sums);
                 }
                 if (!any) continue;
                 if (rowSide) AddBY(w->BTile, cols, p.Y + (long)j0 * p.D, p.D, w->DXTile + (long)g * MR * p.D);
@@ -182,6 +187,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 for (var d = 0; d < p.D; d++)
                     dst[d] = TS.FromDouble(TS.ToDouble(dst[d]) + TS.ToDouble(src[d]) + o * TS.ToDouble(xi[d]));
             }
+            if (grads.RowSum != null) grads.RowSum[i] = TS.SumToDouble(w->C[r]);
             if (TF.RowValueCount > 0 && grads.DR0 != null) grads.DR0[i] = TS.FromDouble(TS.ToDouble(grads.DR0[i]) + TS.SumToDouble(w->RA[r]));
             if (TF.RowValueCount > 1 && grads.DR1 != null) grads.DR1[i] = TS.FromDouble(TS.ToDouble(grads.DR1[i]) + TS.SumToDouble(w->RB[r]));
         }
@@ -189,13 +195,14 @@ internal static unsafe partial class PairKernel<T, TV, TS>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool BackVisit<TF, TM, TR>(ref Problem<T> p, ref TF f, ref TM m, in RowData row, in ColumnData col, Worker<T, TV>* w,
-        TV dot, TV dot2, bool diagonal, bool diagonal2, int li, TV weight, TV lse, T* bt, bool own, bool columnSide)
+        TV dot, TV dot2, bool diagonal, bool diagonal2, int li, TV weight, TV lse, T* bt, bool own, bool columnSide, bool sums)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         var inputs = Leaves<TF, TM>(ref p, ref m, row, col, w->Tmp, dot, dot2, diagonal, diagonal2, out var keep, out var squared);
         var d = f.Partials<TV, TS>(inputs);
         var coef = TR.Kind == ReduceKind.LogSumExp ? TS.Mul(weight, TS.Exp(TS.Sub(d.F, lse))) : weight;
         coef = TS.Select(keep, coef, TS.Zero);
+        if (sums) w->C[li] = TS.Add(w->C[li], TS.Select(keep, d.F, TS.Zero));
         if (TF.RowValueCount > 0) w->RA[li] = TS.Fma(coef, d.R0, w->RA[li]);
         if (TF.RowValueCount > 1) w->RB[li] = TS.Fma(coef, d.R1, w->RB[li]);
         if (TF.ColumnValueCount > 0 && w->DC0 != null) TS.Store(TS.Fma(coef, d.C0, TS.Load(ref w->DC0[col.J])), ref w->DC0[col.J]);

@@ -90,6 +90,9 @@ public ref struct PairGradients<T> where T : unmanaged
     public Span<T> DR0, DR1;
     /// <summary>∂L/∂u [M] for column values 0 and 1, added to.</summary>
     public Span<T> DC0, DC1;
+    /// <summary>Optional [N], sum reductions only: the row sums Σ_j f_ij, computed on the way, so a loss whose
+    /// gradient needs no forward output (a plain sum or mean) runs value and gradient in one pass.</summary>
+    public Span<double> RowSums;
 }
 
 /// <summary>Per-row results of a forward pass, written by the engine.</summary>
