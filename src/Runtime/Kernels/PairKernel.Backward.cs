@@ -22,6 +22,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     /// the metric into <c>dx_i += Σ_j b_ij y_j</c> (a register-blocked product per tile) and <c>dy_j += Σ_i b_ij x_i</c>
     /// (thread-local buffers, summed at the end), and <c>coef_ij · ∂f/∂v</c> into the row and column values.
     /// Pair values are recomputed, never stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TF, TM, TR>(ref Problem<T> p, TF f, TM m, double* rowValue, double* rowWeight, GradsOut<T> grads, int maxThreads)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
@@ -114,6 +115,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         return -rho * rho;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardTile<TF, TM, TR>(ref Problem<T> p, ref TF f, ref TM m, int tile, Worker<T, TV>* w,
         double* rowValue, double* rowWeight, GradsOut<T> grads)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce

@@ -27,6 +27,7 @@ internal unsafe struct Worker<T, TV> where T : unmanaged where TV : unmanaged
 internal static unsafe partial class PairKernel<T, TV, TS>
 {
     /// <summary>The forward pass: per row i, <c>reduce_{j kept} f(s_ij, ...)</c> into <paramref name="output"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TF, TM, TR>(ref Problem<T> p, TF f, TM m, RowsOut output, int maxThreads)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
@@ -67,6 +68,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTile<TF, TM, TR>(ref Problem<T> p, ref TF f, ref TM m, int tile, Worker<T, TV>* w, RowsOut output)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
@@ -248,6 +250,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     }
 
     /// <summary>Combines a row's lanes into its result (in double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FinishRow(ReduceKind kind, TV a, TV b, TV c, int i, RowsOut output)
     {
         var lanes = TS.Lanes;

@@ -43,6 +43,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
 
     /// <summary>Packs rows [first, first + count) of a row-major [·, d] matrix as MR-row groups laid out
     /// [group][k][MR] (zero rows past count), so the micro-kernel reads each k's MR values contiguously.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackRowGroups(T* source, int first, int count, int d, T* destination)
     {
         var groups = (count + MR - 1) / MR;
@@ -76,6 +77,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     }
 
     /// <summary>Packs all of y [m, d] as panels [panel][k][NR], zero past m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanels(T* y, int m, int d, int panels, T* destination)
     {
         var nr = NR;
