@@ -79,7 +79,7 @@ internal static class Losses
         var s = Div(zn.matmul(zn.t()), Tau);
         var self = eye(n, dtype: ScalarType.Bool);
         var lse = Fill(s, self, double.NegativeInfinity).logsumexp(1);
-        var pos = y.unsqueeze(1).eq(y.unsqueeze(0)).logical_and_(self.logical_not_());
+        var pos = y.unsqueeze(1).eq(y.unsqueeze(0)).logical_and_(self.logical_not());
         var count = pos.sum(1).to_type(z.dtype);
         // Σ_p (lse − s_ip) = c·lse − Σ_p s_ip: one masked row sum instead of an N×N log-probability matrix.
         var posSum = Fill(s, pos.logical_not(), 0).sum(1);
