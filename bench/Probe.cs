@@ -10,6 +10,7 @@ internal static class Probe
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 1) { Run(new[] { args[1] }); }
         var n = args.Length > 0 ? int.Parse(args[0]) : 4096;
         const int d = 128;
         var rng = new Random(1);

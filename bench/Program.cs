@@ -8,6 +8,7 @@ internal static class Program
     /// <summary><c>quick</c>: one table in a few minutes (see Quick); anything else goes to BenchmarkDotNet.</summary>
     public static int Main(string[] args)
     {
+        if (args.FirstOrDefault() == "gpu") return Gpu.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "probe") return Probe.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "quick") return Quick.Run(args.Skip(1).ToArray());
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

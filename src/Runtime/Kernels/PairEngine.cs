@@ -55,6 +55,11 @@ public static unsafe class PairEngine
         fixed (int* arg = rows.Arg)
         {
             var output = new RowsOut { Value = value, Count = count, NonZero = nonzero, Arg = arg };
+            if (TM.KeepsSameLabelOnly)
+            {
+                Run<T, TF, TM, TR, GroupForwardJob<T, TF, TM, TR>>(operands, needX: false, needY: false, new GroupForwardJob<T, TF, TM, TR>(formula, mask, output), pack: false);
+                return;
+            }
             Run<T, TF, TM, TR, ForwardJob<T, TF, TM, TR>>(operands, needX: false, needY: false, new ForwardJob<T, TF, TM, TR>(formula, mask, output));
         }
     }
@@ -94,6 +99,11 @@ public static unsafe class PairEngine
                 Run<T, TF, TM, TR, ArgBackwardJob<T, TF>>(operands, needX, needY, new ArgBackwardJob<T, TF>(formula, args, weight, g), pack: false);
                 return;
             }
+            if (TM.KeepsSameLabelOnly && g.RowSum == null)
+            {
+                Run<T, TF, TM, TR, GroupBackwardJob<T, TF, TM, TR>>(operands, needX, needY, new GroupBackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g), pack: false);
+                return;
+            }
             Run<T, TF, TM, TR, BackwardJob<T, TF, TM, TR>>(operands, needX, needY, new BackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g));
         }
     }
@@ -114,6 +124,32 @@ public static unsafe class PairEngine
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         public void Run(ref Problem<T> p, int threads) => Dispatch<T>.Backward<TF, TM, TR>(ref p, f, m, value, weight, g, threads);
+    }
+
+    /// <summary>Same-label masks: only each label group's pairs (see <see cref="LabelGroupPairs{T, M}"/>).</summary>
+    private readonly struct GroupForwardJob<T, TF, TM, TR>(TF f, TM m, RowsOut o) : IJob<T>
+        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
+    {
+        public void Run(ref Problem<T> p, int threads)
+        {
+            var groups = LabelGroups.Build(p.RowLab, p.N, p.ColLab, p.M);
+            if (typeof(T) == typeof(float)) LabelGroupPairs<float, ScalarMath32>.Forward<TF, TM, TR>(ref Unsafe.As<Problem<T>, Problem<float>>(ref p), f, m, groups, o, threads);
+            else LabelGroupPairs<double, ScalarMath64>.Forward<TF, TM, TR>(ref Unsafe.As<Problem<T>, Problem<double>>(ref p), f, m, groups, o, threads);
+        }
+    }
+
+    private readonly struct GroupBackwardJob<T, TF, TM, TR>(TF f, TM m, double* value, double* weight, GradsOut<T> g) : IJob<T>
+        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
+    {
+        public void Run(ref Problem<T> p, int threads)
+        {
+            var groups = LabelGroups.Build(p.RowLab, p.N, p.ColLab, p.M);
+            var grads = g;
+            if (typeof(T) == typeof(float))
+                LabelGroupPairs<float, ScalarMath32>.Backward<TF, TM, TR>(ref Unsafe.As<Problem<T>, Problem<float>>(ref p), f, m, groups, value, weight, Unsafe.As<GradsOut<T>, GradsOut<float>>(ref grads), threads);
+            else
+                LabelGroupPairs<double, ScalarMath64>.Backward<TF, TM, TR>(ref Unsafe.As<Problem<T>, Problem<double>>(ref p), f, m, groups, value, weight, Unsafe.As<GradsOut<T>, GradsOut<double>>(ref grads), threads);
+        }
     }
 
     private readonly struct ArgBackwardJob<T, TF>(TF f, int* args, double* weight, GradsOut<T> g) : IJob<T>

@@ -11,6 +11,11 @@ public interface IPairMask
     /// <summary>Whether the pairs carry weights w_ij from a dense [N, M] matrix (passed to the formula as W).</summary>
     static abstract bool ReadsWeights { get; }
 
+    /// <summary>Whether every kept pair has equal labels: the engine then visits only each row's label group
+    /// (O(Σ_label rows·columns·D) instead of O(N·M·D)) — a contrastive batch's positives are a tiny fraction of
+    /// its pairs.</summary>
+    static abstract bool KeepsSameLabelOnly { get; }
+
     /// <summary>The mask of kept pairs for row <paramref name="row"/> and the columns whose indices are
     /// <paramref name="column"/>.</summary>
     T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T>;
@@ -21,6 +26,7 @@ public struct AllPairs : IPairMask
 {
     public static bool ReadsLabels => false;
     public static bool ReadsWeights => false;
+    public static bool KeepsSameLabelOnly => false;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> => M.True;
 }
 
@@ -29,6 +35,7 @@ public struct SameLabel : IPairMask
 {
     public static bool ReadsLabels => true;
     public static bool ReadsWeights => false;
+    public static bool KeepsSameLabelOnly => true;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> => M.Eq(rowLabel, columnLabel);
 }
 
@@ -37,6 +44,7 @@ public struct DifferentLabel : IPairMask
 {
     public static bool ReadsLabels => true;
     public static bool ReadsWeights => false;
+    public static bool KeepsSameLabelOnly => false;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> => M.Ne(rowLabel, columnLabel);
 }
 
@@ -53,6 +61,7 @@ public struct ExcludeSelf<TInner> : IPairMask where TInner : struct, IPairMask
 
     public static bool ReadsLabels => TInner.ReadsLabels;
     public static bool ReadsWeights => TInner.ReadsWeights;
+    public static bool KeepsSameLabelOnly => TInner.KeepsSameLabelOnly;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> =>
         M.And(Inner.Keep<T, M>(row, column, rowLabel, columnLabel), M.Ne(column, M.Const(row + Offset)));
 }
@@ -68,6 +77,7 @@ public struct OtherView : IPairMask
 
     public static bool ReadsLabels => false;
     public static bool ReadsWeights => false;
+    public static bool KeepsSameLabelOnly => false;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> =>
         M.Eq(column, M.Const((row + Count / 2) % Count));
 }
@@ -78,5 +88,6 @@ public struct WeightMatrix : IPairMask
 {
     public static bool ReadsLabels => false;
     public static bool ReadsWeights => true;
+    public static bool KeepsSameLabelOnly => false;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> => M.True;
 }
