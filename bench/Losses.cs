@@ -120,10 +120,11 @@ internal static class Losses
     {
         var zn = Ops.Normalize(z);
         var d = Ops.Pairwise(zn, zn, "Euclidean", self: true);
+        // One label comparison, reused: the positives mask is it minus the diagonal (in place on a fresh tensor).
         var same = y.unsqueeze(1).eq(y.unsqueeze(0));
-        // Distances are ≥ 0, so a 0 fill never wins the positives' max (an empty row gives 0, and relu(0 − ...) as the reference).
-        var hardest = Fill(d, same, 0).max(1).values;
-        var closest = Fill(d, same, double.PositiveInfinity).min(1).values;
+        var notPositive = same.logical_not().logical_or_(eye(z.shape[0], dtype: ScalarType.Bool));
+        var hardest = Fill(d, notPositive, double.NegativeInfinity).amax(new long[] { 1 });
+        var closest = Fill(d, same, double.PositiveInfinity).amin(new long[] { 1 });
         return Add(Sub(hardest, closest), Margin).relu().mean();
     }
 
