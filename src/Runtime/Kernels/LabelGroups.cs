@@ -12,6 +12,17 @@ internal sealed class LabelGroups
     public int[] RowStart = Array.Empty<int>(), RowIndex = Array.Empty<int>(), ColStart = Array.Empty<int>(), ColIndex = Array.Empty<int>();
     public int Count;
 
+    /// <summary>Σ_g rows_g · columns_g: the pairs the group path visits.</summary>
+    public long Pairs
+    {
+        get
+        {
+            long pairs = 0;
+            for (var g = 0; g < Count; g++) pairs += (long)(RowStart[g + 1] - RowStart[g]) * (ColStart[g + 1] - ColStart[g]);
+            return pairs;
+        }
+    }
+
     public static unsafe LabelGroups Build<T>(T* rowIds, int n, T* colIds, int m) where T : unmanaged
     {
         var count = 0;
@@ -102,7 +113,8 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
             if (o.Arg != null) o.Arg[i] = -1;
         }
         var problem = p;
-        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, g =>
+        if (groups.Pairs * (p.D + p.D2) < 1L << 24) threads = 1;   // tiny: no hand-off to other threads
+        Each(groups.Count, threads, g =>
         {
             var pr = problem;
             var mk = mask;
@@ -151,7 +163,8 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
         var columnTarget = p.Self ? g.DX : g.DY;
         var wantRows = g.DX != null && p.NeedX;
         var wantColumns = columnTarget != null && (p.Self ? p.NeedX : p.NeedY);
-        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, grp =>
+        if (groups.Pairs * (p.D + p.D2) < 1L << 24) threads = 1;
+        Each(groups.Count, threads, grp =>
         {
             var pr = problem;
             var mk = mask;
@@ -205,6 +218,13 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
                 }
             }
         });
+    }
+
+    /// <summary>body(0 .. count − 1), in parallel unless one thread is asked for.</summary>
+    private static void Each(int count, int threads, Action<int> body)
+    {
+        if (threads <= 1) { for (var g = 0; g < count; g++) body(g); return; }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

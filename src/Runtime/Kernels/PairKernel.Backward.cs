@@ -28,7 +28,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     {
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
-        var workers = Math.Max(1, Math.Min(maxThreads, tiles));
+        var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
         var columnSide = p.Self ? p.NeedX : p.NeedY;
         var own = p.Metric != PairMetric.Dot;
         var needC0 = TF.ColumnValueCount > 0 && grads.DC0 != null;

@@ -33,7 +33,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     {
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
-        var workers = Math.Max(1, Math.Min(maxThreads, tiles));
+        var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) + ScratchArena.Size<T>((long)MC * p.D2) + ScratchArena.Size<T>(TS.Lanes)
                         + 2 * ScratchArena.Size<TV>(2 * MR) + 3 * ScratchArena.Size<TV>(MC);
         using var arena = new ScratchArena(perWorker * (nuint)workers + ScratchArena.Size<Worker<T, TV>>(workers));
@@ -67,6 +67,10 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 ForwardTile<TF, TM, TR>(ref pr, ref fl, ref mk, t, ws + k, output);
         });
     }
+
+    /// <summary>Below about 2^26 multiply-adds (a few milliseconds on one core) a second thread costs more to hand
+    /// work to than it saves, most of all on a loaded machine: such calls run on the calling thread.</summary>
+    internal static bool SmallWork(ref Problem<T> p) => (long)p.N * p.M * (p.D + p.D2) < 1L << 26;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTile<TF, TM, TR>(ref Problem<T> p, ref TF f, ref TM m, int tile, Worker<T, TV>* w, RowsOut output)
