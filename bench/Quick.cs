@@ -21,7 +21,7 @@ internal static class Quick
     internal sealed record Case(string Loss, int Rows, double Flops, bool EagerFits, Func<Tensor, Tensor, Tensor> Fused,
         Func<Tensor, Tensor, Tensor> Naive, Func<Tensor, Tensor, Tensor>? Careful, Func<int, (Tensor, Tensor)> Inputs);
 
-    public static IEnumerable<Case> Cases()
+    public static IEnumerable<Case> Cases(bool large = false)
     {
         (Tensor, Tensor) Views(int rows)
         {
@@ -46,13 +46,14 @@ internal static class Quick
             yield return new Case("RKD-dist", r, Pair(r, 4), true, Losses.RkdDistanceFused, Losses.RkdDistanceEager, null, Teacher);
         foreach (var r in new[] { 256, 512, 1024 })
             yield return new Case("RKD-angle", r, 8.0 * r * r * r * D, r <= 512, Losses.RkdAngleFused, Losses.RkdAngleEager, null, Teacher);
+        if (large) yield return new Case("RKD-angle", 2048, 8.0 * 2048 * 2048 * 2048 * D, false, Losses.RkdAngleFused, Losses.RkdAngleEager, null, Teacher);
     }
 
     public static int Run(string[] args)
     {
         var child = args.Contains("--eager-only");
         var filter = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-        var cases = Cases().Where(c => filter is null || c.Loss.Equals(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        var cases = Cases(args.Contains("--large")).Where(c => filter is null || c.Loss.Equals(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         set_num_threads(Environment.ProcessorCount);
         Warm(cases);
         if (child)

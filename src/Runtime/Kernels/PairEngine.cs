@@ -71,6 +71,14 @@ public static unsafe class PairEngine
     /// <exception cref="ArgumentException">Shapes do not match.</exception>
     public static void Backward<T, TF, TM, TR>(in PairOperands<T> operands, TF formula, TM mask,
         ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads)
+        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce =>
+        Backward<T, TF, TM, TR>(operands, formula, mask, rowValue, arg, rowWeight, grads, MaxThreads, symmetric: false);
+
+    /// <summary><see cref="Backward{T, TF, TM, TR}(in PairOperands{T}, TF, TM, ReadOnlySpan{double}, ReadOnlySpan{int}, ReadOnlySpan{double}, PairGradients{T})"/>
+    /// with a thread count and, for a self relation whose pair coefficients are symmetric (symmetric formula and
+    /// mask, uniform row weights — the caller vouches), one product instead of two.</summary>
+    internal static void Backward<T, TF, TM, TR>(in PairOperands<T> operands, TF formula, TM mask,
+        ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads, int threads, bool symmetric)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         CheckType<T>();
@@ -104,7 +112,8 @@ public static unsafe class PairEngine
                 Run<T, TF, TM, TR, GroupBackwardJob<T, TF, TM, TR>>(operands, needX, needY, new GroupBackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g), pack: false);
                 return;
             }
-            Run<T, TF, TM, TR, BackwardJob<T, TF, TM, TR>>(operands, needX, needY, new BackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g));
+            Run<T, TF, TM, TR, BackwardJob<T, TF, TM, TR>>(operands, needX, needY, new BackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g),
+                threads: threads, symmetric: symmetric && operands.Self);
         }
     }
 
@@ -169,7 +178,7 @@ public static unsafe class PairEngine
 
     /// <summary>Pins the operands, builds the per-call data (packed panels, norms, label ids, padded column
     /// values) in pooled scratch, and runs <paramref name="action"/> on it.</summary>
-    private static void Run<T, TF, TM, TR, TJob>(in PairOperands<T> o, bool needX, bool needY, TJob job, bool pack = true)
+    private static void Run<T, TF, TM, TR, TJob>(in PairOperands<T> o, bool needX, bool needY, TJob job, bool pack = true, int threads = 0, bool symmetric = false)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce where TJob : struct, IJob<T>
     {
         var nr = 2 * Lanes<T>();
@@ -191,7 +200,7 @@ public static unsafe class PairEngine
                 X = x, Y = o.Self ? x : y, X2 = x2, Y2 = o.Self ? x2 : y2, W = w, R0 = r0, R1 = r1,
                 N = o.N, M = o.M, D = o.D, D2 = second ? o.D2 : 0, Self = o.Self, Second = second,
                 NeedX = needX, NeedY = needY, Metric = o.Metric, Metric2 = o.Metric2,
-                NR = nr, Panels = panels, Cols = cols,
+                NR = nr, Panels = panels, Cols = cols, Symmetric = symmetric,
             };
             if (pack)
             {
@@ -225,7 +234,7 @@ public static unsafe class PairEngine
             }
             if (TF.ColumnValueCount > 0) p.C0 = Padded(arena, c0, o.M, cols);
             if (TF.ColumnValueCount > 1) p.C1 = Padded(arena, c1, o.M, cols);
-            job.Run(ref p, Math.Max(1, MaxThreads));
+            job.Run(ref p, Math.Max(1, threads > 0 ? threads : MaxThreads));
         }
     }
 

@@ -29,7 +29,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
         var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
-        var columnSide = p.Self ? p.NeedX : p.NeedY;
+        var columnSide = !p.Symmetric && (p.Self ? p.NeedX : p.NeedY);
         var own = p.Metric != PairMetric.Dot;
         var needC0 = TF.ColumnValueCount > 0 && grads.DC0 != null;
         var needC1 = TF.ColumnValueCount > 1 && grads.DC1 != null;
@@ -185,9 +185,10 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 var dst = grads.DX + (long)i * p.D;
                 var src = w->DXTile + (long)r * p.D;
                 var o = own ? TS.SumToDouble(w->A[r]) * Phi(ref p, p.RowAux, i) : 0.0;
+                var twice = p.Symmetric ? 2.0 : 1.0;
                 var xi = p.X + (long)i * p.D;
                 for (var d = 0; d < p.D; d++)
-                    dst[d] = TS.FromDouble(TS.ToDouble(dst[d]) + TS.ToDouble(src[d]) + o * TS.ToDouble(xi[d]));
+                    dst[d] = TS.FromDouble(TS.ToDouble(dst[d]) + twice * (TS.ToDouble(src[d]) + o * TS.ToDouble(xi[d])));
             }
             if (grads.RowSum != null) grads.RowSum[i] = TS.SumToDouble(w->C[r]);
             if (TF.RowValueCount > 0 && grads.DR0 != null) grads.DR0[i] = TS.FromDouble(TS.ToDouble(grads.DR0[i]) + TS.SumToDouble(w->RA[r]));

@@ -11,6 +11,9 @@ internal unsafe struct Problem<T> where T : unmanaged
     public T* X, Y, X2, Y2, W, R0, R1;
     public int N, M, D, D2;
     public bool Self, Second, NeedX, NeedY;
+    /// <summary>A self relation whose pair coefficients are symmetric (b_ij = b_ji: symmetric formula and mask,
+    /// uniform row weights): the column side equals the row side, so the backward computes B·X once and doubles it.</summary>
+    public bool Symmetric;
     public PairMetric Metric, Metric2;
     /// <summary>Columns per panel (two vectors), panels, and padded column count (Panels · NR).</summary>
     public int NR, Panels, Cols;

@@ -23,46 +23,73 @@ public static class TripletEngine
         if (student.Length < (long)n * d || teacher.Length < (long)n * dt) throw new ArgumentException($"student must be [{n}, {d}] and teacher [{n}, {dt}].");
         if (!dStudent.IsEmpty && dStudent.Length < (long)n * d) throw new ArgumentException($"dStudent must be [{n}, {d}].");
         if (n == 0) return double.NaN; // the mean of nothing, as torch's mean of an empty tensor
-        var e = new T[(long)n * d];
-        var et = new T[(long)n * dt];
-        var norms = new double[n];
-        var de = dStudent.IsEmpty ? null : new T[(long)n * d];
-        var rows = new double[n];
-        var weight = new double[n];
         var scale = 1.0 / ((double)n * n * n);
-        Array.Fill(weight, scale);
+        var want = !dStudent.IsEmpty;
+        var x = student[..(n * d)].ToArray();
+        var t = teacher[..(n * dt)].ToArray();
+        var grad = want ? new double[(long)n * d] : null;
         var total = 0.0;
-        for (var i = 0; i < n; i++)
+        var gate = new object();
+        // Anchors in parallel, each a single-threaded engine pass (value and gradient together: the mean of
+        // independent terms needs no forward output). h(⟨e_j, e_k⟩ − ⟨t_j, t_k⟩) is symmetric in (j, k), so the
+        // backward computes B·E once and doubles it.
+        Parallel.For(0, n, () => new AngleScratch<T>(n, d, dt, want), (i, _, s) =>
         {
-            Differences(student, d, n, i, e, norms);
-            Differences(teacher, dt, n, i, et, null);
-            var ops = PairOperands<T>.SelfRelation(e, n, d, PairMetric.Dot);
-            ops.X2 = et;
+            Differences<T>(x, d, n, i, s.E, s.Norms);
+            Differences<T>(t, dt, n, i, s.Et, null);
+            var ops = PairOperands<T>.SelfRelation(s.E, n, d, PairMetric.Dot);
+            ops.X2 = s.Et;
             ops.D2 = dt;
             ops.Metric2 = PairMetric.Dot;
-            if (de is null)
+            if (!want)
             {
-                PairEngine.Forward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, new PairRows { Value = rows });
+                PairEngine.Forward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, new PairRows { Value = s.Rows });
             }
             else
             {
-                Array.Clear(de);
-                PairEngine.Backward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, default, default, weight,
-                    new PairGradients<T> { DX = de, RowSums = rows });
-                BackThroughDifferences(de, e, norms, d, n, i, dStudent);
+                Array.Clear(s.DE);
+                PairEngine.Backward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, default, default, s.Weight,
+                    new PairGradients<T> { DX = s.DE, RowSums = s.Rows }, threads: 1, symmetric: true);
+                BackThroughDifferences(s.DE, s.E, s.Norms, d, n, i, s.Grad!);
             }
-            for (var j = 0; j < n; j++) total += rows[j];
-        }
+            foreach (var v in s.Rows) s.Total += v;
+            return s;
+        }, s =>
+        {
+            lock (gate)
+            {
+                total += s.Total;
+                if (grad != null) for (long k = 0; k < grad.Length; k++) grad[k] += s.Grad![k];
+            }
+        });
+        if (grad != null)
+            for (var k = 0; k < grad.Length; k++) dStudent[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(dStudent[k]) + grad[k]);
         return total * scale;
     }
 
-    /// <summary>Row j ← normalize(x_j − x_i) (eps 1e-12), and its pre-normalisation norm.</summary>
-    private static void Differences<T>(ReadOnlySpan<T> x, int d, int n, int i, T[] output, double[]? norms) where T : unmanaged
+    private sealed class AngleScratch<T> where T : unmanaged
     {
-        var xi = x.Slice(i * d, d);
+        public AngleScratch(int n, int d, int dt, bool grad)
+        {
+            E = new T[(long)n * d]; Et = new T[(long)n * dt]; Norms = new double[n]; Rows = new double[n];
+            Weight = new double[n];
+            Array.Fill(Weight, 1.0 / ((double)n * n * n));
+            DE = grad ? new T[(long)n * d] : Array.Empty<T>();
+            Grad = grad ? new double[(long)n * d] : null;
+        }
+        public readonly T[] E, Et, DE;
+        public readonly double[] Norms, Rows, Weight;
+        public readonly double[]? Grad;
+        public double Total;
+    }
+
+    /// <summary>Row j ← normalize(x_j − x_i) (eps 1e-12), and its pre-normalisation norm.</summary>
+    private static void Differences<T>(T[] x, int d, int n, int i, T[] output, double[]? norms) where T : unmanaged
+    {
+        var xi = x.AsSpan(i * d, d);
         for (var j = 0; j < n; j++)
         {
-            var xj = x.Slice(j * d, d);
+            var xj = x.AsSpan(j * d, d);
             var o = output.AsSpan(j * d, d);
             var sq = 0.0;
             for (var k = 0; k < d; k++)
@@ -78,7 +105,7 @@ public static class TripletEngine
     }
 
     /// <summary>dx += ∂/∂x of e_ij = (x_j − x_i) / max(‖x_j − x_i‖, eps) given dE.</summary>
-    private static void BackThroughDifferences<T>(T[] de, T[] e, double[] norms, int d, int n, int i, Span<T> dx) where T : unmanaged
+    private static void BackThroughDifferences<T>(T[] de, T[] e, double[] norms, int d, int n, int i, double[] dx) where T : unmanaged
     {
         var di = new double[d];
         for (var j = 0; j < n; j++)
@@ -89,16 +116,16 @@ public static class TripletEngine
             for (var k = 0; k < d; k++) dot += PairEngine.ToDouble(g[k]) * PairEngine.ToDouble(ej[k]);
             var clamped = norms[j] <= 1e-12;
             var inv = 1.0 / Math.Max(norms[j], 1e-12);
-            var xj = dx.Slice(j * d, d);
+            var xj = dx.AsSpan(j * d, d);
             for (var k = 0; k < d; k++)
             {
                 var du = (PairEngine.ToDouble(g[k]) - (clamped ? 0.0 : PairEngine.ToDouble(ej[k]) * dot)) * inv;
-                xj[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(xj[k]) + du);
+                xj[k] += du;
                 di[k] -= du;
             }
         }
-        var xi = dx.Slice(i * d, d);
-        for (var k = 0; k < d; k++) xi[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(xi[k]) + di[k]);
+        var xi = dx.AsSpan(i * d, d);
+        for (var k = 0; k < d; k++) xi[k] += di[k];
     }
 
     /// <summary>pytorch-metric-learning's <c>TripletMarginLoss</c> over all triplets with its AvgNonZero reducer:
