@@ -34,7 +34,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var needC0 = TF.ColumnValueCount > 0 && grads.DC0 != null;
         var needC1 = TF.ColumnValueCount > 1 && grads.DC1 != null;
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) * 3 + ScratchArena.Size<T>((long)MC * p.D2)
-                        + ScratchArena.Size<T>((long)MR * NR) + ScratchArena.Size<T>(TS.Lanes)
+                        + ScratchArena.Size<T>((long)MC * NR) + ScratchArena.Size<T>(TS.Lanes)
                         + 2 * ScratchArena.Size<TV>(2 * MR) + 4 * ScratchArena.Size<TV>(MC)
                         + (columnSide ? ScratchArena.Size<T>((long)p.M * p.D) : 0)
                         + (own && columnSide ? ScratchArena.Size<T>(p.Cols) : 0)
@@ -48,7 +48,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             ws[k].XPack2 = arena.Take<T>((long)MC * p.D2);
             ws[k].XRows = arena.Take<T>((long)MC * p.D);
             ws[k].DXTile = arena.Take<T>((long)MC * p.D);
-            ws[k].BTile = arena.Take<T>((long)MR * NR);
+            ws[k].BTile = arena.Take<T>((long)MC * NR);
             ws[k].Tmp = arena.Take<T>(TS.Lanes);
             ws[k].Acc = arena.Take<TV>(2 * MR);
             ws[k].Acc2 = arena.Take<TV>(2 * MR);
@@ -145,6 +145,8 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             var col1 = Columns<TF, TM>(ref p, j0 + lanes, tail);
             var yp = p.Pack + (long)panel * p.D * nr;
             var yp2 = TF.ReadsSecondRelation ? p.Pack2 + (long)panel * p.D2 * nr : null;
+            // b for the whole tile's rows ([MC, NR]): dx per group (its rows), then dy once for the tile.
+            var anyInTile = false;
             for (var g = 0; g < groups; g++)
             {
                 Dot8(w->XPack + (long)g * p.D * MR, yp, p.D, w->Acc);
@@ -153,8 +155,8 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 var any = false;
                 for (var r = 0; r < MR; r++)
                 {
-                    var bt = w->BTile + r * nr;
                     var li = g * MR + r;
+                    var bt = w->BTile + li * nr;
                     var weight = r < rmax ? rowWeight[i0 + li] : 0.0;
                     if (weight == 0.0 && (grads.RowSum == null || r >= rmax))
                     {
@@ -171,10 +173,10 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li, wv, lse, bt, own, columnSide, sums);
                     any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col1, w, w->Acc[2 * r + 1], w->Acc2[2 * r + 1], diagonal && distance, diagonal && distance2, li, wv, lse, bt + lanes, own, columnSide, sums);
                 }
-                if (!any) continue;
-                if (rowSide) AddBY(w->BTile, cols, p.Y + (long)j0 * p.D, p.D, w->DXTile + (long)g * MR * p.D);
-                if (columnSide) AddBtX(w->BTile, cols, w->XRows + (long)g * MR * p.D, p.D, w->DY + (long)j0 * p.D);
+                anyInTile |= any;
+                if (any && rowSide) AddBY(w->BTile + (long)g * MR * nr, cols, p.Y + (long)j0 * p.D, p.D, w->DXTile + (long)g * MR * p.D);
             }
+            if (anyInTile && columnSide) AddBtX(w->BTile, groups * MR, cols, w->XRows, p.D, w->DY + (long)j0 * p.D);
         }
 
         for (var r = 0; r < rows; r++)

@@ -189,49 +189,52 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             }
     }
 
-    /// <summary><c>dy[c, :] += Σ_r b[r, c] · x[r, :]</c> for the panel's columns c &lt; cols: x the group's MR rows
-    /// [MR, d] (zero rows past N), dy the row-major rows of the panel's columns.</summary>
+    /// <summary><c>dy[c, :] += Σ_{r &lt; rows} b[r, c] · x[r, :]</c> for the panel's columns c &lt; cols: b [rows, NR] (a
+    /// whole tile's rows, so each dy row is loaded and stored once per tile), x the tile's rows [rows, d] (zero past
+    /// N), dy the row-major rows of the panel's columns. Four columns × two vectors per block: each x load feeds
+    /// four accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddBtX(T* b, int cols, T* x, int d, T* dy)
+    public static void AddBtX(T* b, int rows, int cols, T* x, int d, T* dy)
     {
         var lanes = TS.Lanes;
         var nr = 2 * lanes;
         var c = 0;
-        // Two columns at a time: each x load feeds two accumulators.
-        for (; c + 2 <= cols; c += 2)
+        for (; c + 4 <= cols; c += 4)
         {
             var dy0 = dy + (long)c * d;
             var dy1 = dy0 + d;
+            var dy2 = dy1 + d;
+            var dy3 = dy2 + d;
             var k = 0;
             for (; k + 2 * lanes <= d; k += 2 * lanes)
             {
                 TV p00 = TS.Load(ref dy0[k]), p01 = TS.Load(ref dy0[k + lanes]);
                 TV p10 = TS.Load(ref dy1[k]), p11 = TS.Load(ref dy1[k + lanes]);
-                for (var r = 0; r < MR; r++)
+                TV p20 = TS.Load(ref dy2[k]), p21 = TS.Load(ref dy2[k + lanes]);
+                TV p30 = TS.Load(ref dy3[k]), p31 = TS.Load(ref dy3[k + lanes]);
+                var br = b + c;
+                var xr = x + k;
+                for (var r = 0; r < rows; r++, br += nr, xr += d)
                 {
-                    var xr = x + r * d + k;
                     var x0 = TS.Load(ref xr[0]);
                     var x1 = TS.Load(ref xr[lanes]);
-                    var w0 = TS.Broadcast(b[r * nr + c]);
-                    var w1 = TS.Broadcast(b[r * nr + c + 1]);
-                    p00 = TS.Fma(w0, x0, p00); p01 = TS.Fma(w0, x1, p01);
-                    p10 = TS.Fma(w1, x0, p10); p11 = TS.Fma(w1, x1, p11);
+                    var w = TS.Broadcast(br[0]); p00 = TS.Fma(w, x0, p00); p01 = TS.Fma(w, x1, p01);
+                    w = TS.Broadcast(br[1]); p10 = TS.Fma(w, x0, p10); p11 = TS.Fma(w, x1, p11);
+                    w = TS.Broadcast(br[2]); p20 = TS.Fma(w, x0, p20); p21 = TS.Fma(w, x1, p21);
+                    w = TS.Broadcast(br[3]); p30 = TS.Fma(w, x0, p30); p31 = TS.Fma(w, x1, p31);
                 }
                 TS.Store(p00, ref dy0[k]); TS.Store(p01, ref dy0[k + lanes]);
                 TS.Store(p10, ref dy1[k]); TS.Store(p11, ref dy1[k + lanes]);
+                TS.Store(p20, ref dy2[k]); TS.Store(p21, ref dy2[k + lanes]);
+                TS.Store(p30, ref dy3[k]); TS.Store(p31, ref dy3[k + lanes]);
             }
             for (; k < d; k++)
-            {
-                double s0 = TS.ToDouble(dy0[k]), s1 = TS.ToDouble(dy1[k]);
-                for (var r = 0; r < MR; r++)
+                for (var q = 0; q < 4; q++)
                 {
-                    var xv = TS.ToDouble(x[r * d + k]);
-                    s0 += TS.ToDouble(b[r * nr + c]) * xv;
-                    s1 += TS.ToDouble(b[r * nr + c + 1]) * xv;
+                    var s0 = TS.ToDouble(dy[(long)(c + q) * d + k]);
+                    for (var r = 0; r < rows; r++) s0 += TS.ToDouble(b[r * nr + c + q]) * TS.ToDouble(x[(long)r * d + k]);
+                    dy[(long)(c + q) * d + k] = TS.FromDouble(s0);
                 }
-                dy0[k] = TS.FromDouble(s0);
-                dy1[k] = TS.FromDouble(s1);
-            }
         }
         for (; c < cols; c++)
         {
@@ -239,7 +242,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             for (var k = 0; k < d; k++)
             {
                 var s0 = TS.ToDouble(dy0[k]);
-                for (var r = 0; r < MR; r++) s0 += TS.ToDouble(b[r * nr + c]) * TS.ToDouble(x[r * d + k]);
+                for (var r = 0; r < rows; r++) s0 += TS.ToDouble(b[r * nr + c]) * TS.ToDouble(x[(long)r * d + k]);
                 dy0[k] = TS.FromDouble(s0);
             }
         }
