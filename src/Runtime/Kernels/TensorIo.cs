@@ -22,7 +22,8 @@ internal static unsafe class TensorIo
     }
 
     /// <summary>The span over a contiguous CPU tensor's elements (TorchSharp's <c>bytes</c> is a view of the
-    /// tensor's memory, not a copy: <c>KernelBridgeTests</c> checks that writes through it land in the tensor).</summary>
+    /// tensor's memory, not a copy: the bridge writes gradients through it into fresh tensors, and
+    /// <c>ZooOverEngineTests</c> would see zero gradients if it were a copy).</summary>
     public static Span<T> Span<T>(Tensor contiguous) where T : unmanaged =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(contiguous.bytes);
 
