@@ -23,6 +23,13 @@ internal static class Profile
             var rng = new Random(1);
             var x = new float[n * d];
             for (var k = 0; k < x.Length; k++) x[k] = (float)(rng.NextDouble() - 0.5);
+            if (Environment.GetEnvironmentVariable("PROFILE_NORMALISE") == "1")
+                for (var i = 0; i < n; i++)
+                {
+                    var norm = 0.0;
+                    for (var k = 0; k < d; k++) norm += x[i * d + k] * x[i * d + k];
+                    for (var k = 0; k < d; k++) x[i * d + k] = (float)(x[i * d + k] / Math.Sqrt(norm));
+                }
             var labels = new long[n];
             for (var i = 0; i < n; i++) labels[i] = i % (n / 2);
             var value = new double[n];

@@ -8,6 +8,7 @@ internal static class Program
     /// <summary><c>quick</c>: one table in a few minutes (see Quick); anything else goes to BenchmarkDotNet.</summary>
     public static int Main(string[] args)
     {
+        if (args.FirstOrDefault() == "small") return Small.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "profile") return Profile.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "ab") return AB.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "peak") return Peak.Run();

@@ -4,6 +4,7 @@ using System.Linq;
 using LossDsl.Runtime.Kernels.Gpu;
 using TorchSharp;
 using static TorchSharp.torch;
+using static LossDsl.Runtime.Kernels.GradientBuffers;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -111,9 +112,9 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
             var first = call.Self ? 1 : 2;
             var weight = rows.Weights(call.Output, grad_output);
             var needX = x.requires_grad || call.Self;
-            var dx = zeros_like(x);
-            var dy = call.Self ? null : zeros_like(y);
-            var dv = call.Values.Select(v => zeros_like(v)).ToArray();
+            var dx = Zeros(x);
+            var dy = call.Self ? null : Zeros(y);
+            var dv = call.Values.Select(Zeros).ToArray();
             var slots = new Tensor?[4];
             for (var k = 0; k < call.ValueSlots.Length; k++) slots[call.ValueSlots[k]] = dv[k];
             if (x.device_type == DeviceType.CUDA)
@@ -132,6 +133,21 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
         {
             foreach (var t in saved) t?.Dispose();
         }
+    }
+}
+
+/// <summary>Zeroed gradient buffers.</summary>
+internal static class GradientBuffers
+{
+    /// <summary>A zero tensor like <paramref name="t"/>. On the CPU it is cleared here rather than by libtorch: a
+    /// libtorch fill of more than its grain size wakes its OpenMP team, whose threads then spin-wait for tens of
+    /// milliseconds on the cores the engine is about to use (on 2 cores that tripled small backward passes).</summary>
+    public static Tensor Zeros(Tensor t)
+    {
+        if (t.device_type != DeviceType.CPU) return zeros_like(t);
+        var z = empty_like(t);
+        z.bytes.Clear();
+        return z;
     }
 }
 

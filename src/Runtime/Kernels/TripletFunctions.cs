@@ -26,7 +26,7 @@ public sealed class RkdAngleFunction : autograd.SingleTensorFunction<RkdAngleFun
         var s = ((Tensor)vars[0]).detach().cpu().contiguous();
         var t = ((Tensor)vars[1]).to_type(s.dtype).cpu().contiguous();
         int n = (int)s.shape[0], d = (int)s.shape[1], dt = (int)t.shape[1];
-        var grad = ((Tensor)vars[0]).requires_grad ? zeros_like(s) : null;
+        var grad = ((Tensor)vars[0]).requires_grad ? GradientBuffers.Zeros(s) : null;
         double loss = s.dtype == ScalarType.Float32
             ? TripletEngine.RkdAngle<float>(TensorIo.Span<float>(s), d, TensorIo.Span<float>(t), dt, n, grad is null ? default : TensorIo.Span<float>(grad))
             : TripletEngine.RkdAngle<double>(TensorIo.Span<double>(s), d, TensorIo.Span<double>(t), dt, n, grad is null ? default : TensorIo.Span<double>(grad));
@@ -61,7 +61,7 @@ public sealed class TripletMarginFunction : autograd.SingleTensorFunction<Triple
         var labels = (long[])vars[1];
         var margin = (double)vars[2];
         int n = (int)z.shape[0], d = (int)z.shape[1];
-        var grad = ((Tensor)vars[0]).requires_grad ? zeros_like(z) : null;
+        var grad = ((Tensor)vars[0]).requires_grad ? GradientBuffers.Zeros(z) : null;
         var (loss, _) = z.dtype == ScalarType.Float32
             ? TripletEngine.TripletMarginAll<float>(TensorIo.Span<float>(z), n, d, labels, margin, grad is null ? default : TensorIo.Span<float>(grad))
             : TripletEngine.TripletMarginAll<double>(TensorIo.Span<double>(z), n, d, labels, margin, grad is null ? default : TensorIo.Span<double>(grad));
