@@ -1,0 +1,260 @@
+using System;
+using System.Numerics;
+using System.Threading.Tasks;
+using LossDsl.Runtime.Kernels.Formulas;
+
+namespace LossDsl.Runtime.Kernels;
+
+/// <summary>Reductions over triplets <c>reduce_{j,k} f(x_i, x_j, x_k)</c> without the N³ tensor: RKD angle runs
+/// the pair engine once per anchor (O(N·D) memory), the all-triplets margin loss sorts each anchor's
+/// distances (O(N) memory per thread).</summary>
+public static class TripletEngine
+{
+    /// <summary>RepDistiller's RKD angle term: <c>mean_{i,j,k} h(⟨e_ij, e_ik⟩ − ⟨t_ij, t_ik⟩)</c> over all N³
+    /// triples, with <c>e_ij = normalize(x_j − x_i)</c> (student, F.normalize with eps 1e-12), <c>t_ij</c> the same for
+    /// the teacher and h smooth L1 (β = 1). When <paramref name="dStudent"/> is not empty, the gradient of the
+    /// returned mean is <b>added</b> to it in the same pass (the mean of independent terms needs no forward
+    /// output). Memory: O(N·(D + Dt)) scratch.</summary>
+    /// <param name="student">[N, D], row-major.</param>
+    /// <param name="teacher">[N, Dt], row-major (no gradient).</param>
+    /// <returns>The loss, in double.</returns>
+    public static double RkdAngle<T>(ReadOnlySpan<T> student, int d, ReadOnlySpan<T> teacher, int dt, int n, Span<T> dStudent) where T : unmanaged
+    {
+        if (student.Length < (long)n * d || teacher.Length < (long)n * dt) throw new ArgumentException($"student must be [{n}, {d}] and teacher [{n}, {dt}].");
+        if (!dStudent.IsEmpty && dStudent.Length < (long)n * d) throw new ArgumentException($"dStudent must be [{n}, {d}].");
+        if (n == 0) return double.NaN; // the mean of nothing, as torch's mean of an empty tensor
+        var scale = 1.0 / ((double)n * n * n);
+        var want = !dStudent.IsEmpty;
+        var x = student[..(n * d)].ToArray();
+        var t = teacher[..(n * dt)].ToArray();
+        var grad = want ? new double[(long)n * d] : null;
+        var total = 0.0;
+        var gate = new object();
+        // Anchors in parallel, each a single-threaded engine pass (value and gradient together: the mean of
+        // independent terms needs no forward output). h(⟨e_j, e_k⟩ − ⟨t_j, t_k⟩) is symmetric in (j, k), so the
+        // backward computes B·E once and doubles it.
+        Parallel.For(0, n, () => new AngleScratch<T>(n, d, dt, want), (i, _, s) =>
+        {
+            Differences<T>(x, d, n, i, s.E, s.Norms);
+            Differences<T>(t, dt, n, i, s.Et, null);
+            var ops = PairOperands<T>.SelfRelation(s.E, n, d, PairMetric.Dot);
+            ops.X2 = s.Et;
+            ops.D2 = dt;
+            ops.Metric2 = PairMetric.Dot;
+            if (!want)
+            {
+                PairEngine.Forward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, new PairRows { Value = s.Rows });
+            }
+            else
+            {
+                Array.Clear(s.DE);
+                PairEngine.Backward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, default, default, s.Weight,
+                    new PairGradients<T> { DX = s.DE, RowSums = s.Rows }, threads: 1, symmetric: true);
+                BackThroughDifferences(s.DE, s.E, s.Norms, d, n, i, s.Grad!);
+            }
+            foreach (var v in s.Rows) s.Total += v;
+            return s;
+        }, s =>
+        {
+            lock (gate)
+            {
+                total += s.Total;
+                if (grad != null) for (long k = 0; k < grad.Length; k++) grad[k] += s.Grad![k];
+            }
+        });
+        if (grad != null)
+            for (var k = 0; k < grad.Length; k++) dStudent[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(dStudent[k]) + grad[k]);
+        return total * scale;
+    }
+
+    private sealed class AngleScratch<T> where T : unmanaged
+    {
+        public AngleScratch(int n, int d, int dt, bool grad)
+        {
+            E = new T[(long)n * d]; Et = new T[(long)n * dt]; Norms = new double[n]; Rows = new double[n];
+            Weight = new double[n];
+            Array.Fill(Weight, 1.0 / ((double)n * n * n));
+            DE = grad ? new T[(long)n * d] : Array.Empty<T>();
+            Grad = grad ? new double[(long)n * d] : null;
+        }
+        public readonly T[] E, Et, DE;
+        public readonly double[] Norms, Rows, Weight;
+        public readonly double[]? Grad;
+        public double Total;
+    }
+
+    /// <summary>Row j ← normalize(x_j − x_i) (eps 1e-12), and its pre-normalisation norm.</summary>
+    private static void Differences<T>(T[] x, int d, int n, int i, T[] output, double[]? norms) where T : unmanaged
+    {
+        var xi = x.AsSpan(i * d, d);
+        for (var j = 0; j < n; j++)
+        {
+            var xj = x.AsSpan(j * d, d);
+            var o = output.AsSpan(j * d, d);
+            var sq = 0.0;
+            for (var k = 0; k < d; k++)
+            {
+                var u = PairEngine.ToDouble(xj[k]) - PairEngine.ToDouble(xi[k]);
+                sq += u * u;
+            }
+            var norm = Math.Sqrt(sq);
+            var inv = 1.0 / Math.Max(norm, 1e-12);
+            for (var k = 0; k < d; k++) o[k] = PairEngine.FromDouble<T>((PairEngine.ToDouble(xj[k]) - PairEngine.ToDouble(xi[k])) * inv);
+            if (norms != null) norms[j] = norm;
+        }
+    }
+
+    /// <summary>dx += ∂/∂x of e_ij = (x_j − x_i) / max(‖x_j − x_i‖, eps) given dE.</summary>
+    private static void BackThroughDifferences<T>(T[] de, T[] e, double[] norms, int d, int n, int i, double[] dx) where T : unmanaged
+    {
+        var di = new double[d];
+        for (var j = 0; j < n; j++)
+        {
+            var g = de.AsSpan(j * d, d);
+            var ej = e.AsSpan(j * d, d);
+            double dot = 0;
+            for (var k = 0; k < d; k++) dot += PairEngine.ToDouble(g[k]) * PairEngine.ToDouble(ej[k]);
+            var clamped = norms[j] <= 1e-12;
+            var inv = 1.0 / Math.Max(norms[j], 1e-12);
+            var xj = dx.AsSpan(j * d, d);
+            for (var k = 0; k < d; k++)
+            {
+                var du = (PairEngine.ToDouble(g[k]) - (clamped ? 0.0 : PairEngine.ToDouble(ej[k]) * dot)) * inv;
+                xj[k] += du;
+                di[k] -= du;
+            }
+        }
+        var xi = dx.AsSpan(i * d, d);
+        for (var k = 0; k < d; k++) xi[k] += di[k];
+    }
+
+    /// <summary>pytorch-metric-learning's <c>TripletMarginLoss</c> over all triplets with its AvgNonZero reducer:
+    /// <c>Σ relu(d_ap − d_an + margin) / #{terms &gt; 0}</c> over anchors a, positives p ≠ a (same label) and
+    /// negatives n (other label), d the Euclidean distance <c>√max(‖a‖² + ‖b‖² − 2⟨a, b⟩, 1e-12)</c> of the given
+    /// rows (normalise them first for the library's default). Per anchor the negatives' distances are sorted, so
+    /// each positive's sum over negatives is a binary search and a prefix sum: O(N² (D + log N)) time, no N³
+    /// tensor. When <paramref name="dz"/> is not empty the gradient of the returned value is added to it.</summary>
+    /// <returns>The loss (0 when no triplet is positive) and the exact count of positive terms.</returns>
+    public static (double Loss, long Count) TripletMarginAll<T>(ReadOnlySpan<T> z, int n, int d, ReadOnlySpan<long> labels, double margin, Span<T> dz)
+        where T : unmanaged
+    {
+        if (z.Length < (long)n * d || labels.Length != n) throw new ArgumentException($"z must be [{n}, {d}] and labels [{n}].");
+        if (!dz.IsEmpty && dz.Length < (long)n * d) throw new ArgumentException($"dz must be [{n}, {d}].");
+        var x = new double[(long)n * d];
+        for (long k = 0; k < x.Length; k++) x[k] = PairEngine.ToDouble(z[(int)k]);
+        var sq = new double[n];
+        for (var i = 0; i < n; i++) sq[i] = Dot(x.AsSpan(i * d, d), x.AsSpan(i * d, d));
+        var y = labels.ToArray();
+        var wantGrad = !dz.IsEmpty;
+        var total = 0.0;
+        long count = 0;
+        var grad = wantGrad ? new double[(long)n * d] : null;
+        var gate = new object();
+        Parallel.For(0, n, () => new AnchorScratch(n, d, wantGrad), (a, _, s) =>
+        {
+            var xa = x.AsSpan(a * d, d);
+            int np = 0, nn = 0;
+            for (var j = 0; j < n; j++)
+            {
+                if (j == a) continue;
+                var dist = Math.Sqrt(Math.Max(sq[a] + sq[j] - 2 * Dot(xa, x.AsSpan(j * d, d)), 1e-12));
+                if (y[j] == y[a]) { s.PosD[np] = dist; s.PosJ[np++] = j; }
+                else { s.NegD[nn] = dist; s.NegJ[nn++] = j; }
+            }
+            if (np == 0 || nn == 0) return s;
+            // Negatives by distance, with prefix sums: Σ_n relu(c − d_an) = k·c − Σ_{k smallest} d_an, k = #{d_an < c}.
+            Array.Sort(s.NegD, s.NegJ, 0, nn);
+            s.Prefix[0] = 0;
+            for (var k = 0; k < nn; k++) s.Prefix[k + 1] = s.Prefix[k] + s.NegD[k];
+            for (var q = 0; q < np; q++)
+            {
+                var c = s.PosD[q] + margin;
+                var k = LowerBound(s.NegD, nn, c);
+                s.Sum += k * c - s.Prefix[k];
+                s.Count += k;
+                s.PosCoef[q] = k;
+                s.C[q] = c;
+            }
+            if (!wantGrad) return s;
+            // ∂/∂d_an = −#{p : d_ap + m > d_an}, the same predicate as the counts above.
+            Array.Sort(s.C, 0, np);
+            for (var k = 0; k < nn; k++) s.NegCoef[k] = -(np - UpperBound(s.C, np, s.NegD[k]));
+            AddPairGradients(x, a, d, s.PosJ, s.PosD, s.PosCoef, np, s.Grad!);
+            AddPairGradients(x, a, d, s.NegJ, s.NegD, s.NegCoef, nn, s.Grad!);
+            return s;
+        }, s =>
+        {
+            lock (gate)
+            {
+                total += s.Sum;
+                count += s.Count;
+                if (grad != null) for (long k = 0; k < grad.Length; k++) grad[k] += s.Grad![k];
+            }
+        });
+        if (count == 0) return (0.0, 0);
+        if (grad != null)
+            for (long k = 0; k < grad.Length; k++) dz[(int)k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(dz[(int)k]) + grad[k] / count);
+        return (total / count, count);
+    }
+
+    /// <summary>Adds κ_j · ∂d_aj/∂z for the listed pairs (d = √sq: ∂d/∂z_a = (z_a − z_j)/d).</summary>
+    private static void AddPairGradients(double[] x, int a, int d, int[] js, double[] dist, double[] coef, int count, double[] grad)
+    {
+        var xa = x.AsSpan(a * d, d);
+        var ga = grad.AsSpan(a * d, d);
+        for (var q = 0; q < count; q++)
+        {
+            if (coef[q] == 0 || dist[q] * dist[q] <= 1e-12) continue;
+            var w = coef[q] / dist[q];
+            var j = js[q];
+            var xj = x.AsSpan(j * d, d);
+            var gj = grad.AsSpan(j * d, d);
+            for (var k = 0; k < d; k++)
+            {
+                var u = w * (xa[k] - xj[k]);
+                ga[k] += u;
+                gj[k] -= u;
+            }
+        }
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var acc = Vector<double>.Zero;
+        var k = 0;
+        for (; k + Vector<double>.Count <= a.Length; k += Vector<double>.Count)
+            acc = System.Numerics.Vector.FusedMultiplyAdd(new Vector<double>(a.Slice(k)), new Vector<double>(b.Slice(k)), acc);
+        var sum = System.Numerics.Vector.Sum(acc);
+        for (; k < a.Length; k++) sum += a[k] * b[k];
+        return sum;
+    }
+
+    private static int LowerBound(double[] sorted, int length, double value)
+    {
+        int lo = 0, hi = length;
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (sorted[mid] < value) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    private static int UpperBound(double[] sorted, int length, double value)
+    {
+        int lo = 0, hi = length;
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    private sealed class AnchorScratch
+    {
+        public AnchorScratch(int n, int d, bool grad)
+        {
+            PosD = new double[n]; NegD = new double[n]; PosJ = new int[n]; NegJ = new int[n];
+            Prefix = new double[n + 1]; PosCoef = new double[n]; NegCoef = new double[n]; C = new double[n];
+            Grad = grad ? new double[(long)n * d] : null;
+        }
+        public readonly double[] PosD, NegD, Prefix, PosCoef, NegCoef, C;
+        public readonly int[] PosJ, NegJ;
+        public readonly double[]? Grad;
+        public double Sum;
+        public long Count;
+    }
+}
