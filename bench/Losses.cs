@@ -108,7 +108,7 @@ internal static class Losses
     public static Tensor BatchHardNaive(Tensor z, Tensor y)
     {
         var zn = Ops.Normalize(z);
-        var d = Ops.Pairwise(zn, zn, "Euclidean", self: true);
+        var d = Ops.Pairwise(zn, zn, LossDsl.Ir.Metric.Euclidean, self: true);
         var same = y.unsqueeze(1).eq(y.unsqueeze(0));
         var pos = same.logical_and(eye(z.shape[0], dtype: ScalarType.Bool).logical_not());
         var hardest = Fill(d, pos.logical_not(), double.NegativeInfinity).max(1).values;
@@ -119,7 +119,7 @@ internal static class Losses
     public static Tensor BatchHardCareful(Tensor z, Tensor y)
     {
         var zn = Ops.Normalize(z);
-        var d = Ops.Pairwise(zn, zn, "Euclidean", self: true);
+        var d = Ops.Pairwise(zn, zn, LossDsl.Ir.Metric.Euclidean, self: true);
         // One label comparison, reused: the positives mask is it minus the diagonal (in place on a fresh tensor).
         var same = y.unsqueeze(1).eq(y.unsqueeze(0));
         var notPositive = same.logical_not().logical_or_(eye(z.shape[0], dtype: ScalarType.Bool));
@@ -142,9 +142,9 @@ internal static class Losses
 
     public static Tensor RkdDistanceEager(Tensor s, Tensor t)
     {
-        var td = Ops.Pairwise(t.detach(), t.detach(), "Euclidean", self: true);
+        var td = Ops.Pairwise(t.detach(), t.detach(), LossDsl.Ir.Metric.Euclidean, self: true);
         td = Div(td, td.masked_select(Gt(td, 0)).mean());
-        var d = Ops.Pairwise(s, s, "Euclidean", self: true);
+        var d = Ops.Pairwise(s, s, LossDsl.Ir.Metric.Euclidean, self: true);
         d = Div(d, d.masked_select(Gt(d.detach(), 0)).mean());
         return Mul(nn.functional.smooth_l1_loss(d, td), 25.0);
     }

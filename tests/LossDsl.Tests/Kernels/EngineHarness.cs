@@ -63,8 +63,8 @@ internal static class DenseReference
     {
         PairMetric.Dot => x.matmul(y.t()),
         PairMetric.Cosine => Ops.Normalize(x).matmul(Ops.Normalize(y).t()),
-        PairMetric.Euclidean => Ops.Pairwise(x, y, "Euclidean", self),
-        _ => Ops.Pairwise(x, y, "SqEuclidean", self),
+        PairMetric.Euclidean => Ops.Pairwise(x, y, LossDsl.Ir.Metric.Euclidean, self),
+        _ => Ops.Pairwise(x, y, LossDsl.Ir.Metric.SqEuclidean, self),
     };
 
     public static Tensor Mask(string mask, EngineCase c)
