@@ -31,7 +31,7 @@ namespace LossDsl.Generators
             var regions = model.Regions.ToDictionary(r => r.Root);
             var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
             var unfusedOnly = UnfusedOnlyNodes(ir, model.Regions, interior);
-            var names = new NodeNames(ir, TypeInference.Infer(ir), unfusedOnly);
+            var names = new NodeNames(ir, TypeInference.Infer(ir), new HashSet<int>(unfusedOnly.Keys));
 
             w.Line();
             w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
@@ -45,11 +45,12 @@ namespace LossDsl.Generators
                 var inputs = ir.Inputs.Select(i => $"({Literal(i.Name)}, {Parameter(i.Name)})");
                 w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }});");
                 w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+                EmitFusionFlags(w, names, model);
                 foreach (var node in ir.Nodes)
                 {
                     if (!names.IsVariable(node) || interior.Contains(node.Id)) continue;
-                    if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, region, model.Regions.ToList().IndexOf(region));
-                    else if (unfusedOnly.Contains(node.Id)) EmitUnfusedOnlyNode(w, names, node);
+                    if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, model, region);
+                    else if (unfusedOnly.TryGetValue(node.Id, out var needers)) EmitUnfusedOnlyNode(w, names, node, needers);
                     else EmitNode(w, names, node);
                 }
                 EmitResult(w, ir, names);
@@ -62,23 +63,27 @@ namespace LossDsl.Generators
             w.Line($"{(declare ? "var " : "")}{names.Var(node.Id)} = {Code(names, node)};");
         }
 
-        /// <summary>A node that only the unfused branches of several regions read (e.g. one pairwise relation
-        /// two regions scale differently): computed once, and only when fusion is off.</summary>
-        private static void EmitUnfusedOnlyNode(IndentedWriter w, NodeNames names, IrNode node)
+        /// <summary>A node that only the unfused branches of regions read (e.g. one pairwise relation two regions
+        /// scale differently): computed once, and only when one of those regions runs unfused.</summary>
+        private static void EmitUnfusedOnlyNode(IndentedWriter w, NodeNames names, IrNode node, SortedSet<int> regions)
         {
+            var allFused = string.Join(" && ", regions.Select(FusedFlag));
             w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Comment).ToArray())}, needed only unfused");
-            w.Line($"var {names.Var(node.Id)} = UseFusedKernels ? null : {Code(names, node)};");
+            w.Line($"var {names.Var(node.Id)} = {allFused} ? null : {Code(names, node)};");
         }
 
         /// <summary>Nodes outside every region's interior whose every use is inside a region's interior (or
-        /// another such node): the fused path never reads them. Term roots and the regions' operands are read
-        /// by the fused path, so they never qualify.</summary>
-        private static HashSet<int> UnfusedOnlyNodes(LossIr ir, EquatableArray<FusedRegion> regions, HashSet<int> interior)
+        /// another such node): the fused path never reads them. Each comes with the regions whose unfused
+        /// branches read it. Term roots and the regions' operands are read by the fused path, so they never qualify.</summary>
+        private static Dictionary<int, SortedSet<int>> UnfusedOnlyNodes(LossIr ir, EquatableArray<FusedRegion> regions, HashSet<int> interior)
         {
-            var result = new HashSet<int>();
+            var result = new Dictionary<int, SortedSet<int>>();
             if (regions.Count == 0) return result;
             var readByFusedPath = new HashSet<int>(ir.Terms.Select(t => t.Root)
                 .Concat(regions.SelectMany(r => r.Operands)));
+            var regionOf = new Dictionary<int, int>();
+            for (var k = 0; k < regions.Count; k++)
+                foreach (var id in regions[k].Interior.Append(regions[k].Root)) regionOf[id] = k;
             var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
             foreach (var node in ir.Nodes)
                 foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
@@ -87,61 +92,15 @@ namespace LossDsl.Generators
             {
                 if (node.Kind == ValueKind.Number || node.Op == OpCode.Input || interior.Contains(node.Id) || readByFusedPath.Contains(node.Id)) continue;
                 var uses = consumers[node.Id];
-                if (uses.Count > 0 && uses.All(c => interior.Contains(c) || result.Contains(c))) result.Add(node.Id);
+                // A region's root reads its arguments only on its unfused branch (its fused call reads its operands).
+                if (uses.Count == 0 || !uses.All(c => regionOf.ContainsKey(c) || result.ContainsKey(c))) continue;
+                var needers = new SortedSet<int>();
+                foreach (var c in uses)
+                    if (result.TryGetValue(c, out var more)) needers.UnionWith(more);
+                    else needers.Add(regionOf[c]);
+                result[node.Id] = needers;
             }
             return result;
-        }
-
-        /// <summary>A fused region: the generated kernel by default, the unfused nodes when fusion is off.</summary>
-        private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, FusedRegion region, int index)
-        {
-            var root = ir.Nodes[region.Root];
-            if (!region.IsLogSumExp)
-            {
-                EmitSumRegionCall(w, ir, names, region, index);
-                return;
-            }
-            var scale = region.Scale < 0 ? "1d"
-                : region.ScaleIsDivisor ? $"1d / (double){names.Number(region.Scale)}"
-                : $"(double){names.Number(region.Scale)}";
-            var labels = region.Labels < 0 ? "null" : names.Readable(region.Labels);
-            w.Line($"{Tensor} {names.Var(root.Id)};");
-            using (w.Block("if (UseFusedKernels)"))
-            {
-                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
-                w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, {scale});");
-            }
-            using (w.Block("else"))
-            {
-                foreach (var id in region.Interior.OrderBy(i => i))
-                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
-                EmitNode(w, names, root, declare: false);
-            }
-        }
-
-        /// <summary>A fused pair sum: its kernel, given the operands, host numbers and row values by default;
-        /// the unfused nodes when fusion is off.</summary>
-        private static void EmitSumRegionCall(IndentedWriter w, LossIr ir, NodeNames names, FusedRegion region, int index)
-        {
-            var root = ir.Nodes[region.Root];
-            var labels = region.Labels < 0 ? "null" : names.Readable(region.Labels);
-            var numbers = region.Numbers.Count == 0 ? "global::System.Array.Empty<double>()"
-                : $"new double[] {{ {string.Join(", ", region.Numbers.Select(id => $"(double){names.Number(id)}"))} }}";
-            var values = region.RowValues.Count == 0 ? $"global::System.Array.Empty<{Tensor}>()"
-                : $"new {Tensor}[] {{ {string.Join(", ", region.RowValues.Select(names.Readable))} }}";
-            w.Line($"{Tensor} {names.Var(root.Id)};");
-            using (w.Block("if (UseFusedKernels)"))
-            {
-                w.Line($"// {names.Var(root.Id)} = {IrPrinter.Formula(ir, root.Id)}, fused: N×N never materialised");
-                w.Line($"{names.Var(root.Id)} = __FusedRegion{index}.Apply({names.Readable(region.X)}, {names.Readable(region.Y)}, {labels}, " +
-                    $"{numbers}, {values});");
-            }
-            using (w.Block("else"))
-            {
-                foreach (var id in region.Interior.OrderBy(i => i))
-                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
-                EmitNode(w, names, root, declare: false);
-            }
         }
 
         private static void EmitResult(IndentedWriter w, LossIr ir, NodeNames names)

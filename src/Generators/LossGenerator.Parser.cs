@@ -117,7 +117,7 @@ namespace LossDsl.Generators
             if (diagnostics.HasErrors) return null;
             var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
             var computed = Canonicalize.Apply(ir);
-            var regions = fuse ? FusionHooks.Plan(computed) : EquatableArray<FusedRegion>.Empty;
+            var regions = fuse ? FusionPlanner.Plan(computed) : EquatableArray<FusedRegion>.Empty;
             var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             return new LossModel(ns, type.Name, ir, computed, signatures.ToEquatableArray(), regions);
         }

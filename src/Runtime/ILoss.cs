@@ -29,4 +29,13 @@ public interface ILoss
     /// <summary>Whether <see cref="Compute"/> runs the fused kernels (where the planner made any)
     /// or plain TorchSharp.</summary>
     bool UseFusedKernels { get; set; }
+
+    /// <summary>The fewest pairs (rows × columns) for which a fused region runs its kernel on the CPU; below it
+    /// the region runs unfused, which is faster for small batches. Default
+    /// <see cref="Kernels.FusionPolicy.DefaultMinimumPairs"/>; 0 fuses every batch.</summary>
+    long MinimumFusedPairs { get; set; }
+
+    /// <summary>One line per fused region: the node it computes, its formula and the kernel that runs it
+    /// (empty when nothing fuses or the loss is declared <c>[Loss(Fuse = false)]</c>).</summary>
+    IReadOnlyList<string> FusedRegions { get; }
 }

@@ -35,6 +35,12 @@ public sealed class InterpretedLoss : ILoss
     /// <summary>Has no effect: the interpreter runs plain TorchSharp only.</summary>
     public bool UseFusedKernels { get; set; }
 
+    /// <summary>Has no effect: the interpreter fuses nothing.</summary>
+    public long MinimumFusedPairs { get; set; }
+
+    /// <summary>Empty: the interpreter fuses nothing.</summary>
+    public IReadOnlyList<string> FusedRegions => System.Array.Empty<string>();
+
     /// <inheritdoc/>
     public LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs) => IrInterpreter.Evaluate(_ir, inputs, _hypers, Name);
 

@@ -4,194 +4,272 @@ using LossDsl.Ir;
 
 namespace LossDsl.Generators.Fusion
 {
-    /// <summary>Finds the fused regions of a loss. Masked pair sums (<see cref="MatchSum"/>: NT-Xent's and
-    /// SupCon's positive terms) and masked row log-sum-exps over scaled pairwise dot products (the core of
-    /// NT-Xent, SupCon and InfoNCE),
-    /// <code>RowLogSumExp(Over(R, G))</code>
-    /// with <c>R</c> = <c>Pairwise(x, y, Dot)</c>, optionally times a number (<c>R · s</c>, <c>s · R</c>) or
-    /// over one (<c>R / s</c>), and <c>G</c> = <c>SameLabel(ℓ)</c>, <c>DifferentLabel(ℓ)</c> or
-    /// <c>AllPairs()</c>, optionally under <c>ExcludeSelf</c>.</summary>
+    /// <summary>Finds the fused regions of a loss (see docs/kernels.md, "What fuses"). A pair region is a
+    /// reduction over a relation that one call of the runtime's pairwise engine computes without an N×M tensor:
+    /// <code>Reduce(Over(R, G))   or   Reduce(R)</code>
+    /// with Reduce one of RowLogSumExp, RowMax, RowMin, RowSum, RowMean, Sum, Mean, MeanNonZero; G a graph the
+    /// engine has a mask for (AllPairs, SameLabel and DifferentLabel on one or two label vectors, OtherView, any of
+    /// them under ExcludeSelf); and R an element-wise tree (<see cref="ScalarForms"/>) whose leaves are one
+    /// <c>Pairwise(x, y, metric)</c> (dot, cosine, Euclidean, squared Euclidean; rows × features operands), at most
+    /// one more pairwise relation that receives no gradient (under <c>Frozen</c>), host numbers, and up to two
+    /// per-row and two per-column values (vectors, or 0-d values broadcast). Two patterns have kernels of their
+    /// own: RKD's angle loss and the all-triplets margin loss (<see cref="FusionPatterns"/>).</summary>
     internal static class FusionPlanner
     {
-        public const string AllPairs = "AllPairs";
-        public const string SameLabel = "SameLabel";
-        public const string DifferentLabel = "DifferentLabel";
+        private static readonly Dictionary<OpCode, (string Reduce, string Output)> Reductions = new()
+        {
+            [OpCode.RowLogSumExp] = ("LogSumExp", "Rows"),
+            [OpCode.RowMax] = ("Max", "Rows"),
+            [OpCode.RowMin] = ("Min", "Rows"),
+            [OpCode.RowSum] = ("Sum", "Rows"),
+            [OpCode.RowMean] = ("Sum", "RowMean"),
+            [OpCode.Sum] = ("Sum", "Sum"),
+            [OpCode.Mean] = ("Sum", "Mean"),
+            [OpCode.MeanNonZero] = ("Sum", "MeanNonZero"),
+        };
+
+        /// <summary>The engine's metrics.</summary>
+        private static readonly HashSet<Metric> Metrics = new() { Metric.Dot, Metric.Cosine, Metric.Euclidean, Metric.SqEuclidean };
 
         /// <summary>The regions of <paramref name="ir"/>, ordered by root id.</summary>
         public static EquatableArray<FusedRegion> Plan(LossIr ir)
         {
+            var types = TypeInference.Infer(ir);
+            if (types.Errors.Count > 0) return EquatableArray<FusedRegion>.Empty;
             var users = Users(ir);
             var termRoots = new HashSet<int>(ir.Terms.Select(t => t.Root));
             var regions = new List<FusedRegion>();
             foreach (var node in ir.Nodes)
             {
-                List<int> members = null!;
-                var match = node.Op == OpCode.RowLogSumExp ? Match(ir, node, out members)
-                    : SumReductions.Contains(node.Op) ? MatchSum(ir, node, out members)
-                    : null;
-                if (match is null) continue;
-                regions.Add(match with { Interior = Interior(node.Id, members!, users, termRoots) });
+                var members = new List<int>();
+                var region = Reductions.ContainsKey(node.Op) ? MatchPairs(ir, types, node, members) : null;
+                region ??= FusionPatterns.Match(ir, types, node, members);
+                if (region is null) continue;
+                regions.Add(region with { Interior = Interior(node.Id, members, users, termRoots) });
             }
             return regions.ToEquatableArray();
         }
 
-        /// <summary>The region rooted at <paramref name="root"/>, or null if it is not the pattern;
+        /// <summary>The pair region rooted at <paramref name="root"/>, or null if it is not one;
         /// <paramref name="members"/> gets the nodes between the root and the region's operands.</summary>
-        private static FusedRegion? Match(LossIr ir, IrNode root, out List<int> members)
+        private static FusedRegion? MatchPairs(LossIr ir, IrTypes types, IrNode root, List<int> members)
         {
-            members = new List<int>();
-            var over = ir.Nodes[root.Args[0]];
-            if (over.Op != OpCode.Over) return null;
-            members.Add(over.Id);
-
-            // The relation: P, P · s, s · P or P / s, with s a host number.
-            var relation = ir.Nodes[over.Args[0]];
-            IrNode pairwise;
-            int scale = -1;
-            var divisor = false;
-            if (relation.Op == OpCode.Pairwise)
-                pairwise = relation;
-            else if (relation.Op is OpCode.Mul or OpCode.Div)
+            if (root.Attr is not null || root.Args.Count != 1) return null;   // named axes: a batched reduction
+            var (reduce, output) = Reductions[root.Op];
+            var argument = ir.Nodes[root.Args[0]];
+            IrNode relation;
+            Graph graph;
+            if (argument.Op == OpCode.Over)
             {
-                var left = ir.Nodes[relation.Args[0]];
-                var right = ir.Nodes[relation.Args[1]];
-                if (left.Op == OpCode.Pairwise && right.Kind == ValueKind.Number)
-                {
-                    pairwise = left;
-                    scale = right.Id;
-                    divisor = relation.Op == OpCode.Div;
-                }
-                else if (relation.Op == OpCode.Mul && right.Op == OpCode.Pairwise && left.Kind == ValueKind.Number)
-                {
-                    pairwise = right;
-                    scale = left.Id;
-                }
-                else return null;
-                members.Add(relation.Id);
+                members.Add(argument.Id);
+                relation = ir.Nodes[argument.Args[0]];
+                var matched = MatchGraph(ir, ir.Nodes[argument.Args[1]], members);
+                if (matched is null) return null;
+                graph = matched;
+            }
+            else if (argument.Kind == ValueKind.Relation)
+            {
+                relation = argument;
+                graph = new Graph("AllPairs", false, -1, -1);
             }
             else return null;
-            if (pairwise.Metric != Metric.Dot || !IsRowsByFeatures(ir, pairwise)) return null;
-            members.Add(pairwise.Id);
+            if (types.Rank(relation.Id) != 2) return null;
 
-            if (!MatchGraph(ir, over, members, out var kind, out var labels, out var excludeSelf)) return null;
-            return new FusedRegion(root.Id, pairwise.Args[0], pairwise.Args[1], labels, kind, excludeSelf,
-                scale, divisor, EquatableArray<int>.Empty);
+            var formula = new FormulaBuilder(ir, types, members);
+            var f = formula.Translate(relation.Id, -1, -1);
+            if (f is null || !formula.Resolve(out var main, out var second)) return null;
+            if (graph.Kind == "OtherView" && main.Args[0] != main.Args[1]) return null;
+
+            var self = main.Args[0] == main.Args[1];
+            var region = new FusedRegion(root.Id, RegionShape.Pairs, EquatableArray<int>.Empty)
+            {
+                Reduce = reduce,
+                Output = output,
+                X = main.Args[0],
+                Y = self ? -1 : main.Args[1],
+                Metric = main.Metric,
+                Graph = graph.Kind,
+                ExcludeSelf = graph.ExcludeSelf,
+                RowLabels = graph.RowLabels,
+                ColumnLabels = graph.ColumnLabels,
+                Formula = f.Substitute(a => a == formula.MainLeaf ? FormulaSymbols.S : a == formula.SecondLeaf ? FormulaSymbols.S2 : null).Simplify(),
+                RowValues = formula.RowValues.ToEquatableArray(),
+                ColumnValues = formula.ColumnValues.ToEquatableArray(),
+                Numbers = formula.Numbers.ToEquatableArray(),
+            };
+            if (second is not null)
+            {
+                // The engine's second relation is a self relation exactly when the first is (Ops.Pairwise zeroes
+                // a self relation's diagonal; the engine does so for both or neither).
+                var secondSelf = second.Args[0] == second.Args[1];
+                if (secondSelf != self) return null;
+                region = region with { X2 = second.Args[0], Y2 = secondSelf ? -1 : second.Args[1], Metric2 = second.Metric };
+            }
+            return region;
         }
 
-        /// <summary>The graph of <paramref name="over"/>: SameLabel, DifferentLabel or AllPairs under any
-        /// number of ExcludeSelf; false for any other graph.</summary>
-        private static bool MatchGraph(LossIr ir, IrNode over, List<int> members, out string kind, out int labels, out bool excludeSelf)
+        /// <summary>A graph the engine has a mask for.</summary>
+        internal sealed record Graph(string Kind, bool ExcludeSelf, int RowLabels, int ColumnLabels);
+
+        /// <summary>The mask of <paramref name="graph"/>, or null; <paramref name="members"/> gets its nodes.</summary>
+        internal static Graph? MatchGraph(LossIr ir, IrNode graph, List<int> members)
         {
-            var graph = ir.Nodes[over.Args[1]];
-            excludeSelf = false;
+            var excludeSelf = false;
             while (graph.Op == OpCode.ExcludeSelf)
             {
                 members.Add(graph.Id);
                 excludeSelf = true;
                 graph = ir.Nodes[graph.Args[0]];
             }
-            labels = -1;
-            switch (graph.Op)
-            {
-                case OpCode.AllPairs: kind = AllPairs; break;
-                // One label vector for rows and columns: the kernels compare label_i with label_j of one batch.
-                case OpCode.SameLabel when graph.Args.Count == 1: kind = SameLabel; labels = graph.Args[0]; break;
-                case OpCode.DifferentLabel when graph.Args.Count == 1: kind = DifferentLabel; labels = graph.Args[0]; break;
-                default: kind = ""; return false;
-            }
             members.Add(graph.Id);
-            return true;
+            return graph.Op switch
+            {
+                OpCode.AllPairs => new Graph("AllPairs", excludeSelf, -1, -1),
+                OpCode.OtherView => new Graph("OtherView", excludeSelf, -1, -1),
+                OpCode.SameLabel or OpCode.DifferentLabel => new Graph(graph.Op.ToString(), excludeSelf, graph.Args[0],
+                    graph.Args.Count > 1 && graph.Args[1] != graph.Args[0] ? graph.Args[1] : -1),
+                _ => null,
+            };
         }
 
-        private static readonly HashSet<OpCode> SumReductions = new() { OpCode.RowSum, OpCode.RowMean, OpCode.Sum, OpCode.Mean };
-
-        private static readonly Dictionary<OpCode, UnaryOp> Unaries = new()
+        /// <summary>Translates a relation's element-wise tree into a <see cref="PairFormula"/>, collecting its
+        /// leaves: pairwise relations (placeholders until <see cref="Resolve"/> picks the main one), host numbers,
+        /// row and column values.</summary>
+        private sealed class FormulaBuilder
         {
-            [OpCode.Neg] = UnaryOp.Neg, [OpCode.Exp] = UnaryOp.Exp, [OpCode.Log] = UnaryOp.Log, [OpCode.Sqrt] = UnaryOp.Sqrt,
-            [OpCode.Softplus] = UnaryOp.Softplus, [OpCode.Sigmoid] = UnaryOp.Sigmoid, [OpCode.LogSigmoid] = UnaryOp.LogSigmoid,
-            [OpCode.Relu] = UnaryOp.Relu, [OpCode.Square] = UnaryOp.Square, [OpCode.Abs] = UnaryOp.Abs,
-        };
+            private readonly LossIr _ir;
+            private readonly IrTypes _types;
+            private readonly List<int> _members;
+            private readonly List<IrNode> _pairwise = new();
 
-        private static readonly Dictionary<OpCode, BinaryOp> Binaries = new()
-        {
-            [OpCode.Add] = BinaryOp.Add, [OpCode.Sub] = BinaryOp.Sub, [OpCode.Mul] = BinaryOp.Mul, [OpCode.Div] = BinaryOp.Div,
-        };
-
-        /// <summary>The symbol of row value node <paramref name="node"/> at row i (in a kernel, the local <c>v{node}_i</c>).</summary>
-        public static Symbol RowValue(int node) => new($"v{node}_i", $"v{node}_i", FormulaScope.Row);
-
-        /// <summary>The same row value read at row j (a self relation's backward visits (i, j) as (j, i)).</summary>
-        public static Symbol RowValueAtJ(int node) => new($"v{node}_j", $"v{node}_j", FormulaScope.Pair);
-
-        /// <summary>The <paramref name="index"/>-th host number of a pair sum, printed as its IR formula.</summary>
-        public static Symbol Number(int index, string formula) =>
-            new($"c{index}", formula.Contains(" ") ? "(" + formula + ")" : formula, FormulaScope.Call);
-
-        /// <summary>A masked pair sum, <c>Reduce(Over(R, G))</c> with Reduce one of RowSum, RowMean, Sum and
-        /// Mean and R an element-wise tree whose only pairwise leaf is <c>Pairwise(x, y, Dot)</c> (one or
-        /// more nodes with the same operands) and whose other leaves are Vectors (row values, broadcast
-        /// along rows) and numbers; null otherwise.</summary>
-        private static FusedRegion? MatchSum(LossIr ir, IrNode root, out List<int> members)
-        {
-            members = new List<int>();
-            var over = ir.Nodes[root.Args[0]];
-            if (over.Op != OpCode.Over) return null;
-            members.Add(over.Id);
-            var memberList = members;
-            IrNode? pairwise = null;
-            var rowValues = new List<int>();
-            var numbers = new List<int>();
-
-            PairFormula? Translate(int id)
+            public FormulaBuilder(LossIr ir, IrTypes types, List<int> members)
             {
-                var node = ir.Nodes[id];
+                _ir = ir;
+                _types = types;
+                _members = members;
+            }
+
+            public List<int> RowValues { get; } = new();
+            public List<int> ColumnValues { get; } = new();
+            public List<NumberField> Numbers { get; } = new();
+            public Symbol? MainLeaf { get; private set; }
+            public Symbol? SecondLeaf { get; private set; }
+
+            private static Symbol Placeholder(int node) => new("pairwise" + node, "pairwise" + node, FormulaScope.Pair);
+
+            /// <summary>The formula of node <paramref name="id"/>, argument <paramref name="arg"/> of
+            /// <paramref name="parent"/> (-1 for the relation itself); null if it cannot be fused.</summary>
+            public PairFormula? Translate(int id, int parent, int arg)
+            {
+                var node = _ir.Nodes[id];
                 switch (node.Kind)
                 {
                     case ValueKind.Number:
                         if (node.Op == OpCode.Const && node.NumericType == NumericType.Double) return PairFormula.Const(node.Number);
-                        if (!numbers.Contains(id)) numbers.Add(id);
-                        return Number(numbers.IndexOf(id), IrPrinter.Formula(ir, id));
+                        return FormulaSymbols.Number(NumberField(node));
                     case ValueKind.Vector:
-                        if (!rowValues.Contains(id)) rowValues.Add(id);
-                        return RowValue(id);
+                    case ValueKind.Real:
+                        return Value(node, parent, arg);
                     case ValueKind.Relation:
                         break;
                     default:
                         return null;
                 }
-                memberList.Add(id);
+                _members.Add(id);
                 if (node.Op == OpCode.Pairwise)
                 {
-                    if (node.Metric != Metric.Dot || !IsRowsByFeatures(ir, node)) return null;
-                    if (pairwise is null) pairwise = node;
-                    else if (!pairwise.Args.Equals(node.Args)) return null;
-                    return PairLeaf.Dot;
+                    if (!Metrics.Contains(node.Metric) || node.Args.Any(a => _types.Rank(a) != 2)) return null;
+                    var same = _pairwise.FirstOrDefault(p => p.Args.Equals(node.Args) && p.Metric == node.Metric);
+                    if (same is null) _pairwise.Add(node);
+                    return Placeholder((same ?? node).Id);
                 }
-                if (Unaries.TryGetValue(node.Op, out var unary))
+                // v_i and v_j written out (LiftedStructure's LogAddExp(n.PerRow(), n.PerColumn())).
+                if (node.Op is OpCode.PerRow or OpCode.PerColumn && node.Args.Count == 1)
+                    return Value(_ir.Nodes[node.Args[0]], perColumn: node.Op == OpCode.PerColumn);
+                if (ScalarForms.Unary.TryGetValue(node.Op, out var unary) && node.Args.Count == 1)
                 {
-                    var arg = Translate(node.Args[0]);
-                    return arg is null ? null : PairFormula.Apply(unary, arg);
+                    var a = Translate(node.Args[0], id, 0);
+                    return a is null ? null : PairFormula.Apply(unary, a);
                 }
-                if (Binaries.TryGetValue(node.Op, out var binary))
+                if (ScalarForms.Binary.TryGetValue(node.Op, out var binary) && node.Args.Count == 2)
                 {
-                    var left = Translate(node.Args[0]);
-                    var right = left is null ? null : Translate(node.Args[1]);
+                    var left = Translate(node.Args[0], id, 0);
+                    var right = left is null ? null : Translate(node.Args[1], id, 1);
                     return right is null ? null : new Binary(binary, left!, right);
                 }
                 return null;
             }
 
-            var summand = Translate(over.Args[0]);
-            if (summand is null || pairwise is null) return null;
-            if (!MatchGraph(ir, over, members, out var kind, out var labels, out var excludeSelf)) return null;
-            return new FusedRegion(root.Id, pairwise.Args[0], pairwise.Args[1], labels, kind, excludeSelf,
-                -1, false, EquatableArray<int>.Empty)
+            /// <summary>A vector aligned with the rows or the columns, or a 0-d value (broadcast as a row value).</summary>
+            private PairFormula? Value(IrNode node, int parent, int arg)
             {
-                Reduction = root.Op.ToString(),
-                Summand = summand,
-                RowValues = rowValues.ToEquatableArray(),
-                Numbers = numbers.ToEquatableArray(),
-            };
+                if (parent < 0) return null;
+                var perColumn = false;
+                if (node.Kind == ValueKind.Vector)
+                {
+                    if (_types.Alignment(parent, arg) is not { Length: 1 } map) return null;
+                    perColumn = map[0] == 1;
+                }
+                else if (_types.Rank(node.Id) != 0) return null;
+                return Value(node, perColumn);
+            }
+
+            private PairFormula? Value(IrNode node, bool perColumn)
+            {
+                if (node.Kind is not (ValueKind.Vector or ValueKind.Real) || _types.Rank(node.Id) > 1) return null;
+                var list = perColumn ? ColumnValues : RowValues;
+                var index = list.IndexOf(node.Id);
+                if (index < 0)
+                {
+                    if (list.Count == 2) return null;   // the engine reads two of each
+                    list.Add(node.Id);
+                    index = list.Count - 1;
+                }
+                return perColumn ? FormulaSymbols.Columns[index] : FormulaSymbols.Rows[index];
+            }
+
+            /// <summary>The struct field of a number: the hyper-parameter's name, or c0, c1, ….</summary>
+            private string NumberField(IrNode node)
+            {
+                var existing = Numbers.FirstOrDefault(n => n.Node == node.Id);
+                if (existing is not null) return existing.Field;
+                var name = node.Op == OpCode.Hyper ? node.Name : "c" + Numbers.Count(n => n.Field.StartsWith("c", System.StringComparison.Ordinal));
+                // Not the formula methods' type parameters (T, M) and parameter (p), nor a name already taken.
+                while (Numbers.Any(n => n.Field == name) || name is "T" or "M" or "p" or "Value" or "Partials") name += "_";
+                Numbers.Add(new NumberField(node.Id, name));
+                return name;
+            }
+
+            /// <summary>Picks the relation the engine differentiates (s) and the one it does not (s2): one pairwise
+            /// relation, or two of which one receives no gradient.</summary>
+            public bool Resolve(out IrNode main, out IrNode? second)
+            {
+                main = null!;
+                second = null;
+                if (_pairwise.Count == 1) main = _pairwise[0];
+                else if (_pairwise.Count == 2)
+                {
+                    var frozen = _pairwise.Where(p => IsGradientFree(_ir, p.Id)).ToList();
+                    if (frozen.Count == 0) return false;
+                    var frozenOne = frozen.Last();
+                    second = frozenOne;
+                    main = _pairwise.First(p => p != frozenOne);
+                }
+                else return false;
+                MainLeaf = Placeholder(main.Id);
+                SecondLeaf = second is null ? null : Placeholder(second.Id);
+                return true;
+            }
+        }
+
+        /// <summary>Whether no gradient can flow from node <paramref name="id"/> to an input: every path passes
+        /// a StopGradient (<c>Frozen</c>), or ends in labels, indices or numbers.</summary>
+        public static bool IsGradientFree(LossIr ir, int id)
+        {
+            var node = ir.Nodes[id];
+            if (node.Op == OpCode.StopGradient || node.Kind == ValueKind.Number) return true;
+            if (node.Op == OpCode.Input) return OpCatalog.IsInteger(node.Kind);
+            return node.Args.Count > 0 && node.Args.All(a => IsGradientFree(ir, a));
         }
 
         /// <summary>The members whose every use lies inside the region (the root or other interior
@@ -202,29 +280,10 @@ namespace LossDsl.Generators.Fusion
             var interior = new SortedSet<int>();
             foreach (var id in members.Distinct().OrderByDescending(i => i))
             {
-                if (termRoots.Contains(id)) continue;
+                if (termRoots.Contains(id) || id == root) continue;
                 if (users[id].All(u => u == root || interior.Contains(u))) interior.Add(id);
             }
             return interior.ToEquatableArray();
-        }
-
-        /// <summary>The kernels read operands as rows × features: token relations and other batched operands stay unfused.</summary>
-        private static bool IsRowsByFeatures(LossIr ir, IrNode pairwise) =>
-            pairwise.Args.All(a => ir.Nodes[a].Kind is ValueKind.Embeddings or ValueKind.Logits or ValueKind.Probs or ValueKind.LogProbs)
-            && pairwise.Args.All(a => !HasDeclaredRank(ir, a, other: 2));
-
-        /// <summary>Whether the input under node <paramref name="id"/> declares a rank other than <paramref name="other"/>.</summary>
-        private static bool HasDeclaredRank(LossIr ir, int id, int other)
-        {
-            var stack = new Stack<int>();
-            stack.Push(id);
-            while (stack.Count > 0)
-            {
-                var node = ir.Nodes[stack.Pop()];
-                if (node.Attr is InputAttr { Dims.Count: > 0 } input && input.Dims.Count != other) return true;
-                foreach (var a in node.Args) stack.Push(a);
-            }
-            return false;
         }
 
         private static List<int>[] Users(LossIr ir)

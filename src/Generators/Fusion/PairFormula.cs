@@ -6,14 +6,15 @@ using LossDsl.Ir;
 
 namespace LossDsl.Generators.Fusion
 {
-    /// <summary>How often a symbol's value changes inside a fused kernel: once per call (a scale),
-    /// once per row i (the output out_i, the incoming gradient g_i), or per pair (i, j).</summary>
+    /// <summary>How often a symbol's value changes inside a fused reduction: once per call (a host number such as
+    /// a temperature), once per row i (a row value v_i), or per pair (i, j) (the relation s_ij).</summary>
     internal enum FormulaScope { Call, Row, Pair }
 
-    /// <summary>A scalar formula over one pair (i, j) of a fused reduction: the per-pair function
-    /// <c>f_ij</c>, its derivatives, and the backward weights, in the spirit of KeOps' formulas. It
-    /// differentiates and simplifies itself symbolically and prints as C# (for kernels) and as
-    /// mathematical notation (for their comments). Values are records, so equal formulas are equal.</summary>
+    /// <summary>A scalar formula over one pair (i, j) of a fused reduction: the per-pair function <c>f_ij</c> and
+    /// its partial derivatives, in the spirit of KeOps' formulas. It differentiates and simplifies itself
+    /// symbolically and prints as engine code (<see cref="ToEngine"/>: calls of <c>IPairMath</c>'s <c>M.Exp</c>,
+    /// <c>M.Mul</c>, ... that one generated struct runs in the SIMD CPU engine and in ILGPU kernels) and as
+    /// mathematical notation (<see cref="ToMath"/>, for comments). Values are records, so equal formulas are equal.</summary>
     internal abstract record PairFormula
     {
         public static readonly PairFormula Zero = new Constant(0);
@@ -31,11 +32,14 @@ namespace LossDsl.Generators.Fusion
         public static PairFormula operator /(PairFormula a, PairFormula b) => new Binary(BinaryOp.Div, a, b);
         public static PairFormula operator -(PairFormula a) => new Unary(UnaryOp.Neg, a);
 
-        /// <summary>∂this/∂<paramref name="wrt"/>, simplified. <paramref name="wrt"/> is an atom (a
-        /// <see cref="Symbol"/> or a <see cref="PairLeaf"/>); every other atom is held constant.</summary>
+        public static PairFormula Min(PairFormula a, PairFormula b) => new Binary(BinaryOp.Min, a, b);
+        public static PairFormula Max(PairFormula a, PairFormula b) => new Binary(BinaryOp.Max, a, b);
+
+        /// <summary>∂this/∂<paramref name="wrt"/>, simplified. <paramref name="wrt"/> is a <see cref="Symbol"/>;
+        /// every other atom is held constant.</summary>
         public PairFormula Derivative(PairFormula wrt)
         {
-            if (wrt is not (Symbol or PairLeaf)) throw new ArgumentException("Differentiate with respect to a symbol or a pair leaf.", nameof(wrt));
+            if (wrt is not Symbol) throw new ArgumentException("Differentiate with respect to a symbol.", nameof(wrt));
             return Differentiate(wrt).Simplify();
         }
 
@@ -44,13 +48,16 @@ namespace LossDsl.Generators.Fusion
         /// <summary>The formula with constants folded and the identities of 0 and 1 applied.</summary>
         public abstract PairFormula Simplify();
 
-        /// <summary>The formula as a C# expression over the locals the kernel declares.</summary>
-        public string ToCSharp() => Print(csharp: true, parentPrecedence: 0, rightOperand: false);
+        /// <summary>The formula as engine code: <c>M.Mul(p.S, M.Const(Temperature))</c>, over the generic math
+        /// <c>M : IPairMath&lt;T&gt;</c>; <paramref name="name"/> may name a subformula (a local the struct declares).</summary>
+        public string ToEngine(Func<PairFormula, string?>? name = null) => name?.Invoke(this) ?? PrintEngine(name);
+
+        internal abstract string PrintEngine(Func<PairFormula, string?>? name);
 
         /// <summary>The formula in mathematical notation, for comments.</summary>
-        public string ToMath() => Print(csharp: false, parentPrecedence: 0, rightOperand: false);
+        public string ToMath() => PrintMath(parentPrecedence: 0, rightOperand: false);
 
-        internal abstract string Print(bool csharp, int parentPrecedence, bool rightOperand);
+        internal abstract string PrintMath(int parentPrecedence, bool rightOperand);
 
         /// <summary>The atoms the formula reads.</summary>
         public abstract IEnumerable<PairFormula> Atoms();
@@ -62,7 +69,7 @@ namespace LossDsl.Generators.Fusion
         public abstract PairFormula Substitute(Func<PairFormula, PairFormula?> atom);
 
         /// <summary>Whether the value changes from pair to pair (else it can be hoisted out of the j loop).</summary>
-        public bool DependsOnPair => Atoms().Any(a => a is PairLeaf || a is Symbol { Scope: FormulaScope.Pair });
+        public bool DependsOnPair => Atoms().Any(a => a is Symbol { Scope: FormulaScope.Pair });
 
         /// <summary>Whether the value changes from row to row (else it can be hoisted out of the i loop too).</summary>
         public bool DependsOnRow => DependsOnPair || Atoms().Any(a => a is Symbol { Scope: FormulaScope.Row });
@@ -84,26 +91,32 @@ namespace LossDsl.Generators.Fusion
         public override double Evaluate(Func<PairFormula, double> atom) => Value;
         public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => this;
 
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand)
+        internal override string PrintEngine(Func<PairFormula, string?>? name)
+        {
+            if (double.IsPositiveInfinity(Value)) return "M.Const(double.PositiveInfinity)";
+            if (double.IsNegativeInfinity(Value)) return "M.Const(double.NegativeInfinity)";
+            if (double.IsNaN(Value)) return "M.Const(double.NaN)";
+            var text = Value.ToString("R", CultureInfo.InvariantCulture);
+            if (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0) text += ".0";
+            return $"M.Const({text})";
+        }
+
+        internal override string PrintMath(int parentPrecedence, bool rightOperand)
         {
             string text;
-            if (double.IsPositiveInfinity(Value)) text = csharp ? "double.PositiveInfinity" : "∞";
-            else if (double.IsNegativeInfinity(Value)) text = csharp ? "double.NegativeInfinity" : "−∞";
-            else if (double.IsNaN(Value)) text = csharp ? "double.NaN" : "NaN";
-            else
-            {
-                text = Value.ToString("R", CultureInfo.InvariantCulture);
-                if (csharp && text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0) text += ".0";
-                if (!csharp) text = text.Replace("-", "−");
-            }
+            if (double.IsPositiveInfinity(Value)) text = "∞";
+            else if (double.IsNegativeInfinity(Value)) text = "−∞";
+            else if (double.IsNaN(Value)) text = "NaN";
+            else text = Value.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−");
             // A negative literal reads as a unary minus.
             return Parenthesize(text, Value < 0 && (parentPrecedence >= 3 || parentPrecedence > 0 && rightOperand));
         }
     }
 
-    /// <summary>A named scalar the kernel holds in a local: the scale s (per call), out_i and g_i (per
-    /// row), f_ij and p_ij (per pair, once computed), or a hoisted coefficient.</summary>
-    /// <param name="CSharp">The local's name in the kernel.</param>
+    /// <summary>A named scalar a formula reads: a host number (per call: a field of the generated struct), a row
+    /// or column value, or the pair's relation values (per pair: <c>p.S</c>, <c>p.S2</c>).</summary>
+    /// <param name="CSharp">How engine code reads it: <c>p.S</c>, <c>p.R0</c>, or a field name (a per-call number,
+    /// printed as <c>M.Const(field)</c>).</param>
     /// <param name="Math">Its notation in comments.</param>
     internal sealed record Symbol(string CSharp, string Math, FormulaScope Scope) : PairFormula
     {
@@ -112,61 +125,15 @@ namespace LossDsl.Generators.Fusion
         public override IEnumerable<PairFormula> Atoms() { yield return this; }
         public override double Evaluate(Func<PairFormula, double> atom) => atom(this);
         public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => atom(this) ?? this;
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? CSharp : Math;
+        internal override string PrintEngine(Func<PairFormula, string?>? name) => Scope == FormulaScope.Call ? $"M.Const({CSharp})" : CSharp;
+        internal override string PrintMath(int parentPrecedence, bool rightOperand) => Math;
     }
 
-    /// <summary>A vector that a leaf's partial derivative is a multiple of.</summary>
-    internal enum RowOperand { X, Y }
-
-    /// <summary>One term of the partial derivative of a leaf with respect to a row vector: the leaf's
-    /// gradient with respect to x_i (or y_j) is Σ Coefficient · Operand over its terms.</summary>
-    internal sealed record LeafPartial(PairFormula Coefficient, RowOperand Operand);
-
-    /// <summary>A per-pair quantity a kernel computes from the rows x_i and y_j, a tile of rows at a time,
-    /// with a <c>LossDsl.Runtime.Fused.PairMath</c> primitive, into a per-tile buffer. Its partials with
-    /// respect to x_i and y_j are linear in x_i and y_j, which is all a kernel needs to accumulate the row
-    /// gradients. A new metric adds a leaf here (and a primitive in PairMath); the derivation code stays
-    /// as it is. Leaves are symmetric in x_i and y_j, so one primitive serves tiles of either operand.</summary>
-    /// <param name="Metric">The IR's metric name this leaf is the core of.</param>
-    /// <param name="Buffer">The per-tile buffer the kernel stores it in; pair r of the tile reads <c>Buffer[r]</c>.</param>
-    /// <param name="Primitive">The PairMath method filling the buffer for a tile of rows against one row.</param>
-    /// <param name="Math">Its notation.</param>
-    internal sealed record PairLeaf(string Metric, string Buffer, string Primitive, string Math,
-        EquatableArray<LeafPartial> PartialX, EquatableArray<LeafPartial> PartialY) : PairFormula
-    {
-        /// <summary><c>⟨x_i, y_j⟩</c>: ∂/∂x_i = y_j, ∂/∂y_j = x_i.</summary>
-        public static readonly PairLeaf Dot = new("Dot", "dot", "DotRows", "⟨x_i, y_j⟩",
-            new[] { new LeafPartial(One, RowOperand.Y) }.ToEquatableArray(),
-            new[] { new LeafPartial(One, RowOperand.X) }.ToEquatableArray());
-
-        /// <summary><c>‖x_i − y_j‖²</c>: ∂/∂x_i = 2 x_i − 2 y_j, ∂/∂y_j = 2 y_j − 2 x_i.</summary>
-        public static readonly PairLeaf SquaredDistance = new("SqEuclidean", "sqDist", "SquaredDistanceRows", "‖x_i − y_j‖²",
-            new[] { new LeafPartial(Const(2), RowOperand.X), new LeafPartial(Const(-2), RowOperand.Y) }.ToEquatableArray(),
-            new[] { new LeafPartial(Const(-2), RowOperand.X), new LeafPartial(Const(2), RowOperand.Y) }.ToEquatableArray());
-
-        /// <summary>The leaf of a metric, or null when no kernel supports it yet.</summary>
-        public static PairLeaf? ForMetric(string metric) => metric switch
-        {
-            "Dot" => Dot,
-            "SqEuclidean" => SquaredDistance,
-            _ => null,
-        };
-
-        /// <summary>The partial with respect to x_i (<paramref name="operand"/> X) or y_j (Y).</summary>
-        public EquatableArray<LeafPartial> PartialWrt(RowOperand operand) => operand == RowOperand.X ? PartialX : PartialY;
-
-        protected override PairFormula Differentiate(PairFormula wrt) => Equals(wrt) ? One : Zero;
-        public override PairFormula Simplify() => this;
-        public override IEnumerable<PairFormula> Atoms() { yield return this; }
-        public override double Evaluate(Func<PairFormula, double> atom) => atom(this);
-        public override PairFormula Substitute(Func<PairFormula, PairFormula?> atom) => atom(this) ?? this;
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand) => csharp ? Buffer + "[r]" : Math;
-    }
-
-    /// <summary>Element-wise functions. Softplus, Sigmoid and LogSigmoid print as calls to the stable forms in
-    /// <c>LossDsl.Runtime.Fused.PairMath</c> (softplus as −logsigmoid(−a), as <c>Ops</c> computes it); Step and
-    /// Sign are the derivatives of Relu and Abs (0 at 0, as TorchSharp's gradients are).</summary>
-    internal enum UnaryOp { Neg, Exp, Log, Sqrt, Softplus, Sigmoid, LogSigmoid, Relu, Square, Abs, Step, Sign }
+    /// <summary>Element-wise functions, each an <c>IPairMath</c> operation (Softplus, Sigmoid and LogSigmoid in
+    /// their stable forms, softplus as −logsigmoid(−a), as <c>Ops</c> computes it). Step and Sign are the
+    /// derivatives of Relu and Abs (0 at 0, as TorchSharp's gradients are). StopGradient is the identity with a
+    /// zero derivative (<c>sg(a)</c>, the DSL's <c>Frozen</c>).</summary>
+    internal enum UnaryOp { Neg, Exp, Log, Sqrt, Softplus, Sigmoid, LogSigmoid, Relu, Square, Abs, Step, Sign, StopGradient }
 
     internal sealed record Unary(UnaryOp Op, PairFormula Arg) : PairFormula
     {
@@ -185,7 +152,7 @@ namespace LossDsl.Generators.Fusion
                 UnaryOp.Relu => Apply(UnaryOp.Step, Arg) * da,                      // relu' = [a > 0]
                 UnaryOp.Square => Const(2) * Arg * da,                              // (a²)' = 2a
                 UnaryOp.Abs => Apply(UnaryOp.Sign, Arg) * da,                       // |a|' = sign a
-                _ => Zero,                                                          // step, sign: piecewise constant
+                _ => Zero,                                                          // step, sign: piecewise constant; sg: none
             };
         }
 
@@ -228,26 +195,25 @@ namespace LossDsl.Generators.Fusion
             UnaryOp.Square => a * a,
             UnaryOp.Abs => System.Math.Abs(a),
             UnaryOp.Step => a > 0 ? 1.0 : 0.0,
-            _ => a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0,
+            UnaryOp.Sign => a > 0 ? 1.0 : a < 0 ? -1.0 : 0.0,
+            _ => a,
         };
 
         private static double LogSigmoid(double a) => System.Math.Min(a, 0.0) - System.Math.Log(1.0 + System.Math.Exp(-System.Math.Abs(a)));
 
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand)
+        internal override string PrintEngine(Func<PairFormula, string?>? name) =>
+            Op == UnaryOp.StopGradient ? Arg.ToEngine(name) : $"M.{Op}({Arg.ToEngine(name)})";
+
+        internal override string PrintMath(int parentPrecedence, bool rightOperand)
         {
             if (Op == UnaryOp.Neg)
-                return Parenthesize((csharp ? "-" : "−") + Arg.Print(csharp, 3, false), parentPrecedence >= 3 || parentPrecedence > 0 && rightOperand);
-            if (Op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt)
-            {
-                var name = Op switch { UnaryOp.Exp => "Exp", UnaryOp.Log => "Log", _ => "Sqrt" };
-                return csharp
-                    ? $"global::System.Math.{name}({Arg.Print(true, 0, false)})"
-                    : Op == UnaryOp.Sqrt ? $"√({Arg.Print(false, 0, false)})" : $"{name.ToLowerInvariant()}({Arg.Print(false, 0, false)})";
-            }
-            if (csharp) return $"global::LossDsl.Runtime.Fused.PairMath.{Op}({Arg.Print(true, 0, false)})";
-            var inner = Arg.Print(false, 0, false);
+                return Parenthesize("−" + Arg.PrintMath(3, false), parentPrecedence >= 3 || parentPrecedence > 0 && rightOperand);
+            var inner = Arg.PrintMath(0, false);
             return Op switch
             {
+                UnaryOp.Exp => $"exp({inner})",
+                UnaryOp.Log => $"log({inner})",
+                UnaryOp.Sqrt => $"√({inner})",
                 UnaryOp.Softplus => $"softplus({inner})",
                 UnaryOp.Sigmoid => $"σ({inner})",
                 UnaryOp.LogSigmoid => $"log σ({inner})",
@@ -255,12 +221,16 @@ namespace LossDsl.Generators.Fusion
                 UnaryOp.Square => $"({inner})²",
                 UnaryOp.Abs => $"|{inner}|",
                 UnaryOp.Step => $"[{inner} > 0]",
-                _ => $"sign({inner})",
+                UnaryOp.Sign => $"sign({inner})",
+                _ => $"sg({inner})",
             };
         }
     }
 
-    internal enum BinaryOp { Add, Sub, Mul, Div }
+    /// <summary>Arithmetic; min / max (whose derivative goes to the smaller / larger argument; at a tie, to
+    /// neither, a set of measure zero); log(e^a + e^b) and its derivative with respect to a, σ(a − b) (both −∞
+    /// when a = b = −∞, with derivative 0, as <c>Ops.LogAddExp</c>; runtime helpers in <c>PairFunctions</c>).</summary>
+    internal enum BinaryOp { Add, Sub, Mul, Div, Min, Max, LogAddExp, LogAddExpWeight }
 
     internal sealed record Binary(BinaryOp Op, PairFormula Left, PairFormula Right) : PairFormula
     {
@@ -273,7 +243,13 @@ namespace LossDsl.Generators.Fusion
                 BinaryOp.Add => dl + dr,
                 BinaryOp.Sub => dl - dr,
                 BinaryOp.Mul => dl * Right + Left * dr,                          // product rule
-                _ => dl / Right - Left * dr / (Right * Right),                   // quotient rule
+                BinaryOp.Div => dl / Right - Left * dr / (Right * Right),        // quotient rule
+                // min(a, b)' = [b − a > 0] a' + [a − b > 0] b'; max the other way round
+                BinaryOp.Min => Apply(UnaryOp.Step, Right - Left) * dl + Apply(UnaryOp.Step, Left - Right) * dr,
+                BinaryOp.Max => Apply(UnaryOp.Step, Left - Right) * dl + Apply(UnaryOp.Step, Right - Left) * dr,
+                // log(e^a + e^b)' = σ(a − b) a' + σ(b − a) b'
+                BinaryOp.LogAddExp => new Binary(BinaryOp.LogAddExpWeight, Left, Right) * dl + new Binary(BinaryOp.LogAddExpWeight, Right, Left) * dr,
+                _ => throw new InvalidOperationException("The weight of a log-add-exp is not differentiated (no second derivatives)."),
             };
         }
 
@@ -283,13 +259,7 @@ namespace LossDsl.Generators.Fusion
             var r = Right.Simplify();
             if (l is Constant a && r is Constant b)
             {
-                var v = Op switch
-                {
-                    BinaryOp.Add => a.Value + b.Value,
-                    BinaryOp.Sub => a.Value - b.Value,
-                    BinaryOp.Mul => a.Value * b.Value,
-                    _ => a.Value / b.Value,
-                };
+                var v = Compute(Op, a.Value, b.Value);
                 // Keep a quotient that does not divide evenly (1 / 3 reads better than 0.333…).
                 if (Op != BinaryOp.Div || v * b.Value == a.Value && v == System.Math.Round(v)) return Const(v);
             }
@@ -346,29 +316,38 @@ namespace LossDsl.Generators.Fusion
 
         public override double Evaluate(Func<PairFormula, double> atom)
         {
-            double l = Left.Evaluate(atom), r = Right.Evaluate(atom);
-            return Op switch
-            {
-                BinaryOp.Add => l + r,
-                BinaryOp.Sub => l - r,
-                BinaryOp.Mul => l * r,
-                _ => l / r,
-            };
+            return Compute(Op, Left.Evaluate(atom), Right.Evaluate(atom));
         }
 
-        internal override string Print(bool csharp, int parentPrecedence, bool rightOperand)
+        /// <summary>The operation's value (the runtime's forms).</summary>
+        internal static double Compute(BinaryOp op, double l, double r) => op switch
         {
+            BinaryOp.Add => l + r,
+            BinaryOp.Sub => l - r,
+            BinaryOp.Mul => l * r,
+            BinaryOp.Div => l / r,
+            BinaryOp.Min => System.Math.Min(l, r),
+            BinaryOp.Max => System.Math.Max(l, r),
+            BinaryOp.LogAddExp => double.IsNegativeInfinity(System.Math.Max(l, r)) ? double.NegativeInfinity
+                : System.Math.Max(l, r) + Unary.Compute(UnaryOp.Softplus, -System.Math.Abs(l - r)),
+            _ => double.IsNegativeInfinity(System.Math.Max(l, r)) ? 0.0 : Unary.Compute(UnaryOp.Sigmoid, l - r),
+        };
+
+        internal override string PrintEngine(Func<PairFormula, string?>? name) => Op is BinaryOp.LogAddExp or BinaryOp.LogAddExpWeight
+            ? $"global::LossDsl.Runtime.Kernels.PairFunctions.{Op}<T, M>({Left.ToEngine(name)}, {Right.ToEngine(name)})"
+            : $"M.{Op}({Left.ToEngine(name)}, {Right.ToEngine(name)})";
+
+        internal override string PrintMath(int parentPrecedence, bool rightOperand)
+        {
+            if (Op == BinaryOp.LogAddExp) return $"log(e^({Left.PrintMath(0, false)}) + e^({Right.PrintMath(0, false)}))";
+            if (Op == BinaryOp.LogAddExpWeight) return $"σ({Left.PrintMath(1, false)} − {Right.PrintMath(2, true)})";
+            if (Op is BinaryOp.Min or BinaryOp.Max)
+                return $"{(Op == BinaryOp.Min ? "min" : "max")}({Left.PrintMath(0, false)}, {Right.PrintMath(0, false)})";
             var precedence = Op is BinaryOp.Add or BinaryOp.Sub ? 1 : 2;
             // The right operand of − and / binds tighter than its operator's precedence.
             var rightPrecedence = Op is BinaryOp.Sub or BinaryOp.Div ? precedence + 1 : precedence;
-            var symbol = Op switch
-            {
-                BinaryOp.Add => "+",
-                BinaryOp.Sub => csharp ? "-" : "−",
-                BinaryOp.Mul => csharp ? "*" : "·",
-                _ => "/",
-            };
-            var text = $"{Left.Print(csharp, precedence, false)} {symbol} {Right.Print(csharp, rightPrecedence, true)}";
+            var symbol = Op switch { BinaryOp.Add => "+", BinaryOp.Sub => "−", BinaryOp.Mul => "·", _ => "/" };
+            var text = $"{Left.PrintMath(precedence, false)} {symbol} {Right.PrintMath(rightPrecedence, true)}";
             return Parenthesize(text, precedence < parentPrecedence);
         }
     }

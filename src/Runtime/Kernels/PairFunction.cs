@@ -48,12 +48,30 @@ public sealed class PairExtras
     public Tensor? Y2 { get; init; }
     /// <summary>The second relation's metric.</summary>
     public PairMetric Metric2 { get; init; }
+
+    /// <summary>The non-differentiable tensors, in the order <see cref="WithOperands"/> reads them back.</summary>
+    internal IEnumerable<Tensor> Operands() =>
+        new[] { RowLabels, ColumnLabels, Weights, X2, Y2 }.Where(t => t is not null)!;
+
+    /// <summary>These extras with the non-differentiable tensors replaced by <paramref name="operands"/> (in
+    /// <see cref="Operands"/>' order) and the row and column values by <paramref name="values"/> (R0, R1, C0, C1).</summary>
+    internal PairExtras WithOperands(IReadOnlyList<Tensor> operands, Tensor?[] values)
+    {
+        var k = 0;
+        Tensor? Next(Tensor? original) => original is null ? null : operands[k++];
+        return new PairExtras
+        {
+            RowLabels = Next(RowLabels), ColumnLabels = Next(ColumnLabels), Weights = Next(Weights), X2 = Next(X2), Y2 = Next(Y2),
+            R0 = values[0], R1 = values[1], C0 = values[2], C1 = values[3], Metric2 = Metric2,
+        };
+    }
 }
 
 /// <summary>The autograd bridge: one fused region as a TorchSharp custom autograd function over the engine,
 /// generic over the region's formula, mask and reduction. Gradients reach x, y and the row and column values;
 /// labels, weights and the second relation get none. CPU tensors run <see cref="PairEngine"/> on the tensors'
-/// memory (no copies of x or y); CUDA tensors run the ILGPU kernels (<see cref="IlgpuPairEngine"/>).</summary>
+/// memory (no copies of x or y); CUDA tensors run the ILGPU kernels (<see cref="IlgpuPairEngine"/>), and so do CPU tensors under
+/// <see cref="FusionPolicy.CpuBackend"/> = <see cref="CpuBackend.IlgpuCpu"/>.</summary>
 public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<PairFunction<TF, TM, TR>>
     where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
 {
@@ -72,7 +90,7 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
         if (y is not null)
         {
             TensorIo.CheckMatrix(y, "y");
-            if (y.dtype != x.dtype || y.device != x.device || y.shape[1] != x.shape[1])
+            if (y.dtype != x.dtype || y.device_type != x.device_type || y.device_index != x.device_index || y.shape[1] != x.shape[1])
                 throw new ArgumentException($"x [{string.Join(", ", x.shape)}] {x.dtype} on {x.device} and y [{string.Join(", ", y.shape)}] {y.dtype} on {y.device} must share dtype, device and features.");
         }
         var call = new PairCall(formula, mask, output, metric, extras, y is null);
@@ -91,10 +109,12 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
         var y = call.Self ? x : tensors[1];
         int n = (int)x.shape[0], m = (int)y.shape[0];
         var rows = new RowResult(n);
-        if (x.device_type == DeviceType.CUDA) IlgpuPairEngine.Forward<TF, TM, TR>((TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows);
+        if (call.Accelerator(x) is { } accelerator) IlgpuPairEngine.Forward<TF, TM, TR>(accelerator, (TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows);
         else TensorIo.WithOperands(x, y, call, (in PairOperands<float> o) => PairEngine.Forward<float, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()),
             (in PairOperands<double> o) => PairEngine.Forward<double, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()));
-        ctx.save_for_backward(tensors);
+        // Everything the backward pass reads is saved through autograd: the caller's tensors (row values, labels,
+        // the second relation) may be disposed before it runs (a generated Compute frees its intermediates).
+        ctx.save_for_backward(tensors.Concat(call.Extras.Operands()).ToList());
         ctx.save_data("call", call);
         ctx.save_data("rows", rows);
         return rows.Result(call.Output, x.dtype, x.device);
@@ -102,14 +122,14 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        var call = (PairCall)ctx.get_data("call");
         var rows = (RowResult)ctx.get_data("rows");
         var saved = ctx.get_saved_variables();
         try
         {
+            var first = ((PairCall)ctx.get_data("call")).Self ? 1 : 2;
+            var call = ((PairCall)ctx.get_data("call")).Restore(saved, first);
             var x = saved[0];
             var y = call.Self ? x : saved[1];
-            var first = call.Self ? 1 : 2;
             var weight = rows.Weights(call.Output, grad_output);
             var needX = x.requires_grad || call.Self;
             var dx = Zeros(x);
@@ -117,8 +137,8 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
             var dv = call.Values.Select(Zeros).ToArray();
             var slots = new Tensor?[4];
             for (var k = 0; k < call.ValueSlots.Length; k++) slots[call.ValueSlots[k]] = dv[k];
-            if (x.device_type == DeviceType.CUDA)
-                IlgpuPairEngine.Backward<TF, TM, TR>((TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows, weight, dx, dy, slots);
+            if (call.Accelerator(x) is { } accelerator)
+                IlgpuPairEngine.Backward<TF, TM, TR>(accelerator, (TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows, weight, dx, dy, slots);
             else
                 TensorIo.WithOperands(x, y, call,
                     (in PairOperands<float> o) => PairEngine.Backward<float, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.Value, rows.Arg, weight, TensorIo.Grads<float>(dx, dy, slots)),
@@ -155,6 +175,9 @@ internal static class GradientBuffers
 internal sealed class PairCall
 {
     public PairCall(IPairFormula formula, IPairMask mask, PairOutput output, PairMetric metric, PairExtras extras, bool self)
+        : this(formula, mask, output, metric, extras, self, FusionPolicy.CpuBackend) { }
+
+    private PairCall(IPairFormula formula, IPairMask mask, PairOutput output, PairMetric metric, PairExtras extras, bool self, CpuBackend backend)
     {
         Formula = formula;
         Mask = mask;
@@ -162,6 +185,7 @@ internal sealed class PairCall
         Metric = metric;
         Extras = extras;
         Self = self;
+        Backend = backend;
         var values = new List<Tensor>();
         var slots = new List<int>();
         void Add(Tensor? t, int slot) { if (t is not null) { values.Add(t); slots.Add(slot); } }
@@ -175,6 +199,24 @@ internal sealed class PairCall
     public readonly PairMetric Metric;
     public readonly PairExtras Extras;
     public readonly bool Self;
+    /// <summary>Where CPU tensors run, as set when the forward pass started (the backward pass may run on another thread).</summary>
+    public readonly CpuBackend Backend;
+
+    /// <summary>This call over the tensors autograd saved in the forward pass: x, y (unless a self relation), the
+    /// values, then the extras' other tensors (see <see cref="PairExtras.Operands"/>).</summary>
+    public PairCall Restore(IList<Tensor> saved, int firstValue)
+    {
+        var values = new Tensor?[4];
+        for (var k = 0; k < ValueSlots.Length; k++) values[ValueSlots[k]] = saved[firstValue + k];
+        var operands = saved.Skip(firstValue + ValueSlots.Length).ToList();
+        return new PairCall((IPairFormula)Formula, (IPairMask)Mask, Output, Metric, Extras.WithOperands(operands, values), Self, Backend);
+    }
+
+    /// <summary>The ILGPU accelerator this call runs on (CUDA tensors; CPU tensors under <see cref="CpuBackend.IlgpuCpu"/>),
+    /// or null for the SIMD engine.</summary>
+    public ILGPU.Runtime.Accelerator? Accelerator(Tensor x) =>
+        x.device_type == DeviceType.CUDA ? IlgpuPairEngine.CudaAccelerator(x.device.index < 0 ? 0 : x.device.index)
+        : Backend == CpuBackend.IlgpuCpu ? IlgpuPairEngine.CpuAccelerator : null;
     /// <summary>The differentiable value tensors, in the order they are passed to autograd, and their slots (R0, R1, C0, C1).</summary>
     public readonly Tensor[] Values;
     public readonly int[] ValueSlots;

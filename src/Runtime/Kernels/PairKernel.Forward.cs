@@ -225,7 +225,10 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 {
                     var max = TS.MaxFast(*a, fm);
                     var shift = TS.Select(TS.Eq(max, TS.Const(double.NegativeInfinity)), TS.Zero, max);
-                    *c = TS.Mul(*c, TS.Exp(TS.Sub(*b, shift)));
+                    // A lane that was empty holds c = 0 with shift 0: rescaling it by e^{0 − shift} would overflow to
+                    // 0 · ∞ = NaN once the new shift is below about −88 (float32), so a zero sum stays 0 (a NaN sum
+                    // stays NaN: c > 0 only after a value, when the shift only grows and e^{b − shift} ≤ 1).
+                    *c = TS.Select(TS.Eq(*c, TS.Zero), TS.Zero, TS.Mul(*c, TS.Exp(TS.Sub(*b, shift))));
                     *a = max;
                     *b = shift;
                 }

@@ -1,124 +1,142 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
+using LossDsl.Tests.Equality;
 using LossDsl.Ir;
 using LossDsl.Runtime;
-using TorchSharp;
+using LossDsl.Runtime.Kernels;
+using LossDsl.Tests.Kernels;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LossDsl.Tests.Fusion;
 
-/// <summary>Generated losses computed twice on the same instance and inputs, with
-/// <c>UseFusedKernels</c> on and off: every term's value and every input's gradient must agree
-/// (float64 to 1e-9, float32 to 1e-4, relative to the largest entry) on N from 1 to 100, including
-/// single-class batches, whose label graphs leave rows empty.</summary>
+/// <summary>Every loss with a fused region (the zoo's and the tests'), computed with its regions fused (forced at
+/// every size: <c>MinimumFusedPairs = 0</c>) and unfused, on the SIMD engine and on ILGPU's CPU accelerator: each
+/// term's value and every input's gradient agree to float64 1e-9 and float32 1e-4 (relative to the largest entry),
+/// on batches from 1 to 64 with one class, all-distinct labels and a few classes.</summary>
+[Collection(EngineSettingsCollection.Name)]
 public class FusedVsUnfusedTests
 {
     private readonly ITestOutputHelper _output;
     public FusedVsUnfusedTests(ITestOutputHelper output) => _output = output;
 
-    private static readonly Dictionary<string, Type> Losses = new[]
-    {
-        typeof(LossDsl.Zoo.NtXent), typeof(LossDsl.Zoo.SupCon), typeof(FusedNegatives), typeof(FusedShapes), typeof(FusedPairSums),
-    }.ToDictionary(t => t.Name);
+    /// <summary>Every generated loss with a parameterless constructor and at least one fused region.</summary>
+    public static IReadOnlyList<Type> FusedLosses { get; } =
+        typeof(ILoss).Assembly.GetTypes().Concat(typeof(FusedVsUnfusedTests).Assembly.GetTypes())
+            .Where(t => typeof(ILoss).IsAssignableFrom(t) && !t.IsAbstract && t != typeof(InterpretedLoss) && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Where(t => ((ILoss)Activator.CreateInstance(t)!).FusedRegions.Count > 0)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
 
-    /// <summary>How many regions each loss must have fused (one per log-sum-exp over a dot relation).</summary>
-    private static readonly Dictionary<string, int> ExpectedRegions = new()
+    public static TheoryData<string, string, string> Cases()
     {
-        ["NtXent"] = 2, ["SupCon"] = 2, ["FusedNegatives"] = 1, ["FusedShapes"] = 5, ["FusedPairSums"] = 7,
-    };
-
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var loss in Losses.Keys)
+        var data = new TheoryData<string, string, string>();
+        foreach (var loss in FusedLosses)
             foreach (var dtype in new[] { "Float64", "Float32" })
-                data.Add(loss, dtype);
+                foreach (var backend in new[] { CpuBackend.Simd, CpuBackend.IlgpuCpu })
+                    data.Add(loss.FullName!, dtype, backend.ToString());
         return data;
     }
 
-    private static readonly int[] Ns = { 1, 2, 7, 33, 100 };
-    private static readonly int[] Ds = { 1, 3, 16 };
+    /// <summary>(batch, labels): 0 one class, 1 all distinct, 2 a few classes.</summary>
+    private static readonly (int N, int Labels)[] Batches = { (1, 2), (2, 0), (7, 1), (33, 2), (64, 0) };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Fused_EqualsUnfused_ValuesAndGradients(string lossName, string dtypeName)
+    public void Fused_equals_unfused_values_and_gradients(string lossName, string dtypeName, string backendName)
     {
-        var type = Losses[lossName];
-        var regions = type.GetNestedTypes(BindingFlags.NonPublic).Count(t => t.Name.StartsWith("__FusedRegion", StringComparison.Ordinal));
-        Assert.True(regions == ExpectedRegions[lossName],
-            $"{lossName} has {regions} fused regions, expected {ExpectedRegions[lossName]}: is the generator wired to FusionPlanner and KernelEmitter?");
-
+        var type = FusedLosses.Single(t => t.FullName == lossName);
         var dtype = Enum.Parse<ScalarType>(dtypeName);
+        var backend = Enum.Parse<CpuBackend>(backendName);
         var loss = (ILoss)Activator.CreateInstance(type)!;
-        var seed = lossName.Length * 31 + (int)dtype;
-        var random = new Random(seed);
-        torch.random.manual_seed(seed);
+        loss.MinimumFusedPairs = 0;
         var tolerance = FusionNumerics.Tolerance(dtype);
         var worst = 0.0;
-        foreach (var n in Ns)
-            foreach (var d in Ds)
-                foreach (var classes in new[] { 1, Math.Min(3, n) })
-                {
-                    using var scope = NewDisposeScope();
-                    var inputs = loss.Inputs.ToDictionary(i => i.Name, i => i.Kind == ValueKind.Labels
-                        ? FusionNumerics.Labels(random, n, classes)
-                        : randn(n, d, dtype: ScalarType.Float64).to_type(dtype));
+        var batches = backend == CpuBackend.Simd ? Batches : Batches.Take(4).ToArray();
+        foreach (var (n, labels) in batches)
+        {
+            using var scope = NewDisposeScope();
+            var inputs = Inputs(loss, n, labels, dtype, seed: n * 7 + labels);
+            var fused = Run(loss, inputs, fusedKernels: true, backend);
+            var unfused = Run(loss, inputs, fusedKernels: false, backend);
+            foreach (var key in unfused.Keys)
+            {
+                var error = FusionNumerics.RelativeError(fused[key], unfused[key]);
+                worst = Math.Max(worst, error);
+                Assert.True(error <= tolerance, $"{type.Name} {dtype} {backend} N={n} labels={labels}: {key} differs by {error:E2} > {tolerance}");
+            }
+        }
+        _output.WriteLine($"{type.Name} {dtype} {backend}: worst relative difference fused vs unfused {worst:E2} (tolerance {tolerance})");
+    }
 
-                    loss.UseFusedKernels = true;
-                    var fused = Run(loss, inputs);
-                    loss.UseFusedKernels = false;
-                    var unfused = Run(loss, inputs);
-
-                    foreach (var key in unfused.Keys)
-                    {
-                        // At D = 1, x / ‖x‖ = ±1 is constant: the gradient through Normalize vanishes in exact
-                        // arithmetic, and both paths return float32 rounding noise amplified by 1 / |z| (seen up
-                        // to 1e-4 absolute) that no tolerance can compare. Those gradients are compared in
-                        // float64 here, and the kernel's own D = 1 gradients in float32 by FusedKernelTests.
-                        if (dtype == ScalarType.Float32 && d == 1 && key.StartsWith("∂", StringComparison.Ordinal)) continue;
-                        var error = FusionNumerics.RelativeError(fused[key], unfused[key]);
-                        worst = Math.Max(worst, error);
-                        Assert.True(error <= tolerance, $"{lossName} {dtype} N={n} D={d} classes={classes}: {key} differs by {error:E2} > {tolerance}");
-                    }
-                }
-        _output.WriteLine($"{lossName} {dtype}: worst relative difference fused vs unfused {worst:E2} (tolerance {tolerance})");
+    /// <summary>Random inputs for <paramref name="loss"/> at batch <paramref name="n"/>; labels that index nothing
+    /// (no range check) are made one class (0), all distinct (1) or left a few classes (2).</summary>
+    internal static Dictionary<string, Tensor> Inputs(ILoss loss, int n, int labels, ScalarType dtype, int seed)
+    {
+        var ir = loss.Trace();
+        var inputs = RandomInputs.For(ir, seed, n, ScalarType.Float64);
+        var plan = TypeInference.Infer(ir).Plan;
+        foreach (var input in ir.Inputs)
+        {
+            var t = inputs[input.Name];
+            if (t.is_floating_point()) inputs[input.Name] = t.detach().to_type(dtype);
+            else if (input.Kind == ValueKind.Labels && t.dim() == 1 && plan.Ranges.All(r => r.Input != input.Name) && labels < 2)
+                inputs[input.Name] = labels == 0 ? zeros_like(t) : arange(t.shape[0], ScalarType.Int64);
+        }
+        return inputs;
     }
 
     /// <summary>Each term's raw value, the total, and the gradient of the total for every float input
     /// (fresh leaves per run, so the runs cannot see each other's gradients).</summary>
-    private static Dictionary<string, Tensor> Run(ILoss loss, Dictionary<string, Tensor> inputs)
+    internal static Dictionary<string, Tensor> Run(ILoss loss, Dictionary<string, Tensor> inputs, bool fusedKernels, CpuBackend backend)
     {
-        var leaves = inputs.ToDictionary(p => p.Key, p => p.Value.is_floating_point() ? p.Value.detach().clone().requires_grad_(true) : p.Value);
-        using var result = loss.Compute(leaves);
-        result.Total.backward();
-        var values = new Dictionary<string, Tensor> { ["total"] = result.Total.detach().clone() };
-        foreach (var term in result.Terms) values["term " + term.Name] = term.Raw.detach().clone();
-        foreach (var (name, leaf) in leaves)
-            if (leaf.is_floating_point()) values["∂/∂" + name] = leaf.grad?.clone() ?? zeros_like(leaf);
-        return values;
+        loss.UseFusedKernels = fusedKernels;
+        var previous = FusionPolicy.CpuBackend;
+        FusionPolicy.CpuBackend = backend;
+        try
+        {
+            var leaves = inputs.ToDictionary(p => p.Key, p => p.Value.is_floating_point() ? p.Value.detach().clone().requires_grad_(true) : p.Value);
+            using var result = loss.Compute(leaves);
+            result.Total.backward();
+            var values = new Dictionary<string, Tensor> { ["total"] = result.Total.detach().clone() };
+            foreach (var term in result.Terms) values["term " + term.Name] = term.Raw.detach().clone();
+            foreach (var (name, leaf) in leaves)
+                if (leaf.is_floating_point()) values["∂/∂" + name] = leaf.grad?.clone() ?? zeros_like(leaf);
+            return values;
+        }
+        finally
+        {
+            FusionPolicy.CpuBackend = previous;
+        }
     }
 
     [Fact]
-    public void FuseFalse_PlansNoRegion_AndMatchesTheFusedLoss()
+    public void The_zoo_fuses_its_relational_losses()
     {
-        Assert.DoesNotContain(typeof(UnfusedNegatives).GetNestedTypes(BindingFlags.NonPublic), t => t.Name.StartsWith("__FusedRegion", StringComparison.Ordinal));
+        var names = FusedLosses.Select(t => t.Name).ToHashSet();
+        foreach (var expected in new[] { "NtXent", "SupCon", "BatchHardTriplet", "Contrastive", "MultiSimilarity", "Circle", "TripletMargin", "RkdAngle", "Nca", "LiftedStructure" })
+            Assert.Contains(expected, names);
+    }
+
+    [Fact]
+    public void FuseFalse_plans_no_region_and_matches_the_fused_loss()
+    {
+        Assert.Empty(new UnfusedNegatives().FusedRegions);
+        Assert.Single(new FusedNegatives().FusedRegions);
         using var scope = NewDisposeScope();
         var inputs = new Dictionary<string, Tensor>
         {
             ["z"] = randn(20, 5, dtype: ScalarType.Float64),
             ["y"] = FusionNumerics.Labels(new Random(5), 20, 4),
         };
-        var fused = Run(new FusedNegatives(), inputs);
-        var unfused = Run(new UnfusedNegatives(), inputs);
+        var fused = Run(new FusedNegatives { MinimumFusedPairs = 0 }, inputs, true, CpuBackend.Simd);
+        var unfused = Run(new UnfusedNegatives(), inputs, true, CpuBackend.Simd);
         foreach (var key in fused.Keys)
             Assert.True(FusionNumerics.RelativeError(fused[key], unfused[key]) <= 1e-9, key);
     }
 
     // A loss's own Describe / IR are untouched by fusion: fusion is an emission choice only.
     [Fact]
-    public void FusionDoesNotChangeTheLossIr() =>
+    public void Fusion_does_not_change_the_loss_ir() =>
         Assert.Equal(IrTransforms.CanonicalText(new FusedNegatives().Trace()), IrTransforms.CanonicalText(new UnfusedNegatives().Trace()));
 }

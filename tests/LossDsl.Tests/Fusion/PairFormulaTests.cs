@@ -3,98 +3,55 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using LossDslGenerator::LossDsl.Generators.Fusion;
+using LossDsl.Runtime.Kernels;
 using static LossDslGenerator::LossDsl.Generators.Fusion.PairFormula;
 
 namespace LossDsl.Tests.Fusion;
 
-/// <summary>The per-pair formula language the kernels are derived from: derivatives, simplification,
-/// printing, and the calculus of a fused log-sum-exp region.</summary>
+/// <summary>The per-pair formula language the generated structs are derived from: derivatives, simplification,
+/// printing as engine code and as notation, and the partials a region hands the engine.</summary>
 public class PairFormulaTests
 {
-    private static readonly Symbol S = RegionDerivation.Scale;
-    private static readonly PairLeaf Dot = PairLeaf.Dot;
+    private static readonly Symbol S = FormulaSymbols.S;
+    private static readonly Symbol Tau = FormulaSymbols.Number("Temperature");
+    private static readonly Symbol R0 = FormulaSymbols.Rows[0];
 
     [Fact]
-    public void DerivativeOfScaledDot_IsTheScale()
+    public void Derivative_of_a_scaled_relation_is_the_scale()
     {
-        var f = S * Dot;
-        var df = f.Derivative(Dot);
-        Assert.Equal(S, df);
-        Assert.Equal("scale", df.ToCSharp());
-        Assert.Equal("s", df.ToMath());
-        Assert.Equal("scale * dot[r]", f.ToCSharp());
-        Assert.Equal("s · ⟨x_i, y_j⟩", f.ToMath());
+        var f = S * Tau;
+        Assert.Equal(Tau, f.Derivative(S));
+        Assert.Equal("M.Mul(p.S, M.Const(Temperature))", f.ToEngine());
+        Assert.Equal("s_ij · Temperature", f.ToMath());
     }
 
     [Fact]
-    public void DerivativeOfDotOverScale_IsOneOverTheScale()
+    public void Quotient_rule_simplifies()
     {
-        var df = (Dot / S).Derivative(Dot);
-        Assert.Equal(One / S, df);
-        Assert.Equal("1.0 / scale", df.ToCSharp());
-        // With respect to the scale: −⟨x, y⟩ / s² (the quotient rule, simplified).
-        var ds = (Dot / S).Derivative(S);
-        Assert.Equal(-(Dot / (S * S)), ds);
+        Assert.Equal(One / Tau, (S / Tau).Derivative(S));
+        Assert.Equal(-(S / (Tau * Tau)), (S / Tau).Derivative(Tau));
     }
 
     [Fact]
-    public void DerivativeOfAnUnscaledDot_IsOne() => Assert.Equal(One, Dot.Derivative(Dot));
-
-    [Fact]
-    public void Atoms_OtherThanTheVariable_AreConstants()
+    public void Atoms_other_than_the_variable_are_constants()
     {
-        Assert.Equal(Zero, S.Derivative(Dot));
-        Assert.Equal(Zero, Const(3).Derivative(Dot));
-        Assert.Equal(Zero, PairLeaf.SquaredDistance.Derivative(Dot));
+        Assert.Equal(Zero, Tau.Derivative(S));
+        Assert.Equal(Zero, Const(3).Derivative(S));
+        Assert.Equal(Zero, FormulaSymbols.S2.Derivative(S));
     }
 
     [Fact]
-    public void LogSumExpWeight_IsDerivedAsTheStableSoftmax()
+    public void StopGradient_has_no_derivative_and_prints_as_its_argument()
     {
-        var math = new RegionDerivation(S * Dot);
-        Assert.Equal(Exp(RegionDerivation.F - RegionDerivation.Out), math.ReductionWeight);
-        Assert.Equal("global::System.Math.Exp(f - outi)", math.ReductionWeight.ToCSharp());
-        Assert.Equal("exp(f_ij − out_i)", math.ReductionWeight.ToMath());
-    }
-
-    // The self-relation backward reads each pair as (j, i): row i's symbols become row j's.
-    [Fact]
-    public void TransposedWeight_ReadsRowJ()
-    {
-        var math = new RegionDerivation(S * Dot);
-        Assert.Equal(Exp(RegionDerivation.F - RegionDerivation.OutJ), math.TransposedWeight);
-        Assert.Equal("global::System.Math.Exp(f - outj)", math.TransposedWeight.ToCSharp());
-        Assert.Equal(RegionDerivation.GradJ * RegionDerivation.Q * S,
-            RegionDerivation.Transpose(RegionDerivation.Grad * RegionDerivation.P * S));
-        Assert.Equal(S * Dot, (S * Dot).Substitute(_ => null));
-        Assert.Equal(Const(2) * Dot, (S * Dot).Substitute(a => a == S ? Const(2) : null));
+        var f = Apply(UnaryOp.Relu, Const(1.4) - Apply(UnaryOp.StopGradient, S)) * (S - Const(0.6));
+        // Only the second factor's s is differentiated: ∂f/∂s = relu(1.4 − sg(s)).
+        Assert.Equal(Apply(UnaryOp.Relu, Const(1.4) - Apply(UnaryOp.StopGradient, S)), f.Derivative(S));
+        Assert.Equal("M.Relu(M.Sub(M.Const(1.4), p.S))", Apply(UnaryOp.Relu, Const(1.4) - Apply(UnaryOp.StopGradient, S)).ToEngine());
+        Assert.Equal("relu(1.4 − sg(s_ij))", Apply(UnaryOp.Relu, Const(1.4) - Apply(UnaryOp.StopGradient, S)).ToMath());
     }
 
     [Fact]
-    public void RowGradients_OfAScaledDot_GatherTheOtherRow()
-    {
-        var math = new RegionDerivation(S * Dot);
-        Assert.Equal(new[] { Dot }, math.Leaves);
-        Assert.Equal(new[] { new GradientTerm(S, RowOperand.Y) }, math.GradX);
-        Assert.Equal(new[] { new GradientTerm(S, RowOperand.X) }, math.GradY);
-
-        var plain = new RegionDerivation(Dot);
-        Assert.Equal(new[] { new GradientTerm(One, RowOperand.Y) }, plain.GradX);
-    }
-
-    // A later metric adds only its leaf: the chain rule through the leaf's partials does the rest.
-    [Fact]
-    public void RowGradients_OfAScaledSquaredDistance_FollowFromItsLeafPartials()
-    {
-        var math = new RegionDerivation(-(S * PairLeaf.SquaredDistance));
-        Assert.Equal(2, math.GradX.Count);
-        Assert.Equal(new GradientTerm((Const(-2) * S).Simplify(), RowOperand.X), math.GradX[0]);
-        Assert.Equal(new GradientTerm((Const(2) * S).Simplify(), RowOperand.Y), math.GradX[1]);
-        Assert.Equal("-2.0 * scale", math.GradX[0].Coefficient.ToCSharp());
-    }
-
-    [Fact]
-    public void Simplify_FoldsConstantsAndIdentities()
+    public void Simplify_folds_constants_and_identities()
     {
         Assert.Equal(S, (One * S + Zero).Simplify());
         Assert.Equal(Zero, (S * Zero - Zero).Simplify());
@@ -102,66 +59,59 @@ public class PairFormulaTests
         Assert.Equal(One, (S / S).Simplify());
         Assert.Equal(Const(6), (Const(2) * Const(3)).Simplify());
         Assert.Equal(Const(1) / Const(3), (Const(1) / Const(3)).Simplify());   // kept exact
-        Assert.Equal(Exp(Dot - S), (Exp(Dot) / Exp(S)).Simplify());
-        Assert.Equal(Dot, Log(Exp(Dot)).Simplify());
-        Assert.Equal(Dot, ((Dot * S) / S).Simplify());
+        Assert.Equal(Exp(S - Tau), (Exp(S) / Exp(Tau)).Simplify());
+        Assert.Equal(S, Log(Exp(S)).Simplify());
+        Assert.Equal(S, ((S * Tau) / Tau).Simplify());
         Assert.Equal(Const(6) * S, (Const(2) * (Const(3) * S)).Simplify());
+        Assert.Equal(Const(2), Min(Const(2), Const(3)).Simplify());
     }
 
     [Fact]
-    public void Printing_ParenthesisesByPrecedence()
+    public void Notation_parenthesises_by_precedence()
     {
-        Assert.Equal("dot[r] - (scale - 1.0)", (Dot - (S - One)).ToCSharp());
-        Assert.Equal("dot[r] / (scale * 2.0)", (Dot / (S * Const(2))).ToCSharp());
-        Assert.Equal("-(dot[r] + scale)", (-(Dot + S)).ToCSharp());
-        Assert.Equal("dot[r] * (-scale)", (Dot * -S).ToCSharp());
-        Assert.Equal("(dot[r] + scale) * dot[r]", ((Dot + S) * Dot).ToCSharp());
-        Assert.Equal("dot[r] - 0.5", (Dot - Const(0.5)).ToCSharp());
-        Assert.Equal("√(⟨x_i, y_j⟩)", Sqrt(Dot).ToMath());
-        Assert.Equal("global::System.Math.Log(dot[r])", Log(Dot).ToCSharp());
+        Assert.Equal("s_ij − (Temperature − 1)", (S - (Tau - One)).ToMath());
+        Assert.Equal("s_ij / (Temperature · 2)", (S / (Tau * Const(2))).ToMath());
+        Assert.Equal("−(s_ij + Temperature)", (-(S + Tau)).ToMath());
+        Assert.Equal("√(s_ij)", Sqrt(S).ToMath());
+        Assert.Equal("min(s_ij, 1)", Min(S, One).ToMath());
+        Assert.Equal("M.Min(p.S, M.Const(1.0))", Min(S, One).ToEngine());
+        Assert.Equal("M.Softplus(M.Sub(p.R0, p.S))", Apply(UnaryOp.Softplus, R0 - S).ToEngine());
     }
 
-    public static TheoryData<string> Formulas() => new() { "exp", "quotient", "log", "sqrt", "product", "nested" };
+    public static TheoryData<string> Formulas() => new() { "exp", "quotient", "log", "sqrt", "product", "nested", "min", "max" };
 
     // Every rule against a central difference, on formulas that exercise it.
     [Theory]
     [MemberData(nameof(Formulas))]
-    public void Derivative_MatchesFiniteDifferences(string name)
+    public void Derivative_matches_finite_differences(string name)
     {
-        var t = new Symbol("t", "t", FormulaScope.Call);
+        var t = FormulaSymbols.Number("t");
         PairFormula f = name switch
         {
-            "exp" => Exp(S * Dot - t),
-            "quotient" => (Dot + t) / (S * Dot + Const(2)),
-            "log" => Log(Dot * Dot + S),
-            "sqrt" => Sqrt(Dot * S + Const(3)) - -Dot,
-            "product" => (Dot - S) * (t + Dot) * Const(-1.5),
-            _ => Exp(Log(S + Dot) / Sqrt(Dot + t)) / (Dot - -t),
+            "exp" => Exp(Tau * S - t),
+            "quotient" => (S + t) / (Tau * S + Const(2)),
+            "log" => Log(S * S + Tau),
+            "sqrt" => Sqrt(S * Tau + Const(3)) - -S,
+            "product" => (S - Tau) * (t + S) * Const(-1.5),
+            "min" => Min(S * S, Const(2)) + Max(S, t),
+            "max" => Max(Tau * S, -S),
+            _ => Exp(Log(Tau + S) / Sqrt(S + t)) / (S - -t),
         };
-        var values = new Dictionary<PairFormula, double> { [S] = 0.7, [t] = 0.3 };
+        var values = new Dictionary<PairFormula, double> { [Tau] = 0.7, [t] = 0.3 };
         foreach (var at in new[] { 0.4, 1.3, 2.2 })
         {
-            double Value(double dot) => f.Evaluate(a => a == Dot ? dot : values[a]);
+            double Value(double s) => f.Evaluate(a => a == S ? s : values[a]);
             const double h = 1e-6;
             var numeric = (Value(at + h) - Value(at - h)) / (2 * h);
-            var symbolic = f.Derivative(Dot).Evaluate(a => a == Dot ? at : values[a]);
+            var symbolic = f.Derivative(S).Evaluate(a => a == S ? at : values[a]);
             Assert.True(Math.Abs(numeric - symbolic) <= 1e-6 * Math.Max(1, Math.Abs(numeric)),
-                $"{name} at {at}: symbolic {symbolic} ({f.Derivative(Dot).ToMath()}) vs numeric {numeric}");
+                $"{name} at {at}: symbolic {symbolic} ({f.Derivative(S).ToMath()}) vs numeric {numeric}");
         }
     }
 
     [Fact]
-    public void DependsOnPair_SeparatesHoistableCoefficients()
-    {
-        Assert.False((One / S).DependsOnPair);
-        Assert.True((S * Dot).DependsOnPair);
-        Assert.True(RegionDerivation.Out.DependsOnRow);
-        Assert.False(RegionDerivation.Out.DependsOnPair);
-    }
-
-    [Fact]
-    public void Derivative_RejectsACompoundVariable() =>
-        Assert.Throws<ArgumentException>(() => Dot.Derivative(S * Dot));
+    public void Derivative_rejects_a_compound_variable() =>
+        Assert.Throws<ArgumentException>(() => S.Derivative(Tau * S));
 
     public static TheoryData<string> Unaries()
     {
@@ -171,50 +121,52 @@ public class PairFormulaTests
         return data;
     }
 
-    // Each unary of a pair sum, applied to a formula of the dot and a row value: its symbolic derivatives
-    // match central differences (at points away from relu's and abs's kinks, and inside log's and √'s domain).
+    // Each unary, applied to a formula of the relation and a row value: its symbolic derivatives match central
+    // differences (away from relu's and abs's kinks, inside log's and √'s domain).
     [Theory]
     [MemberData(nameof(Unaries))]
-    public void UnaryDerivatives_MatchFiniteDifferences(string name)
+    public void Unary_derivatives_match_finite_differences(string name)
     {
         var op = Enum.Parse<UnaryOp>(name);
-        var v = FusionPlanner.RowValue(3);
-        var c = FusionPlanner.Number(0, "T");
-        var inner = op is UnaryOp.Log or UnaryOp.Sqrt ? v * v + Dot * Dot * c + Const(4) : v - Dot / c;
+        var inner = op is UnaryOp.Log or UnaryOp.Sqrt ? R0 * R0 + S * S * Tau + Const(4) : R0 - S / Tau;
         var f = Apply(op, inner);
-        foreach (var (dot, value) in new[] { (0.3, -1.2), (-2.0, 0.7), (5.0, 0.5), (-30.0, 2.0), (40.0, -1.0) })
+        foreach (var (s, value) in new[] { (0.3, -1.2), (-2.0, 0.7), (5.0, 0.5), (-30.0, 2.0), (40.0, -1.0) })
         {
-            double Eval(PairFormula formula, double dd, double vv) =>
-                formula.Evaluate(a => a == Dot ? dd : a == v ? vv : a == c ? 0.5 : throw new InvalidOperationException(a.ToString()));
+            double Eval(PairFormula formula, double ss, double vv) =>
+                formula.Evaluate(a => a == S ? ss : a == R0 ? vv : a == Tau ? 0.5 : throw new InvalidOperationException(a.ToString()));
             const double h = 1e-6;
-            var numericDot = (Eval(f, dot + h, value) - Eval(f, dot - h, value)) / (2 * h);
-            var numericValue = (Eval(f, dot, value + h) - Eval(f, dot, value - h)) / (2 * h);
-            var symbolicDot = Eval(f.Derivative(Dot), dot, value);
-            var symbolicValue = Eval(f.Derivative(v), dot, value);
-            Assert.True(Math.Abs(numericDot - symbolicDot) <= 1e-5 * Math.Max(1, Math.Abs(symbolicDot)), $"{f}: ∂/∂dot {symbolicDot} vs {numericDot}");
-            Assert.True(Math.Abs(numericValue - symbolicValue) <= 1e-5 * Math.Max(1, Math.Abs(symbolicValue)), $"{f}: ∂/∂v {symbolicValue} vs {numericValue}");
-            Assert.True(double.IsFinite(Eval(f, dot, value)) || op == UnaryOp.Exp);
+            var numericS = (Eval(f, s + h, value) - Eval(f, s - h, value)) / (2 * h);
+            var numericValue = (Eval(f, s, value + h) - Eval(f, s, value - h)) / (2 * h);
+            Assert.True(Math.Abs(numericS - Eval(f.Derivative(S), s, value)) <= 1e-5 * Math.Max(1, Math.Abs(numericS)), $"{f}: ∂/∂s");
+            Assert.True(Math.Abs(numericValue - Eval(f.Derivative(R0), s, value)) <= 1e-5 * Math.Max(1, Math.Abs(numericValue)), $"{f}: ∂/∂r0");
+        }
+    }
+
+    // The formulas' notation and the engine's IPairMath compute the same stable functions.
+    [Fact]
+    public void Stable_functions_agree_with_the_engines_scalar_math()
+    {
+        Assert.Equal(0.0, Unary.Compute(UnaryOp.Softplus, double.NegativeInfinity));
+        Assert.Equal(1000.0, Unary.Compute(UnaryOp.Softplus, 1000.0));
+        Assert.Equal(-1000.0, Unary.Compute(UnaryOp.LogSigmoid, -1000.0));
+        foreach (var a in new[] { -800.0, -30.0, -1.0, 0.0, 2.5, 40.0, 800.0 })
+        {
+            Assert.Equal(Unary.Compute(UnaryOp.Softplus, a), ScalarMath64.Softplus(a));
+            Assert.Equal(Unary.Compute(UnaryOp.Sigmoid, a), ScalarMath64.Sigmoid(a));
+            Assert.Equal(Unary.Compute(UnaryOp.LogSigmoid, a), ScalarMath64.LogSigmoid(a));
         }
     }
 
     [Fact]
-    public void StableFunctions_AreFiniteAtExtremes_AndExactAtInfinity()
+    public void A_region_hands_the_engine_the_partials_of_every_leaf_it_reads()
     {
-        double At(UnaryOp op, double a) => Apply(op, Const(a)).Evaluate(_ => 0);
-        Assert.Equal(0.0, Unary.Compute(UnaryOp.Softplus, double.NegativeInfinity));
-        Assert.Equal(0.0, Unary.Compute(UnaryOp.Sigmoid, double.NegativeInfinity));
-        Assert.Equal(1000.0, Unary.Compute(UnaryOp.Softplus, 1000.0));
-        Assert.Equal(-1000.0, Unary.Compute(UnaryOp.LogSigmoid, -1000.0));
-        Assert.Equal(1.0, Unary.Compute(UnaryOp.Sigmoid, 1000.0));
-        Assert.Equal(Math.Log(2), At(UnaryOp.Softplus, 0), 15);
-        // The kernels print the runtime's stable forms, and the two agree.
-        Assert.Equal("global::LossDsl.Runtime.Fused.PairMath.Softplus(v3_i - dot[r])", Apply(UnaryOp.Softplus, FusionPlanner.RowValue(3) - Dot).ToCSharp());
-        Assert.Equal("softplus(v3_i − ⟨x_i, y_j⟩)", Apply(UnaryOp.Softplus, FusionPlanner.RowValue(3) - Dot).ToMath());
-        foreach (var a in new[] { -800.0, -30.0, -1.0, 0.0, 2.5, 40.0, 800.0 })
-        {
-            Assert.Equal(Unary.Compute(UnaryOp.Softplus, a), LossDsl.Runtime.Fused.PairMath.Softplus(a));
-            Assert.Equal(Unary.Compute(UnaryOp.Sigmoid, a), LossDsl.Runtime.Fused.PairMath.Sigmoid(a));
-            Assert.Equal(Unary.Compute(UnaryOp.LogSigmoid, a), LossDsl.Runtime.Fused.PairMath.LogSigmoid(a));
-        }
+        // NT-Xent's positives: f = softplus(r0_i − s_ij · c0).
+        var c0 = FormulaSymbols.Number("c0");
+        var math = new RegionDerivation(Apply(UnaryOp.Softplus, R0 - S * c0), rowValues: 1, columnValues: 0);
+        Assert.Equal(new[] { "S", "R0" }, math.Partials.Select(p => p.Field));
+        Assert.Equal("−(σ(r0_i − s_ij · c0) · c0)", math.Partials[0].Derivative.ToMath());
+        Assert.Equal("σ(r0_i − s_ij · c0)", math.Partials[1].Derivative.ToMath());
+        Assert.False(math.ReadsSecondRelation);
+        Assert.True(new RegionDerivation(S - FormulaSymbols.S2, 0, 0).ReadsSecondRelation);
     }
 }

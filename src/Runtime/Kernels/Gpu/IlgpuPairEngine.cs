@@ -96,12 +96,12 @@ public static class IlgpuPairEngine
         for (var k = 0; k < target.Length; k++) target[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(target[k]) + PairEngine.ToDouble(source[k]));
     }
 
-    // CUDA tensors (from PairFunction): through the host (not zero-copy), on the tensor's CUDA device.
+    // Tensors (from PairFunction): through the host (not zero-copy), on the given accelerator (the tensor's CUDA
+    // device, or the CPU accelerator under CpuBackend.IlgpuCpu).
 
-    internal static void Forward<TF, TM, TR>(TF formula, TM mask, Tensor x, Tensor y, PairMetric metric, PairExtras extras, bool self, RowResult rows)
+    internal static void Forward<TF, TM, TR>(Accelerator accelerator, TF formula, TM mask, Tensor x, Tensor y, PairMetric metric, PairExtras extras, bool self, RowResult rows)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
-        var accelerator = CudaAccelerator(x.device.index < 0 ? 0 : x.device.index);
         using var scope = NewDisposeScope();
         var (xh, yh, call) = ToHost(formula, mask, x, y, metric, extras, self);
         TensorIo.WithOperands(xh, yh, call,
@@ -109,11 +109,10 @@ public static class IlgpuPairEngine
             (in PairOperands<double> o) => Forward<double, TF, TM, TR>(accelerator, o, formula, mask, rows.AsRows()));
     }
 
-    internal static void Backward<TF, TM, TR>(TF formula, TM mask, Tensor x, Tensor y, PairMetric metric, PairExtras extras, bool self,
+    internal static void Backward<TF, TM, TR>(Accelerator accelerator, TF formula, TM mask, Tensor x, Tensor y, PairMetric metric, PairExtras extras, bool self,
         RowResult rows, double[] weight, Tensor dx, Tensor? dy, Tensor?[] slots)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
-        var accelerator = CudaAccelerator(x.device.index < 0 ? 0 : x.device.index);
         using var scope = NewDisposeScope();
         var (xh, yh, call) = ToHost(formula, mask, x, y, metric, extras, self);
         var dxh = zeros_like(xh);

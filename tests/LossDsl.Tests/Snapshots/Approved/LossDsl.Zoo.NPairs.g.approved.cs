@@ -13,8 +13,16 @@ namespace LossDsl.Zoo
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
-        /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
         public bool UseFusedKernels { get; set; } = true;
+
+        /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
+        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+
+        /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        private static readonly string[] __fusedRegions = { "v28 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -97,6 +105,7 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("NPairs", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
@@ -143,10 +152,20 @@ namespace LossDsl.Zoo
             var v25 = global::LossDsl.Runtime.Ops.Sub(v20, v24);
             // v26 = [v10 < 0.5]
             var v26 = global::LossDsl.Runtime.Ops.Less(v10, 0.5d);
-            // v27 = v6 ∧ [i ≠ j]
-            var v27 = global::LossDsl.Runtime.Ops.ExcludeSelf(v6);
-            // v28 = [∃ j: (v27)_ij]
-            var v28 = global::LossDsl.Runtime.Ops.HasAny(v27);
+            global::TorchSharp.torch.Tensor v28;
+            if (__fused0)
+            {
+                // v28 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]
+                //   fused region 0: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask
+                v28 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.SameLabel, excludeSelf: true, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
+            }
+            else
+            {
+                // v27 = v6 ∧ [i ≠ j]
+                var v27 = global::LossDsl.Runtime.Ops.ExcludeSelf(v6);
+                // v28 = [∃ j: (v27)_ij]
+                v28 = global::LossDsl.Runtime.Ops.HasAny(v27);
+            }
             // v29 = v26 ∧ v28
             var v29 = global::LossDsl.Runtime.Ops.And(v26, v28);
             // v30 = mean(v25 where v29)

@@ -13,8 +13,16 @@ namespace LossDsl.Zoo
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
-        /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
         public bool UseFusedKernels { get; set; } = true;
+
+        /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
+        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+
+        /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        private static readonly string[] __fusedRegions = { "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -92,6 +100,7 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Rkd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
             // v2 = ‖student_i − student_j‖
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v3 = v2 / mean(v2 > 0)
@@ -106,12 +115,22 @@ namespace LossDsl.Zoo
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
             // v10 = v9 · DistanceWeight
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, this.DistanceWeight);
-            // v12 = cos∠(student_j − student_i, student_k − student_i)
-            var v12 = global::LossDsl.Runtime.Ops.Angles(student);
-            // v13 = cos∠(v5_j − v5_i, v5_k − v5_i)
-            var v13 = global::LossDsl.Runtime.Ops.Angles(v5);
-            // v14 = mean smoothL1(v12 − v13; β = 1)
-            var v14 = global::LossDsl.Runtime.Ops.SmoothL1(v12, v13, 1d);
+            global::TorchSharp.torch.Tensor v14;
+            if (__fused0)
+            {
+                // v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)
+                //   fused region 0: RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor
+                v14 = global::LossDsl.Runtime.Kernels.RkdAngleFunction.Apply(student, v5);
+            }
+            else
+            {
+                // v12 = cos∠(student_j − student_i, student_k − student_i)
+                var v12 = global::LossDsl.Runtime.Ops.Angles(student);
+                // v13 = cos∠(v5_j − v5_i, v5_k − v5_i)
+                var v13 = global::LossDsl.Runtime.Ops.Angles(v5);
+                // v14 = mean smoothL1(v12 − v13; β = 1)
+                v14 = global::LossDsl.Runtime.Ops.SmoothL1(v12, v13, 1d);
+            }
             // v15 = v14 · AngleWeight
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.AngleWeight);
             // term Distance (Rkd.cs:32), weight 1

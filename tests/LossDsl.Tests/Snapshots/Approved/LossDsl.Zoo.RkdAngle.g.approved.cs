@@ -13,8 +13,16 @@ namespace LossDsl.Zoo
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
-        /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
         public bool UseFusedKernels { get; set; } = true;
+
+        /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
+        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+
+        /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        private static readonly string[] __fusedRegions = { "v7 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -78,14 +86,25 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RkdAngle", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            // v2 = cos∠(student_j − student_i, student_k − student_i)
-            var v2 = global::LossDsl.Runtime.Ops.Angles(student);
+            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
             // v4 = sg(teacher)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
-            // v5 = cos∠(v4_j − v4_i, v4_k − v4_i)
-            var v5 = global::LossDsl.Runtime.Ops.Angles(v4);
-            // v7 = mean smoothL1(v2 − v5; β = 1)
-            var v7 = global::LossDsl.Runtime.Ops.SmoothL1(v2, v5, 1d);
+            global::TorchSharp.torch.Tensor v7;
+            if (__fused0)
+            {
+                // v7 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)
+                //   fused region 0: RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor
+                v7 = global::LossDsl.Runtime.Kernels.RkdAngleFunction.Apply(student, v4);
+            }
+            else
+            {
+                // v2 = cos∠(student_j − student_i, student_k − student_i)
+                var v2 = global::LossDsl.Runtime.Ops.Angles(student);
+                // v5 = cos∠(v4_j − v4_i, v4_k − v4_i)
+                var v5 = global::LossDsl.Runtime.Ops.Angles(v4);
+                // v7 = mean smoothL1(v2 − v5; β = 1)
+                v7 = global::LossDsl.Runtime.Ops.SmoothL1(v2, v5, 1d);
+            }
             // v8 = v7 · AngleWeight
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.AngleWeight);
             // term Angle (Rkd.cs:15), weight 1

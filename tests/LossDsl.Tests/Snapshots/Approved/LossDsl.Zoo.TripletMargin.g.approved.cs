@@ -13,8 +13,16 @@ namespace LossDsl.Zoo
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
-        /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
         public bool UseFusedKernels { get; set; } = true;
+
+        /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
+        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+
+        /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        private static readonly string[] __fusedRegions = { "v11 = mean_{>0}(relu((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] + Margin)): all triplets by sorted distances (TripletMarginFunction), no N³ tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -81,24 +89,35 @@ namespace LossDsl.Zoo
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TripletMargin", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
-            // v2 = ‖v1_i − v1_j‖
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v4 = [y_i = y_j]
-            var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v5 = v4 ∧ [i ≠ j]
-            var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
-            // v6 = [y_i ≠ y_j]
-            var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-            // v7 = (v2)_ap − (v2)_an for (a,p) ∈ v5, (a,n) ∈ v6
-            var v7 = global::LossDsl.Runtime.Ops.Triplets(v2, v5, v6);
-            // v9 = v7 + Margin
-            var v9 = global::LossDsl.Runtime.Ops.Add(v7, this.Margin);
-            // v10 = relu(v9)
-            var v10 = global::LossDsl.Runtime.Ops.Relu(v9);
-            // v11 = mean_{>0}(v10)
-            var v11 = global::LossDsl.Runtime.Ops.MeanNonZero(v10);
+            global::TorchSharp.torch.Tensor v11;
+            if (__fused0)
+            {
+                // v11 = mean_{>0}(relu((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] + Margin))
+                //   fused region 0: all triplets by sorted distances (TripletMarginFunction), no N³ tensor
+                v11 = global::LossDsl.Runtime.Kernels.TripletMarginFunction.Apply(v1, y, this.Margin);
+            }
+            else
+            {
+                // v2 = ‖v1_i − v1_j‖
+                var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v4 = [y_i = y_j]
+                var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
+                // v5 = v4 ∧ [i ≠ j]
+                var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
+                // v6 = [y_i ≠ y_j]
+                var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+                // v7 = (v2)_ap − (v2)_an for (a,p) ∈ v5, (a,n) ∈ v6
+                var v7 = global::LossDsl.Runtime.Ops.Triplets(v2, v5, v6);
+                // v9 = v7 + Margin
+                var v9 = global::LossDsl.Runtime.Ops.Add(v7, this.Margin);
+                // v10 = relu(v9)
+                var v10 = global::LossDsl.Runtime.Ops.Relu(v9);
+                // v11 = mean_{>0}(v10)
+                v11 = global::LossDsl.Runtime.Ops.MeanNonZero(v10);
+            }
             // term Triplet (Triplets.cs:14), weight 1
             var raw_Triplet = v11.MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();

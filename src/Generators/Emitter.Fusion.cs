@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Generators.Fusion;
+using LossDsl.Ir;
+
+namespace LossDsl.Generators
+{
+    internal static partial class Emitter
+    {
+        private const string Kernels = FormulaEmitter.Kernels;
+
+        /// <summary>A fused region: the runtime's kernel when fusion is on and the batch is large enough to gain
+        /// from it (<c>FusionPolicy.ShouldFuse</c>), the unfused nodes otherwise.</summary>
+        private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, LossModel model, FusedRegion region)
+        {
+            var index = model.Regions.ToList().IndexOf(region);
+            var root = names.Var(region.Root);
+            var x = region.X < 0 ? "" : names.Readable(region.X);
+            var y = region.Y < 0 ? "null" : names.Readable(region.Y);
+            w.Line($"{Tensor} {root};");
+            using (w.Block($"if ({FusedFlag(index)})"))
+            {
+                w.Line($"// {root} = {IrPrinter.Formula(ir, region.Root)}");
+                w.Line($"//   fused region {index}: {RegionSummary(ir, region)}");
+                switch (region.Shape)
+                {
+                    case RegionShape.RkdAngle:
+                        w.Line($"{root} = {Kernels}.RkdAngleFunction.Apply({x}, {names.Readable(region.PatternArgs[0])});");
+                        break;
+                    case RegionShape.TripletMargin:
+                        w.Line($"{root} = {Kernels}.TripletMarginFunction.Apply({x}, {names.Readable(region.PatternArgs[0])}, {names.Operand(region.PatternArgs[1])});");
+                        break;
+                    case RegionShape.GraphHasAny:
+                        var (rows, columns) = Sizes(names, region);
+                        var labels = region.RowLabels < 0 ? "null" : names.Readable(region.RowLabels);
+                        var columnLabels = region.ColumnLabels < 0 ? "null" : names.Readable(region.ColumnLabels);
+                        w.Line($"{root} = {Kernels}.GraphRows.HasAny({Kernels}.GraphKind.{region.Graph}, excludeSelf: {(region.ExcludeSelf ? "true" : "false")}, " +
+                            $"{labels}, {columnLabels}, {rows}, {columns}, __shapes.Device);");
+                        break;
+                    default:
+                        EmitPairCall(w, names, model, region, root, x, y);
+                        break;
+                }
+            }
+            using (w.Block("else"))
+            {
+                foreach (var id in region.Interior.OrderBy(i => i))
+                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
+                EmitNode(w, names, ir.Nodes[region.Root], declare: false);
+            }
+        }
+
+        private static string FusedFlag(int region) => "__fused" + region;
+
+        /// <summary>Whether each region runs fused, decided once from the bound sizes (rows × columns of its relation),
+        /// the float type and the device (<c>FusionPolicy.ShouldFuse</c>).</summary>
+        private static void EmitFusionFlags(IndentedWriter w, NodeNames names, LossModel model)
+        {
+            for (var k = 0; k < model.Regions.Count; k++)
+            {
+                var (rows, columns) = Sizes(names, model.Regions[k]);
+                w.Line($"var {FusedFlag(k)} = UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, MinimumFusedPairs);");
+            }
+        }
+
+        /// <summary>The bound sizes of a region's rows and columns.</summary>
+        private static (string Rows, string Columns) Sizes(NodeNames names, FusedRegion region)
+        {
+            if (region.Shape == RegionShape.GraphHasAny)
+            {
+                var dims = names.Types.Of(region.PatternArgs[0]);
+                return (Size(dims[0]), Size(dims[1]));
+            }
+            var rows = Size(names.Types.Of(region.X)[0]);
+            return (rows, region.Y < 0 ? rows : Size(names.Types.Of(region.Y)[0]));
+        }
+
+        private static string Size(string symbol) =>
+            TypeInference.IsLiteral(symbol, out var size) ? size + "L" : $"__shapes[{Literal(symbol)}]";
+
+        /// <summary><c>PairFunction&lt;Formula, Mask, Reduce&gt;.Apply(formula, mask, output, x, y, metric, extras)</c>.</summary>
+        private static void EmitPairCall(IndentedWriter w, NodeNames names, LossModel model, FusedRegion region, string root, string x, string y)
+        {
+            var index = model.Regions.ToList().IndexOf(region);
+            var formula = FormulaEmitter.Structs(model.Regions).First(s => s.Regions.Contains(index)).Name;
+            var fields = string.Join(", ", region.Numbers.Select(n => $"{n.Field} = {names.Operand(n.Node)}"));
+            var maskType = MaskType(region);
+            var mask = region.Graph == "OtherView"
+                ? region.ExcludeSelf ? $"new {maskType}(new {Kernels}.OtherView((int){x}.shape[0]))" : $"new {maskType}((int){x}.shape[0])"
+                : "default";
+            var extras = new List<string>();
+            if (region.RowLabels >= 0) extras.Add($"RowLabels = {names.Readable(region.RowLabels)}");
+            if (region.ColumnLabels >= 0) extras.Add($"ColumnLabels = {names.Readable(region.ColumnLabels)}");
+            for (var k = 0; k < region.RowValues.Count; k++) extras.Add($"R{k} = {Value(names, region.RowValues[k], x)}");
+            for (var k = 0; k < region.ColumnValues.Count; k++) extras.Add($"C{k} = {Value(names, region.ColumnValues[k], y == "null" ? x : y)}");
+            if (region.X2 >= 0)
+            {
+                extras.Add($"X2 = {names.Readable(region.X2)}");
+                if (region.Y2 >= 0) extras.Add($"Y2 = {names.Readable(region.Y2)}");
+                extras.Add($"Metric2 = {Kernels}.PairMetric.{region.Metric2}");
+            }
+            w.Line($"{root} = {Kernels}.PairFunction<{formula}, {maskType}, {Kernels}.{region.Reduce}Reduce>.Apply(");
+            w.Line($"    new {formula} {{ {fields} }}, {mask}, {Kernels}.PairOutput.{region.Output},");
+            w.Line($"    {x}, {y}, {Kernels}.PairMetric.{region.Metric}" + (extras.Count == 0 ? ");" : ","));
+            if (extras.Count > 0) w.Line($"    new {Kernels}.PairExtras {{ {string.Join(", ", extras)} }});");
+        }
+
+        /// <summary>A row or column value: a vector as is, a 0-d value broadcast to the rows of <paramref name="rows"/>.</summary>
+        private static string Value(NodeNames names, int node, string rows) =>
+            names.Types.Rank(node) == 0 ? $"{names.Readable(node)}.expand({rows}.shape[0])" : names.Readable(node);
+
+        private static string MaskType(FusedRegion region)
+        {
+            var inner = $"{Kernels}.{region.Graph}";
+            return region.ExcludeSelf ? $"{Kernels}.ExcludeSelf<{inner}>" : inner;
+        }
+
+        /// <summary>One line on what a region runs, for the comment above its call and for <c>Describe()</c>.</summary>
+        internal static string RegionSummary(LossIr ir, FusedRegion region) => region.Shape switch
+        {
+            RegionShape.RkdAngle => "RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor",
+            RegionShape.TripletMargin => "all triplets by sorted distances (TripletMarginFunction), no N³ tensor",
+            RegionShape.GraphHasAny => $"rows of {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} with a pair, from label counts (GraphRows.HasAny), no N×M mask",
+            _ => $"{region.Reduce} over {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} of " +
+                 $"f_ij = {region.Formula!.ToMath()}, s = {region.Metric} relation, output {region.Output}; no N×M tensor",
+        };
+    }
+}

@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossDsl.Runtime.Kernels;
+
+/// <summary>When a generated loss runs a fused region's kernel rather than its unfused TorchSharp nodes.</summary>
+public static class FusionPolicy
+{
+    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: below about a million pairs (a batch of
+    /// ~1,000 rows against itself) libtorch's dense matmul path is faster on the CPU than the engine's tiled
+    /// passes, and the N×N temporaries are small. Measured with <c>dotnet run -c Release --project bench -- small</c>
+    /// (docs/performance.md, "Small batches").</summary>
+    public const long DefaultMinimumPairs = 1_000_000;
+
+    /// <summary>Whether a region of <paramref name="rows"/> × <paramref name="columns"/> pairs of
+    /// <paramref name="dtype"/> values on <paramref name="device"/> runs fused: always on CUDA (the ILGPU kernels),
+    /// never for number types the kernels do not have (anything but float32 and float64), and on the CPU when
+    /// rows · columns ≥ <paramref name="minimumPairs"/>.</summary>
+    public static bool ShouldFuse(long rows, long columns, ScalarType dtype, Device device, long minimumPairs)
+    {
+        if (dtype is not (ScalarType.Float32 or ScalarType.Float64)) return false;
+        if (device.type == DeviceType.CUDA) return true;
+        return device.type == DeviceType.CPU && rows * columns >= minimumPairs;
+    }
+
+    /// <summary>Where the kernels of CPU tensors run: the SIMD engine (default) or ILGPU's CPU accelerator (the
+    /// code path of CUDA tensors, run on the host; for tests and for checking a formula before a GPU run). Read when
+    /// a region's forward pass starts, per thread of execution.</summary>
+    public static CpuBackend CpuBackend
+    {
+        get => Backend.Value;
+        set => Backend.Value = value;
+    }
+
+    private static readonly System.Threading.AsyncLocal<CpuBackend> Backend = new();
+}
+
+/// <summary>Where fused kernels of CPU tensors run.</summary>
+public enum CpuBackend
+{
+    /// <summary>The SIMD pair engine (<see cref="PairEngine"/>).</summary>
+    Simd,
+    /// <summary>ILGPU's CPU accelerator (<see cref="Gpu.IlgpuPairEngine.CpuAccelerator"/>).</summary>
+    IlgpuCpu,
+}
