@@ -31,7 +31,12 @@ public static partial class Ops
     {
         var valid = Valid(tokens, ignore);
         var steps = tokens.shape[^1];
-        var notFirst = arange(steps, ScalarType.Int64, tokens.device).ge(ones(1, ScalarType.Int64, tokens.device));
+        if (steps == 0) return valid;
+        var firstShape = (long[])tokens.shape.Clone();
+        firstShape[^1] = 1;
+        var restShape = (long[])tokens.shape.Clone();
+        restShape[^1] = steps - 1;
+        var notFirst = cat(new[] { zeros(firstShape, ScalarType.Bool, tokens.device), ones(restShape, ScalarType.Bool, tokens.device) }, -1);
         return valid.logical_and(notFirst);
     }
 }

@@ -142,3 +142,137 @@ namespace LossDsl.Zoo
             Alpha * KLPerSample(Softmax(referenceLogits), LogSoftmax(retainLogits)).Mean();
     }
 }
+
+namespace LossDsl.Zoo
+{
+    /// <summary>FLAT's answer probability: the mean probability the model gives the predicted answer tokens,
+    /// <c>Σ p(label_t | logits_(t−1)) / #predicted</c> (0 without a predicted token).</summary>
+    public static class Flat
+    {
+        /// <summary>The mean next-token probability of the non-ignored labels (<c>[N, T, V]</c>, <c>[N, T]</c>).</summary>
+        public static Real AnswerProbability(Logits logits, Labels labels) =>
+            (Exp(NextTokenLogProbs(logits, labels)) * labels.Predicted().AsWeights()).Sum() / Maximum(labels.Predicted().Count(), 1);
+    }
+
+    // FLAT (Wang et al., 2025, "LLM Unlearning via Loss Adjustment with Only Forget Data", ICLR; UCSC-REAL/FLAT 05a6e6a,
+    // dataloader.py, loss_type "cl"): maximise an f-divergence between the template answers (e.g. "I don't know") and
+    // the forget answers of the forget questions, in its variational form −g*(P_template) + f*(g*(P_forget)), where P is
+    // the model's answer probability (Flat.AnswerProbability) and g*, f* the divergence's activation and conjugate
+    // (Nowozin et al., 2016, f-GAN). Template and Forget are reported as separate terms. The authors' code averages the
+    // token probabilities over every position of the batch (prompt and padding count as 0); these losses average over
+    // the predicted answer tokens, the paper's "average probability of the answer". Inputs: template and forget logits
+    // [N, T, V] with their labels [N, T] (Hugging Face convention, −100 ignored).
+
+    /// <summary>FLAT with the KL divergence: Template <c>= −P_template</c>, Forget <c>= e^{P_forget − 1}</c>.</summary>
+    [Loss]
+    public partial class FlatKl
+    {
+        [Term]
+        Real Template([Dims("N", "T", "V")] Logits templateLogits, [Dims("N", "T"), Ignore(-100)] Labels templateLabels) =>
+            -Flat.AnswerProbability(templateLogits, templateLabels);
+
+        [Term]
+        Real Forget([Dims("N", "F", "V")] Logits forgetLogits, [Dims("N", "F"), Ignore(-100)] Labels forgetLabels) =>
+            Exp(Flat.AnswerProbability(forgetLogits, forgetLabels) - 1);
+    }
+
+    /// <summary>FLAT with the Jensen–Shannon divergence: Template <c>= softplus(−P_template) − log 2</c>, Forget
+    /// <c>= softplus(P_forget) − log 2</c> (the authors' form; the constants do not move the gradient).</summary>
+    [Loss]
+    public partial class FlatJensenShannon
+    {
+        [Term]
+        Real Template([Dims("N", "T", "V")] Logits templateLogits, [Dims("N", "T"), Ignore(-100)] Labels templateLabels) =>
+            Softplus(-Flat.AnswerProbability(templateLogits, templateLabels)) - System.Math.Log(2);
+
+        [Term]
+        Real Forget([Dims("N", "F", "V")] Logits forgetLogits, [Dims("N", "F"), Ignore(-100)] Labels forgetLabels) =>
+            Softplus(Flat.AnswerProbability(forgetLogits, forgetLabels)) - System.Math.Log(2);
+    }
+
+    /// <summary>FLAT with the total variation: Template <c>= −½ tanh(P_template)</c>, Forget <c>= ½ tanh(P_forget)</c>
+    /// (the authors' default divergence).</summary>
+    [Loss]
+    public partial class FlatTotalVariation
+    {
+        [Term]
+        Real Template([Dims("N", "T", "V")] Logits templateLogits, [Dims("N", "T"), Ignore(-100)] Labels templateLabels) =>
+            -0.5 * Tanh(Flat.AnswerProbability(templateLogits, templateLabels));
+
+        [Term]
+        Real Forget([Dims("N", "F", "V")] Logits forgetLogits, [Dims("N", "F"), Ignore(-100)] Labels forgetLabels) =>
+            0.5 * Tanh(Flat.AnswerProbability(forgetLogits, forgetLabels));
+    }
+
+    /// <summary>FLAT with the Pearson χ² divergence: Template <c>= −P_template</c>, Forget <c>= P_forget²/4 + P_forget</c>.</summary>
+    [Loss]
+    public partial class FlatPearson
+    {
+        [Term]
+        Real Template([Dims("N", "T", "V")] Logits templateLogits, [Dims("N", "T"), Ignore(-100)] Labels templateLabels) =>
+            -Flat.AnswerProbability(templateLogits, templateLabels);
+
+        [Term]
+        Real Forget([Dims("N", "F", "V")] Logits forgetLogits, [Dims("N", "F"), Ignore(-100)] Labels forgetLabels)
+        {
+            var p = Flat.AnswerProbability(forgetLogits, forgetLabels);
+            return Square(p) / 4 + p;
+        }
+    }
+
+    /// <summary>Forgetting by relabelling: the forget samples are trained toward substituted labels, uniformly random ones
+    /// (Zhang et al., 2024, "Unforgettable Generalization in Language Models": fine-tuning on the forget task with random
+    /// labels) or a chosen target class (targeted relabelling, as in class unlearning by label poisoning), while the
+    /// retain samples keep their true labels: Forget <c>= γ·CE(forgetLogits, substitutedLabels)</c>, Retain
+    /// <c>= α·CE(retainLogits, retainLabels)</c> (<c>F.cross_entropy</c> means over the non-ignored labels; 0 for an empty
+    /// batch). How the labels are drawn is the caller's: the loss takes them as inputs.</summary>
+    [Loss]
+    public partial class RelabelForgetting
+    {
+        /// <summary>The forget term's weight γ.</summary>
+        [Hyper] public double Gamma { get; set; } = 1;
+
+        /// <summary>The retain term's weight α.</summary>
+        [Hyper] public double Alpha { get; set; } = 1;
+
+        [Term]
+        Real Forget([Dims("N", "C")] Logits forgetLogits, [Dims("N"), Ignore(-100)] Labels substitutedLabels) =>
+            Gamma * CrossEntropy(forgetLogits, substitutedLabels);
+
+        [Term]
+        Real Retain([Dims("M", "C")] Logits retainLogits, [Dims("M"), Ignore(-100)] Labels retainLabels) =>
+            Alpha * CrossEntropy(retainLogits, retainLabels);
+    }
+
+    /// <summary>Datamodel matching (Georgiev et al., 2024, "Attribute-to-Delete: Machine Unlearning via Datamodel
+    /// Matching"): the model's outputs on forget and retain samples are fine-tuned toward given target outputs (the
+    /// outputs a model retrained without the forget set is predicted to give, from datamodels), with the KL divergence:
+    /// Forget <c>= (1/N) Σ_i KL(softmax(forgetTargets_i) ‖ softmax(forgetLogits_i))</c>, Retain the same on the retain
+    /// samples. The targets are constants. An empty batch gives 0.</summary>
+    [Loss]
+    public partial class DatamodelMatchingKl
+    {
+        [Term]
+        Real Forget([Dims("N", "C")] Logits forgetLogits, [Frozen, Dims("N", "C")] Logits forgetTargets) =>
+            KLPerSample(Softmax(forgetTargets), LogSoftmax(forgetLogits)).Sum() / Maximum(forgetLogits.RowSum().Count(), 1);
+
+        [Term]
+        Real Retain([Dims("M", "C")] Logits retainLogits, [Frozen, Dims("M", "C")] Logits retainTargets) =>
+            KLPerSample(Softmax(retainTargets), LogSoftmax(retainLogits)).Sum() / Maximum(retainLogits.RowSum().Count(), 1);
+    }
+
+    /// <summary>Datamodel matching (Georgiev et al., 2024) with the squared error: Forget
+    /// <c>= mean (forgetLogits − forgetTargets)²</c> over every entry, Retain the same on the retain samples (the paper's
+    /// regression of outputs onto the predicted oracle outputs). The targets are constants. An empty batch gives 0.</summary>
+    [Loss]
+    public partial class DatamodelMatchingMse
+    {
+        [Term]
+        Real Forget([Dims("N", "C")] Logits forgetLogits, [Frozen, Dims("N", "C")] Logits forgetTargets) =>
+            Square(forgetLogits - forgetTargets).Sum() / Maximum(forgetLogits.Count(), 1);
+
+        [Term]
+        Real Retain([Dims("M", "C")] Logits retainLogits, [Frozen, Dims("M", "C")] Logits retainTargets) =>
+            Square(retainLogits - retainTargets).Sum() / Maximum(retainLogits.Count(), 1);
+    }
+}
