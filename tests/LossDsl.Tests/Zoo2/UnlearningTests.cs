@@ -101,14 +101,16 @@ public sealed class UnlearningTests
         var (forget, forgetLabels) = Batch(5, 3, 6, 4);
         var (retain, retainLabels) = Batch(7, 2, 5, 4, prompt: 1);
         var reference = ZooCheck.Randn(9, 2, 5, 4);
-        ZooCheck.MatchesReference(new GradientAscent(), new Dictionary<string, Tensor> { ["forgetLogits"] = forget, ["forgetLabels"] = forgetLabels },
-            x => MeanNll(x["forgetLogits"], x["forgetLabels"]).neg());
+        var ascent = new Dictionary<string, Tensor> { ["forgetLogits"] = forget, ["forgetLabels"] = forgetLabels };
+        ZooCheck.MatchesReference(new GradientAscent(), ascent, x => MeanNll(x["forgetLogits"], x["forgetLabels"]).neg());
+        ZooCheck.GradientMatchesFiniteDifferences(new GradientAscent(), ascent, new[] { "forgetLogits" });
         var inputs = new Dictionary<string, Tensor>
         {
             ["forgetLogits"] = forget, ["forgetLabels"] = forgetLabels, ["retainLogits"] = retain, ["retainLabels"] = retainLabels,
         };
         ZooCheck.MatchesReference(new GradientDifference { Gamma = 0.5, Alpha = 2 }, inputs,
             x => Add(Mul(MeanNll(x["forgetLogits"], x["forgetLabels"]), -0.5), Mul(MeanNll(x["retainLogits"], x["retainLabels"]), 2)));
+        ZooCheck.GradientMatchesFiniteDifferences(new GradientDifference { Gamma = 0.5, Alpha = 2 }, inputs, new[] { "forgetLogits", "retainLogits" });
         var kl = new Dictionary<string, Tensor>
         {
             ["forgetLogits"] = forget, ["forgetLabels"] = forgetLabels, ["retainLogits"] = retain, ["referenceLogits"] = reference,
@@ -129,6 +131,23 @@ public sealed class UnlearningTests
         result.Total.backward();
         Assert.Equal(0.0, result.Total.item<double>());
         Assert.Equal(0.0, inputs["forgetLogits"].grad!.abs().max().item<double>());
+    }
+
+    [Fact]
+    public void Flat_with_no_predicted_answer_token_reads_probability_0()
+    {
+        var (template, templateLabels) = Batch(17, 2, 5, 4);
+        var (forget, _) = Batch(19, 2, 6, 4);
+        var inputs = new Dictionary<string, Tensor>
+        {
+            ["templateLogits"] = template, ["templateLabels"] = templateLabels,
+            ["forgetLogits"] = forget, ["forgetLabels"] = Full(new long[] { 2, 6 }, -100, ScalarType.Int64, CPU),
+        };
+        // P_forget = 0: the forget terms are e^{−1}, softplus(0) − log 2 = 0, ½ tanh 0 = 0 and 0.
+        Assert.Equal(Math.Exp(-1), ZooCheck.Values(new FlatKl(), inputs).Terms["Forget"], 15);
+        Assert.Equal(0.0, ZooCheck.Values(new FlatJensenShannon(), inputs).Terms["Forget"], 15);
+        Assert.Equal(0.0, ZooCheck.Values(new FlatTotalVariation(), inputs).Terms["Forget"], 15);
+        Assert.Equal(0.0, ZooCheck.Values(new FlatPearson(), inputs).Terms["Forget"], 15);
     }
 
     /// <summary>FLAT's answer probability: the mean next-token probability over the predicted answer tokens.</summary>
@@ -191,6 +210,8 @@ public sealed class UnlearningTests
             Add(F.mse_loss(x["forgetLogits"], x["forgetTargets"].detach()), F.mse_loss(x["retainLogits"], x["retainTargets"].detach())),
             constants: new[] { "forgetTargets", "retainTargets" });
         ZooCheck.GradientMatchesFiniteDifferences(new DatamodelMatchingKl(), matching, new[] { "forgetLogits", "retainLogits" });
+        ZooCheck.GradientMatchesFiniteDifferences(new DatamodelMatchingMse(), matching, new[] { "forgetLogits", "retainLogits" });
+        ZooCheck.GradientMatchesFiniteDifferences(new RelabelForgetting { Gamma = 2, Alpha = 0.5 }, inputs, new[] { "forgetLogits", "retainLogits" });
 
         // An empty forget set: both forget terms are 0, the retain terms unchanged.
         matching["forgetLogits"] = zeros(0, 4, ScalarType.Float64);
