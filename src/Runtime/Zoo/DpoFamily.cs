@@ -422,6 +422,41 @@ namespace LossDsl.Zoo
 
 namespace LossDsl.Zoo
 {
+    /// <summary>A loss-type list, as TRL main's <c>DPOTrainer</c> takes one (<c>loss_type=["sigmoid", "bco_pair", "sft"]</c>,
+    /// <c>loss_weights=[0.8, 0.2, 1.0]</c>): MPO (Wang et al., 2024, "Enhancing the Reasoning Ability of Multimodal Large
+    /// Language Models via Mixed Preference Optimization"). Each type is its own term with its weight, so each is
+    /// reported apart: Sigmoid <c>= mean −log σ(β z)</c> (<see cref="DpoSigmoid"/>), BcoPair as <see cref="DpoBcoPair"/>
+    /// (δ from <see cref="RunningMoments"/>), Sft <c>= −Σ_i chosen_i / Σ_i chosenLengths_i</c>, the chosen completions'
+    /// mean token NLL (an empty batch gives 0). Any other list is written the same way, one <c>[Term(Weight = w)]</c>
+    /// per type.</summary>
+    [Loss]
+    public partial class Mpo
+    {
+        /// <summary>The inverse temperature β (TRL's default 0.1).</summary>
+        [Hyper] public double Beta { get; set; } = 0.1;
+
+        [Term(Weight = 0.8)]
+        Real Sigmoid(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+            -LogSigmoid(Beta * Dpo.Margin(chosen, rejected, refChosen, refRejected)).Mean();
+
+        [Term(Weight = 0.2)]
+        Real BcoPair(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected, [Frozen] Real delta) =>
+            (-LogSigmoid(Beta * (chosen - refChosen) - delta) - LogSigmoid(-(Beta * (rejected - refRejected) - delta))).Mean();
+
+        [Term(Weight = 1)]
+        Real Sft(Vector chosen, [Frozen] Vector chosenLengths) => -chosen.Sum() / Maximum(chosenLengths.Sum(), 1);
+
+        [Term(Weight = 0)] Real ChosenReward(Vector chosen, Vector refChosen) => Dpo.Reward(chosen, refChosen, Beta).Mean();
+        [Term(Weight = 0)] Real RejectedReward(Vector rejected, Vector refRejected) => Dpo.Reward(rejected, refRejected, Beta).Mean();
+        [Term(Weight = 0)] Real RewardMargin(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+            Dpo.RewardMargin(chosen, rejected, refChosen, refRejected, Beta);
+        [Term(Weight = 0)] Real RewardAccuracy(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
+            Dpo.RewardAccuracy(chosen, rejected, refChosen, refRejected, Beta);
+    }
+}
+
+namespace LossDsl.Zoo
+{
     /// <summary>DPO (Rafailov et al., 2023) from the policy's token logits, as TRL main's <c>DPOTrainer._compute_loss</c>
     /// (commit f2cd577, <c>loss_type=["sigmoid"]</c>, precomputed reference log-probabilities): each completion's
     /// log-probability is <c>Σ_t mask_t log p(token_t | token_&lt;t)</c> (<see cref="Dpo.SequenceLogProb"/>) from causal-LM

@@ -217,6 +217,26 @@ public sealed class PreferenceTests
         Assert.Throws<ArgumentException>(() => moments.Update(zeros(0, ScalarType.Float64)));
     }
 
+    [Fact]
+    public void A_loss_type_list_is_one_weighted_term_per_type()
+    {
+        var inputs = Pairs(13);
+        inputs["delta"] = ZooCheck.Real(-0.02);
+        inputs["chosenLengths"] = tensor(new[] { 5.0, 7, 3, 9, 4, 6, 8, 2 });
+        var loss = new Mpo { Beta = Beta };
+        ZooCheck.MatchesReference(loss, inputs, x =>
+        {
+            var sigmoid = F.logsigmoid(Mul(Logits(x), Beta)).neg().mean();
+            var bco = Case("bco").Reference(x);
+            var sft = Div(x["chosen"].sum().neg(), x["chosenLengths"].sum());
+            return Add(Add(Mul(sigmoid, 0.8), Mul(bco, 0.2)), sft);
+        }, constants: new[] { "delta", "chosenLengths" });
+        var (total, terms) = ZooCheck.Values(loss, inputs);
+        Assert.Equal(0.8 * terms["Sigmoid"] + 0.2 * terms["BcoPair"] + terms["Sft"], total, 13);
+        Assert.Equal(ZooCheck.Values(new DpoSigmoid { Beta = Beta }, Pairs(13)).Total, terms["Sigmoid"], 15);
+        ZooCheck.GradientMatchesFiniteDifferences(loss, inputs, new[] { "chosen", "rejected" });
+    }
+
     /// <summary>Causal-LM batches: logits <c>[N, T, V]</c>, tokens and a completion mask (prompt of 2, then completion).</summary>
     private static Dictionary<string, Tensor> TokenBatch(int seed, long n = 3, long chosenLength = 6, long rejectedLength = 5, long vocabulary = 7)
     {

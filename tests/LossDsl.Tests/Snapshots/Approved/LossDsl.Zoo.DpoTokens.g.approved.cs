@@ -82,11 +82,11 @@ namespace LossDsl.Zoo
             b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
             b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
             b.AddHyper(new global::LossDsl.Ir.IrHyper("LabelSmoothing", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Preference", 1d, 29, "DpoFamily.cs:443");
-            b.AddTerm("ChosenReward", 0d, 33, "DpoFamily.cs:454");
-            b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:459");
-            b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:464");
-            b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:472");
+            b.AddTerm("Preference", 1d, 29, "DpoFamily.cs:478");
+            b.AddTerm("ChosenReward", 0d, 33, "DpoFamily.cs:489");
+            b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:494");
+            b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:499");
+            b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:507");
             return b.Build();
         }
 
@@ -117,17 +117,17 @@ namespace LossDsl.Zoo
             b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddTerm("Preference", 1d, Preference(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:443");
+            b.AddTerm("Preference", 1d, Preference(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:478");
             b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "ChosenReward");
             b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "ChosenReward");
             b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:454");
+            b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:489");
             b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RejectedReward");
             b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RejectedReward");
             b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:459");
+            b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:494");
             b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardMargin");
             b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardMargin");
             b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
@@ -136,7 +136,7 @@ namespace LossDsl.Zoo
             b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:464");
+            b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:499");
             b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardAccuracy");
             b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardAccuracy");
             b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
@@ -145,7 +145,7 @@ namespace LossDsl.Zoo
             b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
             b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
             b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:472");
+            b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:507");
             return b.Build();
         }
 
@@ -155,11 +155,11 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Preference (weight 1, DpoFamily.cs:443) = mean((−(1 − LabelSmoothing) · log σ(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected)))) − (LabelSmoothing · log σ(−(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected))))))
-        /// ChosenReward (weight 0, DpoFamily.cs:454) = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)))
-        /// RejectedReward (weight 0, DpoFamily.cs:459) = mean(sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))
-        /// RewardMargin (weight 0, DpoFamily.cs:464) = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) − sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))
-        /// RewardAccuracy (weight 0, DpoFamily.cs:472) = mean(1[[sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) &gt; sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected))]])
+        /// Preference (weight 1, DpoFamily.cs:478) = mean((−(1 − LabelSmoothing) · log σ(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected)))) − (LabelSmoothing · log σ(−(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected))))))
+        /// ChosenReward (weight 0, DpoFamily.cs:489) = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)))
+        /// RejectedReward (weight 0, DpoFamily.cs:494) = mean(sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))
+        /// RewardMargin (weight 0, DpoFamily.cs:499) = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) − sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))
+        /// RewardAccuracy (weight 0, DpoFamily.cs:507) = mean(1[[sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) &gt; sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected))]])
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor chosenLogits, global::TorchSharp.torch.Tensor chosenTokens, global::TorchSharp.torch.Tensor chosenMask, global::TorchSharp.torch.Tensor rejectedLogits, global::TorchSharp.torch.Tensor rejectedTokens, global::TorchSharp.torch.Tensor rejectedMask, global::TorchSharp.torch.Tensor refChosen, global::TorchSharp.torch.Tensor refRejected)
         {
@@ -225,19 +225,19 @@ namespace LossDsl.Zoo
             var v41 = global::LossDsl.Runtime.Ops.Indicator(v40);
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
-            // term Preference (DpoFamily.cs:443), weight 1
+            // term Preference (DpoFamily.cs:478), weight 1
             var raw_Preference = v29.MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
-            // term ChosenReward (DpoFamily.cs:454), weight 0
+            // term ChosenReward (DpoFamily.cs:489), weight 0
             var raw_ChosenReward = v33.MoveToOuterDisposeScope();
             var weighted_ChosenReward = global::LossDsl.Runtime.Scalars.Mul(raw_ChosenReward, 0d).MoveToOuterDisposeScope();
-            // term RejectedReward (DpoFamily.cs:459), weight 0
+            // term RejectedReward (DpoFamily.cs:494), weight 0
             var raw_RejectedReward = v37.MoveToOuterDisposeScope();
             var weighted_RejectedReward = global::LossDsl.Runtime.Scalars.Mul(raw_RejectedReward, 0d).MoveToOuterDisposeScope();
-            // term RewardMargin (DpoFamily.cs:464), weight 0
+            // term RewardMargin (DpoFamily.cs:499), weight 0
             var raw_RewardMargin = v39.MoveToOuterDisposeScope();
             var weighted_RewardMargin = global::LossDsl.Runtime.Scalars.Mul(raw_RewardMargin, 0d).MoveToOuterDisposeScope();
-            // term RewardAccuracy (DpoFamily.cs:472), weight 0
+            // term RewardAccuracy (DpoFamily.cs:507), weight 0
             var raw_RewardAccuracy = v42.MoveToOuterDisposeScope();
             var weighted_RewardAccuracy = global::LossDsl.Runtime.Scalars.Mul(raw_RewardAccuracy, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Preference, weighted_ChosenReward), weighted_RejectedReward), weighted_RewardMargin), weighted_RewardAccuracy).MoveToOuterDisposeScope();
