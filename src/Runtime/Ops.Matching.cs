@@ -25,7 +25,8 @@ public static partial class Ops
     }
 
     /// <summary>Hydra-SGG's one-to-many matching: within each connected block of the graph, for each column the rows
-    /// whose score is ≥ <paramref name="threshold"/> (unselected pairs never qualify), at most
+    /// whose score is ≥ <paramref name="threshold"/> (unselected pairs score −∞: they never qualify unless the threshold
+    /// is −∞), at most
     /// <paramref name="topK"/> of them, best first (<see cref="OneToManyMatching"/>: ties by the lower row). Pairs
     /// come block by block, column ascending. Not differentiated.</summary>
     /// <exception cref="ArgumentException">A NaN score or threshold, or <paramref name="topK"/> not a whole number ≥ 1.</exception>

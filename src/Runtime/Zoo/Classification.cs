@@ -28,14 +28,14 @@ namespace LossDsl.Zoo
         }
     }
 
-    /// <summary>Factor-attribution consistency (Xu et al., 2024, "Primary and Secondary Factor Consistency as Domain Knowledge
-    /// to Guide Happiness Computing in Online Assessment"): two models' additive attributions of their predictions to the
-    /// same F factors (<c>[N, F]</c>, e.g. SHAP values) are turned into importance distributions,
-    /// <c>p_f = Σ_i |φ_if| / Σ_(i,f') |φ_if'|</c>, and their difference is penalised by
-    /// <c>KL(p_reference ‖ p_model)</c>, which holds the primary and secondary order of the factors consistent across
-    /// models. Our reading of the paper (no public code): the batch's mean absolute attribution as importance. A factor
-    /// with zero importance in the reference adds 0; one with zero importance only in the model makes the loss infinite;
-    /// all-zero attributions count as zero importance.</summary>
+    /// <summary>Factor-attribution consistency ("Primary and Secondary Factor Consistency as Domain Knowledge to Guide
+    /// Happiness Computing in Online Assessment", arXiv 2402.12398, 2024): two models' additive attributions of their
+    /// predictions to the same F factors (<c>[N, F]</c>, e.g. SHAP values) are turned into importance distributions,
+    /// <c>p_f = Σ_i |φ_if| / Σ_(i,f') |φ_if'|</c>, and their difference is penalised by <c>KL(p_reference ‖ p_model)</c>,
+    /// which holds the primary and secondary order of the factors consistent across models. Our reading of the paper
+    /// (no public code): the batch's mean absolute attribution as importance. A factor with zero importance in the
+    /// reference adds 0; one with zero importance only in the model makes the loss infinite; all-zero attributions count
+    /// as zero importance.</summary>
     [Loss]
     public partial class FactorAttributionConsistency
     {
