@@ -111,7 +111,7 @@ namespace LossDsl.Zoo
             // v7 = Σ_j (forgetLogits)
             var v7 = global::LossDsl.Runtime.Ops.RowSum(forgetLogits);
             // v8 = #v7
-            var v8 = global::LossDsl.Runtime.Ops.Count(v7);
+            var v8 = global::LossDsl.Runtime.Ops.Count(v7, __shapes.FloatType);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
             // v11 = v6 / v10
@@ -129,7 +129,7 @@ namespace LossDsl.Zoo
             // v19 = Σ_j (retainLogits)
             var v19 = global::LossDsl.Runtime.Ops.RowSum(retainLogits);
             // v20 = #v19
-            var v20 = global::LossDsl.Runtime.Ops.Count(v19);
+            var v20 = global::LossDsl.Runtime.Ops.Count(v19, __shapes.FloatType);
             // v21 = max(v20, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v20, (double)1);
             // v22 = v18 / v21

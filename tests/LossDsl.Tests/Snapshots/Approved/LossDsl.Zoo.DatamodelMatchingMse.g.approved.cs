@@ -103,7 +103,7 @@ namespace LossDsl.Zoo
             // v5 = Σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.Sum(v4);
             // v6 = #forgetLogits
-            var v6 = global::LossDsl.Runtime.Ops.Count(forgetLogits);
+            var v6 = global::LossDsl.Runtime.Ops.Count(forgetLogits, __shapes.FloatType);
             // v8 = max(v6, 1)
             var v8 = global::LossDsl.Runtime.Ops.Maximum(v6, (double)1);
             // v9 = v5 / v8
@@ -117,7 +117,7 @@ namespace LossDsl.Zoo
             // v15 = Σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.Sum(v14);
             // v16 = #retainLogits
-            var v16 = global::LossDsl.Runtime.Ops.Count(retainLogits);
+            var v16 = global::LossDsl.Runtime.Ops.Count(retainLogits, __shapes.FloatType);
             // v17 = max(v16, 1)
             var v17 = global::LossDsl.Runtime.Ops.Maximum(v16, (double)1);
             // v18 = v15 / v17

@@ -138,11 +138,11 @@ namespace LossDsl.Zoo
             // v14 = −v13
             var v14 = global::LossDsl.Runtime.Ops.Neg(v13);
             // v15 = #v2
-            var v15 = global::LossDsl.Runtime.Ops.Count(v2);
+            var v15 = global::LossDsl.Runtime.Ops.Count(v2, __shapes.FloatType);
             // v17 = negatives[:, 0]
             var v17 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v18 = #v17
-            var v18 = global::LossDsl.Runtime.Ops.Count(v17);
+            var v18 = global::LossDsl.Runtime.Ops.Count(v17, __shapes.FloatType);
             // v19 = v15 + v18
             var v19 = global::LossDsl.Runtime.Ops.Add(v15, v18);
             // v20 = v14 / v19

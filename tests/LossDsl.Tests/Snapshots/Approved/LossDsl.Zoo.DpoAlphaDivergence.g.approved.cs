@@ -192,7 +192,7 @@ namespace LossDsl.Zoo
             // v37 = [v30 > v33]
             var v37 = global::LossDsl.Runtime.Ops.Greater(v30, v33);
             // v38 = 1[v37]
-            var v38 = global::LossDsl.Runtime.Ops.Indicator(v37);
+            var v38 = global::LossDsl.Runtime.Ops.Indicator(v37, __shapes.FloatType);
             // v39 = mean(v38)
             var v39 = global::LossDsl.Runtime.Ops.Mean(v38);
             // term Preference (DpoFamily.cs:382), weight 1

@@ -164,7 +164,7 @@ namespace LossDsl.Zoo
             // v23 = [v16 > v19]
             var v23 = global::LossDsl.Runtime.Ops.Greater(v16, v19);
             // v24 = 1[v23]
-            var v24 = global::LossDsl.Runtime.Ops.Indicator(v23);
+            var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // term Preference (DpoFamily.cs:291), weight 1

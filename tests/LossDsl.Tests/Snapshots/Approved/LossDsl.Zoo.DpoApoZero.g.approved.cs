@@ -158,7 +158,7 @@ namespace LossDsl.Zoo
             // v21 = [v15 > v17]
             var v21 = global::LossDsl.Runtime.Ops.Greater(v15, v17);
             // v22 = 1[v21]
-            var v22 = global::LossDsl.Runtime.Ops.Indicator(v21);
+            var v22 = global::LossDsl.Runtime.Ops.Indicator(v21, __shapes.FloatType);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
             // term Preference (DpoFamily.cs:270), weight 1

@@ -172,7 +172,7 @@ namespace LossDsl.Zoo
             // v25 = [v19 > v21]
             var v25 = global::LossDsl.Runtime.Ops.Greater(v19, v21);
             // v26 = 1[v25]
-            var v26 = global::LossDsl.Runtime.Ops.Indicator(v25);
+            var v26 = global::LossDsl.Runtime.Ops.Indicator(v25, __shapes.FloatType);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
             // term Preference (DpoFamily.cs:154), weight 1

@@ -180,7 +180,7 @@ namespace LossDsl.Zoo
             // v30 = [v22 > v26]
             var v30 = global::LossDsl.Runtime.Ops.Greater(v22, v26);
             // v31 = 1[v30]
-            var v31 = global::LossDsl.Runtime.Ops.Indicator(v30);
+            var v31 = global::LossDsl.Runtime.Ops.Indicator(v30, __shapes.FloatType);
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
             // term Preference (DpoFamily.cs:73), weight 1

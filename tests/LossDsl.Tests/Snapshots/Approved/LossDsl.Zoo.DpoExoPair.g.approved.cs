@@ -193,7 +193,7 @@ namespace LossDsl.Zoo
             // v35 = [v27 > v31]
             var v35 = global::LossDsl.Runtime.Ops.Greater(v27, v31);
             // v36 = 1[v35]
-            var v36 = global::LossDsl.Runtime.Ops.Indicator(v35);
+            var v36 = global::LossDsl.Runtime.Ops.Indicator(v35, __shapes.FloatType);
             // v37 = mean(v36)
             var v37 = global::LossDsl.Runtime.Ops.Mean(v36);
             // term Preference (DpoFamily.cs:126), weight 1

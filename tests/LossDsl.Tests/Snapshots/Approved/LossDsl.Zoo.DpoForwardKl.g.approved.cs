@@ -186,7 +186,7 @@ namespace LossDsl.Zoo
             // v32 = [v25 > v28]
             var v32 = global::LossDsl.Runtime.Ops.Greater(v25, v28);
             // v33 = 1[v32]
-            var v33 = global::LossDsl.Runtime.Ops.Indicator(v32);
+            var v33 = global::LossDsl.Runtime.Ops.Indicator(v32, __shapes.FloatType);
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
             // term Preference (DpoFamily.cs:411), weight 1

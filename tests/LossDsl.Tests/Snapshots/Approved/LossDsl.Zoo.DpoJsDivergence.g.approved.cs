@@ -192,7 +192,7 @@ namespace LossDsl.Zoo
             // v34 = [v27 > v30]
             var v34 = global::LossDsl.Runtime.Ops.Greater(v27, v30);
             // v35 = 1[v34]
-            var v35 = global::LossDsl.Runtime.Ops.Indicator(v34);
+            var v35 = global::LossDsl.Runtime.Ops.Indicator(v34, __shapes.FloatType);
             // v36 = mean(v35)
             var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
             // term Preference (DpoFamily.cs:350), weight 1

@@ -177,7 +177,7 @@ namespace LossDsl.Zoo
             // v28 = [v21 > v24]
             var v28 = global::LossDsl.Runtime.Ops.Greater(v21, v24);
             // v29 = 1[v28]
-            var v29 = global::LossDsl.Runtime.Ops.Indicator(v28);
+            var v29 = global::LossDsl.Runtime.Ops.Indicator(v28, __shapes.FloatType);
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
             // term Preference (DpoFamily.cs:196), weight 1

@@ -186,7 +186,7 @@ namespace LossDsl.Zoo
             // v36 = [v28 > v32]
             var v36 = global::LossDsl.Runtime.Ops.Greater(v28, v32);
             // v37 = 1[v36]
-            var v37 = global::LossDsl.Runtime.Ops.Indicator(v36);
+            var v37 = global::LossDsl.Runtime.Ops.Indicator(v36, __shapes.FloatType);
             // v38 = mean(v37)
             var v38 = global::LossDsl.Runtime.Ops.Mean(v37);
             // term Preference (DpoFamily.cs:98), weight 1

@@ -222,7 +222,7 @@ namespace LossDsl.Zoo
             // v40 = [v32 > v36]
             var v40 = global::LossDsl.Runtime.Ops.Greater(v32, v36);
             // v41 = 1[v40]
-            var v41 = global::LossDsl.Runtime.Ops.Indicator(v40);
+            var v41 = global::LossDsl.Runtime.Ops.Indicator(v40, __shapes.FloatType);
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
             // term Preference (DpoFamily.cs:478), weight 1

@@ -87,7 +87,7 @@ namespace LossDsl.Zoo
             // v5 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v5 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v6 = #v5
-            var v6 = global::LossDsl.Runtime.Ops.CountTrue(v5);
+            var v6 = global::LossDsl.Runtime.Ops.CountTrue(v5, __shapes.FloatType);
             // v8 = max(v6, 1)
             var v8 = global::LossDsl.Runtime.Ops.Maximum(v6, (double)1);
             // v9 = v4 / v8

@@ -111,7 +111,7 @@ namespace LossDsl.Zoo
             // v7 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v7 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v8 = #v7
-            var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7);
+            var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7, __shapes.FloatType);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
             // v11 = v6 / v10
@@ -127,7 +127,7 @@ namespace LossDsl.Zoo
             // v19 = [retainLabels_t predicted: t ≥ 1, not ignored]
             var v19 = global::LossDsl.Runtime.Ops.PredictedTokens(retainLabels, ignore: -100L);
             // v20 = #v19
-            var v20 = global::LossDsl.Runtime.Ops.CountTrue(v19);
+            var v20 = global::LossDsl.Runtime.Ops.CountTrue(v19, __shapes.FloatType);
             // v21 = max(v20, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v20, (double)1);
             // v22 = v18 / v21

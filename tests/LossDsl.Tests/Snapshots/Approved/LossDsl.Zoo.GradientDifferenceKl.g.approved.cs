@@ -109,7 +109,7 @@ namespace LossDsl.Zoo
             // v7 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v7 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v8 = #v7
-            var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7);
+            var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7, __shapes.FloatType);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
             // v11 = v6 / v10

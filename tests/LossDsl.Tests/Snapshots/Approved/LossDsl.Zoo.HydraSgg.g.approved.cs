@@ -252,7 +252,7 @@ namespace LossDsl.Zoo
             // v29 = sg(classWeights)
             var v29 = global::LossDsl.Runtime.Ops.StopGradient(classWeights);
             // v30 = #v29
-            var v30 = global::LossDsl.Runtime.Ops.Count(v29);
+            var v30 = global::LossDsl.Runtime.Ops.Count(v29, __shapes.FloatType);
             // v32 = v30 − 1
             var v32 = global::LossDsl.Runtime.Ops.Sub(v30, (double)1);
             // v33 = predicates matched by v27, else v32
@@ -298,7 +298,7 @@ namespace LossDsl.Zoo
             // v54 = Σ(v53)
             var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
             // v55 = #predicates
-            var v55 = global::LossDsl.Runtime.Ops.Count(predicates);
+            var v55 = global::LossDsl.Runtime.Ops.Count(predicates, __shapes.FloatType);
             // v56 = max(v55, 1)
             var v56 = global::LossDsl.Runtime.Ops.Maximum(v55, (double)1);
             // v57 = v54 / v56
@@ -322,7 +322,7 @@ namespace LossDsl.Zoo
             // v68 = Σ(v67)
             var v68 = global::LossDsl.Runtime.Ops.Sum(v67);
             // v69 = #v67
-            var v69 = global::LossDsl.Runtime.Ops.Count(v67);
+            var v69 = global::LossDsl.Runtime.Ops.Count(v67, __shapes.FloatType);
             // v70 = max(v69, 1)
             var v70 = global::LossDsl.Runtime.Ops.Maximum(v69, (double)1);
             // v71 = v68 / v70
@@ -366,7 +366,7 @@ namespace LossDsl.Zoo
             // v90 = Σ(v89)
             var v90 = global::LossDsl.Runtime.Ops.Sum(v89);
             // v91 = #v89
-            var v91 = global::LossDsl.Runtime.Ops.Count(v89);
+            var v91 = global::LossDsl.Runtime.Ops.Count(v89, __shapes.FloatType);
             // v92 = max(v91, 1)
             var v92 = global::LossDsl.Runtime.Ops.Maximum(v91, (double)1);
             // v93 = v90 / v92

@@ -129,7 +129,7 @@ namespace LossDsl.Zoo
             // v18 = Σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sum(v17);
             // v19 = #v17
-            var v19 = global::LossDsl.Runtime.Ops.Count(v17);
+            var v19 = global::LossDsl.Runtime.Ops.Count(v17, __shapes.FloatType);
             // v21 = max(v19, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v19, (double)1);
             // v22 = v18 / v21

@@ -228,7 +228,7 @@ namespace LossDsl.Zoo
             // v40 = [v34 > v36]
             var v40 = global::LossDsl.Runtime.Ops.Greater(v34, v36);
             // v41 = 1[v40]
-            var v41 = global::LossDsl.Runtime.Ops.Indicator(v40);
+            var v41 = global::LossDsl.Runtime.Ops.Indicator(v40, __shapes.FloatType);
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
             // term Sigmoid (DpoFamily.cs:439), weight 0.8

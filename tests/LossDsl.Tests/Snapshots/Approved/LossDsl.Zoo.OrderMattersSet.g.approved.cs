@@ -107,7 +107,7 @@ namespace LossDsl.Zoo
             // v12 = Σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sum(v11);
             // v13 = #v11
-            var v13 = global::LossDsl.Runtime.Ops.Count(v11);
+            var v13 = global::LossDsl.Runtime.Ops.Count(v11, __shapes.FloatType);
             // v15 = max(v13, 1)
             var v15 = global::LossDsl.Runtime.Ops.Maximum(v13, (double)1);
             // v16 = v12 / v15

@@ -107,7 +107,7 @@ namespace LossDsl.Zoo
             // v10 = [j = target_i]
             var v10 = global::LossDsl.Runtime.Ops.ClassOf(target, __shapes["C"]);
             // v11 = 1[v10]
-            var v11 = global::LossDsl.Runtime.Ops.Indicator(v10);
+            var v11 = global::LossDsl.Runtime.Ops.Indicator(v10, __shapes.FloatType);
             // v12 = v11
             var v12 = global::LossDsl.Runtime.Ops.As(v11);
             // v13 = v8 · v12

@@ -106,7 +106,7 @@ namespace LossDsl.Zoo
             // v6 = [labels not ignored]
             var v6 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v7 = 1[v6]
-            var v7 = global::LossDsl.Runtime.Ops.Indicator(v6);
+            var v7 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
             // v8 = Σ_j (v7)
             var v8 = global::LossDsl.Runtime.Ops.RowSum(v7);
             // v10 = max(v8, 1)
@@ -124,7 +124,7 @@ namespace LossDsl.Zoo
             // v17 = v16 · (-2 / Beta)
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, (-2 / this.Beta));
             // v18 = #forgetNll
-            var v18 = global::LossDsl.Runtime.Ops.Count(forgetNll);
+            var v18 = global::LossDsl.Runtime.Ops.Count(forgetNll, __shapes.FloatType);
             // v19 = max(v18, 1)
             var v19 = global::LossDsl.Runtime.Ops.Maximum(v18, (double)1);
             // v20 = v17 / v19

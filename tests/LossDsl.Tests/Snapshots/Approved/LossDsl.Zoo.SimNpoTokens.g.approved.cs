@@ -115,7 +115,7 @@ namespace LossDsl.Zoo
             // v9 = [labels not ignored]
             var v9 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v10 = 1[v9]
-            var v10 = global::LossDsl.Runtime.Ops.Indicator(v9);
+            var v10 = global::LossDsl.Runtime.Ops.Indicator(v9, __shapes.FloatType);
             // v11 = Σ_j (v10)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v10);
             // v13 = max(v11, 1)
@@ -133,7 +133,7 @@ namespace LossDsl.Zoo
             // v20 = v19 · (-2 / Beta)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (-2 / this.Beta));
             // v21 = #v8
-            var v21 = global::LossDsl.Runtime.Ops.Count(v8);
+            var v21 = global::LossDsl.Runtime.Ops.Count(v8, __shapes.FloatType);
             // v22 = max(v21, 1)
             var v22 = global::LossDsl.Runtime.Ops.Maximum(v21, (double)1);
             // v23 = v20 / v22
