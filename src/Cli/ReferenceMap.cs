@@ -38,9 +38,6 @@ public static class ReferenceMap
     private static readonly IReadOnlyDictionary<string, string> Pml = Names(("embeddings", "z"), ("labels", "y"));
     private static readonly IReadOnlyDictionary<string, string> RepDistillerFeatures = Names(("f_s", "student"), ("f_t", "teacher"));
     private static readonly IReadOnlyDictionary<string, string> RepDistillerLogits = Names(("y_s", "student"), ("y_t", "teacher"));
-    private static readonly IReadOnlyDictionary<string, string> Trl = Names(
-        ("chosen_logps", "chosen"), ("rejected_logps", "rejected"),
-        ("ref_chosen_logps", "refChosen"), ("ref_rejected_logps", "refRejected"));
     private static readonly IReadOnlyDictionary<string, string> NpoAuthors = Names(("logp_policy", "policy"), ("logp_ref", "reference"));
 
     /// <summary>Every supported reference: the established libraries' (below) and the seed papers' own code
@@ -95,25 +92,9 @@ public static class ReferenceMap
             return new(new MultiSimilarity { Alpha = p.Number("alpha", 2), Beta = p.Number("beta", 50), Base = p.Number("base", 0.5) }, Pml);
         }),
 
-        new("DPOTrainer.dpo_loss (+ .mean() from get_batch_loss_metrics)", $"{nameof(DpoSigmoid)}, {nameof(DpoHinge)} or {nameof(DpoIpo)}", p =>
-        {
-            // TRL 0.19.1's dpo_loss; only the plain reverse-KL, unsmoothed, reference-based form of three loss types.
-            var lossType = p.Text("loss_type", "sigmoid");
-            if (lossType is not ("sigmoid" or "hinge" or "ipo"))
-                throw p.Unsupported($"{p.ShortSymbol} with loss_type = \"{lossType}\"");
-            p.AllowOnly("loss_type", "beta", "label_smoothing", "reference_free", "f_divergence_type");
-            p.RequireIfPresent("label_smoothing", 0.0);
-            p.RequireIfPresent("reference_free", JsonValueKind.False, "false");
-            p.RequireIfPresent("f_divergence_type", JsonValueKind.String, "reverse_kl");
-            var beta = p.Number("beta", 0.1);
-            ILoss loss = lossType switch
-            {
-                "sigmoid" => new DpoSigmoid { Beta = beta },
-                "hinge" => new DpoHinge { Beta = beta },
-                _ => new DpoIpo { Beta = beta },
-            };
-            return new(loss, Trl);
-        }),
+        new("DPOTrainer.dpo_loss (+ .mean() from get_batch_loss_metrics)",
+            $"{nameof(DpoSigmoid)}, {nameof(DpoHinge)}, {nameof(DpoIpo)} or another loss of the DPO family (see {nameof(SeedReferences)})",
+            SeedReferences.TrlDpoLoss),
 
         new("CustomTrainerForgetting.compute_loss (loss_type == 'npo')", nameof(Npo), p =>
         {

@@ -98,6 +98,22 @@ public static class SeedReferences
                 return new Dictionary<string, Tensor> { ["student"] = tokens, ["teacher"] = inputs["teacher_tokens"] };
             });
         }),
+
+        new ReferenceEntry("DPOTrainer._compute_loss (loss_type=['sigmoid'])", $"{nameof(DpoTokens)} or {nameof(DpoForwardKl)}", TrlMainDpoLoss),
+
+        new ReferenceEntry("SimNPO.compute_loss", $"{nameof(SimNpo)} or {nameof(SimNpoTokens)}", p =>
+        {
+            p.AllowOnly("delta", "beta", "gamma", "alpha", "retain_loss_type");
+            p.RequireIfPresent("retain_loss_type", JsonValueKind.String, "NLL");
+            var (beta, delta, gamma, alpha) = (p.Number("beta", 1), p.Number("delta", 0), p.Number("gamma", 1), p.Number("alpha", 1));
+            if (p.Case.InputNames.Contains("logits"))
+                return new(new SimNpoTokens { Beta = beta, Delta = delta, Gamma = gamma, Alpha = alpha },
+                    Same("logits", "logits", "labels", "labels", "retain_loss", "retainLoss"));
+            return new(new SimNpo { Beta = beta, Delta = delta, Gamma = gamma, Alpha = alpha },
+                Same("forget_nll", "forgetNll", "labels", "labels", "retain_loss", "retainLoss"));
+        }),
+
+        new ReferenceEntry("DiceLoss", $"{nameof(SelfAdjustingDice)}, {nameof(SelfAdjustingDiceSquared)}, {nameof(SelfAdjustingDiceBinary)} or {nameof(SelfAdjustingDiceBinarySquared)}", ShannonDice),
     };
 
     /// <summary>Cr-KD's <c>KD</c> with rKD.py's <c>alpha · mean over heads</c>: the case's <c>[V, H, B, ·]</c> logits become
@@ -128,6 +144,147 @@ public static class SeedReferences
                 };
             });
         });
+
+    private static readonly IReadOnlyDictionary<string, string> Trl = Same(
+        "chosen_logps", "chosen", "rejected_logps", "rejected", "ref_chosen_logps", "refChosen", "ref_rejected_logps", "refRejected");
+
+    /// <summary>TRL 0.19.1's <c>DPOTrainer.dpo_loss</c> (then <c>.mean()</c>) for every <c>loss_type</c>, label smoothing
+    /// and f-divergence it combines: each maps to one loss of the DPO family. <c>bco_pair</c>'s running mean is
+    /// state outside the loss: as the reference does for each call, a <see cref="RunningMoments"/> built from
+    /// <c>params.running_state_before</c> takes the batch reward and its new mean is the loss's <c>delta</c> input.</summary>
+    internal static MappedLoss TrlDpoLoss(CaseParams p)
+    {
+        p.AllowOnly("loss_type", "beta", "label_smoothing", "reference_free", "f_divergence_type", "f_divergence_params", "discopop_tau",
+            "running_state_before", "running_mean_as_used", "running_state_after");
+        p.RequireIfPresent("reference_free", JsonValueKind.False, "false");
+        var lossType = p.Text("loss_type", "sigmoid");
+        var beta = p.Number("beta", 0.1);
+        var smoothing = p.Number("label_smoothing", 0);
+        var divergence = p.Text("f_divergence_type", "reverse_kl");
+        if (divergence != "reverse_kl" && lossType != "sigmoid")
+            throw p.Unsupported($"{p.ShortSymbol} with loss_type = \"{lossType}\" and f_divergence_type = \"{divergence}\"");
+        if (lossType != "bco_pair" && (p.Has("running_state_before") || p.Has("running_mean_as_used")))
+            throw p.Unsupported($"{p.ShortSymbol} with a running state for loss_type = \"{lossType}\"");
+        if (divergence != "alpha_divergence" && p.Has("f_divergence_params"))
+            throw p.Unsupported($"{p.ShortSymbol} with params.f_divergence_params");
+        ILoss loss = lossType switch
+        {
+            "sigmoid" => divergence switch
+            {
+                "reverse_kl" => smoothing == 0 ? new DpoSigmoid { Beta = beta } : new DpoConservative { Beta = beta, LabelSmoothing = smoothing },
+                "js_divergence" => new DpoJsDivergence { Beta = beta, LabelSmoothing = smoothing },
+                "alpha_divergence" => new DpoAlphaDivergence { Beta = beta, LabelSmoothing = smoothing, Alpha = AlphaCoefficient(p) },
+                _ => throw p.Unsupported($"{p.ShortSymbol} with f_divergence_type = \"{divergence}\""),
+            },
+            "hinge" when smoothing == 0 => new DpoHinge { Beta = beta },
+            "ipo" when smoothing == 0 => new DpoIpo { Beta = beta },
+            "robust" => new DpoRobust { Beta = beta, LabelSmoothing = smoothing },
+            // TRL replaces a label smoothing of 0 by 1e-3 for EXO.
+            "exo_pair" => new DpoExoPair { Beta = beta, LabelSmoothing = smoothing == 0 ? 1e-3 : smoothing },
+            "bco_pair" => new DpoBcoPair { Beta = beta },
+            "sppo_hard" => new DpoSppoHard { Beta = beta },
+            "nca_pair" => new DpoNcaPair { Beta = beta },
+            "aot" => new DpoAot { Beta = beta, LabelSmoothing = smoothing },
+            "aot_pair" => new DpoAotPair { Beta = beta, LabelSmoothing = smoothing },
+            "apo_zero" => new DpoApoZero { Beta = beta },
+            "apo_down" => new DpoApoDown { Beta = beta },
+            "discopop" => new DpoDiscoPop { Beta = beta, Tau = p.Number("discopop_tau", 0.05) },
+            _ => throw p.Unsupported($"{p.ShortSymbol} with loss_type = \"{lossType}\"" + (lossType is "hinge" or "ipo" ? $" and label_smoothing = {CaseParams.Format(smoothing)}" : "")),
+        };
+        if (lossType != "bco_pair") return new(loss, Trl);
+
+        var moments = RunningState(p);
+        return new(loss, Trl, inputs =>
+        {
+            var renamed = Trl.ToDictionary(n => n.Value, n => inputs[n.Key]);
+            renamed["delta"] = moments().Update(RunningMoments.BcoRewards(
+                renamed["chosen"], renamed["rejected"], renamed["refChosen"], renamed["refRejected"], beta));
+            return renamed;
+        });
+    }
+
+    /// <summary>A fresh <see cref="RunningMoments"/> in <c>params.running_state_before</c> (TRL's initial state when absent),
+    /// one per evaluation as the reference builds one per call.</summary>
+    private static System.Func<RunningMoments> RunningState(CaseParams p)
+    {
+        if (!p.Has("running_state_before")) return () => new RunningMoments();
+        var state = p.Json.GetProperty("running_state_before");
+        double Read(string name, double fallback) => CaseParams.NumberIn(state, "params.running_state_before." + name, name, fallback);
+        var (mean, variance, std, count) = (Read("mean", 0), Read("var", 1), Read("std", 1), Read("count", 1e-24));
+        return () => new RunningMoments(mean, variance, std, count);
+    }
+
+    /// <summary><c>f_divergence_params["alpha_divergence_coef"]</c>, TRL's default 1 when absent.</summary>
+    private static double AlphaCoefficient(CaseParams p)
+    {
+        if (!p.Has("f_divergence_params")) return 1;
+        var parameters = p.Json.GetProperty("f_divergence_params");
+        if (parameters.ValueKind != JsonValueKind.Object)
+            throw new CaseFormatException($"params.f_divergence_params should be an object, but is {CaseFile.Describe(parameters)}");
+        var unknown = parameters.EnumerateObject().Select(m => m.Name).Where(n => n != "alpha_divergence_coef").ToList();
+        if (unknown.Count > 0) throw p.Unsupported($"{p.ShortSymbol} with f_divergence_params {string.Join(", ", unknown)}");
+        return CaseParams.NumberIn(parameters, "params.f_divergence_params.alpha_divergence_coef", "alpha_divergence_coef", 1);
+    }
+
+    /// <summary>TRL main's <c>DPOTrainer._compute_loss</c> with one <c>sigmoid</c> loss type. The reference case feeds it a stub
+    /// model that turns each sequence log-probability lp into one completion token with logits <c>[lp, log(1 − e^lp)]</c>
+    /// over two words; for the reverse KL the adapter builds the same causal-LM batch (a prompt token, then that
+    /// completion token under a completion mask) and runs <see cref="DpoTokens"/> on it, so the token path (the shifted
+    /// gather, the masked sum) is what is checked; the forward KL maps to <see cref="DpoForwardKl"/> on the log-probabilities.</summary>
+    private static MappedLoss TrlMainDpoLoss(CaseParams p)
+    {
+        p.AllowOnly("loss_type", "beta", "f_divergence_type", "label_smoothing");
+        p.RequireIfPresent("loss_type", JsonValueKind.String, "sigmoid");
+        var beta = p.Number("beta", 0.1);
+        var smoothing = p.Number("label_smoothing", 0);
+        var divergence = p.Text("f_divergence_type", "reverse_kl");
+        if (divergence == "forward_kl") return new(new DpoForwardKl { Beta = beta, LabelSmoothing = smoothing }, Trl);
+        if (divergence != "reverse_kl") throw p.Unsupported($"{p.ShortSymbol} with f_divergence_type = \"{divergence}\"");
+        var names = Trl.ToDictionary(n => n.Key, n => n.Value);
+        return new(new DpoTokens { Beta = beta, LabelSmoothing = smoothing }, names, inputs =>
+        {
+            var batch = new Dictionary<string, Tensor> { ["refChosen"] = inputs["ref_chosen_logps"], ["refRejected"] = inputs["ref_rejected_logps"] };
+            foreach (var (side, logps) in new[] { ("chosen", inputs["chosen_logps"]), ("rejected", inputs["rejected_logps"]) })
+            {
+                // Position 0 (the prompt token) holds the stub's logits; they predict the completion token (word 0) at position 1.
+                var stub = stack(new[] { logps, logps.exp().neg().log1p() }, -1);
+                batch[side + "Logits"] = stack(new[] { stub, zeros_like(stub) }, 1);
+                batch[side + "Tokens"] = zeros(logps.shape[0], 2, ScalarType.Int64);
+                batch[side + "Mask"] = stack(new[] { zeros_like(logps), ones_like(logps) }, 1);
+            }
+            return batch;
+        });
+    }
+
+    /// <summary>ShannonAI's <c>DiceLoss</c> (with logits, mean reduction): multi-class on <c>[N, C]</c> logits and class ids,
+    /// binary on <c>[N, 1]</c> logits with an optional mask and OHEM. The binary inputs become vectors; OHEM's choice of
+    /// negatives (<see cref="DiceOhem.KeepMask"/>) becomes the loss's mask, as the reference multiplies both in.</summary>
+    private static MappedLoss ShannonDice(CaseParams p)
+    {
+        p.AllowOnly("smooth", "alpha", "square_denominator", "with_logits", "ohem_ratio", "index_label_position", "reduction");
+        p.RequireIfPresent("with_logits", JsonValueKind.True, "true");
+        p.RequireIfPresent("reduction", JsonValueKind.String, "mean");
+        var (smooth, alpha, ohem) = (p.Number("smooth", 1e-4), p.Number("alpha", 0), p.Number("ohem_ratio", 0));
+        var square = p.Has("square_denominator") && p.Json.GetProperty("square_denominator").ValueKind == JsonValueKind.True;
+        var classes = CaseTensors.Input(p.Case, "input").Shape[^1];
+        if (classes > 1)
+        {
+            p.RequireIfPresent("index_label_position", JsonValueKind.True, "true");
+            if (ohem > 0) throw p.Unsupported($"{p.ShortSymbol} multi-class with ohem_ratio = {CaseParams.Format(ohem)}");
+            if (p.Case.InputNames.Contains("mask")) throw p.Unsupported($"{p.ShortSymbol} multi-class with a mask");
+            ILoss multi = square ? new SelfAdjustingDiceSquared { Smooth = smooth, Alpha = alpha } : new SelfAdjustingDice { Smooth = smooth, Alpha = alpha };
+            return new(multi, Same("input", "logits", "target", "target"));
+        }
+        ILoss binary = square ? new SelfAdjustingDiceBinarySquared { Smooth = smooth, Alpha = alpha } : new SelfAdjustingDiceBinary { Smooth = smooth, Alpha = alpha };
+        return new(binary, Same("input", "logits", "target", "target", "mask", "mask"), inputs =>
+        {
+            var logits = inputs["input"].reshape(-1);
+            var target = inputs["target"].reshape(-1).to(ScalarType.Float64);
+            var mask = inputs.TryGetValue("mask", out var m) ? m.reshape(-1).to(ScalarType.Float64) : ones_like(logits).detach();
+            if (ohem > 0) mask = DiceOhem.KeepMask(logits, target, ohem, mask);
+            return new Dictionary<string, Tensor> { ["logits"] = logits, ["target"] = target, ["mask"] = mask };
+        });
+    }
 
     /// <summary>DETR's <c>SetCriterion</c> with its Hungarian matcher: the case's per-image targets
     /// (<c>labels_b</c>, <c>boxes_b</c>) are concatenated, the queries flattened, each tagged with its image; the case

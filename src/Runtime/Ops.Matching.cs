@@ -24,6 +24,26 @@ public static partial class Ops
         return new Matching(matchedRows, matchedColumns, rows, columns);
     }
 
+    /// <summary>Hydra-SGG's one-to-many matching: within each connected block of the graph, for each column the rows
+    /// whose score is ≥ <paramref name="threshold"/> (unselected pairs score −∞: they never qualify unless the threshold
+    /// is −∞), at most
+    /// <paramref name="topK"/> of them, best first (<see cref="OneToManyMatching"/>: ties by the lower row). Pairs
+    /// come block by block, column ascending. Not differentiated.</summary>
+    /// <exception cref="ArgumentException">A NaN score or threshold, or <paramref name="topK"/> not a whole number ≥ 1.</exception>
+    public static Matching AssignMany(MaskedRelation score, double threshold, double topK)
+    {
+        if (!(topK >= 1) || Math.Floor(topK) != topK)
+            throw new ArgumentException($"AssignMany keeps a whole number ≥ 1 of rows per column, got topK = {topK}.", nameof(topK));
+        var values = score.Values.detach();
+        var rows = values.shape[0];
+        var columns = values.shape[1];
+        var (rowGroups, columnGroups) = ConnectedBlocks(score.Mask, rows, columns);
+        var allowed = Fill(values, score.Mask.logical_not(), double.NegativeInfinity);
+        var k = topK >= int.MaxValue ? int.MaxValue : (int)topK;
+        var (matchedRows, matchedColumns) = TensorMatching.OneToMany(allowed, rowGroups, columnGroups, threshold, k);
+        return new Matching(matchedRows, matchedColumns, rows, columns);
+    }
+
     /// <summary>The row of every matched pair, [M].</summary>
     public static Tensor MatchedRows(Matching m) => m.Rows;
 

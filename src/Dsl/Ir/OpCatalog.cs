@@ -134,6 +134,12 @@ namespace LossDsl.Ir
         MeanOf = 300,
         Earlier = 301,
         NextRow = 302,
+
+        // Zoo part 2 (ids 350–399): sorting, causal-LM token gathers, one-to-many matching
+        Sort = 350,
+        NextTokenLogProbs = 351,
+        AssignMany = 352,
+        PredictedTokens = 353,
     }
 
     /// <summary>How an operation's result type follows from its arguments' (see <see cref="TypeInference"/>).</summary>
@@ -284,6 +290,10 @@ namespace LossDsl.Ir
             Op(OpCode.MeanOf, "mean_{{j ∈ {0}(i)}} {1}_j", ShapeRule.Custom, "MeanOfRows"),
             Op(OpCode.Earlier, "[j < i]", ShapeRule.Custom),
             Op(OpCode.NextRow, "[j = i + 1]", ShapeRule.Custom),
+            Op(OpCode.Sort, "sort↑({0})", ShapeRule.SameAsFirst),
+            Op(OpCode.NextTokenLogProbs, "log p({1}_t | {0}_(t−1))", ShapeRule.Custom),
+            Op(OpCode.PredictedTokens, "[{0}_t predicted: t ≥ 1, not ignored]", ShapeRule.SameAsFirst),
+            Op(OpCode.AssignMany, "{{(i, j): ({0})_ij ≥ {1}, best {2} per j}}", ShapeRule.Custom),
         }.ToDictionary(info => info.Code);
 
         /// <summary>Every operation, in id order.</summary>

@@ -66,10 +66,10 @@ namespace LossDsl.Ir
                     when node.Attr is AxesAttr { Axes.Count: > 0 } axes:
                     args.Add(new AxesArg(AxisPositions(types.Of(node.Args[0]), axes.Axes, types).ToEquatableArray()));
                     break;
-                case OpCode.CrossEntropy or OpCode.CrossEntropyPerSample or OpCode.WeightedCrossEntropy or OpCode.Pick:
+                case OpCode.CrossEntropy or OpCode.CrossEntropyPerSample or OpCode.WeightedCrossEntropy or OpCode.Pick or OpCode.NextTokenLogProbs:
                     args.Add(new IgnoreArg(IgnoreOf(ir, node.Args[1])));
                     break;
-                case OpCode.Valid:
+                case OpCode.Valid or OpCode.PredictedTokens:
                     args.Add(new IgnoreArg(IgnoreOf(ir, node.Args[0])));
                     break;
                 case OpCode.Indicator or OpCode.CountTrue or OpCode.Count:

@@ -408,13 +408,13 @@ namespace LossDsl.Ir
                         UnifyAll(node, values, graph, "the relation and the graph");
                         return values;
                     }
-                    case OpCode.Pick:
+                    case OpCode.Pick or OpCode.NextTokenLogProbs:
                     {
                         var x = S(node, 0);
                         var labels = S(node, 1);
                         if (x.Length != labels.Length + 1)
                         {
-                            Error(node, $"Pick needs values with one more axis than the labels, but they are {Format(x)} and {Format(labels)}");
+                            Error(node, $"{node.Op} needs values with one more axis than the labels, but they are {Format(x)} and {Format(labels)}");
                             return labels;
                         }
                         for (var d = 0; d < labels.Length; d++) Unify(node, x[d], labels[d], "the leading dimensions of values and labels");
@@ -500,10 +500,10 @@ namespace LossDsl.Ir
                         Unify(node, r[0], r[1], "rows and columns (anchors, positives and negatives come from one set)");
                         return new[] { r[0], r[0], r[0] };
                     }
-                    case OpCode.Assign:
+                    case OpCode.Assign or OpCode.AssignMany:
                     {
                         var cost = S(node, 0);
-                        if (cost.Length != 2) Error(node, $"Assign needs a cost relation (rows × columns), but got {Format(cost)}");
+                        if (cost.Length != 2) Error(node, $"{node.Op} needs a cost relation (rows × columns), but got {Format(cost)}");
                         return cost;
                     }
                     case OpCode.MatchedRows or OpCode.MatchedColumns:

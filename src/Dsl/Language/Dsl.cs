@@ -152,6 +152,29 @@ namespace LossDsl
         /// images). Not differentiated: read the loss at the matched pairs with <see cref="Relation.At"/>.</summary>
         [DslOp(OpCode.Assign)] public static Matching Assign(Masked cost) => new(Expr.Of(OpCode.Assign, ValueKind.Matching, cost.Expr));
 
+        /// <summary>The one-to-many matching of Hydra-SGG ("Hydra-SGG: Hybrid Relation Assignment for One-stage Scene
+        /// Graph Generation", Chen et al., 2024): for each column (target), the rows (predictions) whose
+        /// <paramref name="score"/> (higher is better: an IoU, a negated matching cost) is ≥
+        /// <paramref name="threshold"/>, at most <paramref name="topK"/> of them, best first (ties: the lower row),
+        /// within the graph's blocks; a row may serve several targets. Not differentiated: read the loss at the pairs
+        /// with <see cref="Relation.At"/>, <see cref="Matching.Rows"/> and <see cref="Matching.Columns"/> (rows repeat,
+        /// so <see cref="Matching.Labels(LossDsl.Labels, double)"/> is meant for one-to-one matchings).</summary>
+        [DslOp(OpCode.AssignMany)]
+        public static Matching AssignMany(Masked score, double threshold, double topK) =>
+            new(Expr.Of(OpCode.AssignMany, ValueKind.Matching, score.Expr, Expr.Const(threshold), Expr.Const(topK)));
+
+        // ---- Token sequences ------------------------------------------------------------------------
+
+        /// <summary>The log-probability a causal language model gives each token, <c>[N, T, V]</c> logits and <c>[N, T]</c>
+        /// tokens → <c>[N, T]</c>: <c>log softmax(logits[i, t − 1])[tokens[i, t]]</c>, the logits at one position
+        /// predicting the next token (Hugging Face's shift of labels against logits). Position 0 has no prediction
+        /// and gives 0, as do tokens equal to the <c>[Ignore]</c> index (−100) of <paramref name="tokens"/>. Sum it over
+        /// <c>"T"</c> against a completion mask for a sequence's log-probability (an empty mask gives 0, the
+        /// log-probability of the empty sequence).</summary>
+        [DslOp(OpCode.NextTokenLogProbs)]
+        public static Vector NextTokenLogProbs(Logits logits, Labels tokens) =>
+            new(Expr.Of(OpCode.NextTokenLogProbs, ValueKind.Vector, logits.Expr, tokens.Expr));
+
         // ---- Element-wise functions -------------------------------------------------------------
 
         [DslOp(OpCode.Exp)] public static T Exp<T>(FloatValue<T> x) where T : FloatValue<T> => x.Apply(OpCode.Exp, x.Expr);

@@ -169,6 +169,11 @@ namespace LossDsl
         /// and imaginary halves of a complex embedding: <c>Part(0, of: 2)</c>, <c>Part(1, of: 2)</c>).</summary>
         [DslOp(OpCode.Part)] public TSelf Part([Constant] int index, [Constant] int of) => Apply(OpCode.Part, new IndexAttr(index, of), Expr);
 
+        /// <summary>The entries of the last axis in ascending order (<c>torch.sort(x, dim=-1).values</c>, stable): the
+        /// gradient of each sorted entry flows back to the entry it came from. TRL's AOT losses sort a batch of
+        /// log-ratios this way, pairing the i-th smallest of two vectors.</summary>
+        [DslOp(OpCode.Sort)] public TSelf Sorted() => Apply(OpCode.Sort, Expr);
+
         private Vector Axes(OpCode op, string[] axes) => new(Expr.Of(op, ValueKind.Vector, new AxesAttr(axes), Expr));
 
         private Vector Row(OpCode op) => new(Expr.Of(op, ValueKind.Vector, Expr));

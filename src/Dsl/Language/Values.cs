@@ -48,6 +48,11 @@ namespace LossDsl
         /// <summary>Where the label is not the input's <c>[Ignore]</c> index (everywhere when it has none).</summary>
         [DslOp(OpCode.Valid)] public Condition Valid() => new(Expr.Of(OpCode.Valid, ValueKind.Condition, Expr));
 
+        /// <summary>Where a causal language model predicts the token (see <see cref="Dsl.NextTokenLogProbs"/>): every
+        /// position of the last axis but the first, unless the token is the <c>[Ignore]</c> index. Its count is the
+        /// number of tokens Hugging Face's shifted cross-entropy averages over.</summary>
+        [DslOp(OpCode.PredictedTokens)] public Condition Predicted() => new(Expr.Of(OpCode.PredictedTokens, ValueKind.Condition, Expr));
+
         /// <summary>The number of labels (no gradient).</summary>
         [DslOp(OpCode.Count)] public Real Count() => new(Expr.Of(OpCode.Count, ValueKind.Real, Expr));
     }

@@ -108,6 +108,7 @@ public class OpCatalogTests
             ["Triplets"] = 200, ["MineHard"] = 201, ["MineSemiHard"] = 202, ["AnchorPositive"] = 203, ["AnchorNegative"] = 204,
             ["Assign"] = 220, ["MatchedRows"] = 221, ["MatchedColumns"] = 222, ["MatchedLabels"] = 223,
             ["MeanOf"] = 300, ["Earlier"] = 301, ["NextRow"] = 302,
+            ["Sort"] = 350, ["NextTokenLogProbs"] = 351, ["AssignMany"] = 352, ["PredictedTokens"] = 353,
         };
         var actual = Enum.GetValues<OpCode>().Where(op => expected.ContainsKey(op.ToString())).ToDictionary(op => op.ToString(), op => (int)op);
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));

@@ -268,10 +268,9 @@ public sealed class CheckCommandTests
     }
 
     [Theory]
-    [InlineData("loss_type", "\"robust\"", "dpo_loss with loss_type = \"robust\"")]
-    [InlineData("label_smoothing", "0.1", "dpo_loss with label_smoothing = 0.1")]
+    [InlineData("loss_type", "\"kto_pair\"", "dpo_loss with loss_type = \"kto_pair\"")]
     [InlineData("reference_free", "true", "dpo_loss with reference_free = true")]
-    [InlineData("f_divergence_type", "\"js_divergence\"", "dpo_loss with f_divergence_type = \"js_divergence\"")]
+    [InlineData("f_divergence_type", "\"chi_squared\"", "dpo_loss with f_divergence_type = \"chi_squared\"")]
     [InlineData("f_divergence_params", "{\"alpha_divergence_coef\": 0.5}", "dpo_loss with params.f_divergence_params")]
     public void Dpo_params_the_zoo_does_not_compute_make_the_case_unsupported(string param, string json, string reason)
     {
