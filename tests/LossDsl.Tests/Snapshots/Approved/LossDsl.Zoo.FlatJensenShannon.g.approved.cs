@@ -13,8 +13,16 @@ namespace LossDsl.Zoo
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
-        /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
         public bool UseFusedKernels { get; set; } = true;
+
+        /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
+        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+
+        /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        private static readonly string[] __fusedRegions = {  };
 
         /// <summary>The current value of every hyper-parameter.</summary>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
