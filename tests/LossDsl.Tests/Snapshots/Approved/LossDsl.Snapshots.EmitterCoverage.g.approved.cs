@@ -4,28 +4,34 @@
 
 namespace LossDsl.Snapshots
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class EmitterCoverage : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "EmitterCoverage";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["K"] = this.K, ["Margin"] = this.Margin, ["T"] = this.T };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -124,6 +130,7 @@ namespace LossDsl.Snapshots
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -139,6 +146,7 @@ namespace LossDsl.Snapshots
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -162,6 +170,7 @@ namespace LossDsl.Snapshots
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "e", "Elementwise"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "y", "Broadcast"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "w", "Broadcast"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "p", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "q", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "bias", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "class", "Keywords"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "event", "Keywords"));
 
@@ -173,6 +182,7 @@ namespace LossDsl.Snapshots
         /// Probabilities (weight 2, EmitterCoverage.cs:30) = ((1/N) Σ_i KL(p_i ‖ exp q_i) + (bias · -1.5)) + mean ((p) − (p / 2))²
         /// Keywords (weight 1, EmitterCoverage.cs:33) = mean_i CE(class_i, event_i) + mean ((softmax(class / T)) − (softmax(class)))²
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor e, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor w, global::TorchSharp.torch.Tensor p, global::TorchSharp.torch.Tensor q, global::TorchSharp.torch.Tensor bias, global::TorchSharp.torch.Tensor @class, global::TorchSharp.torch.Tensor @event)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("EmitterCoverage", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("e", e), ("y", y), ("w", w), ("p", p), ("q", q), ("bias", bias), ("class", @class), ("event", @event) });
@@ -325,6 +335,7 @@ namespace LossDsl.Snapshots
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Elementwise", 0d, raw_Elementwise, weighted_Elementwise), new global::LossDsl.Runtime.TermValue("Broadcast", 0.25d, raw_Broadcast, weighted_Broadcast), new global::LossDsl.Runtime.TermValue("Mined", 1d, raw_Mined, weighted_Mined), new global::LossDsl.Runtime.TermValue("Probabilities", 2d, raw_Probabilities, weighted_Probabilities), new global::LossDsl.Runtime.TermValue("Keywords", 1d, raw_Keywords, weighted_Keywords) });
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 0: computes v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j])
         //   out_i = Σ_{j : ℓ_j = ℓ_i} (⟨x_i, y_j⟩ · v26_i − v30_i)
         //   where x = y = normalize(normalize(e)) (one operand: its gradient sums both parts), ℓ = y
