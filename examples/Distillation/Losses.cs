@@ -46,7 +46,8 @@ public partial class StudentKdRkd
 }
 
 /// <summary>CE, KD and RKD distance, plus PKT (probabilistic knowledge transfer, Passalis &amp; Tefas 2018, as the
-/// zoo's <c>Pkt</c>): the student's cosine-similarity distribution over the batch follows the teacher's.</summary>
+/// zoo's <c>Pkt</c>): the student's cosine-similarity distribution over the batch follows the teacher's. PKT is a
+/// mean over the N×N pairs of a batch, so its values are small; RepDistiller weights it 30,000.</summary>
 [Loss]
 public partial class StudentKdRkdPkt
 {
@@ -65,7 +66,7 @@ public partial class StudentKdRkdPkt
         SmoothL1(Pairwise(studentFeatures, Distance.Euclidean).MeanNormalized(),
                  Pairwise(teacherFeatures, Distance.Euclidean).MeanNormalized());
 
-    [Term(Weight = 10)]
+    [Term(Weight = 30000)]
     Real Pkt(Embeddings studentFeatures, [Frozen] Embeddings teacherFeatures)
     {
         var modelSimilarity = (Pairwise(studentFeatures / (Norm(studentFeatures) + Eps), Similarity.Dot) + 1) / 2;

@@ -79,7 +79,8 @@ foreach (var method in new[] { "gradient ascent", "NPO + retain" })
                 {
                     inputs["policy"] = LabelLogProb(logits, labels);
                     using (torch.no_grad()) inputs["reference"] = LabelLogProb(original.forward(pixels).Logits, labels);
-                    var retain = torch.randint(0, retainTrain.Count, new long[] { BatchSize }, generator: shuffle);
+                    // As many retain images as forget images: a loss's inputs share one batch size N.
+                    var retain = torch.randint(0, retainTrain.Count, new long[] { index.shape[0] }, generator: shuffle);
                     inputs["retainLogits"] = model.forward(retainTrain.Pixels.index_select(0, retain)).Logits;
                     inputs["retainY"] = retainTrain.Labels.index_select(0, retain);
                 }
@@ -102,9 +103,9 @@ foreach (var method in new[] { "gradient ascent", "NPO + retain" })
 }
 
 Console.WriteLine($"\n== test accuracy ({forgetTest.Count} test images of the digit {ForgetDigit}, {retainTest.Count} of the others)");
-Console.WriteLine($"  {"",-18} {"forget digit",12} {"other digits",12}");
-Console.WriteLine($"  {"before",-18} {before.Forget,12:P1} {before.Retain,12:P1}");
-foreach (var (name, forget, retain) in results) Console.WriteLine($"  {"after " + name,-18} {forget,12:P1} {retain,12:P1}");
+Console.WriteLine($"  {"",-24} {"forget digit",12} {"other digits",12}");
+Console.WriteLine($"  {"before",-24} {before.Forget,12:P1} {before.Retain,12:P1}");
+foreach (var (name, forget, retain) in results) Console.WriteLine($"  {"after " + name,-24} {forget,12:P1} {retain,12:P1}");
 Console.WriteLine($"\n  {Plots.Lines(run.Output("accuracy.png"), $"Unlearning the digit {ForgetDigit}: test accuracy per epoch of unlearning", "epoch", "test accuracy", curves)}");
 Console.WriteLine($"  {Plots.LossCurves(run.Output("loss-curves.png"), "Unlearning: weighted terms per epoch", histories)}");
 run.Finish();

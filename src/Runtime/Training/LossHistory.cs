@@ -87,11 +87,11 @@ public sealed class LossHistory
     {
         var mean = Epoch(epoch);
         if (mean is null) return $"epoch {epoch}: no steps";
-        var text = new StringBuilder(FormattableString.Invariant($"epoch {epoch}: total {mean.Total:F4}"));
+        var text = new StringBuilder($"epoch {epoch}: total {Short(mean.Total)}");
         for (var k = 0; k < _terms.Count; k++)
         {
-            text.Append(FormattableString.Invariant($" | {_terms[k]} {mean.Raw[k]:F4}"));
-            if (_weights[k] != 1) text.Append(FormattableString.Invariant($" (×{_weights[k]:G4} = {mean.Weighted[k]:F4})"));
+            text.Append($" | {_terms[k]} {Short(mean.Raw[k])}");
+            if (_weights[k] != 1) text.Append($" (×{_weights[k].ToString("G4", CultureInfo.InvariantCulture)} = {Short(mean.Weighted[k])})");
         }
         return text.ToString();
     }
@@ -126,6 +126,10 @@ public sealed class LossHistory
         epoch, steps.Count, steps.Average(s => s.Total),
         Enumerable.Range(0, _terms.Count).Select(k => steps.Average(s => s.Raw[k])).ToArray(),
         Enumerable.Range(0, _terms.Count).Select(k => steps.Average(s => s.Weighted[k])).ToArray());
+
+    /// <summary>Four decimals, or three significant digits for values under 0.001 (PKT's are ~1e-5).</summary>
+    private static string Short(double value) =>
+        value.ToString(value != 0 && Math.Abs(value) < 1e-3 ? "0.###E+0" : "F4", CultureInfo.InvariantCulture);
 
     private static string Csv(string field) =>
         field.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
