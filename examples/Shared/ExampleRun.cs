@@ -30,6 +30,8 @@ public sealed class ExampleRun
     /// example 10× slower (44–83 s against 4–8 s, same accuracies). Seeds libtorch with <paramref name="seed"/>.</summary>
     public static ExampleRun Start(string name, int seed)
     {
+        // TorchSharp's native library first: if it cannot load, LossDsl's message says why and what to do.
+        LossDsl.Runtime.TorchNative.EnsureLoaded();
         var threads = int.TryParse(Environment.GetEnvironmentVariable("LOSSDSL_THREADS"), out var n) && n > 0 ? n : 1;
         torch.set_num_threads(threads);
         torch.random.manual_seed(seed);

@@ -3,6 +3,8 @@ using LossDslApp;
 using TorchSharp;
 using static TorchSharp.torch;
 
+// Loads libtorch now; if it cannot load, LossDsl's message says why (e.g. an old libstdc++) and what to do.
+TorchNative.EnsureLoaded();
 // One libtorch thread: on small or busy machines the default (one per core) is often 10x slower.
 torch.set_num_threads(1);
 torch.random.manual_seed(1);
