@@ -36,7 +36,7 @@ for expected in lib/net10.0/LossDsl.Dsl.dll lib/net10.0/LossDsl.Runtime.dll anal
 done
 unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp" version="0.107.0"' \
   || fail "LossDsl must depend on the managed TorchSharp package"
-if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q 'TorchSharp-cpu'; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
+if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp-cpu"'; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
 
 # LossDsl* from the local folder only; everything else from the machine's usual source.
 cat > "$work/nuget.config" <<XML
@@ -101,9 +101,9 @@ template_installed=1
 ( cd "$work/fromtemplate" && dotnet build -nologo -v q 2>&1 | tail -3 )
 template_output="$(cd "$work/fromtemplate" && CI=true dotnet run --no-build)"
 echo "$template_output"
-grep -q "^training accuracy " <<<"$template_output" || fail "the template app did not train"
-accuracy="$(sed -n 's/^training accuracy \([0-9.]*\).*/\1/p' <<<"$template_output")"
-awk -v a="$accuracy" 'BEGIN { exit !(a >= 90) }' || fail "the template app reached only $accuracy %"
+grep -q "^test accuracy " <<<"$template_output" || fail "the template app did not train"
+accuracy="$(sed -n 's/^test accuracy \([0-9.]*\).*/\1/p' <<<"$template_output")"
+awk -v a="$accuracy" 'BEGIN { exit !(a >= 60) }' || fail "the template app reached only $accuracy %"
 [ -s "$work/fromtemplate/loss-history.csv" ] || fail "the template app wrote no loss-history.csv"
 
 step "3. a project outside the repository using the source projects (src/LossDsl.targets)"
@@ -128,7 +128,7 @@ grep -qx "total 2.197225" <<<"$source_output" || { echo "$source_output"; fail "
 echo "total 2.197225 (source projects)"
 
 step "4. the lossdsl tool from the folder: lossdsl show"
-dotnet tool install LossDsl.Cli --version "$version" --tool-path "$work/tools" --add-source "$feed" --configfile "$work/nuget.config" >/dev/null
+dotnet tool install LossDsl.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config" >/dev/null
 shown="$("$work/tools/lossdsl" show "$app/bin/Debug/net10.0/SmokeApp.dll" Smoke)"
 head -5 <<<"$shown"
 grep -q "public global::LossDsl.Runtime.LossResult Compute(" <<<"$shown" || fail "lossdsl show printed no Compute"

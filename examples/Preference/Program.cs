@@ -71,6 +71,7 @@ foreach (var (name, loss) in new (string, ILoss)[]
     Console.WriteLine($"\n{loss.Describe()}");
     var epochs = new List<double> { 0 };
     var accuracies = new List<double> { referenceMetrics.PreferenceAccuracy };
+    var classification = new List<double> { referenceMetrics.Accuracy };
     var history = TrainingView.Run($"{name} (β {Beta})", Epochs, Batches(train.Count), view =>
     {
         for (var epoch = 1; epoch <= Epochs; epoch++)
@@ -97,11 +98,13 @@ foreach (var (name, loss) in new (string, ILoss)[]
             var metrics = Evaluate(policy, test, testRejected);
             epochs.Add(epoch);
             accuracies.Add(metrics.PreferenceAccuracy);
-            view.EndEpoch($"test margin {metrics.Margin:F3}, preference accuracy {metrics.PreferenceAccuracy:P1}");
+            classification.Add(metrics.Accuracy);
+            view.EndEpoch($"test margin {metrics.Margin:F3}, preference accuracy {metrics.PreferenceAccuracy:P1}, classification accuracy {metrics.Accuracy:P1}");
         }
     });
     histories.Add((name, history));
-    curves.Add((name, epochs, accuracies));
+    curves.Add(($"{name}: preference accuracy", epochs, accuracies));
+    curves.Add(($"{name}: classification accuracy", epochs, classification));
     results.Add((name, Evaluate(policy, test, testRejected)));
 }
 
@@ -111,7 +114,7 @@ Console.WriteLine($"  {"reference",-12} {0.0,9:F3} {0.0,9:F3} {0.0,8:F3} {refere
 foreach (var (name, m) in results)
     Console.WriteLine($"  {name,-12} {m.ChosenReward,9:F3} {m.RejectedReward,9:F3} {m.Margin,8:F3} {m.PreferenceAccuracy,10:P1} {m.Accuracy,11:P1}");
 Console.WriteLine("  (pref. acc.: share of pairs whose chosen digit the policy now finds likelier than the rejected one)");
-Console.WriteLine($"\n  {Plots.Lines(run.Output("preference-accuracy.png"), "Preference: test preference accuracy per epoch", "epoch", "pairs with log π(chosen) > log π(rejected)", curves)}");
+Console.WriteLine($"\n  {Plots.Lines(run.Output("accuracy.png"), "Preference: test preference accuracy (chosen likelier than rejected) and classification accuracy", "epoch", "accuracy on the test images", curves)}");
 Console.WriteLine($"  {Plots.LossCurves(run.Output("loss-curves.png"), "Preference: loss per epoch", histories)}");
 run.Finish();
 

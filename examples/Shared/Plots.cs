@@ -62,7 +62,7 @@ public static class Plots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, Width, 550);
         return path;
     }

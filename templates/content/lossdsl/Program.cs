@@ -9,12 +9,14 @@ TorchNative.EnsureLoaded();
 torch.set_num_threads(1);
 torch.random.manual_seed(1);
 
-// Data: 3 classes of 16-dimensional points around random centres (replace with yours).
+// Data: 3 classes of 16-dimensional points around random centres, overlapping (replace with yours).
 const int Classes = 3, Dim = 16, PerClass = 200;
 // Numbers reach libtorch through LossDsl's Scalars (a temporary TorchSharp Scalar can be freed mid-call).
-var centres = Scalars.Mul(randn(Classes, Dim), 2.0);
+var centres = Scalars.Mul(randn(Classes, Dim), 0.4);
 var labels = arange(Classes).repeat_interleave(PerClass);
 var points = Scalars.Add(centres.index_select(0, labels), randn(Classes * PerClass, Dim));
+var testLabels = arange(Classes).repeat_interleave(PerClass / 4);
+var testPoints = Scalars.Add(centres.index_select(0, testLabels), randn(Classes * (PerClass / 4), Dim));
 
 var features = nn.Sequential(nn.Linear(Dim, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU());
 var head = nn.Linear(32, Classes);
@@ -47,9 +49,9 @@ for (var epoch = 1; epoch <= 20; epoch++)
 
 using (no_grad())
 {
-    var predicted = head.forward(features.forward(points)).argmax(1);
-    var accuracy = predicted.eq(labels).to_type(ScalarType.Float64).mean().item<double>();
-    Console.WriteLine($"training accuracy {accuracy:P1}");
+    var predicted = head.forward(features.forward(testPoints)).argmax(1);
+    var accuracy = predicted.eq(testLabels).to_type(ScalarType.Float64).mean().item<double>();
+    Console.WriteLine($"test accuracy {accuracy:P1} (chance: {1.0 / Classes:P1})");
 }
 history.WriteCsv("loss-history.csv");
 Console.WriteLine("per-step term values: loss-history.csv");
