@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class LabelAgnosticForgetting : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "LabelAgnosticForgetting";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -49,6 +55,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -60,6 +67,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -70,6 +78,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "LabelAgnosticForgetting", "z", "Alignment"), global::LossDsl.Runtime.InputValidator.Require(inputs, "LabelAgnosticForgetting", "original", "Alignment"));
 
@@ -77,6 +86,7 @@ namespace LossDsl.Zoo
         /// <code>
         /// Alignment (weight 1, RelationDistillation.cs:111) = mean(log Σ_j exp(cos(z_i, sg(original)_j) / Temperature) − Σ_j (cos(z_i, sg(original)_j) / Temperature over [i = j]))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor original)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LabelAgnosticForgetting", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("original", original) });

@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class ProtoTriplet : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "ProtoTriplet";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Margin"] = this.Margin };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -67,6 +73,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -78,6 +85,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -90,6 +98,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "ProtoTriplet", "query", "Triplets"), global::LossDsl.Runtime.InputValidator.Require(inputs, "ProtoTriplet", "queryLabels", "Triplets"), global::LossDsl.Runtime.InputValidator.Require(inputs, "ProtoTriplet", "support", "Triplets"), global::LossDsl.Runtime.InputValidator.Require(inputs, "ProtoTriplet", "supportLabels", "Triplets"));
 
@@ -97,6 +106,7 @@ namespace LossDsl.Zoo
         /// <code>
         /// Triplets (weight 1, Prototypes.cs:21) = mean(relu((mean_j (‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖ over [queryLabels_i = supportLabels_j]) − ‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖) + Margin) over (1[[queryLabels_i ≠ supportLabels_j]] · 1[¬[∃ j: ([supportLabels_i = supportLabels_j] ∧ [j &lt; i])_ij]]_j) · 1[[∃ j: ([queryLabels_i = supportLabels_j])_ij]])
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor query, global::TorchSharp.torch.Tensor queryLabels, global::TorchSharp.torch.Tensor support, global::TorchSharp.torch.Tensor supportLabels)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProtoTriplet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("query", query), ("queryLabels", queryLabels), ("support", support), ("supportLabels", supportLabels) });

@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class PrototypeEmbedding : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "PrototypeEmbedding";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature, ["Gamma"] = this.Gamma };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -67,6 +73,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -80,6 +87,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -95,6 +103,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "u", "Matching"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "y", "Matching"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "prototypes", "Matching"));
 
@@ -104,6 +113,7 @@ namespace LossDsl.Zoo
         /// Distinct (weight 1, Prototypes.cs:108) = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))
         /// Separation (weight 1, Prototypes.cs:112) = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor u, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor prototypes)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeEmbedding", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("u", u), ("y", y), ("prototypes", prototypes) });
@@ -172,6 +182,7 @@ namespace LossDsl.Zoo
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Matching", 1d, raw_Matching, weighted_Matching), new global::LossDsl.Runtime.TermValue("Distinct", 1d, raw_Distinct, weighted_Distinct), new global::LossDsl.Runtime.TermValue("Separation", 1d, raw_Separation, weighted_Separation) });
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 0: computes v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j])
         //   out_i = Σ_{j : j ≠ i} (⟨x_i, y_j⟩)²
         //   where x = y = normalize(prototypes) (one operand: its gradient sums both parts)

@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class PrototypeSampleRelation : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "PrototypeSampleRelation";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature, ["Lambda"] = this.Lambda };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -79,6 +85,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -92,6 +99,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -110,6 +118,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeSampleRelation", "z", "SupCon"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeSampleRelation", "y", "SupCon"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeSampleRelation", "prototypes", "Prototypes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeSampleRelation", "oldZ", "Relations"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeSampleRelation", "oldPrototypes", "Relations"));
 
@@ -119,6 +128,7 @@ namespace LossDsl.Zoo
         /// Prototypes (weight 1, RelationDistillation.cs:89) = mean_i CE(cos(z_i, prototypes_j) / Temperature_i, y_i)
         /// Relations (weight 1, RelationDistillation.cs:93) = Lambda · (1/N) Σ_i KL(softmax(cos(sg(oldZ)_i, sg(oldPrototypes)_j) / Temperature)_i ‖ exp log_softmax(cos(z_i, sg(oldPrototypes)_j) / Temperature)_i)
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor prototypes, global::TorchSharp.torch.Tensor oldZ, global::TorchSharp.torch.Tensor oldPrototypes)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeSampleRelation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("prototypes", prototypes), ("oldZ", oldZ), ("oldPrototypes", oldPrototypes) });
@@ -218,6 +228,7 @@ namespace LossDsl.Zoo
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("SupCon", 1d, raw_SupCon, weighted_SupCon), new global::LossDsl.Runtime.TermValue("Prototypes", 1d, raw_Prototypes, weighted_Prototypes), new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 0: computes v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
         //   out_i = log Σ_{j : j ≠ i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), s = 1 / Temperature
@@ -389,6 +400,7 @@ namespace LossDsl.Zoo
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 1: computes v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
         //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v10_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y

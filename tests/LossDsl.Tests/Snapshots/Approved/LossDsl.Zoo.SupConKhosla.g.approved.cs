@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class SupConKhosla : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "SupConKhosla";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature, ["BaseTemperature"] = this.BaseTemperature };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -57,6 +63,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -68,6 +75,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -78,6 +86,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "SupConKhosla", "z", "Contrast"), global::LossDsl.Runtime.InputValidator.Require(inputs, "SupConKhosla", "y", "Contrast"));
 
@@ -85,6 +94,7 @@ namespace LossDsl.Zoo
         /// <code>
         /// Contrast (weight 1, SupConVariants.cs:43) = (Temperature / BaseTemperature) · mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SupConKhosla", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
@@ -142,6 +152,7 @@ namespace LossDsl.Zoo
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 0: computes v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
         //   out_i = log Σ_{j : j ≠ i} exp(s · ⟨x_i, y_j⟩)
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), s = 1 / Temperature
@@ -313,6 +324,7 @@ namespace LossDsl.Zoo
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         // Fused region 1: computes v18 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
         //   out_i = mean_{j : j ≠ i, ℓ_j = ℓ_i} (v12_i − ⟨x_i, y_j⟩ · (1 / Temperature))
         //   where x = y = normalize(z) (one operand: its gradient sums both parts), ℓ = y

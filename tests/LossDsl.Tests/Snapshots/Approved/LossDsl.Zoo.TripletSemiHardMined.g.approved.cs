@@ -4,28 +4,34 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class TripletSemiHardMined : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "TripletSemiHardMined";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the generated fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Margin"] = this.Margin, ["MinerMargin"] = this.MinerMargin };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -52,6 +58,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -63,6 +70,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -73,6 +81,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "TripletSemiHardMined", "z", "Triplet"), global::LossDsl.Runtime.InputValidator.Require(inputs, "TripletSemiHardMined", "y", "Triplet"));
 
@@ -80,6 +89,7 @@ namespace LossDsl.Zoo
         /// <code>
         /// Triplet (weight 1, MinedAndCosine.cs:21) = mean_{&gt;0}(relu(semihard_m=(MinerMargin)((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TripletSemiHardMined", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
