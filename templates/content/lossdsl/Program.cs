@@ -12,7 +12,7 @@ torch.random.manual_seed(1);
 // Data: 3 classes of 16-dimensional points around random centres, overlapping (replace with yours).
 const int Classes = 3, Dim = 16, PerClass = 200;
 // Numbers reach libtorch through LossDsl's Scalars (a temporary TorchSharp Scalar can be freed mid-call).
-var centres = Scalars.Mul(randn(Classes, Dim), 0.4);
+var centres = Scalars.Mul(randn(Classes, Dim), 0.6);
 var labels = arange(Classes).repeat_interleave(PerClass);
 var points = Scalars.Add(centres.index_select(0, labels), randn(Classes * PerClass, Dim));
 var testLabels = arange(Classes).repeat_interleave(PerClass / 4);

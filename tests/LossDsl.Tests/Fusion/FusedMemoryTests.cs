@@ -20,7 +20,7 @@ public sealed class ProcessMemoryCollection
 /// resident memory, far below the 256 MiB one N×N float32 matrix needs, while the unfused loss's
 /// peak shows that matrix (which proves the probe sees it).</summary>
 /// <remarks>Slow (about half of the suite's time on 2 cores): `dotnet test LossDsl.sln` skips them
-/// (tests/LossDsl.Tests/fast.runsettings); .ci/run runs them after the rest.</remarks>
+/// (fast.runsettings); .ci/run runs them after the rest (slow.runsettings).</remarks>
 [Collection(ProcessMemoryCollection.Name)]
 [Trait("Category", "Slow")]
 public class FusedMemoryTests
