@@ -37,6 +37,10 @@ done
 unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp" version="0.107.0"' \
   || fail "LossDsl must depend on the managed TorchSharp package"
 if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp-cpu"'; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
+for pdb in LossDsl.Runtime.pdb LossDsl.Dsl.pdb; do
+  unzip -p "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a -q 'raw.githubusercontent.com/lossdsl/lossdsl/' \
+    || fail "the symbols package's $pdb has no SourceLink to the repository"
+done
 
 # LossDsl* from the local folder only; everything else from the machine's usual source.
 cat > "$work/nuget.config" <<XML
