@@ -34,11 +34,11 @@ for expected in lib/net10.0/LossDsl.Dsl.dll lib/net10.0/LossDsl.Runtime.dll anal
                 buildTransitive/LossDsl.targets buildTransitive/LossDsl.Runtime.targets buildTransitive/PatchLibTorchSharp.cs; do
   grep -qx "$expected" "$work/contents.txt" || fail "the package lacks $expected"
 done
-unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp" version="0.107.0"' \
+unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp" version="0.107.0"' >/dev/null \
   || fail "LossDsl must depend on the managed TorchSharp package"
-if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep -q '<dependency id="TorchSharp-cpu"'; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
+if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp-cpu"' >/dev/null; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
 for pdb in LossDsl.Runtime.pdb LossDsl.Dsl.pdb; do
-  unzip -p "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a -q 'raw.githubusercontent.com/lossdsl/lossdsl/' \
+  unzip -p "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a 'raw.githubusercontent.com/lossdsl/lossdsl/' >/dev/null \
     || fail "the symbols package's $pdb has no SourceLink to the repository"
 done
 
