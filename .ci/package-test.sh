@@ -21,6 +21,15 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
+# A .nupkg is a zip: list its entries, or print one (unzip where installed, else Python's zipfile).
+zip_list() {
+  if command -v unzip >/dev/null 2>&1; then unzip -Z1 "$1"
+  else python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; fi
+}
+zip_cat() {
+  if command -v unzip >/dev/null 2>&1; then unzip -p "$1" "$2"
+  else python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; fi
+}
 fail() { echo "PACKAGE TEST FAILED: $*" >&2; exit 1; }
 
 step "pack LossDsl $version, the template and the tool into $feed"
@@ -28,17 +37,17 @@ dotnet pack "$repo/src/Runtime" -c Release -o "$feed" -p:LossDslVersion="$versio
 dotnet pack "$repo/templates" -c Release -o "$feed" -p:LossDslVersion="$version" -p:ContinuousIntegrationBuild=true -nologo -v q
 dotnet pack "$repo/src/Cli" -c Release -o "$feed" -p:LossDslVersion="$version" -p:ToolPackageRuntimeIdentifiers=linux-x64 -p:ContinuousIntegrationBuild=true -nologo -v q
 ls -l "$feed"
-unzip -l "$feed/LossDsl.$version.nupkg" | awk '{print $4}' | grep -E '^(lib|analyzers|buildTransitive)/' | sort > "$work/contents.txt"
+zip_list "$feed/LossDsl.$version.nupkg" | grep -E '^(lib|analyzers|buildTransitive)/' | sort > "$work/contents.txt"
 cat "$work/contents.txt"
 for expected in lib/net10.0/LossDsl.Dsl.dll lib/net10.0/LossDsl.Runtime.dll analyzers/dotnet/cs/LossDsl.Generators.dll \
                 buildTransitive/LossDsl.targets buildTransitive/LossDsl.Runtime.targets buildTransitive/PatchLibTorchSharp.cs; do
   grep -qx "$expected" "$work/contents.txt" || fail "the package lacks $expected"
 done
-unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp" version="0.107.0"' >/dev/null \
+zip_cat "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp" version="0.107.0"' >/dev/null \
   || fail "LossDsl must depend on the managed TorchSharp package"
-if unzip -p "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp-cpu"' >/dev/null; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
+if zip_cat "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp-cpu"' >/dev/null; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
 for pdb in LossDsl.Runtime.pdb LossDsl.Dsl.pdb; do
-  unzip -p "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a 'raw.githubusercontent.com/lossdsl/lossdsl/' >/dev/null \
+  zip_cat "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a 'raw.githubusercontent.com/lossdsl/lossdsl/' >/dev/null \
     || fail "the symbols package's $pdb has no SourceLink to the repository"
 done
 
