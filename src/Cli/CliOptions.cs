@@ -17,6 +17,7 @@ public sealed record CliOptions(string CasesPath, double Tolerance, bool Verbose
     public const string Usage =
         """
         Usage: lossdsl check <CASES.json> [--tolerance <t>] [--verbose] [--unfused]
+               lossdsl show <ASSEMBLY.dll> [TYPE]   (prints a loss's generated code; lossdsl show --help)
                lossdsl --help
 
         Checks LossDsl losses against reference cases: loss values and gradients recorded by
@@ -65,7 +66,7 @@ public sealed record CliOptions(string CasesPath, double Tolerance, bool Verbose
         foreach (var arg in args)
             if (arg is "--help" or "-h") return new ParseResult.Help();
         if (args[0] != "check")
-            return new ParseResult.Error($"unknown command '{args[0]}'; the only command is 'check'.");
+            return new ParseResult.Error($"unknown command '{args[0]}'; the commands are 'check' and 'show'.");
 
         string? path = null;
         var tolerance = DefaultTolerance;

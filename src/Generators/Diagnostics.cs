@@ -8,8 +8,8 @@ namespace LossDsl.Generators
     internal static class Diagnostics
     {
         private const string Category = "LossDsl";
-        // Help pages live in the repository next to the code (docs/diagnostics/LDxxxx.md).
-        private const string HelpRoot = "docs/diagnostics/";
+        // Help pages live in the repository next to the code (docs/diagnostics/LDxxxx.md); IDEs need an absolute link.
+        public const string HelpRoot = "https://github.com/lossdsl/lossdsl/blob/main/docs/diagnostics/";
 
         public static readonly DiagnosticDescriptor NotPartial = Make("LD0001",
             "[Loss] class must be partial",
@@ -74,7 +74,7 @@ namespace LossDsl.Generators
         public static readonly DiagnosticDescriptor ReservedName = Make("LD0013",
             "Name reserved by the generated code",
             "'{0}' is a name the generated code uses ({1}); rename it",
-            "The generator adds members (Compute, Describe, Trace, Ir, Name, Inputs, HyperValues, UseFusedKernels) and locals (v<n>, raw_*, weighted_*, names starting with __) to the class; terms, hyper-parameters and inputs cannot reuse them.");
+            "The generator adds members (Compute, Describe, Trace, Ir, Name, Inputs, HyperValues, UseFusedKernels, GeneratedSource) and locals (v<n>, raw_*, weighted_*, names starting with __) to the class; terms, hyper-parameters and inputs cannot reuse them.");
 
         public static readonly DiagnosticDescriptor BadTermSignature = Make("LD0014",
             "Term signature not supported",
@@ -96,6 +96,11 @@ namespace LossDsl.Generators
             "Term '{0}': argument '{1}' of '{2}' must be a compile-time constant",
             "Some arguments are part of the operation itself (a metric, an axis name, a column index): the generator needs their value. Use a literal or a const.");
 
+        public static readonly DiagnosticDescriptor RuntimeMissing = Make("LD0018",
+            "LossDsl runtime not referenced",
+            "The [Loss] class '{0}' needs the LossDsl runtime (LossDsl.Runtime.dll), which this project does not reference; add the LossDsl package (or a reference to src/Runtime)",
+            "The code generated for a [Loss] class calls LossDsl.Runtime (and TorchSharp). The LossDsl package brings both; a project that references the source projects needs src/Runtime as well as src/Dsl and the generator.");
+
         public static readonly DiagnosticDescriptor InternalError = Make("LD9999",
             "Internal generator error",
             "The LossDsl generator failed on '{0}': {1}. Please report this with the declaration.",
@@ -104,7 +109,7 @@ namespace LossDsl.Generators
         public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById =
             new[] { NotPartial, UnsupportedConstruct, InputKindConflict, KindMismatch, TermNotScalar, BadWeight,
                     BadTemperature, NoTerms, BadInputType, BadHyper, UnsupportedClass, DuplicateTerm, ReservedName, BadTermSignature,
-                    ShapeMismatch, BadDims, NotConstant, InternalError }
+                    ShapeMismatch, BadDims, NotConstant, RuntimeMissing, InternalError }
                 .ToDictionary(d => d.Id);
 
         private static DiagnosticDescriptor Make(string id, string title, string message, string description) =>

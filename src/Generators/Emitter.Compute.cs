@@ -17,6 +17,7 @@ namespace LossDsl.Generators
         {
             w.Line();
             w.Line("/// <summary>Computes the loss from inputs given by name (see <see cref=\"Inputs\"/>).</summary>");
+            w.Line(GeneratedCode);
             w.Line($"public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, {Tensor}> inputs) =>");
             var args = model.Ir.Inputs.Select(i =>
                 $"global::LossDsl.Runtime.InputValidator.Require(inputs, {Literal(model.ClassName)}, {Literal(i.Name)}, {Literal(i.FirstTerm)})");
@@ -40,6 +41,7 @@ namespace LossDsl.Generators
                 w.Line($"/// {term.Name} (weight {IrPrinter.FormatNumber(term.Weight)}, {term.Source}) = {Xml(IrPrinter.Formula(model.Ir, term.Root))}");
             w.Line("/// </code></summary>");
             var parameters = ir.Inputs.Select(i => $"{Tensor} {Parameter(i.Name)}");
+            w.Line(GeneratedCode);
             using (w.Block($"public global::LossDsl.Runtime.LossResult Compute({string.Join(", ", parameters)})"))
             {
                 var inputs = ir.Inputs.Select(i => $"({Literal(i.Name)}, {Parameter(i.Name)})");

@@ -11,6 +11,7 @@ namespace LossDsl.Generators
             var ir = model.Ir;
             w.Line();
             w.Line("/// <summary>The formula of every term, with the current hyper-parameter values.</summary>");
+            w.Line(GeneratedCode);
             using (w.Block("public string Describe()"))
             {
                 w.Line("var text = new global::System.Text.StringBuilder();");

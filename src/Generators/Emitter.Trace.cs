@@ -11,11 +11,14 @@ namespace LossDsl.Generators
             var ir = model.Ir;
             w.Line();
             w.Line("/// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>");
+            w.Line(GeneratedCode);
             w.Line("public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();");
             w.Line();
             w.Line("// What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.");
+            w.Line(GeneratedCode);
             w.Line("private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;");
             w.Line();
+            w.Line(GeneratedCode);
             using (w.Block("private static global::LossDsl.Ir.LossIr __BuildIr()"))
             {
                 w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
@@ -42,6 +45,7 @@ namespace LossDsl.Generators
             w.Line();
             w.Line("/// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's");
             w.Line("/// hyper-parameter values as constants.</summary>");
+            w.Line(GeneratedCode);
             using (w.Block("public global::LossDsl.Ir.LossIr Trace()"))
             {
                 w.Line("var b = new global::LossDsl.Ir.IrBuilder();");

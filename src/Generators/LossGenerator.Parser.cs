@@ -15,6 +15,9 @@ namespace LossDsl.Generators
     /// Roslyn-specific (symbols, syntax, locations) leaves this class.</summary>
     internal static class Parser
     {
+        /// <summary>A type of LossDsl.Runtime that every generated class implements.</summary>
+        private const string RuntimeInterface = "LossDsl.Runtime.ILoss";
+
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var diagnostics = new DiagnosticBag();
@@ -52,6 +55,9 @@ namespace LossDsl.Generators
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "static");
             if (type.IsRecord)
                 diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "a record");
+            // The generated code calls LossDsl.Runtime: without it, one clear error instead of dozens of CS0234.
+            if (context.SemanticModel.Compilation.GetTypeByMetadataName(RuntimeInterface) is null)
+                diagnostics.Add(Diagnostics.RuntimeMissing, declaration.Identifier, type.Name);
 
             var compilation = context.SemanticModel.Compilation;
             SemanticModel ModelOf(SyntaxNode node) =>

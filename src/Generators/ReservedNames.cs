@@ -8,7 +8,7 @@ namespace LossDsl.Generators
     internal static class ReservedNames
     {
         private static readonly string[] Members =
-            { "Compute", "Describe", "Trace", "Ir", "Name", "Inputs", "HyperValues", "UseFusedKernels" };
+            { "Compute", "Describe", "Trace", "Ir", "Name", "Inputs", "HyperValues", "UseFusedKernels", "GeneratedSource" };
 
         private static readonly Regex Locals = new("^(__.*|v[0-9]+|raw_.*|weighted_.*)$");
 

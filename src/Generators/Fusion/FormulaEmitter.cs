@@ -32,7 +32,8 @@ namespace LossDsl.Generators.Fusion
             return structs.Select((s, i) => new FormulaStruct("__PairFormula" + i, s.First, s.Regions.ToEquatableArray())).ToList();
         }
 
-        public static void EmitStruct(IndentedWriter w, LossIr ir, FormulaStruct formula)
+        /// <param name="attribute">The attribute line every generated member carries (<c>[GeneratedCode(...)]</c>).</param>
+        public static void EmitStruct(IndentedWriter w, LossIr ir, FormulaStruct formula, string attribute)
         {
             var region = formula.First;
             var math = RegionDerivation.For(region);
@@ -41,6 +42,7 @@ namespace LossDsl.Generators.Fusion
             w.Line("/// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction");
             w.Line("/// and the chain rule through the metric.</summary>");
             // internal, not private: ILGPU compiles it (the generated assembly attribute lets ILGPURuntime see it).
+            w.Line(attribute);
             using (w.Block($"internal struct {formula.Name} : {Kernels}.IPairFormula"))
             {
                 foreach (var number in region.Numbers)

@@ -19,7 +19,10 @@ public sealed class ProcessMemoryCollection
 /// <summary>The fused kernel at N = 8,192: forward and backward add O(N·D) to the process's peak
 /// resident memory, far below the 256 MiB one N×N float32 matrix needs, while the unfused loss's
 /// peak shows that matrix (which proves the probe sees it).</summary>
+/// <remarks>Slow (about half of the suite's time on 2 cores): `dotnet test LossDsl.sln` skips them
+/// (fast.runsettings); .ci/run runs them after the rest (slow.runsettings).</remarks>
 [Collection(ProcessMemoryCollection.Name)]
+[Trait("Category", "Slow")]
 public class FusedMemoryTests
 {
     private const int N = 8192;

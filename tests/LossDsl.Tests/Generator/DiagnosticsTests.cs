@@ -1,4 +1,8 @@
+extern alias LossDslGenerator;
+
 using System.Collections.Generic;
+using System.IO;
+using LossDslGenerator::LossDsl.Generators;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -506,22 +510,47 @@ namespace Samples
     }
 }";
 
+        [Fact]
+        public void LD0018_runtime_not_referenced()
+        {
+            var d = Single(@"
+[Loss]
+public partial class {|LD0018:Ce|}
+{
+    [Term] public Real Loss(Logits z, Labels y) => CrossEntropy(z, y);
+}", references: References.DslWithoutRuntime);
+            Assert.Equal("The [Loss] class 'Ce' needs the LossDsl runtime (LossDsl.Runtime.dll), which this project does not reference; add the LossDsl package (or a reference to src/Runtime)", Message(d));
+        }
+
+        [Fact]
+        public void Every_descriptor_has_an_absolute_help_link_to_its_page_in_the_repository()
+        {
+            var docs = Path.Combine(LossDsl.Tests.Snapshots.RepositoryRoot.Find()!, "docs", "diagnostics");
+            foreach (var (id, descriptor) in Diagnostics.ById)
+            {
+                Assert.Equal(Diagnostics.HelpRoot + id + ".md", descriptor.HelpLinkUri);
+                Assert.StartsWith("https://", descriptor.HelpLinkUri);
+                Assert.True(File.Exists(Path.Combine(docs, id + ".md")), $"docs/diagnostics/{id}.md is missing");
+                Assert.Contains($"[{id}]({id}.md)", File.ReadAllText(Path.Combine(docs, "README.md")));
+            }
+        }
+
         // ---- helpers --------------------------------------------------------------------------------
 
         private static string Message(Diagnostic d) => d.GetMessage(CultureInfo.InvariantCulture);
 
         /// <summary>Checks a source with exactly one marked diagnostic and returns it.</summary>
-        private static Diagnostic Single(string marked, bool allowCompilerErrors = false) =>
-            Assert.Single(Check(marked, allowCompilerErrors));
+        private static Diagnostic Single(string marked, bool allowCompilerErrors = false, References references = References.Dsl) =>
+            Assert.Single(Check(marked, allowCompilerErrors, references));
 
         /// <summary>Runs the generator over <see cref="GeneratorHarness.Prelude"/> + the marked source and
         /// asserts: no crash, exactly the marked LossDsl diagnostics (id and span), nothing generated,
         /// and, unless <paramref name="allowCompilerErrors"/>, no C# error in the user's code. Returns the
         /// diagnostics in source order.</summary>
-        private static IReadOnlyList<Diagnostic> Check(string marked, bool allowCompilerErrors = false)
+        private static IReadOnlyList<Diagnostic> Check(string marked, bool allowCompilerErrors = false, References references = References.Dsl)
         {
             var markup = Markup.Parse(GeneratorHarness.Prelude + marked);
-            var run = GeneratorHarness.Run(new[] { new TestSource("Loss.cs", markup.Text) });
+            var run = GeneratorHarness.Run(new[] { new TestSource("Loss.cs", markup.Text) }, references);
             Assert.Empty(run.Crashes);
 
             var actual = run.LossDiagnostics
@@ -537,7 +566,7 @@ namespace Samples
             {
                 Assert.Equal("Loss.cs", d.Location.GetLineSpan().Path);
                 Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-                Assert.EndsWith("docs/diagnostics/" + d.Id + ".md", d.Descriptor.HelpLinkUri);
+                Assert.Equal("https://github.com/lossdsl/lossdsl/blob/main/docs/diagnostics/" + d.Id + ".md", d.Descriptor.HelpLinkUri);
             }
             Assert.Empty(run.Sources);
 

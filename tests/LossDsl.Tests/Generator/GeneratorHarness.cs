@@ -15,15 +15,34 @@ namespace LossDsl.Tests.Generator
     /// <c>File.cs:line</c> comments and diagnostic locations) and its text.</summary>
     internal sealed record TestSource(string Path, string Text);
 
-    /// <summary>One generated file: its hint name (<c>Namespace.Type.g.cs</c>) and text.</summary>
-    internal sealed record GeneratedFile(string HintName, string Text);
+    /// <summary>One generated file: its hint name (<c>Namespace.Type.g.cs</c>), its text without the
+    /// <c>GeneratedSource</c> constant (which repeats the rest of the file; snapshots and searches read this) and
+    /// the whole file as emitted.</summary>
+    internal sealed record GeneratedFile(string HintName, string Text, string FullText)
+    {
+        public static GeneratedFile From(string hintName, string fullText) => new(hintName, WithoutGeneratedSource(fullText), fullText);
+
+        /// <summary>The file less its last member, the <c>GeneratedSource</c> constant with its blank line,
+        /// summary and attribute: what the constant holds (GeneratorSurfaceTests).</summary>
+        public static string WithoutGeneratedSource(string text)
+        {
+            var summary = text.IndexOf("/// <summary>This file as generated, without this constant", StringComparison.Ordinal);
+            if (summary < 0) return text;
+            var from = text.LastIndexOf('\n', summary - 1);
+            var to = text.LastIndexOf("\";\n", StringComparison.Ordinal) + 3;
+            return text.Remove(from, to - from);
+        }
+    }
 
     /// <summary>What the metadata references of a test compilation contain.</summary>
     internal enum References
     {
-        /// <summary>The framework and LossDsl.Dsl: enough for the generator; the generated code's
-        /// references to LossDsl.Runtime and TorchSharp stay unresolved.</summary>
+        /// <summary>The framework, LossDsl.Dsl, LossDsl.Runtime and TorchSharp: what the LossDsl package gives
+        /// a project, enough for the generated code to compile.</summary>
         Dsl,
+
+        /// <summary>The framework and LossDsl.Dsl only, without the runtime: the generator reports LD0018.</summary>
+        DslWithoutRuntime,
 
         /// <summary>Everything the test host loads (framework, Dsl, Runtime, TorchSharp, ...): the
         /// generated code can compile.</summary>
@@ -42,14 +61,19 @@ namespace LossDsl.Tests.Generator
         private static readonly CSharpCompilationOptions CompilationOptions =
             new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
 
-        private static readonly Lazy<ImmutableArray<MetadataReference>> DslReferences = new(() =>
+        private static readonly Lazy<ImmutableArray<MetadataReference>> DslOnlyReferences = new(() => Create(Framework()
+            .Append(typeof(LossDsl.Dsl).Assembly.Location)));
+
+        private static readonly Lazy<ImmutableArray<MetadataReference>> DslReferences = new(() => Create(Framework()
+            .Append(typeof(LossDsl.Dsl).Assembly.Location)
+            .Append(typeof(LossDsl.Runtime.ILoss).Assembly.Location)
+            .Append(typeof(TorchSharp.torch).Assembly.Location)));
+
+        private static IEnumerable<string> Framework()
         {
             var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-            var paths = TrustedPlatformAssemblies()
-                .Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal))
-                .Append(typeof(LossDsl.Dsl).Assembly.Location);
-            return Create(paths);
-        });
+            return TrustedPlatformAssemblies().Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal));
+        }
 
         // Not the generator's own assembly: it compiles the IR sources too, and users never reference it.
         private static readonly Lazy<ImmutableArray<MetadataReference>> RuntimeReferences = new(() =>
@@ -57,8 +81,12 @@ namespace LossDsl.Tests.Generator
                 .Where(p => !string.Equals(p, typeof(LossGenerator).Assembly.Location, StringComparison.Ordinal))
                 .Append(typeof(LossDsl.Dsl).Assembly.Location)));
 
-        public static ImmutableArray<MetadataReference> ReferencesFor(References references) =>
-            references == References.Runtime ? RuntimeReferences.Value : DslReferences.Value;
+        public static ImmutableArray<MetadataReference> ReferencesFor(References references) => references switch
+        {
+            References.Runtime => RuntimeReferences.Value,
+            References.DslWithoutRuntime => DslOnlyReferences.Value,
+            _ => DslReferences.Value,
+        };
 
         /// <summary>Runs the generator over sources named <c>Source0.cs</c>, <c>Source1.cs</c>, ...</summary>
         public static GeneratorRun Run(params string[] sources) =>
@@ -104,7 +132,7 @@ namespace LossDsl.Tests.Generator
             var result = RunResult.Results.Single();
             Exception = result.Exception;
             Sources = result.GeneratedSources
-                .Select(s => new GeneratedFile(s.HintName, s.SourceText.ToString()))
+                .Select(s => GeneratedFile.From(s.HintName, s.SourceText.ToString()))
                 .OrderBy(f => f.HintName, StringComparer.Ordinal)
                 .ToImmutableArray();
             GeneratorDiagnostics = driverDiagnostics.AddRange(result.Diagnostics).Distinct().ToImmutableArray();

@@ -77,6 +77,9 @@ namespace LossDsl.Tests.Snapshots
             {
                 Repository("zoo", "src/Runtime/Zoo"),
                 Repository("distillation", "examples/Distillation"),
+                Repository("contrastive", "examples/Contrastive"),
+                Repository("unlearning", "examples/Unlearning"),
+                Repository("preference", "examples/Preference"),
             };
             groups.AddRange(Inline.Select(i => new Group(i.name, new[] { new TestSource(i.name + ".cs", i.source) })));
             groups.Add(UnfusedNtXent());

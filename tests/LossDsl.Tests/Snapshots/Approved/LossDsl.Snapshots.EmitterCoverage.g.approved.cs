@@ -6,36 +6,45 @@
 
 namespace LossDsl.Snapshots
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class EmitterCoverage : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "EmitterCoverage";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j]): Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Dot relation, output Rows; no N×M tensor", "v43 = mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = s_ij + r0_i, s = SqEuclidean relation, output RowMean; no N×M tensor", "v56 = Σ(‖e_i − e_j‖ over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Sum; no N×M tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["K"] = this.K, ["Margin"] = this.Margin, ["T"] = this.T };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -134,6 +143,7 @@ namespace LossDsl.Snapshots
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -149,6 +159,7 @@ namespace LossDsl.Snapshots
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -172,6 +183,7 @@ namespace LossDsl.Snapshots
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "e", "Elementwise"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "y", "Broadcast"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "w", "Broadcast"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "p", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "q", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "bias", "Probabilities"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "class", "Keywords"), global::LossDsl.Runtime.InputValidator.Require(inputs, "EmitterCoverage", "event", "Keywords"));
 
@@ -183,6 +195,7 @@ namespace LossDsl.Snapshots
         /// Probabilities (weight 2, EmitterCoverage.cs:30) = ((1/N) Σ_i KL(p_i ‖ exp q_i) + (bias · -1.5)) + mean ((p) − (p / 2))²
         /// Keywords (weight 1, EmitterCoverage.cs:33) = mean_i CE(class_i, event_i) + mean ((softmax(class / T)) − (softmax(class)))²
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor e, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor w, global::TorchSharp.torch.Tensor p, global::TorchSharp.torch.Tensor q, global::TorchSharp.torch.Tensor bias, global::TorchSharp.torch.Tensor @class, global::TorchSharp.torch.Tensor @event)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("EmitterCoverage", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("e", e), ("y", y), ("w", w), ("p", p), ("q", q), ("bias", bias), ("class", @class), ("event", @event) });
@@ -371,6 +384,7 @@ namespace LossDsl.Snapshots
         /// <summary>The per-pair function of fused region 0: <c>f_ij = s_ij · r0_i − r1_i</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula0 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 2;
@@ -395,6 +409,7 @@ namespace LossDsl.Snapshots
         /// <summary>The per-pair function of fused region 1: <c>f_ij = s_ij + r0_i</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula1 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 1;
@@ -418,6 +433,7 @@ namespace LossDsl.Snapshots
         /// <summary>The per-pair function of fused region 2: <c>f_ij = s_ij</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula2 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 0;

@@ -4,36 +4,45 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class DetrSetCriterion : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "DetrSetCriterion";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
-        private static readonly string[] __fusedRegions = {  };
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["CostClass"] = this.CostClass, ["CostBbox"] = this.CostBbox, ["CostGiou"] = this.CostGiou, ["ClassWeight"] = this.ClassWeight, ["BoxWeight"] = this.BoxWeight, ["GiouWeight"] = this.GiouWeight };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -105,6 +114,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -118,6 +128,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -147,6 +158,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "queryLogits", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "queryBoxes", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "queryImage", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "targetLabels", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "targetBoxes", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "targetImage", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "DetrSetCriterion", "classWeights", "Classes"));
 
@@ -156,6 +168,7 @@ namespace LossDsl.Zoo
         /// Boxes (weight 1, Detr.cs:44) = (BoxWeight · Σ(|queryBoxes[rows(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))] − targetBoxes[columns(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))]|)) / max(#targetLabels, 1)
         /// GeneralizedIoU (weight 1, Detr.cs:53) = (GiouWeight · Σ(1 − GIoU(queryBoxes_i, targetBoxes_j) at argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))) / max(#targetLabels, 1)
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor queryLogits, global::TorchSharp.torch.Tensor queryBoxes, global::TorchSharp.torch.Tensor queryImage, global::TorchSharp.torch.Tensor targetLabels, global::TorchSharp.torch.Tensor targetBoxes, global::TorchSharp.torch.Tensor targetImage, global::TorchSharp.torch.Tensor classWeights)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DetrSetCriterion", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("queryBoxes", queryBoxes), ("queryImage", queryImage), ("targetLabels", targetLabels), ("targetBoxes", targetBoxes), ("targetImage", targetImage), ("classWeights", classWeights) });

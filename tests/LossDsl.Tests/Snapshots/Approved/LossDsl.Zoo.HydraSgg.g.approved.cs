@@ -4,36 +4,45 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class HydraSgg : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "HydraSgg";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
-        private static readonly string[] __fusedRegions = {  };
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["CostClass"] = this.CostClass, ["CostBox"] = this.CostBox, ["CostGiou"] = this.CostGiou, ["Threshold"] = this.Threshold, ["TopK"] = this.TopK };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -153,6 +162,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -167,6 +177,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -209,6 +220,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "queryLogits", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "querySubjects", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "queryObjects", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "queryImage", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "predicates", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "subjects", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "objects", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "targetImage", "Classes"), global::LossDsl.Runtime.InputValidator.Require(inputs, "HydraSgg", "classWeights", "Classes"));
 
@@ -219,6 +231,7 @@ namespace LossDsl.Zoo
         /// ManyClasses (weight 1, Sets.cs:79) = Σ(−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) / max(#−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}, 1)
         /// ManyBoxes (weight 1, Sets.cs:89) = Σ((Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})) / max(#(Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}), 1)
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor queryLogits, global::TorchSharp.torch.Tensor querySubjects, global::TorchSharp.torch.Tensor queryObjects, global::TorchSharp.torch.Tensor queryImage, global::TorchSharp.torch.Tensor predicates, global::TorchSharp.torch.Tensor subjects, global::TorchSharp.torch.Tensor objects, global::TorchSharp.torch.Tensor targetImage, global::TorchSharp.torch.Tensor classWeights)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("HydraSgg", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("querySubjects", querySubjects), ("queryObjects", queryObjects), ("queryImage", queryImage), ("predicates", predicates), ("subjects", subjects), ("objects", objects), ("targetImage", targetImage), ("classWeights", classWeights) });

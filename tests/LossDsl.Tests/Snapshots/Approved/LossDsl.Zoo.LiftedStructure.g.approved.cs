@@ -6,36 +6,45 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class LiftedStructure : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "LiftedStructure";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v8 = log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = NegMargin − s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v24 = mean((relu((log(e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_i + e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_j) + ‖normalize(z)_i − normalize(z)_j‖) − PosMargin))² · (1 / 2) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = (relu(log(e^(r0_i) + e^(c0_j)) + s_ij − PosMargin))² · c0, s = Euclidean relation, output Mean; no N×M tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["NegMargin"] = this.NegMargin, ["PosMargin"] = this.PosMargin };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -71,6 +80,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -82,6 +92,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -92,6 +103,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "LiftedStructure", "z", "Pairs"), global::LossDsl.Runtime.InputValidator.Require(inputs, "LiftedStructure", "y", "Pairs"));
 
@@ -99,6 +111,7 @@ namespace LossDsl.Zoo
         /// <code>
         /// Pairs (weight 1, LiftedStructure.cs:20) = mean((relu((log(e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_i + e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_j) + ‖normalize(z)_i − normalize(z)_j‖) − PosMargin))² / 2 over [y_i = y_j] ∧ [i ≠ j])
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LiftedStructure", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
@@ -177,6 +190,7 @@ namespace LossDsl.Zoo
         /// <summary>The per-pair function of fused region 0: <c>f_ij = NegMargin − s_ij</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula0 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             /// <summary><c>NegMargin</c>.</summary>
@@ -202,6 +216,7 @@ namespace LossDsl.Zoo
         /// <summary>The per-pair function of fused region 1: <c>f_ij = (relu(log(e^(r0_i) + e^(c0_j)) + s_ij − PosMargin))² · c0</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula1 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             /// <summary><c>PosMargin</c>.</summary>

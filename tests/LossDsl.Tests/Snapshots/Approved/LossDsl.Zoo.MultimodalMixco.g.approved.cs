@@ -4,36 +4,45 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class MultimodalMixco : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "MultimodalMixco";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
-        private static readonly string[] __fusedRegions = {  };
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature, ["Lambda"] = this.Lambda };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -120,6 +129,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -132,6 +142,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -153,6 +164,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "text", "TextToImage"), global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "image", "TextToImage"), global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "permText", "TextToImage"), global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "betasText", "TextToImage"), global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "permImage", "TextToImage"), global::LossDsl.Runtime.InputValidator.Require(inputs, "MultimodalMixco", "betasImage", "TextToImage"));
 
@@ -161,6 +173,7 @@ namespace LossDsl.Zoo
         /// TextToImage (weight 1, Mixco.cs:98) = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature) over ((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))) − mean(Σ_j (log_softmax((cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature)ᵀ) over (((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))ᵀ))))
         /// ImageToText (weight 1, Mixco.cs:102) = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature) over ((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))) − mean(Σ_j (log_softmax((cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature)ᵀ) over (((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))ᵀ))))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor text, global::TorchSharp.torch.Tensor image, global::TorchSharp.torch.Tensor permText, global::TorchSharp.torch.Tensor betasText, global::TorchSharp.torch.Tensor permImage, global::TorchSharp.torch.Tensor betasImage)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultimodalMixco", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("text", text), ("image", image), ("permText", permText), ("betasText", betasText), ("permImage", permImage), ("betasImage", betasImage) });

@@ -6,36 +6,45 @@
 
 namespace LossDsl.Zoo
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.1.0")]
     partial class PrototypeEmbedding : global::LossDsl.Runtime.ILoss
     {
         /// <summary>The loss's name, as declared.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Name => "PrototypeEmbedding";
 
         /// <summary>The tensor inputs of <c>Compute</c>, in parameter order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<global::LossDsl.Ir.IrInput> Inputs => Ir.Inputs;
 
         /// <summary>Use the fused kernels (default). False computes every region unfused.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
         /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Dot relation, output Rows; no N×M tensor", "v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
 
         /// <summary>The current value of every hyper-parameter.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
             new global::System.Collections.Generic.Dictionary<string, double> { ["Temperature"] = this.Temperature, ["Gamma"] = this.Gamma };
 
         /// <summary>The loss as the generator read it from the term bodies: one node per distinct subexpression.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public static global::LossDsl.Ir.LossIr Ir { get; } = __BuildIr();
 
         // What Compute validates (ranks, symbolic dimensions, index ranges); declared after Ir, which it reads.
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly global::LossDsl.Ir.ShapePlan __plan = global::LossDsl.Ir.TypeInference.Infer(Ir).Plan;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -77,6 +86,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
             var text = new global::System.Text.StringBuilder();
@@ -90,6 +100,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
         /// hyper-parameter values as constants.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
             var b = new global::LossDsl.Ir.IrBuilder();
@@ -105,6 +116,7 @@ namespace LossDsl.Zoo
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::System.Collections.Generic.IReadOnlyDictionary<string, global::TorchSharp.torch.Tensor> inputs) =>
             Compute(global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "u", "Matching"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "y", "Matching"), global::LossDsl.Runtime.InputValidator.Require(inputs, "PrototypeEmbedding", "prototypes", "Matching"));
 
@@ -114,6 +126,7 @@ namespace LossDsl.Zoo
         /// Distinct (weight 1, Prototypes.cs:108) = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))
         /// Separation (weight 1, Prototypes.cs:112) = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))
         /// </code></summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor u, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor prototypes)
         {
             var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeEmbedding", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("u", u), ("y", y), ("prototypes", prototypes) });
@@ -202,6 +215,7 @@ namespace LossDsl.Zoo
         /// <summary>The per-pair function of fused region 0: <c>f_ij = (s_ij)²</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula0 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 0;
@@ -224,6 +238,7 @@ namespace LossDsl.Zoo
         /// <summary>The per-pair function of fused region 1: <c>f_ij = s_ij</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula1 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 0;

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The LossDsl package as a user gets it. Packs LossDsl, the dotnet-new template and the lossdsl tool into
+# a local folder, then, in fresh projects outside this repository:
+#   1. a console app that adds LossDsl from that folder only (plus TorchSharp-cpu), declares a [Loss],
+#      builds, runs and prints a value checked here (and the [GeneratedCode] version);
+#   2. `dotnet new lossdsl` from the packed template, built and run against the same folder;
+#   3. a project that uses the source projects through src/LossDsl.targets (contributors' way);
+#   4. the lossdsl tool installed from the folder: `lossdsl show` on app 1's assembly.
+# Run by .ci/run; alone: bash .ci/package-test.sh. Needs the .NET 10 SDK and NuGet access for TorchSharp-cpu.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/lossdsl-package-test.XXXXXX")"
+feed="$work/feed"
+# A version of its own per run: NuGet's cache never hands back an older package of the same version.
+version="${LOSSDSL_TEST_VERSION:-0.0.0-local.$(date -u +%Y%m%d%H%M%S)}"
+template_installed=""
+cleanup() {
+  if [ -n "$template_installed" ]; then dotnet new uninstall LossDsl.Templates >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+# A .nupkg is a zip: list its entries, or print one (unzip where installed, else Python's zipfile).
+zip_list() {
+  if command -v unzip >/dev/null 2>&1; then unzip -Z1 "$1"
+  else python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; fi
+}
+zip_cat() {
+  if command -v unzip >/dev/null 2>&1; then unzip -p "$1" "$2"
+  else python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; fi
+}
+fail() { echo "PACKAGE TEST FAILED: $*" >&2; exit 1; }
+
+step "pack LossDsl $version, the template and the tool into $feed"
+dotnet pack "$repo/src/Runtime" -c Release -o "$feed" -p:LossDslVersion="$version" -p:ContinuousIntegrationBuild=true -nologo -v q
+dotnet pack "$repo/templates" -c Release -o "$feed" -p:LossDslVersion="$version" -p:ContinuousIntegrationBuild=true -nologo -v q
+dotnet pack "$repo/src/Cli" -c Release -o "$feed" -p:LossDslVersion="$version" -p:ToolPackageRuntimeIdentifiers=linux-x64 -p:ContinuousIntegrationBuild=true -nologo -v q
+ls -l "$feed"
+zip_list "$feed/LossDsl.$version.nupkg" | grep -E '^(lib|analyzers|buildTransitive)/' | sort > "$work/contents.txt"
+cat "$work/contents.txt"
+for expected in lib/net10.0/LossDsl.Dsl.dll lib/net10.0/LossDsl.Runtime.dll analyzers/dotnet/cs/LossDsl.Generators.dll \
+                buildTransitive/LossDsl.targets buildTransitive/LossDsl.Runtime.targets buildTransitive/PatchLibTorchSharp.cs; do
+  grep -qx "$expected" "$work/contents.txt" || fail "the package lacks $expected"
+done
+zip_cat "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp" version="0.107.0"' >/dev/null \
+  || fail "LossDsl must depend on the managed TorchSharp package"
+if zip_cat "$feed/LossDsl.$version.nupkg" LossDsl.nuspec | grep '<dependency id="TorchSharp-cpu"' >/dev/null; then fail "LossDsl must not depend on TorchSharp-cpu"; fi
+for pdb in LossDsl.Runtime.pdb LossDsl.Dsl.pdb; do
+  zip_cat "$feed/LossDsl.$version.snupkg" "lib/net10.0/$pdb" | grep -a 'raw.githubusercontent.com/lossdsl/lossdsl/' >/dev/null \
+    || fail "the symbols package's $pdb has no SourceLink to the repository"
+done
+
+# LossDsl* from the local folder only; everything else from the machine's usual source.
+cat > "$work/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="lossdsl-local" value="$feed" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="lossdsl-local">
+      <package pattern="LossDsl" />
+      <package pattern="LossDsl.*" />
+    </packageSource>
+    <packageSource key="nuget.org">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
+</configuration>
+XML
+
+step "1. a fresh console app with the LossDsl package"
+app="$work/app"
+dotnet new console -o "$app" -n SmokeApp --no-restore >/dev/null
+( cd "$app" && dotnet add package LossDsl --version "$version" --no-restore >/dev/null \
+            && dotnet add package TorchSharp-cpu --version 0.107.0 --no-restore >/dev/null )
+cat > "$app/Program.cs" <<'CS'
+using System;
+using System.CodeDom.Compiler;
+using System.Reflection;
+using LossDsl;
+using LossDsl.Runtime;
+using TorchSharp;
+using static LossDsl.Dsl;
+using static TorchSharp.torch;
+
+// Logits all zero: cross-entropy is ln 3 per row whatever the label, so Total = 2 · ln 3.
+var logits = zeros(4, 3);
+var labels = tensor(new long[] { 0, 1, 2, 1 });
+using var result = new Smoke().Compute(logits, labels);
+Console.WriteLine($"total {result.Total.item<float>():F6}");
+var stamp = typeof(Smoke).GetProperty("Name")!.GetCustomAttribute<GeneratedCodeAttribute>()!;
+Console.WriteLine($"generated by {stamp.Tool} {stamp.Version}");
+Console.WriteLine(new Smoke().Describe());
+
+[Loss]
+public partial class Smoke
+{
+    [Term(Weight = 2)]
+    static Real Ce(Logits logits, Labels y) => CrossEntropy(logits, y);
+}
+CS
+( cd "$app" && dotnet build -nologo -v q 2>&1 | tail -3 )
+output="$(cd "$app" && dotnet run --no-build)"
+echo "$output"
+grep -qx "total 2.197225" <<<"$output" || fail "expected 'total 2.197225' (2 ln 3) from the console app"
+grep -qx "generated by LossDsl.Generators $version" <<<"$output" || fail "the generated code should stamp version $version"
+
+step "2. dotnet new lossdsl from the packed template"
+dotnet new install "$feed/LossDsl.Templates.$version.nupkg" >/dev/null
+template_installed=1
+( cd "$work" && dotnet new lossdsl -o "$work/fromtemplate" -n MyLossApp --LossDslVersion "$version" >/dev/null )
+( cd "$work/fromtemplate" && dotnet build -nologo -v q 2>&1 | tail -3 )
+template_output="$(cd "$work/fromtemplate" && CI=true dotnet run --no-build)"
+echo "$template_output"
+grep -q "^test accuracy " <<<"$template_output" || fail "the template app did not train"
+accuracy="$(sed -n 's/^test accuracy \([0-9.]*\).*/\1/p' <<<"$template_output")"
+awk -v a="$accuracy" 'BEGIN { exit !(a >= 60) }' || fail "the template app reached only $accuracy %"
+[ -s "$work/fromtemplate/loss-history.csv" ] || fail "the template app wrote no loss-history.csv"
+
+step "3. a project outside the repository using the source projects (src/LossDsl.targets)"
+src="$work/fromsource"
+mkdir -p "$src"
+cat > "$src/FromSource.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+  </PropertyGroup>
+  <Import Project="$repo/src/LossDsl.targets" />
+  <ItemGroup>
+    <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+  </ItemGroup>
+</Project>
+XML
+cp "$app/Program.cs" "$src/Program.cs"
+( cd "$src" && dotnet build -nologo -v q 2>&1 | tail -3 )
+source_output="$(cd "$src" && dotnet run --no-build)"
+grep -qx "total 2.197225" <<<"$source_output" || { echo "$source_output"; fail "expected 'total 2.197225' from the source-referencing app"; }
+echo "total 2.197225 (source projects)"
+
+step "4. the lossdsl tool from the folder: lossdsl show"
+dotnet tool install LossDsl.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config" >/dev/null
+shown="$("$work/tools/lossdsl" show "$app/bin/Debug/net10.0/SmokeApp.dll" Smoke)"
+head -5 <<<"$shown"
+grep -q "public global::LossDsl.Runtime.LossResult Compute(" <<<"$shown" || fail "lossdsl show printed no Compute"
+
+echo
+echo "package test: 4 passed, 0 failed"
