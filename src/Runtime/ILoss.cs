@@ -29,4 +29,9 @@ public interface ILoss
     /// <summary>Whether <see cref="Compute"/> runs the fused kernels (where the planner made any)
     /// or plain TorchSharp.</summary>
     bool UseFusedKernels { get; set; }
+
+    /// <summary>What <see cref="Compute"/> does with a NaN (or an infinity its kind cannot hold) in an input: the terms
+    /// reading it are NaN (<see cref="Runtime.NonFiniteInputs.Propagate"/>, the default), the call is refused
+    /// (<see cref="Runtime.NonFiniteInputs.Throw"/>), or nothing is checked.</summary>
+    NonFiniteInputs NonFiniteInputs { get; set; }
 }

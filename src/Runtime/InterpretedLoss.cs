@@ -36,7 +36,10 @@ public sealed class InterpretedLoss : ILoss
     public bool UseFusedKernels { get; set; }
 
     /// <inheritdoc/>
-    public LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs) => IrInterpreter.Evaluate(_ir, inputs, _hypers, Name);
+    public NonFiniteInputs NonFiniteInputs { get; set; } = NonFiniteInputs.Propagate;
+
+    /// <inheritdoc/>
+    public LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs) => IrInterpreter.Evaluate(_ir, inputs, _hypers, Name, NonFiniteInputs);
 
     /// <inheritdoc/>
     public LossIr Trace() => _ir;
