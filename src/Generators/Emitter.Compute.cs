@@ -44,8 +44,13 @@ namespace LossDsl.Generators
             {
                 if (model.Ir.Hypers.Count > 0) w.Line("__ValidateHypers();");
                 var inputs = ir.Inputs.Select(i => $"({Literal(i.Name)}, {Parameter(i.Name)})");
+                // Host operations (the Hungarian matcher) cannot carry a NaN to the value: such a loss checks its inputs up
+                // front (as NonFiniteInputs.Throw) unless they are Unchecked.
+                var policy = ir.Nodes.Any(n => OpCatalog.IsHost(n.Op))
+                    ? "global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs)"
+                    : "this.NonFiniteInputs";
                 w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, " +
-                       $"new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }}, this.NonFiniteInputs);");
+                       $"new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }}, {policy});");
                 w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
                 var floats = ir.Inputs.Where(i => !OpCatalog.IsInteger(i.Kind)).ToList();
                 if (floats.Count > 0)

@@ -20,6 +20,12 @@ public static class InputGuards
     public static Tensor Widen(Tensor input) =>
         input.is_floating_point() && ComputeType(input.dtype) != input.dtype ? input.to(ComputeType(input.dtype)) : input;
 
+    /// <summary>The policy of a loss with a host operation (the Hungarian matcher, which refuses NaN costs): a NaN
+    /// cannot propagate through it, so <see cref="NonFiniteInputs.Propagate"/> becomes <see cref="NonFiniteInputs.Throw"/>
+    /// (the error names the input rather than a cost entry).</summary>
+    public static NonFiniteInputs ForHostOperations(NonFiniteInputs policy) =>
+        policy == NonFiniteInputs.Propagate ? NonFiniteInputs.Throw : policy;
+
     /// <summary>Whether <paramref name="kind"/> may hold −∞ (a masked class's logit, a log-probability of 0).</summary>
     public static bool AllowsNegativeInfinity(ValueKind kind) =>
         kind is ValueKind.Logits or ValueKind.LogProbs or ValueKind.Vector or ValueKind.Real;

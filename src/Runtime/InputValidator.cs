@@ -51,7 +51,8 @@ public static class InputValidator
             if (device is null) (device, deviceInput) = (tensor.device, check.Input);
             else if (tensor.device.type != device.type || tensor.device.index != device.index)
                 throw Fail(lossName, check.Term, check, $"device {device}", $"{tensor.device}",
-                    $"a tensor on {device} (where input '{deviceInput}' is)", $"one on {tensor.device}", "");
+                    $"a tensor on device {device} (where input '{deviceInput}' is)", $"one on device {tensor.device}",
+                    " All inputs of one call must be on one device.");
             tensors.Add((check, tensor));
         }
         CheckBatch(lossName, plan, dims);

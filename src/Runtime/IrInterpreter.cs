@@ -32,7 +32,8 @@ public static class IrInterpreter
             throw new ArgumentException($"{lossName}: " + string.Join("; ", types.Errors.Select(e => e.Message)), nameof(ir));
         var hyperValues = HyperValues(ir, hypers, lossName);
         var given = ir.Inputs.Where(i => inputs.ContainsKey(i.Name)).Select(i => (i.Name, inputs[i.Name])).ToList();
-        var shapes = InputValidator.Validate(lossName, types.Plan, given, nonFinite);
+        var shapes = InputValidator.Validate(lossName, types.Plan, given,
+            ir.Nodes.Any(n => OpCatalog.IsHost(n.Op)) ? InputGuards.ForHostOperations(nonFinite) : nonFinite);
         var bound = IrTransforms.BindHypers(ir, hyperValues);
         var boundTypes = TypeInference.Infer(bound);
 

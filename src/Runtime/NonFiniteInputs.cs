@@ -7,7 +7,8 @@ public enum NonFiniteInputs
 {
     /// <summary>The default: every term that reads such an input is NaN (so is the total), even where the term's
     /// selection would not read the offending sample. Costs one on-device pass over each float input, no host
-    /// synchronisation.</summary>
+    /// synchronisation. A loss with a host operation (the Hungarian matcher, which cannot carry a NaN) refuses such
+    /// inputs instead, as <see cref="Throw"/>.</summary>
     Propagate,
 
     /// <summary>Refuse the call before computing anything: a <see cref="LossInputException"/> naming the loss, the
