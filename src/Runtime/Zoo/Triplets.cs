@@ -37,32 +37,31 @@ namespace LossDsl.Zoo
 
     /// <summary>Batch-hard triplet loss (Hermans et al., 2017, "In Defense of the Triplet Loss"): per anchor, the farthest
     /// positive against the closest negative, <c>relu(max_p d_ap − min_n d_an + m)</c>, on L2-normalised embeddings,
-    /// averaged over <b>the anchors that have a positive and a negative</b> (the count comes from the labels). In the
-    /// P×K batches the paper samples every anchor has both, so this is its mean over all anchors; anchors without a
-    /// positive or a negative (a singleton class, a single-class batch) are left out rather than counted as 0. 0 when no
-    /// anchor has both. See <see cref="BatchHardTripletPml"/> for pytorch-metric-learning's miner + loss.</summary>
+    /// averaged over <b>all N anchors</b>, as the authors' code takes the mean over every anchor of the batch. An anchor
+    /// without a positive or a negative (a singleton class, a single-class batch) contributes 0 and is counted: in the
+    /// P×K batches the method samples every anchor has both. pytorch-metric-learning's <c>BatchHardMiner</c> +
+    /// <c>TripletMarginLoss</c> average instead over the anchors that have both whose hinge is &gt; 0: see
+    /// <see cref="BatchHardTripletPml"/>. N = 1 and one-class batches give 0.</summary>
     [Loss]
     public partial class BatchHardTriplet
     {
         [Hyper] public double Margin { get; set; } = 0.2;
 
         [Term]
-        Real Triplet(Embeddings z, Labels y)
-        {
-            var d = Pairwise(Normalize(z), Distance.Euclidean);
-            var positives = SameLabel(y).ExcludeSelf();
-            var negatives = DifferentLabel(y);
-            return Relu(d.Over(positives).Max() - d.Over(negatives).Min() + Margin)
-                .MeanWhere(positives.HasAny() & negatives.HasAny());
-        }
+        Real Triplet(Embeddings z, Labels y) =>
+            Relu(Pairwise(Normalize(z), Distance.Euclidean).Over(SameLabel(y).ExcludeSelf()).Max()
+                 - Pairwise(Normalize(z), Distance.Euclidean).Over(DifferentLabel(y)).Min()
+                 + Margin)
+            .Mean();
     }
 
     /// <summary>Batch-hard triplets as pytorch-metric-learning 2.8.1 computes them: <c>BatchHardMiner()</c> (per anchor
     /// with a positive and a negative, the farthest positive and the closest negative by <c>LpDistance</c> of normalised
     /// embeddings) then <c>TripletMarginLoss(margin)</c> with its <c>AvgNonZeroReducer</c>: the mean of
     /// <c>relu(d_ap − d_an + m)</c> over the mined anchors whose loss is &gt; 0 (0 when none is). Differs from
-    /// <see cref="BatchHardTriplet"/> (Hermans' mean over every anchor with a positive and a negative) only in dropping the
-    /// anchors already satisfied by the margin from the count; as in the reference, that count reads the computed hinge.</summary>
+    /// <see cref="BatchHardTriplet"/> (Hermans' mean over all N anchors) in leaving out of the count the anchors without a
+    /// positive or a negative and those already satisfied by the margin; as in the reference, the latter reads the
+    /// computed hinge (an anchor within rounding of the margin may count in one precision only).</summary>
     [Loss]
     public partial class BatchHardTripletPml
     {

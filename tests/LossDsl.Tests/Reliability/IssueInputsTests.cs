@@ -49,12 +49,15 @@ public sealed class IssueInputsTests
         using var scope = NewDisposeScope();
         var points = new double[,] { { 1, 0 }, { 1, 0.001 }, { -1, 0 }, { -1, 0.001 }, { 0, 1 }, { 0, -1 } };
         var y = Labels(0, 0, 1, 1, 2, 2);
-        var (value, grad) = Run(new SupCon { Temperature = 0.05 }, path, ("z", Rows(dtype, points)), ("y", y));
-        // The exact value (float64 gives it; float32 gave 21.3863 with gradients 3× too large).
-        Assert.True(Tolerance.RelativeError(value, 7.128781456332464) <= Tol(dtype), $"{value}");
-        var (_, exactGrad) = Run(new SupCon { Temperature = 0.05 }, EvaluationPath.Unfused, ("z", Rows(ScalarType.Float64, points)), ("y", y));
-        var error = (grad - exactGrad).abs().max().item<double>() / exactGrad.abs().max().item<double>();
-        Assert.True(error <= (dtype == ScalarType.Float32 ? 1e-4 : 1e-12), $"gradient off by {error:E2} of its largest entry");
+        foreach (var make in new Func<ILoss>[] { () => new SupCon { Temperature = 0.05 }, () => new SupConPml { Temperature = 0.05 } })
+        {
+            var (value, grad) = Run(make(), path, ("z", Rows(dtype, points)), ("y", y));
+            // The exact value (float64 gives it; float32 gave 21.3863 with gradients 3× too large).
+            Assert.True(Tolerance.RelativeError(value, 7.128781456332464) <= Tol(dtype), $"{make().Name}: {value}");
+            var (_, exactGrad) = Run(make(), EvaluationPath.Unfused, ("z", Rows(ScalarType.Float64, points)), ("y", y));
+            var error = (grad - exactGrad).abs().max().item<double>() / exactGrad.abs().max().item<double>();
+            Assert.True(error <= (dtype == ScalarType.Float32 ? 1e-4 : 1e-12), $"{make().Name}: gradient off by {error:E2} of its largest entry");
+        }
     }
 
     // ---- 2. Distances of coincident points are not 0 ------------------------------------------------------------
@@ -211,28 +214,35 @@ public sealed class IssueInputsTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Item7_SupCon_follows_PML_on_a_single_class_batch_and_SupConKhosla_the_reference_code(ScalarType dtype, EvaluationPath path)
+    public void Item7_each_SupCon_follows_the_semantics_its_doc_names_on_a_single_class_batch(ScalarType dtype, EvaluationPath path)
     {
         using var scope = NewDisposeScope();
         var points = new double[,] { { 1, 0 }, { .6, .8 }, { 0, 1 } };
         var y = Labels(0, 0, 0);
-        var (pml, pmlGrad) = Run(new SupCon { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
+        // SupConPml: PML's guard, 0 (and no gradient) when the batch has no negative pair.
+        var (pml, pmlGrad) = Run(new SupConPml { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
         Assert.Equal(0.0, pml);
         Assert.Equal(0.0, pmlGrad.abs().sum().item<double>());
+        // SupConKhosla (τ_base = τ) and SupCon (documented: PML's average without its guard) give Khosla's value.
         var (khosla, _) = Run(new SupConKhosla { Temperature = 0.1, BaseTemperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
         Assert.True(Tolerance.RelativeError(khosla, 2.7099130341845328) <= Tol(dtype), $"{khosla}");
+        var (supcon, _) = Run(new SupCon { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
+        Assert.True(Tolerance.RelativeError(supcon, 2.7099130341845328) <= Tol(dtype), $"{supcon}");
     }
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Item7_SupCon_and_SupConKhosla_differ_only_in_which_anchors_they_average(ScalarType dtype, EvaluationPath path)
+    public void Item7_the_SupCons_differ_only_in_which_anchors_they_average(ScalarType dtype, EvaluationPath path)
     {
         using var scope = NewDisposeScope();
-        // Anchor 4 is alone in its class: PML averages over the 4 anchors with a positive, Khosla over all 5 (4 adds 0).
+        // Anchor 4 is alone in its class: SupCon and SupConPml average over the 4 anchors with a positive, Khosla over all
+        // 5 (anchor 4 adds 0).
         var points = new double[,] { { 1, 0.2 }, { 0.6, 0.8 }, { 0, 1 }, { -1, 0.3 }, { 0.3, -1 } };
         var y = Labels(0, 0, 1, 1, 2);
-        var (pml, _) = Run(new SupCon { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
+        var (supcon, _) = Run(new SupCon { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
+        var (pml, _) = Run(new SupConPml { Temperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
         var (khosla, _) = Run(new SupConKhosla { Temperature = 0.1, BaseTemperature = 0.1 }, path, ("z", Rows(dtype, points)), ("y", y));
+        Assert.Equal(supcon, pml);
         Assert.True(Tolerance.RelativeError(khosla, pml * 4 / 5) <= 10 * Tol(dtype), $"Khosla {khosla}, PML {pml}");
         var (scaled, _) = Run(new SupConKhosla { Temperature = 0.1, BaseTemperature = 0.07 }, path, ("z", Rows(dtype, points)), ("y", y));
         Assert.True(Tolerance.RelativeError(scaled, khosla * 0.1 / 0.07) <= 10 * Tol(dtype), "τ / τ_base scaling");

@@ -19,7 +19,7 @@ public sealed class BatchHardTripletTests
     public void Matches_a_direct_computation_in_value_and_gradient(bool pml)
     {
         using var scope = torch.NewDisposeScope();
-        // Class 3 has one sample: that anchor has no positive and is left out of the mean.
+        // Class 3 has one sample: that anchor has no positive; it adds 0 to Hermans' mean over all N, and PML leaves it out.
         var labels = new long[] { 0, 1, 0, 2, 1, 0, 2, 1, 3, 2 };
         var y = torch.tensor(labels);
 
@@ -37,9 +37,9 @@ public sealed class BatchHardTripletTests
         Assert.True(Tolerance.Matches(z.grad!, zRef.grad!, 1e-10, out var error), $"gradient off by {error:E2}");
     }
 
-    /// <summary><c>mean_a relu(max_p d_ap − min_n d_an + m)</c> over the anchors with a positive and a negative (Hermans),
-    /// or over those whose hinge is &gt; 0 (PML's AvgNonZeroReducer), with d computed per pair as <c>‖z_a − z_b‖</c> of
-    /// normalised rows and the hardest pairs chosen by C# loops.</summary>
+    /// <summary><c>(1/N) Σ_a relu(max_p d_ap − min_n d_an + m)</c> over all N anchors, those without a positive or a negative
+    /// adding 0 (Hermans), or the mean over the anchors with both whose hinge is &gt; 0 (PML's miner + AvgNonZeroReducer),
+    /// with d computed per pair as <c>‖z_a − z_b‖</c> of normalised rows and the hardest pairs chosen by C# loops.</summary>
     private static torch.Tensor Direct(torch.Tensor z, long[] labels, bool pml)
     {
         var n = labels.Length;
@@ -60,8 +60,9 @@ public sealed class BatchHardTripletTests
             var hardestNegative = negatives.MinBy(k => dist[a, k]);
             terms.Add((D(a, hardestPositive) - D(a, hardestNegative) + Margin).relu());
         }
-        if (pml) terms = terms.Where(t => t.item<double>() > 0).ToList();
         Assert.True(terms.Count > 1 && terms.Count < n);
+        if (!pml) return torch.stack(terms).sum() / n;
+        terms = terms.Where(t => t.item<double>() > 0).ToList();
         return torch.stack(terms).sum() / terms.Count;
     }
 }

@@ -50,12 +50,9 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 12
             __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
             __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
-            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 15
-            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 8 }, null); // 16
-            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Condition, new[] { 15, 16 }, null); // 17
-            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.2d));
-            __b.AddTerm("Triplet", 1d, 18, "Triplets.cs:50");
+            __b.AddTerm("Triplet", 1d, 15, "Triplets.cs:51");
             return __b.Build();
         }
 
@@ -70,7 +67,7 @@ namespace LossDsl.Zoo
         {
             var __text = new global::System.Text.StringBuilder();
             __text.Append("BatchHardTriplet = 1 · Triplet\n");
-            __text.Append("  Triplet = mean(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])\n");
+            __text.Append("  Triplet = mean(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin))\n");
             __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
             return __text.ToString();
         }
@@ -83,7 +80,7 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
             __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            __b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Triplets.cs:50");
+            __b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Triplets.cs:51");
             return __b.Build();
         }
 
@@ -93,7 +90,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Triplet (weight 1, Triplets.cs:50) = mean(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])
+        /// Triplet (weight 1, Triplets.cs:51) = mean(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin))
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
@@ -128,16 +125,10 @@ namespace LossDsl.Zoo
             var v13 = global::LossDsl.Runtime.Ops.Add(v11, this.Margin);
             // v14 = relu(v13)
             var v14 = global::LossDsl.Runtime.Ops.Relu(v13);
-            // v15 = [∃ j: (v5)_ij]
-            var v15 = global::LossDsl.Runtime.Ops.HasAny(v5);
-            // v16 = [∃ j: (v8)_ij]
-            var v16 = global::LossDsl.Runtime.Ops.HasAny(v8);
-            // v17 = v15 ∧ v16
-            var v17 = global::LossDsl.Runtime.Ops.And(v15, v16);
-            // v18 = mean(v14 where v17)
-            var v18 = global::LossDsl.Runtime.Ops.MeanWhere(v14, v17);
-            // term Triplet (Triplets.cs:50), weight 1
-            var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_z).MoveToOuterDisposeScope();
+            // v15 = mean(v14)
+            var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
+            // term Triplet (Triplets.cs:51), weight 1
+            var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Triplet.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplet", 1d, raw_Triplet, weighted_Triplet) });

@@ -52,7 +52,7 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
             __b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.2d));
-            __b.AddTerm("Triplet", 1d, 15, "Triplets.cs:72");
+            __b.AddTerm("Triplet", 1d, 15, "Triplets.cs:71");
             return __b.Build();
         }
 
@@ -80,7 +80,7 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
             __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            __b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Triplets.cs:72");
+            __b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Triplets.cs:71");
             return __b.Build();
         }
 
@@ -90,7 +90,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Triplet (weight 1, Triplets.cs:72) = mean_{&gt;0}(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin))
+        /// Triplet (weight 1, Triplets.cs:71) = mean_{&gt;0}(relu((max_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]) − min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])) + Margin))
         /// </code></summary>
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
@@ -127,7 +127,7 @@ namespace LossDsl.Zoo
             var v14 = global::LossDsl.Runtime.Ops.Relu(v13);
             // v15 = mean_{>0}(v14)
             var v15 = global::LossDsl.Runtime.Ops.MeanNonZero(v14);
-            // term Triplet (Triplets.cs:72), weight 1
+            // term Triplet (Triplets.cs:71), weight 1
             var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Triplet.MoveToOuterDisposeScope();

@@ -167,7 +167,7 @@ namespace LossDsl.Zoo
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor queryLogits, global::TorchSharp.torch.Tensor queryBoxes, global::TorchSharp.torch.Tensor queryImage, global::TorchSharp.torch.Tensor targetLabels, global::TorchSharp.torch.Tensor targetBoxes, global::TorchSharp.torch.Tensor targetImage, global::TorchSharp.torch.Tensor classWeights)
         {
             __ValidateHypers();
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DetrSetCriterion", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("queryBoxes", queryBoxes), ("queryImage", queryImage), ("targetLabels", targetLabels), ("targetBoxes", targetBoxes), ("targetImage", targetImage), ("classWeights", classWeights) }, this.NonFiniteInputs);
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DetrSetCriterion", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("queryBoxes", queryBoxes), ("queryImage", queryImage), ("targetLabels", targetLabels), ("targetBoxes", targetBoxes), ("targetImage", targetImage), ("classWeights", classWeights) }, global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs));
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
             queryLogits = global::LossDsl.Runtime.InputGuards.Widen(queryLogits);
