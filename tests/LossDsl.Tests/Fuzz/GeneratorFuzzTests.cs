@@ -18,8 +18,10 @@ namespace LossDsl.Tests.Fuzz;
 /// holds the rule of issue 9: the generator never throws (no CS8785, AD0001, LD9999); every invalid declaration gets
 /// at least one LD diagnostic inside it (the expected id among them); whatever is generated compiles; every valid
 /// declaration (and every mutant that turns out valid) compiles, runs, and its generated Compute, fused and unfused,
-/// equals the interpreter on the IR its terms trace. The CI-sized run is part of <c>dotnet test</c>; a larger one is
-/// <c>[Trait("Category", "Slow")]</c>.</summary>
+/// equals the interpreter on the IR its terms trace. The CI-sized run (2,000 declarations) is part of <c>dotnet test</c>;
+/// a larger one (20,000, every valid loss also fused and interpreted) is <c>[Trait("Category", "Slow")]</c>:
+/// <c>LOSSDSL_SLOW=1 dotnet test --filter "Category=Slow&amp;FullyQualifiedName~GeneratorFuzz" --logger "console;verbosity=detailed"</c>
+/// prints the counts.</summary>
 public sealed class GeneratorFuzzTests
 {
     private readonly ITestOutputHelper _output;
@@ -53,8 +55,8 @@ public sealed class GeneratorFuzzTests
     [Trait("Category", "Slow")]
     public void A_large_fuzz_run_never_crashes_the_generator_and_gets_compiling_code_or_a_diagnostic()
     {
-        foreach (var seed in new[] { 1, 2, 3, 4, 5 })
-            Fuzz(seed, valid: 2000, mutants: 4000, batch: 500, compareEvery: 1);
+        foreach (var seed in new[] { 1, 2, 3, 4 })
+            Fuzz(seed, valid: 1500, mutants: 3500, batch: 500, compareEvery: 1);
     }
 
     /// <param name="compareEvery">Every valid loss runs unfused (value and backward); one in this many also runs fused and
