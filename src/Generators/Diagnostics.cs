@@ -29,7 +29,7 @@ namespace LossDsl.Generators
         public static readonly DiagnosticDescriptor KindMismatch = Make("LD0004",
             "Kind mismatch in a DSL call",
             "Term '{0}': {1}",
-            "Each DSL function takes values of specific kinds (Logits, Labels, Embeddings, ...). The message names what was expected and what was given.");
+            "Each DSL function takes values of specific kinds (Logits, Labels, Embeddings, ...), and some generic ones have a run-time form for some kinds only (SmoothL1 of Triplets has none: reduce the triplets first). The message names what was expected and what was given.");
 
         public static readonly DiagnosticDescriptor TermNotScalar = Make("LD0005",
             "Term must return Real",
@@ -42,9 +42,9 @@ namespace LossDsl.Generators
             "Weights multiply the raw term values into the total. Use a finite, non-negative number.");
 
         public static readonly DiagnosticDescriptor BadTemperature = Make("LD0007",
-            "Temperature must be positive",
-            "Term '{0}': temperature {1} must be > 0",
-            "Softmax and log-softmax divide by the temperature; a constant (or a hyper-parameter's default) must be greater than zero.");
+            "Temperature must be a positive finite number",
+            "{0}: temperature {1} must be a positive finite number",
+            "Softmax and log-softmax divide by the temperature; a constant passed as one (or the default of a hyper-parameter passed as one, or marked [Temperature]) must be greater than zero and finite, not NaN or infinite. Values set at run time are checked by Compute.");
 
         public static readonly DiagnosticDescriptor NoTerms = Make("LD0008",
             "[Loss] class has no terms",
@@ -58,13 +58,13 @@ namespace LossDsl.Generators
 
         public static readonly DiagnosticDescriptor BadHyper = Make("LD0010",
             "Hyper-parameter must be a number",
-            "Hyper-parameter '{0}' has type '{1}'; use float, double or int",
-            "Hyper-parameters are host numbers used in term formulas.");
+            "Hyper-parameter '{0}' has type '{1}'; use a readable float, double or int",
+            "Hyper-parameters are host numbers used in term formulas: an instance field or a property with a getter returning by value, of type float, double or int.");
 
         public static readonly DiagnosticDescriptor UnsupportedClass = Make("LD0011",
             "[Loss] class shape not supported",
             "The [Loss] class '{0}' is {1}, which the generator does not support",
-            "Declare [Loss] classes as non-generic, non-static, top-level (not nested) partial classes, not records.");
+            "Declare [Loss] classes as non-generic, non-static, top-level (not nested), non-file-local partial classes, not records: the generator adds its part in another file, at namespace level.");
 
         public static readonly DiagnosticDescriptor DuplicateTerm = Make("LD0012",
             "Duplicate term name",
@@ -74,7 +74,7 @@ namespace LossDsl.Generators
         public static readonly DiagnosticDescriptor ReservedName = Make("LD0013",
             "Name reserved by the generated code",
             "'{0}' is a name the generated code uses ({1}); rename it",
-            "The generator adds members (Compute, Describe, Trace, Ir, Name, Inputs, HyperValues, UseFusedKernels, GeneratedSource) and locals (v<n>, raw_*, weighted_*, names starting with __) to the class; terms, hyper-parameters and inputs cannot reuse them.");
+            "The generator adds members (Compute, Describe, Trace, Ir, Name, Inputs, HyperValues, UseFusedKernels, NonFiniteInputs, MinimumFusedPairs, FusedRegions, GeneratedSource, names starting with __) and locals (v<n>, raw_*, weighted_*, names starting with __) to the class; the class itself, its members and its inputs cannot reuse them.");
 
         public static readonly DiagnosticDescriptor BadTermSignature = Make("LD0014",
             "Term signature not supported",

@@ -44,9 +44,26 @@ namespace LossDsl.Generators
             w.Line(GeneratedCode);
             using (w.Block($"public global::LossDsl.Runtime.LossResult Compute({string.Join(", ", parameters)})"))
             {
+                if (model.Ir.Hypers.Count > 0) w.Line("__ValidateHypers();");
                 var inputs = ir.Inputs.Select(i => $"({Literal(i.Name)}, {Parameter(i.Name)})");
-                w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }});");
+                // Host operations (the Hungarian matcher) cannot carry a NaN to the value: such a loss checks its inputs up
+                // front (as NonFiniteInputs.Throw) unless they are Unchecked.
+                var policy = ir.Nodes.Any(n => OpCatalog.IsHost(n.Op))
+                    ? "global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs)"
+                    : "this.NonFiniteInputs";
+                w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, " +
+                       $"new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }}, {policy});");
                 w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
+                var floats = ir.Inputs.Where(i => !OpCatalog.IsInteger(i.Kind)).ToList();
+                if (floats.Count > 0)
+                {
+                    w.Line("// float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN");
+                    foreach (var input in floats) w.Line($"{Parameter(input.Name)} = global::LossDsl.Runtime.InputGuards.Widen({Parameter(input.Name)});");
+                    w.Line("var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;");
+                    foreach (var input in floats)
+                        w.Line($"var {Invalid(input.Name)} = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid({Parameter(input.Name)}, " +
+                               $"global::LossDsl.Ir.ValueKind.{input.Kind}) : null;");
+                }
                 EmitFusionFlags(w, names, model);
                 foreach (var node in ir.Nodes)
                 {
@@ -55,9 +72,12 @@ namespace LossDsl.Generators
                     else if (unfusedOnly.TryGetValue(node.Id, out var needers)) EmitUnfusedOnlyNode(w, names, node, needers);
                     else EmitNode(w, names, node);
                 }
-                EmitResult(w, ir, names);
+                EmitResult(w, model, names);
             }
         }
+
+        /// <summary>The local holding whether an input holds a value its kind cannot hold (null unless propagating).</summary>
+        private static string Invalid(string input) => "__invalid_" + input;
 
         private static void EmitNode(IndentedWriter w, NodeNames names, IrNode node, bool declare = true)
         {
@@ -105,20 +125,20 @@ namespace LossDsl.Generators
             return result;
         }
 
-        private static void EmitResult(IndentedWriter w, LossIr ir, NodeNames names)
+        private static void EmitResult(IndentedWriter w, LossModel model, NodeNames names)
         {
-            // Only the results leave the dispose scope; each tensor is moved once (terms may share a root).
-            var moved = new HashSet<int>();
+            var ir = model.Computed;
+            // Only the results leave the dispose scope. Poison gives each term a handle of its own (an alias when nothing is
+            // flagged), so terms sharing a root, or returning an input as is, never dispose the same tensor twice.
+            var floats = new HashSet<string>(ir.Inputs.Where(i => !OpCatalog.IsInteger(i.Kind)).Select(i => i.Name));
             var ids = new List<string>();
             foreach (var term in ir.Terms)
             {
-                var id = IrNames.Identifier(term.Name);
-                // A term that returns an input as is gets an alias: disposing the result must not free the caller's tensor.
-                var isInput = ir.Nodes[term.Root].Op == OpCode.Input;
-                var raw = names.Readable(term.Root) + (isInput ? ".alias()" : "");
-                var move = isInput || moved.Add(term.Root) ? ".MoveToOuterDisposeScope()" : "";
+                var id = term.Name;
+                var flags = ReadInputs(ir, term.Root).Where(floats.Contains).Select(Invalid);
                 w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
-                w.Line($"var raw_{id} = {raw}{move};");
+                w.Line($"var raw_{id} = global::LossDsl.Runtime.InputGuards.Poison({string.Join(", ", new[] { names.Readable(term.Root) }.Concat(flags))})" +
+                       ".MoveToOuterDisposeScope();");
                 w.Line($"var weighted_{id} = {Scalars}.Mul(raw_{id}, {NumberLiteral(term.Weight, NumericType.Double)}).MoveToOuterDisposeScope();");
                 ids.Add(id);
             }
@@ -127,6 +147,21 @@ namespace LossDsl.Generators
             var values = ir.Terms.Zip(ids, (t, id) =>
                 $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericType.Double)}, raw_{id}, weighted_{id})");
             w.Line($"return new global::LossDsl.Runtime.LossResult(__total, new[] {{ {string.Join(", ", values)} }});");
+        }
+
+        /// <summary>The names of the inputs node <paramref name="root"/> reads, in input order.</summary>
+        private static IEnumerable<string> ReadInputs(LossIr ir, int root)
+        {
+            var seen = new HashSet<int>();
+            var stack = new Stack<int>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                var id = stack.Pop();
+                if (!seen.Add(id)) continue;
+                foreach (var a in ir.Nodes[id].Args) stack.Push(a);
+            }
+            return ir.Inputs.Select(i => i.Name).Where(name => seen.Any(id => ir.Nodes[id].Op == OpCode.Input && ir.Nodes[id].Name == name));
         }
 
         /// <summary>The C# expression computing one node: its <see cref="RuntimeCalls"/> call, arguments by name

@@ -14,18 +14,18 @@ namespace LossDsl.Generators
             w.Line(GeneratedCode);
             using (w.Block("public string Describe()"))
             {
-                w.Line("var text = new global::System.Text.StringBuilder();");
+                w.Line("var __text = new global::System.Text.StringBuilder();");
                 var sum = string.Join(" + ", ir.Terms.Select(t => $"{IrPrinter.FormatNumber(t.Weight)} · {t.Name}"));
-                w.Line($"text.Append({Literal($"{model.ClassName} = {sum}\n")});");
+                w.Line($"__text.Append({Literal($"{model.ClassName} = {sum}\n")});");
                 foreach (var term in ir.Terms)
-                    w.Line($"text.Append({Literal($"  {term.Name} = {IrPrinter.Formula(ir, term.Root)}\n")});");
+                    w.Line($"__text.Append({Literal($"  {term.Name} = {IrPrinter.Formula(ir, term.Root)}\n")});");
                 if (ir.Hypers.Count > 0)
                 {
                     var values = ir.Hypers.Select(h =>
-                        $"{Literal(h.Name + " = ")} + this.{h.Name}.ToString(global::System.Globalization.CultureInfo.InvariantCulture)");
-                    w.Line($"text.Append(\"  where \").Append({string.Join(" + \", \" + ", values)}).Append('\\n');");
+                        $"{Literal(h.Name + " = ")} + this.{Id(h.Name)}.ToString(global::System.Globalization.CultureInfo.InvariantCulture)");
+                    w.Line($"__text.Append(\"  where \").Append({string.Join(" + \", \" + ", values)}).Append('\\n');");
                 }
-                w.Line("return text.ToString();");
+                w.Line("return __text.ToString();");
             }
         }
     }

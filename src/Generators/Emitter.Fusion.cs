@@ -59,7 +59,7 @@ namespace LossDsl.Generators
             for (var k = 0; k < model.Regions.Count; k++)
             {
                 var (rows, columns) = Sizes(names, model.Regions[k]);
-                w.Line($"var {FusedFlag(k)} = UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, MinimumFusedPairs);");
+                w.Line($"var {FusedFlag(k)} = this.UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);");
             }
         }
 

@@ -21,20 +21,21 @@ namespace LossDsl.Generators
             w.Line(GeneratedCode);
             using (w.Block("private static global::LossDsl.Ir.LossIr __BuildIr()"))
             {
-                w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
+                w.Line("var __b = new global::LossDsl.Ir.IrBuilder();");
                 foreach (var input in ir.Inputs)
-                    w.Line($"b.AddInput({Literal(input.Name)}, global::LossDsl.Ir.ValueKind.{input.Kind}, {Literal(input.FirstTerm)});");
+                    w.Line($"__b.AddInput({Literal(input.Name)}, global::LossDsl.Ir.ValueKind.{input.Kind}, {Literal(input.FirstTerm)});");
                 foreach (var node in ir.Nodes)
                 {
                     var args = node.Args.Count == 0 ? "new int[0]" : $"new[] {{ {string.Join(", ", node.Args)} }}";
-                    w.Line($"b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, {args}, " +
+                    w.Line($"__b.Intern(global::LossDsl.Ir.OpCode.{node.Op}, global::LossDsl.Ir.ValueKind.{node.Kind}, {args}, " +
                            $"{node.Attr?.ToCSharp() ?? "null"}); // {node.Id}");
                 }
                 foreach (var hyper in ir.Hypers)
-                    w.Line($"b.AddHyper(new global::LossDsl.Ir.IrHyper({Literal(hyper.Name)}, global::LossDsl.Ir.NumericType.{hyper.Type}, {NumberLiteral(hyper.Default, NumericType.Double)}));");
+                    w.Line($"__b.AddHyper(new global::LossDsl.Ir.IrHyper({Literal(hyper.Name)}, global::LossDsl.Ir.NumericType.{hyper.Type}, " +
+                           $"{NumberLiteral(hyper.Default, NumericType.Double)}{(hyper.Temperature ? ", Temperature: true" : "")}));");
                 foreach (var term in ir.Terms)
-                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, {term.Root}, {Literal(term.Source)});");
-                w.Line("return b.Build();");
+                    w.Line($"__b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, {term.Root}, {Literal(term.Source)});");
+                w.Line("return __b.Build();");
             }
         }
 
@@ -44,15 +45,16 @@ namespace LossDsl.Generators
         {
             w.Line();
             w.Line("/// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's");
-            w.Line("/// hyper-parameter values as constants.</summary>");
+            w.Line("/// hyper-parameter values as constants (checked first, as Compute checks them).</summary>");
             w.Line(GeneratedCode);
             using (w.Block("public global::LossDsl.Ir.LossIr Trace()"))
             {
-                w.Line("var b = new global::LossDsl.Ir.IrBuilder();");
+                if (model.Ir.Hypers.Count > 0) w.Line("__ValidateHypers();");
+                w.Line("var __b = new global::LossDsl.Ir.IrBuilder();");
                 foreach (var (term, signature) in model.Ir.Terms.Zip(model.Terms, (t, s) => (t, s)))
                 {
                     foreach (var p in signature.Parameters)
-                        w.Line($"b.AddInput({Literal(p.Name)}, global::LossDsl.Ir.ValueKind.{p.Kind}, {Literal(term.Name)});");
+                        w.Line($"__b.AddInput({Literal(p.Name)}, global::LossDsl.Ir.ValueKind.{p.Kind}, {Literal(term.Name)});");
                     var args = signature.Parameters.Select(p =>
                     {
                         var input = p.Attr.Dims.Count == 0 && p.Attr.IgnoreIndex is null
@@ -60,10 +62,10 @@ namespace LossDsl.Generators
                             : $"{DslType(p.Kind)}.Input({p.Attr.ToCSharp()})";
                         return p.Frozen && !OpCatalog.IsInteger(p.Kind) ? $"global::LossDsl.Dsl.Frozen({input})" : input;
                     });
-                    w.Line($"b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, " +
-                           $"{signature.Method}({string.Join(", ", args)}).Expr, {Literal(term.Source)});");
+                    w.Line($"__b.AddTerm({Literal(term.Name)}, {NumberLiteral(term.Weight, NumericType.Double)}, " +
+                           $"{Id(signature.Method)}({string.Join(", ", args)}).Expr, {Literal(term.Source)});");
                 }
-                w.Line("return b.Build();");
+                w.Line("return __b.Build();");
             }
         }
     }

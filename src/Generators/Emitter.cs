@@ -47,11 +47,12 @@ namespace LossDsl.Generators
                 w.Line("[assembly: global::System.Runtime.CompilerServices.InternalsVisibleTo(\"ILGPURuntime\")]");
                 w.Line();
             }
-            var ns = model.Namespace.Length > 0 ? w.Block("namespace " + model.Namespace) : null;
-            using (w.Block($"partial class {model.ClassName} : global::LossDsl.Runtime.ILoss"))
+            var ns = model.Namespace.Length > 0 ? w.Block("namespace " + string.Join(".", model.Namespace.Split('.').Select(Id))) : null;
+            using (w.Block($"partial class {Id(model.ClassName)} : global::LossDsl.Runtime.ILoss"))
             {
                 EmitProperties(w, model);
                 EmitIr(w, model);
+                EmitValidateHypers(w, model);
                 EmitDescribe(w, model);
                 EmitTrace(w, model);
                 EmitComputeByName(w, model);
@@ -100,8 +101,13 @@ namespace LossDsl.Generators
             w.Line(model.Regions.Count == 0 ? "private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();"
                 : $"private static readonly string[] __fusedRegions = {{ {string.Join(", ", regions)} }};");
             w.Line();
+            w.Line("/// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default");
+            w.Line("/// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>");
+            w.Line(GeneratedCode);
+            w.Line("public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;");
+            w.Line();
             w.Line("/// <summary>The current value of every hyper-parameter.</summary>");
-            var pairs = model.Ir.Hypers.Select(h => $"[{Literal(h.Name)}] = this.{h.Name}");
+            var pairs = model.Ir.Hypers.Select(h => $"[{Literal(h.Name)}] = this.{Id(h.Name)}");
             w.Line(GeneratedCode);
             w.Line("public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>");
             w.Line($"    new global::System.Collections.Generic.Dictionary<string, double> {{ {string.Join(", ", pairs)} }};");
@@ -127,11 +133,29 @@ namespace LossDsl.Generators
             };
         }
 
-        /// <summary>A parameter name that is a valid C# identifier.</summary>
-        internal static string Parameter(string name)
+        /// <summary>A name from the user's code (a class, namespace part, term, hyper-parameter or input: always a C#
+        /// identifier, kept as declared) as the generated code writes it: a reserved keyword gets its <c>@</c> back
+        /// (<c>@double</c>, whose symbol name is <c>double</c>).</summary>
+        internal static string Id(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        /// <summary>An input's parameter name in <c>Compute</c>.</summary>
+        internal static string Parameter(string name) => Id(name);
+
+        /// <summary><c>__ValidateHypers()</c>: every hyper-parameter's current value, checked before anything is computed
+        /// (<c>Compute</c>, <c>Trace</c>): none may be NaN, temperatures must be positive and finite.</summary>
+        private static void EmitValidateHypers(IndentedWriter w, LossModel model)
         {
-            var identifier = IrNames.Identifier(name);
-            return SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+            if (model.Ir.Hypers.Count == 0) return;
+            w.Line();
+            w.Line("/// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>");
+            w.Line(GeneratedCode);
+            using (w.Block("private void __ValidateHypers()"))
+            {
+                foreach (var hyper in model.Ir.Hypers)
+                    w.Line($"global::LossDsl.Runtime.HyperValidator.Check({Literal(model.ClassName)}, {Literal(hyper.Name)}, (double)this.{Id(hyper.Name)}, " +
+                           $"temperature: {(hyper.Temperature ? "true" : "false")});");
+            }
         }
 
         internal static string DslType(ValueKind kind) => "global::LossDsl." + kind;

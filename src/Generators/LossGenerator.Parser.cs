@@ -58,6 +58,11 @@ namespace LossDsl.Generators
             // The generated code calls LossDsl.Runtime: without it, one clear error instead of dozens of CS0234.
             if (context.SemanticModel.Compilation.GetTypeByMetadataName(RuntimeInterface) is null)
                 diagnostics.Add(Diagnostics.RuntimeMissing, declaration.Identifier, type.Name);
+            // A file-local type cannot have a part in the generated file (another file): it would not compile there.
+            if (type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>()
+                    .Any(d => d.Modifiers.Any(m => m.Text == "file")))
+                diagnostics.Add(Diagnostics.UnsupportedClass, declaration.Identifier, type.Name, "file-local ('file')");
+            ReservedNames.CheckClass(type, declaration.Identifier, diagnostics);
 
             var compilation = context.SemanticModel.Compilation;
             SemanticModel ModelOf(SyntaxNode node) =>
@@ -69,9 +74,11 @@ namespace LossDsl.Generators
                 .SelectMany(c => c.Members)
                 .ToList();
 
-            var hypers = ParseHypers(members, ModelOf, diagnostics);
+            ReservedNames.CheckMembers(members, ModelOf, diagnostics);
+            var knownDefaults = new HashSet<string>();
+            var hypers = ParseHypers(members, ModelOf, diagnostics, knownDefaults);
+            var temperatures = new HashSet<string>(hypers.Values.Where(h => h.Temperature).Select(h => h.Name));
             var builder = new IrBuilder();
-            foreach (var hyper in hypers.Values) builder.AddHyper(hyper);
 
             var inputs = new Dictionary<string, (TermParameter parameter, string term)>();
             var signatures = new List<TermSignature>();
@@ -90,7 +97,7 @@ namespace LossDsl.Generators
                 if (!termNames.Add(symbol.Name))
                     diagnostics.Add(Diagnostics.DuplicateTerm, method.Identifier, symbol.Name);
 
-                var term = ParseTerm(method, symbol, termAttribute, semantic, hypers, inputs, diagnostics, cancellationToken);
+                var term = ParseTerm(method, symbol, termAttribute, semantic, hypers, knownDefaults, temperatures, inputs, diagnostics, cancellationToken);
                 if (term is null)
                 {
                     // Usually reported above; when not, the C# compiler reports why (an unbound name):
@@ -113,6 +120,8 @@ namespace LossDsl.Generators
                 diagnostics.Add(Diagnostics.NoTerms, declaration.Identifier, type.Name);
             if (diagnostics.HasErrors || termFailed) return null;
 
+            // Hyper-parameters passed where the DSL takes a temperature are checked as temperatures at run time.
+            foreach (var hyper in hypers.Values) builder.AddHyper(hyper with { Temperature = temperatures.Contains(hyper.Name) });
             var ir = builder.Build();
             // Dimensions that cannot agree are errors on the syntax that built the node.
             foreach (var error in TypeInference.Infer(ir).Errors)
@@ -121,15 +130,20 @@ namespace LossDsl.Generators
                 else diagnostics.Add(Diagnostics.ShapeMismatch, declaration.Identifier, type.Name, error.Message);
             }
             if (diagnostics.HasErrors) return null;
-            var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
             var computed = Canonicalize.Apply(ir);
+            // Every operation must have a run-time form for the kinds it is given (the DSL's generic methods accept any
+            // float kind; the runtime may not: SmoothL1 of Triplets). Checked when the compilation references the runtime.
+            RuntimeForms.Check(compilation, ir, nodeSyntax, declaration.Identifier, type.Name, diagnostics);
+            if (!diagnostics.HasErrors) RuntimeForms.Check(compilation, computed, new Dictionary<int, (SyntaxNode, string)>(), declaration.Identifier, type.Name, diagnostics);
+            if (diagnostics.HasErrors) return null;
+            var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
             var regions = fuse ? FusionPlanner.Plan(computed) : EquatableArray<FusedRegion>.Empty;
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            var ns = NamespaceOf(type);
             return new LossModel(ns, type.Name, ir, computed, signatures.ToEquatableArray(), regions);
         }
 
         private static Dictionary<string, IrHyper> ParseHypers(List<MemberDeclarationSyntax> members,
-            Func<SyntaxNode, SemanticModel> modelOf, DiagnosticBag diagnostics)
+            Func<SyntaxNode, SemanticModel> modelOf, DiagnosticBag diagnostics, HashSet<string> knownDefaults)
         {
             var hypers = new Dictionary<string, IrHyper>();
             foreach (var member in members)
@@ -153,18 +167,51 @@ namespace LossDsl.Generators
                         diagnostics.Add(Diagnostics.BadHyper, identifier, symbol.Name, shown);
                         continue;
                     }
+                    // Generated code reads it (this.T): it needs a getter, and a by-value one.
+                    if (symbol is IPropertySymbol { GetMethod: null } or IPropertySymbol { ReturnsByRef: true } or IPropertySymbol { ReturnsByRefReadonly: true })
+                    {
+                        diagnostics.Add(Diagnostics.BadHyper, identifier, symbol.Name,
+                            memberType.ToDisplayString() + (symbol is IPropertySymbol { GetMethod: null } ? " without a getter" : " returned by reference"));
+                        continue;
+                    }
                     // No initializer: C#'s default 0. A non-constant initializer: unknown until run time (NaN).
-                    var value = initializer is null ? 0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value) ?? double.NaN;
+                    var constant = initializer is null ? (double?)0.0 : Symbols.ToDouble(semantic.GetConstantValue(initializer).Value);
+                    var value = constant ?? double.NaN;
                     if (!ReservedNames.CheckMember(symbol.Name, identifier, diagnostics)) continue;
-                    hypers[symbol.Name] = new IrHyper(symbol.Name, numeric.Value, value);
+                    var temperature = symbol.GetAttributes().Any(a => Symbols.Is(a.AttributeClass, "TemperatureAttribute"));
+                    if (constant is { } known)
+                    {
+                        knownDefaults.Add(symbol.Name);
+                        if (temperature && !IsPositiveFinite(known))
+                        {
+                            var args = new[] { $"Hyper-parameter '{symbol.Name}'", $"(default {Symbols.Show(known)})" };
+                            if (initializer is not null) diagnostics.Add(Diagnostics.BadTemperature, initializer, args);
+                            else diagnostics.Add(Diagnostics.BadTemperature, identifier, args);
+                            continue;
+                        }
+                    }
+                    hypers[symbol.Name] = new IrHyper(symbol.Name, numeric.Value, value, temperature);
                 }
             }
             return hypers;
         }
 
+        /// <summary>The containing namespace as its parts' names joined by dots, without <c>@</c> (the emitter escapes
+        /// each part), or "" for the global namespace.</summary>
+        private static string NamespaceOf(INamedTypeSymbol type)
+        {
+            var parts = new List<string>();
+            for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace) parts.Insert(0, ns.Name);
+            return string.Join(".", parts);
+        }
+
+        /// <summary>A temperature's admissible values.</summary>
+        internal static bool IsPositiveFinite(double value) => value > 0 && !double.IsInfinity(value);
+
         private static (double weight, Expr body, TermSignature signature, Dictionary<Expr, SyntaxNode> syntax)? ParseTerm(
             MethodDeclarationSyntax method, IMethodSymbol symbol, AttributeData termAttribute, SemanticModel semantic,
-            Dictionary<string, IrHyper> hypers, Dictionary<string, (TermParameter parameter, string term)> inputs,
+            Dictionary<string, IrHyper> hypers, HashSet<string> knownDefaults, HashSet<string> temperatures,
+            Dictionary<string, (TermParameter parameter, string term)> inputs,
             DiagnosticBag diagnostics, CancellationToken cancellationToken)
         {
             var ok = true;
@@ -182,6 +229,12 @@ namespace LossDsl.Generators
             if (symbol.IsGenericMethod)
             {
                 diagnostics.Add(Diagnostics.BadTermSignature, method.Identifier, symbol.Name, "is generic");
+                ok = false;
+            }
+            if (method.ExplicitInterfaceSpecifier is not null)
+            {
+                // Trace() calls the term by name, which an explicit implementation does not have.
+                diagnostics.Add(Diagnostics.BadTermSignature, method.Identifier, symbol.Name, "is an explicit interface implementation");
                 ok = false;
             }
 
@@ -242,7 +295,7 @@ namespace LossDsl.Generators
                 parameters.Add(declared);
             }
 
-            var lowering = new TermLowering(symbol, semantic, hypers, parameters, diagnostics, cancellationToken);
+            var lowering = new TermLowering(symbol, semantic, hypers, knownDefaults, temperatures, parameters, diagnostics, cancellationToken);
             var body = lowering.LowerBody(method);
             if (!ok || body is null) return null;
             return (weight, body, new TermSignature(symbol.Name, parameters.ToEquatableArray()), lowering.Syntax);

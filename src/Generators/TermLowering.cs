@@ -20,6 +20,8 @@ namespace LossDsl.Generators
         private readonly IMethodSymbol _term;
         private readonly SemanticModel _model;
         private readonly Dictionary<string, IrHyper> _hypers;
+        private readonly HashSet<string> _knownDefaults;
+        private readonly HashSet<string> _temperatures;
         private readonly Dictionary<string, TermParameter> _parameters;
         private readonly DiagnosticBag _diagnostics;
         private readonly CancellationToken _cancellationToken;
@@ -31,12 +33,18 @@ namespace LossDsl.Generators
         /// <summary>How deeply helper methods may call helper methods (a deeper chain is taken as recursion).</summary>
         private const int MaxHelperDepth = 16;
 
+        /// <param name="knownDefaults">The hyper-parameters whose default is a compile-time constant.</param>
+        /// <param name="temperatures">The hyper-parameters used as temperatures; lowering adds those it passes to a
+        /// <c>[Temperature]</c> parameter.</param>
         public TermLowering(IMethodSymbol term, SemanticModel model, Dictionary<string, IrHyper> hypers,
+            HashSet<string> knownDefaults, HashSet<string> temperatures,
             IEnumerable<TermParameter> parameters, DiagnosticBag diagnostics, CancellationToken cancellationToken)
         {
             _term = term;
             _model = model;
             _hypers = hypers;
+            _knownDefaults = knownDefaults;
+            _temperatures = temperatures;
             _parameters = parameters.ToDictionary(p => p.Name);
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
@@ -44,7 +52,8 @@ namespace LossDsl.Generators
 
         /// <summary>The lowering of a helper method's body inside a term: its parameters stand for the call's arguments.</summary>
         private TermLowering(TermLowering caller, SemanticModel model, Dictionary<IParameterSymbol, Expr> arguments)
-            : this(caller._term, model, caller._hypers, caller._parameters.Values, caller._diagnostics, caller._cancellationToken)
+            : this(caller._term, model, caller._hypers, caller._knownDefaults, caller._temperatures, caller._parameters.Values,
+                caller._diagnostics, caller._cancellationToken)
         {
             _arguments = arguments;
             _depth = caller._depth + 1;
@@ -422,19 +431,21 @@ namespace LossDsl.Generators
             }
         }
 
-        /// <summary>A temperature known at compile time (a constant, or a hyper-parameter's default) must be &gt; 0.</summary>
+        /// <summary>A temperature known at compile time (a constant, or a hyper-parameter's constant default) must be
+        /// a positive finite number; a hyper-parameter passed as one is checked at run time too.</summary>
         private void CheckTemperature(ExpressionSyntax syntax, Expr temperature)
         {
+            if (temperature.Attr is HyperAttr passed) _temperatures.Add(passed.Name);
             double? value = temperature.Attr switch
             {
                 ConstAttr c => c.Value,
-                HyperAttr h => _hypers.TryGetValue(h.Name, out var hyper) ? hyper.Default : null,
+                HyperAttr h => _hypers.TryGetValue(h.Name, out var hyper) && _knownDefaults.Contains(h.Name) ? hyper.Default : null,
                 _ => null,
             };
-            if (value is { } v && !double.IsNaN(v) && !(v > 0))
+            if (value is { } v && !Parser.IsPositiveFinite(v))
             {
                 var shown = temperature.Op == OpCode.Hyper ? $"'{syntax}' (default {Symbols.Show(v)})" : Symbols.Show(v);
-                _diagnostics.Add(Diagnostics.BadTemperature, syntax, _term.Name, shown);
+                _diagnostics.Add(Diagnostics.BadTemperature, syntax, $"Term '{_term.Name}'", shown);
                 _failed = true;
             }
         }

@@ -38,4 +38,9 @@ public interface ILoss
     /// <summary>One line per fused region: the node it computes, its formula and the kernel that runs it
     /// (empty when nothing fuses or the loss is declared <c>[Loss(Fuse = false)]</c>).</summary>
     IReadOnlyList<string> FusedRegions { get; }
+
+    /// <summary>What <see cref="Compute"/> does with a NaN (or an infinity its kind cannot hold) in an input: the terms
+    /// reading it are NaN (<see cref="Runtime.NonFiniteInputs.Propagate"/>, the default), the call is refused
+    /// (<see cref="Runtime.NonFiniteInputs.Throw"/>), or nothing is checked.</summary>
+    NonFiniteInputs NonFiniteInputs { get; set; }
 }

@@ -14,28 +14,94 @@ public static class InputValidator
 
     /// <summary>Checks, input by input in plan order: presence, rank, that every dimension symbol takes
     /// one size across inputs (the first input binding it wins), dtype (integer labels, floating-point
-    /// everything else) and one device; then every <see cref="RangeCheck"/> and <see cref="DerivedCheck"/>.</summary>
+    /// everything else, one floating-point dtype per call with float16 and bfloat16 counted as the float32 they are
+    /// computed in) and one device; then that the batch is not empty, every <see cref="RangeCheck"/> and
+    /// <see cref="DerivedCheck"/>, and, with <see cref="NonFiniteInputs.Throw"/>, that no float input holds a value its
+    /// kind cannot hold.</summary>
+    /// <remarks>The batch is the dimension <c>N</c>, or, when no input has it, the first dimension of the first input
+    /// (Dice's <c>B</c>, DETR's queries <c>Q</c>). <b>N = 0 policy:</b> an empty batch is refused with a
+    /// <see cref="LossInputException"/> for every loss, fused or not: a loss is a mean (or sum) over samples, and a
+    /// step on no samples is a data-pipeline mistake to skip, not a number. Other dimensions may be 0 (an image with no
+    /// target boxes, <c>G = 0</c>).</remarks>
     /// <exception cref="LossInputException">The first violation found.</exception>
-    public static BoundShapes Validate(string lossName, ShapePlan plan, IReadOnlyList<(string Name, Tensor Value)> inputs)
+    public static BoundShapes Validate(string lossName, ShapePlan plan, IReadOnlyList<(string Name, Tensor Value)> inputs,
+        NonFiniteInputs nonFinite = NonFiniteInputs.Propagate)
     {
         var dims = new Dictionary<string, Binding>();
         Device? device = null;
         var deviceInput = "";
+        (ScalarType Type, string Input)? floats = null;
+        var tensors = new List<(InputCheck Check, Tensor Tensor)>();
         foreach (var check in plan.Inputs)
         {
             var tensor = Lookup(lossName, check, inputs, dims);
             BindShape(lossName, check, tensor, dims);
             CheckDtype(lossName, check, tensor, dims);
+            if (tensor.is_floating_point())
+            {
+                var type = InputGuards.ComputeType(tensor.dtype);
+                if (floats is null) floats = (type, check.Input);
+                else if (floats.Value.Type != type)
+                    throw Fail(lossName, check.Term, check, $"{floats.Value.Type}", $"{tensor.dtype}",
+                        $"a {floats.Value.Type} tensor (the dtype of input '{floats.Value.Input}') of shape {Expected(check, dims)}",
+                        $"{Article(tensor.dtype.ToString())} {tensor.dtype} tensor of shape {Format(tensor.shape)}",
+                        " The floating-point inputs of one call share one dtype (float16 and bfloat16 are computed in float32); convert them first.");
+            }
             if (check.Kind == ValueKind.Boxes) CheckBoxes(lossName, check, tensor, dims);
             if (device is null) (device, deviceInput) = (tensor.device, check.Input);
             else if (tensor.device.type != device.type || tensor.device.index != device.index)
                 throw Fail(lossName, check.Term, check, $"device {device}", $"{tensor.device}",
-                    $"a tensor on {device} (where input '{deviceInput}' is)", $"one on {tensor.device}", "");
+                    $"a tensor on device {device} (where input '{deviceInput}' is)", $"one on device {tensor.device}",
+                    " All inputs of one call must be on one device.");
+            tensors.Add((check, tensor));
         }
+        CheckBatch(lossName, plan, dims);
         foreach (var range in plan.Ranges) CheckRange(lossName, plan, range, inputs, dims);
         foreach (var derived in plan.Derived) CheckDerived(lossName, plan, derived, dims);
-        var floatType = inputs.Select(i => i.Value).FirstOrDefault(t => t is not null && t.is_floating_point())?.dtype ?? ScalarType.Float32;
+        if (nonFinite == NonFiniteInputs.Throw)
+            foreach (var (check, tensor) in tensors)
+                if (tensor.is_floating_point()) CheckFinite(lossName, check, tensor, dims);
+        // The inputs' float type as computed (float16 and bfloat16 in float32): the type of values made from conditions and counts.
+        var floatType = floats?.Type ?? ScalarType.Float32;
         return new BoundShapes(dims.ToDictionary(d => d.Key, d => d.Value.Size), device ?? CPU, floatType);
+    }
+
+    /// <summary>The batch dimension of a plan: <c>N</c> when an input has it, else the first dimension of the first
+    /// input that has one; null for a loss of 0-d inputs only.</summary>
+    public static string? BatchSymbol(ShapePlan plan) =>
+        plan.Inputs.Any(i => i.Dims.Contains(TypeInference.Batch))
+            ? TypeInference.Batch
+            : plan.Inputs.Where(i => i.Dims.Count > 0).Select(i => i.Dims[0]).FirstOrDefault(d => !TypeInference.IsLiteral(d, out _));
+
+    private static void CheckBatch(string loss, ShapePlan plan, Dictionary<string, Binding> dims)
+    {
+        if (BatchSymbol(plan) is not { } batch || !dims.TryGetValue(batch, out var bound) || bound.Size != 0) return;
+        var check = plan.Inputs.First(i => i.Input == bound.Input);
+        throw Fail(loss, check.Term, check, $"{batch} ≥ 1", $"{batch} = 0",
+            $"a non-empty batch ({batch} ≥ 1) for shape {Expected(check, dims)}", $"{batch} = 0",
+            " An empty batch has no loss (every mean would be over no samples): skip the step.");
+    }
+
+    private static void CheckFinite(string loss, InputCheck check, Tensor tensor, Dictionary<string, Binding> dims)
+    {
+        using var scope = NewDisposeScope();
+        var bad = InputGuards.InvalidEntries(tensor, check.Kind);
+        if (!bad.any().item<bool>()) return;
+        var first = bad.flatten().nonzero()[0].item<long>();
+        var index = new long[tensor.shape.Length];
+        for (var d = index.Length - 1; d >= 0; d--)
+        {
+            index[d] = first % tensor.shape[d];
+            first /= tensor.shape[d];
+        }
+        // A 0-dimensional input (a scalar such as a running mean) has no index to read through.
+        var entry = index.Length == 0 ? tensor.detach() : tensor.detach()[index.Select(i => TensorIndex.Single(i)).ToArray()];
+        var value = entry.to(ScalarType.Float64).item<double>();
+        var shown = double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "+∞" : "−∞";
+        var allowed = InputGuards.AllowsNegativeInfinity(check.Kind) ? "finite values (or −∞)" : "finite values";
+        throw Fail(loss, check.Term, check, allowed, $"{shown} at {Format(index)}",
+            $"{allowed} in shape {Expected(check, dims)}", $"{shown} at index {Format(index)}",
+            " Loss.NonFiniteInputs is Throw; with Propagate the terms reading this input would be NaN.");
     }
 
     /// <summary>The input <paramref name="input"/> from a by-name call, for generated

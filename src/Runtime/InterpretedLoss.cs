@@ -42,7 +42,10 @@ public sealed class InterpretedLoss : ILoss
     public IReadOnlyList<string> FusedRegions => System.Array.Empty<string>();
 
     /// <inheritdoc/>
-    public LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs) => IrInterpreter.Evaluate(_ir, inputs, _hypers, Name);
+    public NonFiniteInputs NonFiniteInputs { get; set; } = NonFiniteInputs.Propagate;
+
+    /// <inheritdoc/>
+    public LossResult Compute(IReadOnlyDictionary<string, Tensor> inputs) => IrInterpreter.Evaluate(_ir, inputs, _hypers, Name, NonFiniteInputs);
 
     /// <inheritdoc/>
     public LossIr Trace() => _ir;

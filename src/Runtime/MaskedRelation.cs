@@ -8,7 +8,7 @@ namespace LossDsl.Runtime;
 public sealed class MaskedRelation
 {
     /// <summary>Pairs <paramref name="values"/> <c>[N, M]</c> with <paramref name="graph"/> of the same shape: a
-    /// Bool mask, or float weights (pairs with weight 0 are not selected).</summary>
+    /// Bool mask, or float weights (pairs with weight ≤ 0 are not selected; a NaN weight is, so it propagates).</summary>
     public MaskedRelation(Tensor values, Tensor graph)
     {
         Values = values ?? throw new ArgumentNullException(nameof(values));
@@ -20,7 +20,7 @@ public sealed class MaskedRelation
         else if (graph.is_floating_point())
         {
             Weights = graph;
-            Mask = Scalars.Gt(graph.detach(), 0);
+            Mask = Ops.PositiveOrNaN(graph.detach());
         }
         else
         {

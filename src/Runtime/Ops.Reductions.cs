@@ -81,8 +81,11 @@ public static partial class Ops
     public static Tensor Sum(Tensor x) => x.sum();
 
     /// <summary>The mean of the entries &gt; 0, 0 if none (pytorch-metric-learning's AvgNonZeroReducer);
-    /// only those entries receive gradient.</summary>
-    public static Tensor MeanNonZero(Tensor x) => MeanOf(x, Gt(x.detach(), 0));
+    /// only those entries receive gradient. The count is the number of entries that are &gt; 0 as computed, so, as in
+    /// the reference, an entry that is positive in exact arithmetic but rounds to 0 leaves it: where the entries'
+    /// positivity is known from the structure (anchors with a positive), average with <see cref="MeanWhere"/>
+    /// instead. A NaN entry is kept (never filtered out), so it propagates.</summary>
+    public static Tensor MeanNonZero(Tensor x) => MeanOf(x, PositiveOrNaN(x.detach()));
 
     /// <summary>The (weighted) mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
     public static Tensor Mean(MaskedRelation m) => m.Weighted().sum() / NonZero(m.WeightSums(null));
@@ -90,8 +93,8 @@ public static partial class Ops
     /// <summary>The (weighted) sum over the selected pairs.</summary>
     public static Tensor Sum(MaskedRelation m) => m.Weighted().sum();
 
-    /// <summary>The mean over the selected pairs whose value is &gt; 0; 0 if none.</summary>
-    public static Tensor MeanNonZero(MaskedRelation m) => MeanOf(m.Values, m.Mask.logical_and(Gt(m.Values.detach(), 0)));
+    /// <summary>The mean over the selected pairs whose value is &gt; 0 (or NaN, which propagates); 0 if none.</summary>
+    public static Tensor MeanNonZero(MaskedRelation m) => MeanOf(m.Values, m.Mask.logical_and(PositiveOrNaN(m.Values.detach())));
 
     /// <summary>The mean over the selected triplets; 0, with zero gradient, when none is selected.</summary>
     public static Tensor Mean(TripletTensor t) => MeanOf(t.Values, t.Mask);
@@ -99,8 +102,9 @@ public static partial class Ops
     /// <summary>The sum over the selected triplets.</summary>
     public static Tensor Sum(TripletTensor t) => Selected(t.Values, t.Mask, 0).sum();
 
-    /// <summary>The mean over the selected triplets whose value is &gt; 0; 0 if none (AvgNonZeroReducer).</summary>
-    public static Tensor MeanNonZero(TripletTensor t) => MeanOf(t.Values, t.Mask.logical_and(Gt(t.Values.detach(), 0)));
+    /// <summary>The mean over the selected triplets whose value is &gt; 0 (or NaN, which propagates); 0 if none
+    /// (AvgNonZeroReducer).</summary>
+    public static Tensor MeanNonZero(TripletTensor t) => MeanOf(t.Values, t.Mask.logical_and(PositiveOrNaN(t.Values.detach())));
 
     /// <summary>The mean of <paramref name="v"/> where <paramref name="where"/> holds; 0 when it holds nowhere.
     /// The count comes from the condition.</summary>
@@ -109,14 +113,15 @@ public static partial class Ops
     /// <summary>The sum of <paramref name="v"/> where <paramref name="where"/> holds.</summary>
     public static Tensor SumWhere(Tensor v, Tensor where) => Selected(v, where.expand_as(v), 0).sum();
 
-    /// <summary>The number of entries &gt; 0, a 0-d tensor of the values' type, no gradient.</summary>
-    public static Tensor CountPositive(Tensor x) => Gt(x.detach(), 0).sum().to(x.dtype);
+    /// <summary>The number of entries &gt; 0 (NaN entries count too, as <see cref="MeanNonZero(Tensor)"/> keeps them), a
+    /// 0-d tensor of the values' type, no gradient.</summary>
+    public static Tensor CountPositive(Tensor x) => PositiveOrNaN(x.detach()).sum().to(x.dtype);
 
-    /// <summary>The number of selected pairs &gt; 0.</summary>
-    public static Tensor CountPositive(MaskedRelation m) => m.Mask.logical_and(Gt(m.Values.detach(), 0)).sum().to(m.Values.dtype);
+    /// <summary>The number of selected pairs &gt; 0 (or NaN).</summary>
+    public static Tensor CountPositive(MaskedRelation m) => m.Mask.logical_and(PositiveOrNaN(m.Values.detach())).sum().to(m.Values.dtype);
 
-    /// <summary>The number of selected triplets &gt; 0.</summary>
-    public static Tensor CountPositive(TripletTensor t) => t.Mask.logical_and(Gt(t.Values.detach(), 0)).sum().to(t.Values.dtype);
+    /// <summary>The number of selected triplets &gt; 0 (or NaN).</summary>
+    public static Tensor CountPositive(TripletTensor t) => t.Mask.logical_and(PositiveOrNaN(t.Values.detach())).sum().to(t.Values.dtype);
 
     /// <summary>The number of entries of <paramref name="x"/>, a 0-d tensor of <paramref name="dtype"/>.</summary>
     public static Tensor Count(Tensor x, ScalarType dtype) => Full(new long[0], x.numel(), dtype, x.device);
@@ -124,8 +129,13 @@ public static partial class Ops
     /// <summary><paramref name="values"/> where <paramref name="mask"/> holds, <paramref name="fill"/> elsewhere.</summary>
     private static Tensor Selected(Tensor values, Tensor mask, double fill) => Fill(values, mask.logical_not(), fill);
 
-    /// <summary>A denominator: 1 where it is 0, so an empty selection gives 0 / 1 = 0, in every precision.</summary>
-    private static Tensor NonZero(Tensor d) => where(Gt(d, 0), d, ones_like(d));
+    /// <summary>A denominator: 1 where it is 0, so an empty selection gives 0 / 1 = 0, in every precision (a NaN
+    /// stays NaN).</summary>
+    private static Tensor NonZero(Tensor d) => Fill(d, Eq(d, 0), 1);
+
+    /// <summary><c>¬(x ≤ 0)</c>: the entries &gt; 0 and the NaN ones. Every selection made from values (not from the
+    /// structure) uses this form or keeps NaN otherwise, so a NaN is never dropped from what a loss reads.</summary>
+    internal static Tensor PositiveOrNaN(Tensor x) => Le(x, 0).logical_not();
 
     private static Tensor MeanOf(Tensor values, Tensor mask) => Selected(values, mask, 0).sum() / ClampMin(mask.sum(), 1);
 }

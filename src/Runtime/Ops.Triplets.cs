@@ -19,14 +19,14 @@ public static partial class Ops
         new(r.unsqueeze(1).expand(r.shape[0], r.shape[1], r.shape[1]), positives.unsqueeze(2).logical_and(negatives.unsqueeze(1)));
 
     /// <summary>Keeps the selected triplets with <c>t ≥ 0</c> (pytorch-metric-learning's "hard"
-    /// triplets: <c>d_an ≤ d_ap</c>); the choice is made on detached values.</summary>
-    public static TripletTensor MineHard(TripletTensor t) => t.Keep(Ge(t.Values.detach(), 0));
+    /// triplets: <c>d_an ≤ d_ap</c>); the choice is made on detached values. A NaN triplet is kept, so it propagates.</summary>
+    public static TripletTensor MineHard(TripletTensor t) => t.Keep(Lt(t.Values.detach(), 0).logical_not());
 
     /// <summary>Keeps the selected triplets with <c>−margin ≤ t &lt; 0</c> ("semi-hard"); the choice is
-    /// made on detached values.</summary>
+    /// made on detached values. A NaN triplet is kept, so it propagates.</summary>
     public static TripletTensor MineSemiHard(TripletTensor t, double margin)
     {
         var v = t.Values.detach();
-        return t.Keep(Ge(v, -margin).logical_and(Lt(v, 0)));
+        return t.Keep(Ge(v, -margin).logical_and(Lt(v, 0)).logical_or(v.isnan()));
     }
 }

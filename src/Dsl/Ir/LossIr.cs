@@ -35,7 +35,9 @@ namespace LossDsl.Ir
     public sealed record IrInput(string Name, ValueKind Kind, string FirstTerm);
 
     /// <summary>A hyper-parameter: a settable property with a default.</summary>
-    public sealed record IrHyper(string Name, NumericType Type, double Default);
+    /// <param name="Temperature">Whether it is a temperature (marked <c>[Temperature]</c>, or passed where the DSL takes
+    /// one): <c>Compute</c> refuses a value that is not a positive finite number.</param>
+    public sealed record IrHyper(string Name, NumericType Type, double Default, bool Temperature = false);
 
     /// <summary>A weighted term: <c>weighted = Weight · raw</c>, <c>total = Σ weighted</c>.</summary>
     /// <param name="Source">"File.cs:line" of the term's declaration, for formula comments.</param>

@@ -337,6 +337,10 @@ namespace LossDsl.Ir
         /// <summary>Kinds whose values hold integers (labels and indices).</summary>
         public static bool IsInteger(ValueKind kind) => kind is ValueKind.Labels or ValueKind.Indices;
 
+        /// <summary>Host operations: computed on the host, not differentiated (the Hungarian matcher). A NaN cannot pass
+        /// through them to the loss's value.</summary>
+        public static bool IsHost(OpCode op) => op is OpCode.Assign;
+
         /// <summary>Kinds whose values hold booleans.</summary>
         public static bool IsBoolean(ValueKind kind) => kind is ValueKind.Graph or ValueKind.Condition;
     }

@@ -68,8 +68,12 @@ namespace LossDsl
     [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
     public sealed class ConstantAttribute : Attribute { }
 
-    /// <summary>Marks a DSL method parameter that is a temperature: a constant ≤ 0 is a compile error.</summary>
-    [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+    /// <summary>A temperature (or another scale that must be a positive finite number: an inverse temperature, a
+    /// divisor). On a DSL method parameter: a constant (or a hyper-parameter's default) passed there that is ≤ 0, NaN
+    /// or infinite is a compile error (LD0007), and a hyper-parameter passed there is checked like a marked one. On a
+    /// <c>[Hyper]</c> property or field: its default is checked at compile time, and <c>Compute</c> refuses a value that
+    /// is not a positive finite number, naming the loss, the hyper-parameter and the value.</summary>
+    [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
     public sealed class TemperatureAttribute : Attribute { }
 
     /// <summary>Similarity measures of <see cref="Dsl.Pairwise(IRows, Similarity)"/> (larger = closer).

@@ -15,7 +15,7 @@ namespace LossDsl.Zoo
     public partial class ContrastiveWithStatistics
     {
         /// <summary>The temperature τ (default 0.2; the paper sweeps 0.07–1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.2;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.2;
 
         [Term]
         Real Contrast(Embeddings z)
@@ -55,7 +55,7 @@ namespace LossDsl.Zoo
     public partial class HardNegativeClip
     {
         /// <summary>The temperature τ (default 0.01: CLIP's logit scale 100).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.01;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.01;
 
         [Term(Weight = 0.5)]
         Real ImageToText(Embeddings image, Embeddings text, [Dims("N", "K", "D_image")] Embeddings hardNegatives)

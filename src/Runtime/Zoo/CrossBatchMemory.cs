@@ -12,7 +12,9 @@ namespace LossDsl.Zoo
     /// its own copy in memory slot <c>memorySlot_i</c>; that pair is dropped (PML's <c>remove_self_comparisons</c>); −1
     /// means no copy (the samples an <c>enqueue_mask</c> kept out). <see cref="CrossBatchMemoryQueue"/> keeps the memory
     /// and gives these inputs. No pair (an empty memory) gives 0. (PML also returns 0 when each of its four pair index
-    /// lists has at most one element, e.g. one query against one memory entry; this loss computes that pair.)</summary>
+    /// lists has at most one element, e.g. one query against one memory entry; this loss computes that pair.) Identical
+    /// embeddings are exactly 0 apart; the other counts of the two means read the computed hinges, as PML's reducer does
+    /// (a pair within rounding of a margin may count in one precision and not in another).</summary>
     [Loss]
     public partial class CrossBatchMemoryContrastive
     {

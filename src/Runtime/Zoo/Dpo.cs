@@ -13,7 +13,7 @@ namespace LossDsl.Zoo
     public partial class DpoSigmoid
     {
         /// <summary>The inverse temperature β (TRL's default 0.1).</summary>
-        [Hyper] public double Beta { get; set; } = 0.1;
+        [Hyper, Temperature] public double Beta { get; set; } = 0.1;
 
         [Term]
         Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
@@ -29,7 +29,7 @@ namespace LossDsl.Zoo
     public partial class DpoHinge
     {
         /// <summary>β, the inverse of the hinge margin (TRL's default 0.1).</summary>
-        [Hyper] public double Beta { get; set; } = 0.1;
+        [Hyper, Temperature] public double Beta { get; set; } = 0.1;
 
         [Term]
         Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>
@@ -46,7 +46,7 @@ namespace LossDsl.Zoo
     public partial class DpoIpo
     {
         /// <summary>The regularisation β; the target margin is <c>1/(2β)</c> (TRL's default 0.1).</summary>
-        [Hyper] public double Beta { get; set; } = 0.1;
+        [Hyper, Temperature] public double Beta { get; set; } = 0.1;
 
         [Term]
         Real Preference(Vector chosen, Vector rejected, Vector refChosen, Vector refRejected) =>

@@ -427,7 +427,7 @@ namespace LossDsl.Zoo
     /// Language Models via Mixed Preference Optimization"). Each type is its own term with its weight, so each is
     /// reported apart: Sigmoid <c>= mean −log σ(β z)</c> (<see cref="DpoSigmoid"/>), BcoPair as <see cref="DpoBcoPair"/>
     /// (δ from <see cref="RunningMoments"/>), Sft <c>= −Σ_i chosen_i / Σ_i chosenLengths_i</c>, the chosen completions'
-    /// mean token NLL (an empty batch gives 0). Any other list is written the same way, one <c>[Term(Weight = w)]</c>
+    /// mean token NLL (0 when the lengths sum to 0). Any other list is written the same way, one <c>[Term(Weight = w)]</c>
     /// per type.</summary>
     [Loss]
     public partial class Mpo

@@ -9,7 +9,7 @@ namespace LossDsl.Zoo
     public partial class HintonKd
     {
         /// <summary>Softening temperature (RepDistiller's default 4).</summary>
-        [Hyper] public double T { get; set; } = 4;
+        [Hyper, Temperature] public double T { get; set; } = 4;
 
         [Term]
         Real Kd(Logits student, Logits teacher) =>

@@ -12,7 +12,7 @@ namespace LossDsl.Zoo
     public partial class DualHeadKd
     {
         /// <summary>The temperature T (default 4).</summary>
-        [Hyper] public double T { get; set; } = 4;
+        [Hyper, Temperature] public double T { get; set; } = 4;
 
         /// <summary>The probability-level term's weight α (default 1).</summary>
         [Hyper] public double Alpha { get; set; } = 1;
@@ -41,7 +41,7 @@ namespace LossDsl.Zoo
     public partial class TrilateralGeometryKd
     {
         /// <summary>The temperature T (default 4).</summary>
-        [Hyper] public double T { get; set; } = 4;
+        [Hyper, Temperature] public double T { get; set; } = 4;
 
         [Term]
         Real Fused(Logits student, [Frozen] Logits teacher, Labels y, Vector ratio) =>

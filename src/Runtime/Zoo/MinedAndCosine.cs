@@ -6,8 +6,9 @@ namespace LossDsl.Zoo
     /// fed by <c>TripletMarginMiner(margin=minerMargin, type_of_triplets="semihard")</c>, both on the Euclidean distance of
     /// L2-normalised embeddings. The miner keeps (without gradient) the triplets whose negative is farther than the
     /// positive but within the miner's margin, <c>0 &lt; d_an − d_ap ≤ minerMargin</c>; the loss is
-    /// <c>relu(d_ap − d_an + margin)</c> averaged over those with a positive value (AvgNonZeroReducer). No semi-hard
-    /// triplet (one class, a batch of one) gives 0.</summary>
+    /// <c>relu(d_ap − d_an + margin)</c> averaged over those with a positive value (AvgNonZeroReducer, whose count, as in the
+    /// reference, reads the computed hinge: a triplet within rounding of the boundary may count in one precision only).
+    /// No semi-hard triplet (one class, a batch of one) gives 0.</summary>
     [Loss]
     public partial class TripletSemiHardMined
     {
@@ -30,7 +31,9 @@ namespace LossDsl.Zoo
     /// strictly positive terms (AvgNonZeroReducer per sub-loss; 0 when none). The defaults are the ones PML's
     /// documentation gives for an inverted distance (<c>pos_margin = 1</c>, <c>neg_margin = 0</c>); its constructor's
     /// defaults (0, 1) suit distances, and with a similarity they would silence the negative term. Batches without pairs
-    /// give 0.</summary>
+    /// give 0. As in the reference, the counts read the computed similarities: the cosine of two identical embeddings is
+    /// 1 only up to rounding, so with <c>posMargin = 1</c> such a pair may add a term of ~1e-7 and one to the count (in
+    /// float32 more often than in float64); exact arithmetic would leave it out.</summary>
     [Loss]
     public partial class CosineContrastive
     {

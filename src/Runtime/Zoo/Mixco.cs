@@ -12,7 +12,7 @@ namespace LossDsl.Zoo
     public partial class MixcoNce
     {
         /// <summary>The temperature τ (M3CoL's 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term(Weight = 0.5)]
         Real MixedToFixed(Embeddings mix, Embeddings fix, Labels perm, Vector betas)
@@ -42,7 +42,7 @@ namespace LossDsl.Zoo
     public partial class MixcoNceOneWay
     {
         /// <summary>The temperature τ (M3CoL's 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real MixedToFixed(Embeddings mix, Embeddings fix, Labels perm, Vector betas) =>
@@ -64,7 +64,7 @@ namespace LossDsl.Zoo
     public partial class SoftClip
     {
         /// <summary>The temperature τ (M3CoL's 0.125).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.125;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.125;
 
         [Term(Weight = 0.5)]
         Real PredictionsToTargets(Embeddings preds, Embeddings targs)
@@ -89,7 +89,7 @@ namespace LossDsl.Zoo
     public partial class MultimodalMixco
     {
         /// <summary>The temperature τ (M3CoL's 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         /// <summary>The loss weight λ (M3CoL's <c>lambda_mixup</c>, 0.1).</summary>
         [Hyper] public double Lambda { get; set; } = 0.1;

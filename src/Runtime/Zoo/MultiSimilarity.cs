@@ -15,10 +15,10 @@ namespace LossDsl.Zoo
     public partial class MultiSimilarity
     {
         /// <summary>The positive pairs' scale α (pytorch-metric-learning's default 2).</summary>
-        [Hyper] public double Alpha { get; set; } = 2;
+        [Hyper, Temperature] public double Alpha { get; set; } = 2;
 
         /// <summary>The negative pairs' scale β (pytorch-metric-learning's default 50).</summary>
-        [Hyper] public double Beta { get; set; } = 50;
+        [Hyper, Temperature] public double Beta { get; set; } = 50;
 
         /// <summary>The similarity offset (pytorch-metric-learning's default 0.5).</summary>
         [Hyper] public double Base { get; set; } = 0.5;

@@ -13,7 +13,7 @@ namespace LossDsl.Zoo
     public partial class Npo
     {
         /// <summary>The inverse temperature β (0.1, the value of the authors' TOFU runs).</summary>
-        [Hyper] public double Beta { get; set; } = 0.1;
+        [Hyper, Temperature] public double Beta { get; set; } = 0.1;
 
         [Term]
         Real Forget(Vector policy, Vector reference) =>

@@ -10,7 +10,7 @@ namespace LossDsl.Zoo
     public partial class NtXent
     {
         /// <summary>Temperature τ (pytorch-metric-learning's default 0.07).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.07;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.07;
 
         [Term]
         Real Contrast(Embeddings z, Labels y) =>

@@ -33,7 +33,7 @@ namespace LossDsl.Zoo
     /// score of class separability from each sample's nearest same-class and nearest other-class neighbours. With d the
     /// Euclidean distance of L2-normalised embeddings, <c>d⁺_i = min_{j ∈ P(i)} d_ij</c> and <c>d⁻_i = min_{j ∈ Neg(i)} d_ij</c>,
     /// the loss is <c>mean_i d⁺_i / (d⁺_i + d⁻_i)</c> (0 when the nearest neighbour of another class is infinitely farther
-    /// than the nearest of its own, ½ when they tie) over the samples that have both. The paper's code is not public; this
+    /// than the nearest of its own, ½ when they tie, also at distance 0) over the samples that have both. The paper's code is not public; this
     /// is its stated idea with this formula. One class, a batch of one, or no sample with both gives 0. An empty row's
     /// nearest distance is capped at 2, the largest distance of unit vectors, so it stays finite.</summary>
     [Loss]
@@ -47,7 +47,12 @@ namespace LossDsl.Zoo
             var negatives = DifferentLabel(y);
             var nearestSame = Minimum(d.Over(positives).Min(), 2);
             var nearestOther = Minimum(d.Over(negatives).Min(), 2);
-            return (nearestSame / (nearestSame + nearestOther)).MeanWhere(positives.HasAny() & negatives.HasAny());
+            // Identical embeddings are exactly 0 apart: a sample that coincides with a positive and a negative ties at ½
+            // (0/0 otherwise), with no gradient through the undefined ratio.
+            var total = nearestSame + nearestOther;
+            var tied = total <= 0;
+            var ratio = Where(tied, 0 * nearestSame + 0.5, nearestSame / Where(tied, total + 1, total));
+            return ratio.MeanWhere(positives.HasAny() & negatives.HasAny());
         }
     }
 
@@ -95,7 +100,7 @@ namespace LossDsl.Zoo
     public partial class PrototypeEmbedding
     {
         /// <summary>The matching temperature τ (default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         /// <summary>The separation margin γ on squared distances of normalised prototypes (default 1).</summary>
         [Hyper] public double Gamma { get; set; } = 1;

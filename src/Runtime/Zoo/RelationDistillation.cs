@@ -15,10 +15,10 @@ namespace LossDsl.Zoo
     public partial class ClassRelationKd
     {
         /// <summary>The logits' temperature τ (the authors' <c>temperature</c>, 0.1: the logits are cosines).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         /// <summary>The distillation temperature T (<c>kd_temperature</c>, 4).</summary>
-        [Hyper] public double KdTemperature { get; set; } = 4;
+        [Hyper, Temperature] public double KdTemperature { get; set; } = 4;
 
         /// <summary>The loss weight α (<c>alpha</c>, 0.1).</summary>
         [Hyper] public double Alpha { get; set; } = 0.1;
@@ -45,7 +45,7 @@ namespace LossDsl.Zoo
     public partial class TokenRelationGraph
     {
         /// <summary>The graph temperature τ (default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real Graph(Tokens student, [Frozen] Tokens teacher)
@@ -73,7 +73,7 @@ namespace LossDsl.Zoo
     public partial class PrototypeSampleRelation
     {
         /// <summary>The temperature τ of all three terms (default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         /// <summary>The relation distillation's weight λ (default 1).</summary>
         [Hyper] public double Lambda { get; set; } = 1;
@@ -105,7 +105,7 @@ namespace LossDsl.Zoo
     public partial class LabelAgnosticForgetting
     {
         /// <summary>The temperature τ (default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real Alignment(Embeddings z, [Frozen, Dims("N", "D_z")] Embeddings original)
@@ -126,7 +126,7 @@ namespace LossDsl.Zoo
     public partial class QualityContrastiveRationale
     {
         /// <summary>The temperature τ (default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real Rationales(Embeddings z, [Dims("N", "D_z")] Embeddings positives, [Dims("N", "K", "D_z")] Embeddings negatives,

@@ -7,20 +7,25 @@ namespace LossDsl.Zoo
     /// <c>l_i = −mean_{p ∈ P(i)} [s_ip − lse_{j ≠ i} s_ij]</c>, averaged over the anchors whose loss is &gt; 0 (those with a
     /// positive), and PML's guard: <b>0 when the batch has no negative pair</b> (one class) or no positive pair. Khosla et
     /// al.'s own code has no such guard and averages over every anchor: see <see cref="SupConKhosla"/>. A batch of one gives
-    /// 0. The log-sum-exp and the positives' mean are fused.</summary>
+    /// 0. The log-sum-exp and the positives' mean are fused.
+    /// <para>The average counts the anchors that have a positive while the batch has a negative pair, from the labels: when
+    /// the batch has a negative pair every anchor has a negative, so an anchor with a positive has <c>l_i &gt; 0</c> in exact
+    /// arithmetic and this is PML's set. PML itself counts the computed losses that are &gt; 0, which in float32 drops easy
+    /// anchors whose loss rounds to 0; this loss gives the exact-arithmetic value in every precision.</para></summary>
     [Loss]
     public partial class SupConPml
     {
-        /// <summary>Temperature τ (PML's default 0.1).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        /// <summary>Temperature τ (PML's default 0.1); a positive finite number.</summary>
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real Contrast(Embeddings z, Labels y)
         {
             var s = Pairwise(Normalize(z), Similarity.Dot) / Temperature;
-            var perAnchor = (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).Mean();
-            var hasNegativePair = DifferentLabel(y).HasAny().Any().AsWeights();
-            return (perAnchor * hasNegativePair).MeanNonZero();
+            var positives = SameLabel(y).ExcludeSelf();
+            var perAnchor = (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(positives).Mean();
+            // An anchor has a negative exactly when the batch has a negative pair (two labels or more): PML's guard.
+            return perAnchor.MeanWhere(positives.HasAny() & DifferentLabel(y).HasAny());
         }
     }
 
@@ -33,11 +38,11 @@ namespace LossDsl.Zoo
     [Loss]
     public partial class SupConKhosla
     {
-        /// <summary>Temperature τ (SupContrast's default 0.07).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.07;
+        /// <summary>Temperature τ (SupContrast's default 0.07); a positive finite number.</summary>
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.07;
 
-        /// <summary>The base temperature τ_base of the loss's scale τ/τ_base (SupContrast's default 0.07).</summary>
-        [Hyper] public double BaseTemperature { get; set; } = 0.07;
+        /// <summary>The base temperature τ_base of the loss's scale τ/τ_base (SupContrast's default 0.07); a positive finite number.</summary>
+        [Hyper, Temperature] public double BaseTemperature { get; set; } = 0.07;
 
         [Term]
         Real Contrast(Embeddings z, Labels y)
@@ -58,8 +63,8 @@ namespace LossDsl.Zoo
     [Loss]
     public partial class MultiLabelSupCon
     {
-        /// <summary>Temperature τ (default 0.1, as PML's SupCon).</summary>
-        [Hyper] public double Temperature { get; set; } = 0.1;
+        /// <summary>Temperature τ (default 0.1, as PML's SupCon); a positive finite number.</summary>
+        [Hyper, Temperature] public double Temperature { get; set; } = 0.1;
 
         [Term]
         Real Contrast(Embeddings z, [Frozen] Embeddings labels)

@@ -20,7 +20,7 @@ namespace LossDsl.Zoo
 
         /// <summary>SimNPO's forget loss, <c>−(2/β) mean_i log σ(β (nll_i / L_i − δ))</c>, with
         /// <c>L_i = max(#non-ignored labels of row i, 1)</c> (the unshifted labels, as the authors count them; a row with
-        /// no label gets length 1, where the authors divide by 0). An empty batch gives 0.</summary>
+        /// no label gets length 1, where the authors divide by 0).</summary>
         public static Real SimNpoForget(Vector nll, Labels labels, double beta, double delta) =>
             (-2 / beta) * LogSigmoid(beta * (nll / Maximum(labels.Valid().AsWeights().RowSum(), 1) - delta)).Sum()
             / Maximum(nll.Count(), 1);
@@ -35,7 +35,8 @@ namespace LossDsl.Zoo
     /// batch's loss (Hugging Face's mean token cross-entropy, a 0-d input). <b>Conventions:</b> this follows the code,
     /// not the paper: the code's δ is the paper's reward margin γ divided by β (the paper writes
     /// <c>log σ(−β/|y| log π(y|x) − γ)</c>), the code's γ weighs the forget loss and its α the retain loss (the paper's
-    /// λ). An empty forget batch gives 0; a row without labels has length 1.</summary>
+    /// λ). A row without labels has length 1; an empty forget batch is refused (<c>LossInputException</c>, the policy of
+    /// docs/reliability.md for every loss).</summary>
     [Loss]
     public partial class SimNpo
     {
@@ -248,7 +249,7 @@ namespace LossDsl.Zoo
     /// Matching"): the model's outputs on forget and retain samples are fine-tuned toward given target outputs (the
     /// outputs a model retrained without the forget set is predicted to give, from datamodels), with the KL divergence:
     /// Forget <c>= (1/N) Σ_i KL(softmax(forgetTargets_i) ‖ softmax(forgetLogits_i))</c>, Retain the same on the retain
-    /// samples. The targets are constants. An empty batch gives 0.</summary>
+    /// samples. The targets are constants. An empty forget batch is refused (<c>LossInputException</c>).</summary>
     [Loss]
     public partial class DatamodelMatchingKl
     {
@@ -263,7 +264,8 @@ namespace LossDsl.Zoo
 
     /// <summary>Datamodel matching (Georgiev et al., 2024) with the squared error: Forget
     /// <c>= mean (forgetLogits − forgetTargets)²</c> over every entry, Retain the same on the retain samples (the paper's
-    /// regression of outputs onto the predicted oracle outputs). The targets are constants. An empty batch gives 0.</summary>
+    /// regression of outputs onto the predicted oracle outputs). The targets are constants. An empty forget batch is refused
+    /// (<c>LossInputException</c>).</summary>
     [Loss]
     public partial class DatamodelMatchingMse
     {

@@ -215,9 +215,9 @@ public partial class Weighted
         }
 
         [Theory]
-        [InlineData("Softmax(z, {|LD0007:0|})", "temperature 0 must be > 0")]
-        [InlineData("Softmax(z, {|LD0007:-1.5|})", "temperature -1.5 must be > 0")]
-        [InlineData("Softmax(z, {|LD0007:1.0 - 2.0|})", "temperature -1 must be > 0")]
+        [InlineData("Softmax(z, {|LD0007:0|})", "temperature 0 must be a positive finite number")]
+        [InlineData("Softmax(z, {|LD0007:-1.5|})", "temperature -1.5 must be a positive finite number")]
+        [InlineData("Softmax(z, {|LD0007:1.0 - 2.0|})", "temperature -1 must be a positive finite number")]
         public void LD0007_constant_temperature_not_positive(string softmax, string expected)
         {
             var d = Single($@"
@@ -244,7 +244,7 @@ public partial class Distill
     [Term] public Real Kd(Logits student, [Frozen] Logits teacher) =>
         KL(Softmax(teacher, 4.0), LogSoftmax(student, {{|LD0007:T|}}));
 }}");
-            Assert.Equal($"Term 'Kd': temperature 'T' (default {shown}) must be > 0", Message(d));
+            Assert.Equal($"Term 'Kd': temperature 'T' (default {shown}) must be a positive finite number", Message(d));
         }
 
         [Fact]
@@ -288,7 +288,7 @@ public partial class Hypers
 
     [Term] public Real Ce(Logits z, Labels y) => CrossEntropy(z, y);
 }}");
-            Assert.Equal($"Hyper-parameter {expected}; use float, double or int", Message(d));
+            Assert.Equal($"Hyper-parameter {expected}; use a readable float, double or int", Message(d));
         }
 
         [Fact]
@@ -302,7 +302,7 @@ public partial class Hypers
 
     [Term] public Real Kd(Logits z, Probs p) => KL(p, LogSoftmax(z, T));
 }");
-            Assert.Equal("Hyper-parameter 'T' has type 'static double'; use float, double or int", Message(d));
+            Assert.Equal("Hyper-parameter 'T' has type 'static double'; use a readable float, double or int", Message(d));
         }
 
         [Fact]
@@ -537,17 +537,17 @@ public partial class {|LD0018:Ce|}
 
         // ---- helpers --------------------------------------------------------------------------------
 
-        private static string Message(Diagnostic d) => d.GetMessage(CultureInfo.InvariantCulture);
+        internal static string Message(Diagnostic d) => d.GetMessage(CultureInfo.InvariantCulture);
 
         /// <summary>Checks a source with exactly one marked diagnostic and returns it.</summary>
-        private static Diagnostic Single(string marked, bool allowCompilerErrors = false, References references = References.Dsl) =>
+        internal static Diagnostic Single(string marked, bool allowCompilerErrors = false, References references = References.Dsl) =>
             Assert.Single(Check(marked, allowCompilerErrors, references));
 
         /// <summary>Runs the generator over <see cref="GeneratorHarness.Prelude"/> + the marked source and
         /// asserts: no crash, exactly the marked LossDsl diagnostics (id and span), nothing generated,
         /// and, unless <paramref name="allowCompilerErrors"/>, no C# error in the user's code. Returns the
         /// diagnostics in source order.</summary>
-        private static IReadOnlyList<Diagnostic> Check(string marked, bool allowCompilerErrors = false, References references = References.Dsl)
+        internal static IReadOnlyList<Diagnostic> Check(string marked, bool allowCompilerErrors = false, References references = References.Dsl)
         {
             var markup = Markup.Parse(GeneratorHarness.Prelude + marked);
             var run = GeneratorHarness.Run(new[] { new TestSource("Loss.cs", markup.Text) }, references);

@@ -211,6 +211,19 @@ namespace LossDsl.Tests.Generator
         public ImmutableArray<IncrementalGeneratorRunStep> Steps(string trackingName) =>
             RunResult.Results.Single().TrackedSteps.TryGetValue(trackingName, out var steps) ? steps : ImmutableArray<IncrementalGeneratorRunStep>.Empty;
 
+        /// <summary>Compiles <see cref="Output"/> (user and generated code; run with <see cref="References.Runtime"/>)
+        /// into an assembly and loads it, so tests can run what the generator emitted.</summary>
+        /// <exception cref="InvalidOperationException">The output does not compile; the message lists the errors.</exception>
+        public System.Reflection.Assembly Load()
+        {
+            using var image = new MemoryStream();
+            var emitted = Output.Emit(image);
+            if (!emitted.Success)
+                throw new InvalidOperationException("The output does not compile:\n" +
+                    Show(emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
+            return System.Reflection.Assembly.Load(image.ToArray());
+        }
+
         /// <summary>A readable dump of diagnostics, for assertion messages.</summary>
         public static string Show(IEnumerable<Diagnostic> diagnostics) =>
             string.Join("\n", diagnostics.Select(d => "  " + d));

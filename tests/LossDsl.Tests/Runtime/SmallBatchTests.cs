@@ -17,7 +17,7 @@ public sealed class SmallBatchTests
     private static readonly HashSet<string> ZeroOnOneSample = new()
     {
         "NtXent", "SupCon", "TripletMargin", "TripletHardMined", "BatchHardTriplet", "RkdDistance", "Contrastive",
-        "MultiSimilarity", "Circle", "Nca", "LiftedStructure", "MarginLoss",
+        "MultiSimilarity", "Circle", "Nca", "LiftedStructure", "MarginLoss", "BatchHardTripletPml",
         "NPairs", "SupConPml", "SupConKhosla", "MultiLabelSupCon", "TripletSemiHardMined", "CosineContrastive", "Icnn",
         "ProtoTriplet", "ContrastiveWithStatistics", "LanguageGuidedRelation", "SimilarityPreserving", "CorrelationCongruence",
         "LabelAgnosticForgetting",

@@ -29,6 +29,11 @@ namespace LossDsl.Examples.Contrastive
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,36 +50,36 @@ namespace LossDsl.Examples.Contrastive
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Ce");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Ce");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.AddTerm("Ce", 1d, 2, "Losses.cs:12");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Ce");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Ce");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.AddTerm("Ce", 1d, 2, "Losses.cs:12");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("CrossEntropyHead = 1 · Ce\n");
-            text.Append("  Ce = mean_i CE(logits_i, y_i)\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("CrossEntropyHead = 1 · Ce\n");
+            __text.Append("  Ce = mean_i CE(logits_i, y_i)\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Ce");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Ce");
-            b.AddTerm("Ce", 1d, Ce(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:12");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Ce");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Ce");
+            __b.AddTerm("Ce", 1d, Ce(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:12");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -89,12 +94,16 @@ namespace LossDsl.Examples.Contrastive
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossEntropyHead", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("y", y) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossEntropyHead", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = mean_i CE(logits_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(logits, y);
             // term Ce (Losses.cs:12), weight 1
-            var raw_Ce = v2.MoveToOuterDisposeScope();
+            var raw_Ce = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Ce = global::LossDsl.Runtime.Scalars.Mul(raw_Ce, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Ce.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ce", 1d, raw_Ce, weighted_Ce) });

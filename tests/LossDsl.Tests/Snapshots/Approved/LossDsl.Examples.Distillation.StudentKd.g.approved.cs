@@ -29,6 +29,11 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,52 +50,60 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
-            b.AddTerm("Hard", 1d, 2, "Losses.cs:21");
-            b.AddTerm("Soft", 0.9d, 10, "Losses.cs:24");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d, Temperature: true));
+            __b.AddTerm("Hard", 1d, 2, "Losses.cs:21");
+            __b.AddTerm("Soft", 0.9d, 10, "Losses.cs:24");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("StudentKd", "T", (double)this.T, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("StudentKd = 1 · Hard + 0.9 · Soft\n");
-            text.Append("  Hard = mean_i CE(student_i, y_i)\n");
-            text.Append("  Soft = (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i) · (T · T)\n");
-            text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("StudentKd = 1 · Hard + 0.9 · Soft\n");
+            __text.Append("  Hard = mean_i CE(student_i, y_i)\n");
+            __text.Append("  Soft = (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i) · (T · T)\n");
+            __text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:21");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddTerm("Soft", 0.9d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "Losses.cs:24");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:21");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddTerm("Soft", 0.9d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "Losses.cs:24");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -106,8 +119,15 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("StudentKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("StudentKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v4 = sg(teacher)
@@ -121,10 +141,10 @@ namespace LossDsl.Examples.Distillation
             // v10 = v8 · (T · T)
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
             // term Hard (Losses.cs:21), weight 1
-            var raw_Hard = v2.MoveToOuterDisposeScope();
+            var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();
             // term Soft (Losses.cs:24), weight 0.9
-            var raw_Soft = v10.MoveToOuterDisposeScope();
+            var raw_Soft = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Soft = global::LossDsl.Runtime.Scalars.Mul(raw_Soft, 0.9d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Hard, weighted_Soft).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard), new global::LossDsl.Runtime.TermValue("Soft", 0.9d, raw_Soft, weighted_Soft) });

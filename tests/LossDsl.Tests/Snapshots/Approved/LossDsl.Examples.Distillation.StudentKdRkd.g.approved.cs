@@ -29,6 +29,11 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,68 +50,76 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddInput("studentFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.AddInput("teacherFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("studentFeatures", default)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacherFeatures", default)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 17, 18 }, null); // 19
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
-            b.AddTerm("Hard", 1d, 2, "Losses.cs:36");
-            b.AddTerm("Soft", 0.9d, 10, "Losses.cs:39");
-            b.AddTerm("Rkd", 25d, 19, "Losses.cs:43");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddInput("studentFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
+            __b.AddInput("teacherFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 5 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 5, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("studentFeatures", default)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacherFeatures", default)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 17, 18 }, null); // 19
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d, Temperature: true));
+            __b.AddTerm("Hard", 1d, 2, "Losses.cs:36");
+            __b.AddTerm("Soft", 0.9d, 10, "Losses.cs:39");
+            __b.AddTerm("Rkd", 25d, 19, "Losses.cs:43");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("StudentKdRkd", "T", (double)this.T, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("StudentKdRkd = 1 · Hard + 0.9 · Soft + 25 · Rkd\n");
-            text.Append("  Hard = mean_i CE(student_i, y_i)\n");
-            text.Append("  Soft = (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i) · (T · T)\n");
-            text.Append("  Rkd = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1)\n");
-            text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("StudentKdRkd = 1 · Hard + 0.9 · Soft + 25 · Rkd\n");
+            __text.Append("  Hard = mean_i CE(student_i, y_i)\n");
+            __text.Append("  Soft = (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i) · (T · T)\n");
+            __text.Append("  Rkd = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1)\n");
+            __text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:36");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddTerm("Soft", 0.9d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "Losses.cs:39");
-            b.AddInput("studentFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.AddInput("teacherFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
-            b.AddTerm("Rkd", 25d, Rkd(global::LossDsl.Embeddings.Input("studentFeatures"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacherFeatures"))).Expr, "Losses.cs:43");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "Losses.cs:36");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddTerm("Soft", 0.9d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "Losses.cs:39");
+            __b.AddInput("studentFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
+            __b.AddInput("teacherFeatures", global::LossDsl.Ir.ValueKind.Embeddings, "Rkd");
+            __b.AddTerm("Rkd", 25d, Rkd(global::LossDsl.Embeddings.Input("studentFeatures"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacherFeatures"))).Expr, "Losses.cs:43");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -123,8 +136,19 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor teacher, global::TorchSharp.torch.Tensor studentFeatures, global::TorchSharp.torch.Tensor teacherFeatures)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("StudentKdRkd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher), ("studentFeatures", studentFeatures), ("teacherFeatures", teacherFeatures) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("StudentKdRkd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher), ("studentFeatures", studentFeatures), ("teacherFeatures", teacherFeatures) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            studentFeatures = global::LossDsl.Runtime.InputGuards.Widen(studentFeatures);
+            teacherFeatures = global::LossDsl.Runtime.InputGuards.Widen(teacherFeatures);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_studentFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(studentFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacherFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacherFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v4 = sg(teacher)
@@ -150,13 +174,13 @@ namespace LossDsl.Examples.Distillation
             // v19 = mean smoothL1(v13 − v17; β = 1)
             var v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
             // term Hard (Losses.cs:36), weight 1
-            var raw_Hard = v2.MoveToOuterDisposeScope();
+            var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();
             // term Soft (Losses.cs:39), weight 0.9
-            var raw_Soft = v10.MoveToOuterDisposeScope();
+            var raw_Soft = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Soft = global::LossDsl.Runtime.Scalars.Mul(raw_Soft, 0.9d).MoveToOuterDisposeScope();
             // term Rkd (Losses.cs:43), weight 25
-            var raw_Rkd = v19.MoveToOuterDisposeScope();
+            var raw_Rkd = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_studentFeatures, __invalid_teacherFeatures).MoveToOuterDisposeScope();
             var weighted_Rkd = global::LossDsl.Runtime.Scalars.Mul(raw_Rkd, 25d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Hard, weighted_Soft), weighted_Rkd).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard), new global::LossDsl.Runtime.TermValue("Soft", 0.9d, raw_Soft, weighted_Soft), new global::LossDsl.Runtime.TermValue("Rkd", 25d, raw_Rkd, weighted_Rkd) });

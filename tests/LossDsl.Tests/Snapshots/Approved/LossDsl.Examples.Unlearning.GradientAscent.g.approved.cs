@@ -29,6 +29,11 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,38 +50,38 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Ascent");
-            b.AddInput("forgetY", global::LossDsl.Ir.ValueKind.Labels, "Ascent");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetY", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1d, global::LossDsl.Ir.NumericType.Int)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 3 }, null); // 4
-            b.AddTerm("Ascent", 1d, 4, "Losses.cs:20");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Ascent");
+            __b.AddInput("forgetY", global::LossDsl.Ir.ValueKind.Labels, "Ascent");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetY", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1d, global::LossDsl.Ir.NumericType.Int)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 3 }, null); // 4
+            __b.AddTerm("Ascent", 1d, 4, "Losses.cs:20");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("GradientAscent = 1 · Ascent\n");
-            text.Append("  Ascent = mean_i CE(forgetLogits_i, forgetY_i) · -1\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("GradientAscent = 1 · Ascent\n");
+            __text.Append("  Ascent = mean_i CE(forgetLogits_i, forgetY_i) · -1\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Ascent");
-            b.AddInput("forgetY", global::LossDsl.Ir.ValueKind.Labels, "Ascent");
-            b.AddTerm("Ascent", 1d, Ascent(global::LossDsl.Logits.Input("forgetLogits"), global::LossDsl.Labels.Input("forgetY")).Expr, "Losses.cs:20");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Ascent");
+            __b.AddInput("forgetY", global::LossDsl.Ir.ValueKind.Labels, "Ascent");
+            __b.AddTerm("Ascent", 1d, Ascent(global::LossDsl.Logits.Input("forgetLogits"), global::LossDsl.Labels.Input("forgetY")).Expr, "Losses.cs:20");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -91,14 +96,18 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetY)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientAscent", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetY", forgetY) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientAscent", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetY", forgetY) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = mean_i CE(forgetLogits_i, forgetY_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(forgetLogits, forgetY);
             // v4 = v2 · -1
             var v4 = global::LossDsl.Runtime.Ops.Mul(v2, (double)-1);
             // term Ascent (Losses.cs:20), weight 1
-            var raw_Ascent = v4.MoveToOuterDisposeScope();
+            var raw_Ascent = global::LossDsl.Runtime.InputGuards.Poison(v4, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Ascent = global::LossDsl.Runtime.Scalars.Mul(raw_Ascent, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Ascent.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ascent", 1d, raw_Ascent, weighted_Ascent) });

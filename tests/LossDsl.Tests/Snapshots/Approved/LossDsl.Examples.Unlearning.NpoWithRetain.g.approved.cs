@@ -29,6 +29,11 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,57 +50,65 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainY", global::LossDsl.Ir.ValueKind.Labels, "Retain");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("reference", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("policy", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 10, 0 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", default)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("retainY", default)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13 }, null); // 14
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.5d));
-            b.AddTerm("Forget", 1d, 11, "Losses.cs:32");
-            b.AddTerm("Retain", 1d, 14, "Losses.cs:36");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainY", global::LossDsl.Ir.ValueKind.Labels, "Retain");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("reference", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("policy", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 10, 0 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", default)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("retainY", default)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13 }, null); // 14
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.5d));
+            __b.AddTerm("Forget", 1d, 11, "Losses.cs:32");
+            __b.AddTerm("Retain", 1d, 14, "Losses.cs:36");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("NpoWithRetain", "Beta", (double)this.Beta, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("NpoWithRetain = 1 · Forget + 1 · Retain\n");
-            text.Append("  Forget = (−mean(log σ(Beta · (sg(reference) − policy))) · 2) / Beta\n");
-            text.Append("  Retain = mean_i CE(retainLogits_i, retainY_i)\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("NpoWithRetain = 1 · Forget + 1 · Retain\n");
+            __text.Append("  Forget = (−mean(log σ(Beta · (sg(reference) − policy))) · 2) / Beta\n");
+            __text.Append("  Retain = mean_i CE(retainLogits_i, retainY_i)\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Vector.Input("policy"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("reference"))).Expr, "Losses.cs:32");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainY", global::LossDsl.Ir.ValueKind.Labels, "Retain");
-            b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input("retainLogits"), global::LossDsl.Labels.Input("retainY")).Expr, "Losses.cs:36");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Vector.Input("policy"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("reference"))).Expr, "Losses.cs:32");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainY", global::LossDsl.Ir.ValueKind.Labels, "Retain");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input("retainLogits"), global::LossDsl.Labels.Input("retainY")).Expr, "Losses.cs:36");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -111,8 +124,17 @@ namespace LossDsl.Examples.Unlearning
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor policy, global::TorchSharp.torch.Tensor reference, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainY)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("NpoWithRetain", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference), ("retainLogits", retainLogits), ("retainY", retainY) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("NpoWithRetain", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference), ("retainLogits", retainLogits), ("retainY", retainY) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            policy = global::LossDsl.Runtime.InputGuards.Widen(policy);
+            reference = global::LossDsl.Runtime.InputGuards.Widen(reference);
+            retainLogits = global::LossDsl.Runtime.InputGuards.Widen(retainLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_policy = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(policy, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_reference = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(reference, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_retainLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = sg(reference)
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(reference);
             // v4 = v2 − policy
@@ -132,10 +154,10 @@ namespace LossDsl.Examples.Unlearning
             // v16 = mean_i CE(retainLogits_i, retainY_i)
             var v16 = global::LossDsl.Runtime.Ops.CrossEntropy(retainLogits, retainY);
             // term Forget (Losses.cs:32), weight 1
-            var raw_Forget = v13.MoveToOuterDisposeScope();
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v13, __invalid_policy, __invalid_reference).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             // term Retain (Losses.cs:36), weight 1
-            var raw_Retain = v16.MoveToOuterDisposeScope();
+            var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_retainLogits).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget), new global::LossDsl.Runtime.TermValue("Retain", 1d, raw_Retain, weighted_Retain) });

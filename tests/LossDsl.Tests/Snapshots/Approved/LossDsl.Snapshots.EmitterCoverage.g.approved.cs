@@ -31,6 +31,11 @@ namespace LossDsl.Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j]): Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Dot relation, output Rows; no N×M tensor", "v43 = mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = s_ij + r0_i, s = SqEuclidean relation, output RowMean; no N×M tensor", "v56 = Σ(‖e_i − e_j‖ over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Sum; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,139 +52,149 @@ namespace LossDsl.Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Elementwise");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Broadcast");
-            b.AddInput("w", global::LossDsl.Ir.ValueKind.Vector, "Broadcast");
-            b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
-            b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
-            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
-            b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
-            b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("e", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-06d, global::LossDsl.Ir.NumericType.Double)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Double)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 0 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("K", global::LossDsl.Ir.NumericType.Int)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("w", default)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 24, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 34, 42 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, null); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 44, 45, 46 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Float)); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, null); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, null); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 51 }, null); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, null); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, null); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 55 }, null); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 52, 56 }, null); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("p", default)); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], new global::LossDsl.Ir.InputAttr("q", default)); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 59 }, null); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("bias", default)); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1.5d, global::LossDsl.Ir.NumericType.Double)); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 61, 62 }, null); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 60, 63 }, null); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, null); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 65 }, null); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 64, 66 }, null); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("class", default)); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("event", default)); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 69 }, null); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, null); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, null); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 72 }, null); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 70, 73 }, null); // 74
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("K", global::LossDsl.Ir.NumericType.Int, 2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Float, 0.5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 2d));
-            b.AddTerm("Elementwise", 0d, 22, "EmitterCoverage.cs:16");
-            b.AddTerm("Broadcast", 0.25d, 43, "EmitterCoverage.cs:20");
-            b.AddTerm("Mined", 1d, 57, "EmitterCoverage.cs:25");
-            b.AddTerm("Probabilities", 2d, 67, "EmitterCoverage.cs:30");
-            b.AddTerm("Keywords", 1d, 74, "EmitterCoverage.cs:33");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Elementwise");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Broadcast");
+            __b.AddInput("w", global::LossDsl.Ir.ValueKind.Vector, "Broadcast");
+            __b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
+            __b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
+            __b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
+            __b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
+            __b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("e", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-06d, global::LossDsl.Ir.NumericType.Double)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Double)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 0 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("K", global::LossDsl.Ir.NumericType.Int)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 23 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("w", default)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 24, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 29, 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 35, 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 39 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 34, 42 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 31 }, null); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 30 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 44, 45, 46 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Float)); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 47, 48 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 49, 48 }, null); // 50
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 50 }, null); // 51
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 51 }, null); // 52
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 44, 46 }, null); // 53
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, null); // 54
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 20, 27 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 55
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 55 }, null); // 56
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 52, 56 }, null); // 57
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("p", default)); // 58
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.LogProbs, new int[0], new global::LossDsl.Ir.InputAttr("q", default)); // 59
+            __b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 59 }, null); // 60
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("bias", default)); // 61
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1.5d, global::LossDsl.Ir.NumericType.Double)); // 62
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 61, 62 }, null); // 63
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 60, 63 }, null); // 64
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Probs, new[] { 58, 14 }, null); // 65
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 58, 65 }, null); // 66
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 64, 66 }, null); // 67
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("class", default)); // 68
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("event", default)); // 69
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 69 }, null); // 70
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68, 27 }, null); // 71
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 68 }, null); // 72
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 72 }, null); // 73
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 70, 73 }, null); // 74
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("K", global::LossDsl.Ir.NumericType.Int, 2d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Float, 0.5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 2d, Temperature: true));
+            __b.AddTerm("Elementwise", 0d, 22, "EmitterCoverage.cs:16");
+            __b.AddTerm("Broadcast", 0.25d, 43, "EmitterCoverage.cs:20");
+            __b.AddTerm("Mined", 1d, 57, "EmitterCoverage.cs:25");
+            __b.AddTerm("Probabilities", 2d, 67, "EmitterCoverage.cs:30");
+            __b.AddTerm("Keywords", 1d, 74, "EmitterCoverage.cs:33");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("EmitterCoverage", "K", (double)this.K, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("EmitterCoverage", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("EmitterCoverage", "T", (double)this.T, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("EmitterCoverage = 0 · Elementwise + 0.25 · Broadcast + 1 · Mined + 2 · Probabilities + 1 · Keywords\n");
-            text.Append("  Elementwise = mean (((exp(−e) + log(|e| + 1)) − ((√((e)² + 1E-06) · σ(e)) / (2 − e))) − (log σ(sg(e)) · K))²\n");
-            text.Append("  Broadcast = mean(Σ_j ((cos(normalize(e)_i, normalize(e)_j) · w) − (w / T) over [y_i = y_j])) + Σ(mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]))\n");
-            text.Append("  Mined = mean(relu(semihard_m=(Margin)((‖e_i − e_j‖)_ap − (‖e_i − e_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin)) + (Σ(‖e_i − e_j‖ over [y_i ≠ y_j]) / (K · T))\n");
-            text.Append("  Probabilities = ((1/N) Σ_i KL(p_i ‖ exp q_i) + (bias · -1.5)) + mean ((p) − (p / 2))²\n");
-            text.Append("  Keywords = mean_i CE(class_i, event_i) + mean ((softmax(class / T)) − (softmax(class)))²\n");
-            text.Append("  where ").Append("K = " + this.K.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("EmitterCoverage = 0 · Elementwise + 0.25 · Broadcast + 1 · Mined + 2 · Probabilities + 1 · Keywords\n");
+            __text.Append("  Elementwise = mean (((exp(−e) + log(|e| + 1)) − ((√((e)² + 1E-06) · σ(e)) / (2 − e))) − (log σ(sg(e)) · K))²\n");
+            __text.Append("  Broadcast = mean(Σ_j ((cos(normalize(e)_i, normalize(e)_j) · w) − (w / T) over [y_i = y_j])) + Σ(mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]))\n");
+            __text.Append("  Mined = mean(relu(semihard_m=(Margin)((‖e_i − e_j‖)_ap − (‖e_i − e_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin)) + (Σ(‖e_i − e_j‖ over [y_i ≠ y_j]) / (K · T))\n");
+            __text.Append("  Probabilities = ((1/N) Σ_i KL(p_i ‖ exp q_i) + (bias · -1.5)) + mean ((p) − (p / 2))²\n");
+            __text.Append("  Keywords = mean_i CE(class_i, event_i) + mean ((softmax(class / T)) − (softmax(class)))²\n");
+            __text.Append("  where ").Append("K = " + this.K.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Elementwise");
-            b.AddTerm("Elementwise", 0d, Elementwise(global::LossDsl.Embeddings.Input("e")).Expr, "EmitterCoverage.cs:16");
-            b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Broadcast");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Broadcast");
-            b.AddInput("w", global::LossDsl.Ir.ValueKind.Vector, "Broadcast");
-            b.AddTerm("Broadcast", 0.25d, Broadcast(global::LossDsl.Embeddings.Input("e"), global::LossDsl.Labels.Input("y"), global::LossDsl.Vector.Input("w")).Expr, "EmitterCoverage.cs:20");
-            b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Mined");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Mined");
-            b.AddTerm("Mined", 1d, Mined(global::LossDsl.Embeddings.Input("e"), global::LossDsl.Labels.Input("y")).Expr, "EmitterCoverage.cs:25");
-            b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
-            b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
-            b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
-            b.AddTerm("Probabilities", 2d, Probabilities(global::LossDsl.Probs.Input("p"), global::LossDsl.LogProbs.Input("q"), global::LossDsl.Real.Input("bias")).Expr, "EmitterCoverage.cs:30");
-            b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
-            b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
-            b.AddTerm("Keywords", 1d, Keywords(global::LossDsl.Logits.Input("class"), global::LossDsl.Labels.Input("event")).Expr, "EmitterCoverage.cs:33");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Elementwise");
+            __b.AddTerm("Elementwise", 0d, Elementwise(global::LossDsl.Embeddings.Input("e")).Expr, "EmitterCoverage.cs:16");
+            __b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Broadcast");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Broadcast");
+            __b.AddInput("w", global::LossDsl.Ir.ValueKind.Vector, "Broadcast");
+            __b.AddTerm("Broadcast", 0.25d, Broadcast(global::LossDsl.Embeddings.Input("e"), global::LossDsl.Labels.Input("y"), global::LossDsl.Vector.Input("w")).Expr, "EmitterCoverage.cs:20");
+            __b.AddInput("e", global::LossDsl.Ir.ValueKind.Embeddings, "Mined");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Mined");
+            __b.AddTerm("Mined", 1d, Mined(global::LossDsl.Embeddings.Input("e"), global::LossDsl.Labels.Input("y")).Expr, "EmitterCoverage.cs:25");
+            __b.AddInput("p", global::LossDsl.Ir.ValueKind.Probs, "Probabilities");
+            __b.AddInput("q", global::LossDsl.Ir.ValueKind.LogProbs, "Probabilities");
+            __b.AddInput("bias", global::LossDsl.Ir.ValueKind.Real, "Probabilities");
+            __b.AddTerm("Probabilities", 2d, Probabilities(global::LossDsl.Probs.Input("p"), global::LossDsl.LogProbs.Input("q"), global::LossDsl.Real.Input("bias")).Expr, "EmitterCoverage.cs:30");
+            __b.AddInput("class", global::LossDsl.Ir.ValueKind.Logits, "Keywords");
+            __b.AddInput("event", global::LossDsl.Ir.ValueKind.Labels, "Keywords");
+            __b.AddTerm("Keywords", 1d, Keywords(global::LossDsl.Logits.Input("class"), global::LossDsl.Labels.Input("event")).Expr, "EmitterCoverage.cs:33");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -198,11 +213,26 @@ namespace LossDsl.Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor e, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor w, global::TorchSharp.torch.Tensor p, global::TorchSharp.torch.Tensor q, global::TorchSharp.torch.Tensor bias, global::TorchSharp.torch.Tensor @class, global::TorchSharp.torch.Tensor @event)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("EmitterCoverage", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("e", e), ("y", y), ("w", w), ("p", p), ("q", q), ("bias", bias), ("class", @class), ("event", @event) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("EmitterCoverage", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("e", e), ("y", y), ("w", w), ("p", p), ("q", q), ("bias", bias), ("class", @class), ("event", @event) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused2 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            e = global::LossDsl.Runtime.InputGuards.Widen(e);
+            w = global::LossDsl.Runtime.InputGuards.Widen(w);
+            p = global::LossDsl.Runtime.InputGuards.Widen(p);
+            q = global::LossDsl.Runtime.InputGuards.Widen(q);
+            bias = global::LossDsl.Runtime.InputGuards.Widen(bias);
+            @class = global::LossDsl.Runtime.InputGuards.Widen(@class);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_e = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(e, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_w = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(w, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_p = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(p, global::LossDsl.Ir.ValueKind.Probs) : null;
+            var __invalid_q = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(q, global::LossDsl.Ir.ValueKind.LogProbs) : null;
+            var __invalid_bias = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(bias, global::LossDsl.Ir.ValueKind.Real) : null;
+            var __invalid_class = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(@class, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = −e
             var v1 = global::LossDsl.Runtime.Ops.Neg(e);
             // v2 = exp(v1)
@@ -363,19 +393,19 @@ namespace LossDsl.Snapshots
             // v78 = v74 + v77
             var v78 = global::LossDsl.Runtime.Ops.Add(v74, v77);
             // term Elementwise (EmitterCoverage.cs:16), weight 0
-            var raw_Elementwise = v22.MoveToOuterDisposeScope();
+            var raw_Elementwise = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_e).MoveToOuterDisposeScope();
             var weighted_Elementwise = global::LossDsl.Runtime.Scalars.Mul(raw_Elementwise, 0d).MoveToOuterDisposeScope();
             // term Broadcast (EmitterCoverage.cs:20), weight 0.25
-            var raw_Broadcast = v45.MoveToOuterDisposeScope();
+            var raw_Broadcast = global::LossDsl.Runtime.InputGuards.Poison(v45, __invalid_e, __invalid_w).MoveToOuterDisposeScope();
             var weighted_Broadcast = global::LossDsl.Runtime.Scalars.Mul(raw_Broadcast, 0.25d).MoveToOuterDisposeScope();
             // term Mined (EmitterCoverage.cs:25), weight 1
-            var raw_Mined = v60.MoveToOuterDisposeScope();
+            var raw_Mined = global::LossDsl.Runtime.InputGuards.Poison(v60, __invalid_e).MoveToOuterDisposeScope();
             var weighted_Mined = global::LossDsl.Runtime.Scalars.Mul(raw_Mined, 1d).MoveToOuterDisposeScope();
             // term Probabilities (EmitterCoverage.cs:30), weight 2
-            var raw_Probabilities = v71.MoveToOuterDisposeScope();
+            var raw_Probabilities = global::LossDsl.Runtime.InputGuards.Poison(v71, __invalid_p, __invalid_q, __invalid_bias).MoveToOuterDisposeScope();
             var weighted_Probabilities = global::LossDsl.Runtime.Scalars.Mul(raw_Probabilities, 2d).MoveToOuterDisposeScope();
             // term Keywords (EmitterCoverage.cs:33), weight 1
-            var raw_Keywords = v78.MoveToOuterDisposeScope();
+            var raw_Keywords = global::LossDsl.Runtime.InputGuards.Poison(v78, __invalid_class).MoveToOuterDisposeScope();
             var weighted_Keywords = global::LossDsl.Runtime.Scalars.Mul(raw_Keywords, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Elementwise, weighted_Broadcast), weighted_Mined), weighted_Probabilities), weighted_Keywords).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Elementwise", 0d, raw_Elementwise, weighted_Elementwise), new global::LossDsl.Runtime.TermValue("Broadcast", 0.25d, raw_Broadcast, weighted_Broadcast), new global::LossDsl.Runtime.TermValue("Mined", 1d, raw_Mined, weighted_Mined), new global::LossDsl.Runtime.TermValue("Probabilities", 2d, raw_Probabilities, weighted_Probabilities), new global::LossDsl.Runtime.TermValue("Keywords", 1d, raw_Keywords, weighted_Keywords) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,71 +50,80 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Scale", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pick, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1d, global::LossDsl.Ir.NumericType.Int)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Clamp, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Acos, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3.141592653589793d, global::LossDsl.Ir.NumericType.Double)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 12, 11 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(180d, global::LossDsl.Ir.NumericType.Int)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 13, 14 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Number, new[] { 11, 15 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.LessEq, global::LossDsl.Ir.ValueKind.Condition, new[] { 10, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 15 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Number, new[] { 15 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 15, 21 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 19, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 6 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 31, 5 }, null); // 32
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 28.6d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Scale", global::LossDsl.Ir.NumericType.Double, 64d));
-            b.AddTerm("Classes", 1d, 32, "ArcFace.cs:22");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Scale", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Pick, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-1d, global::LossDsl.Ir.NumericType.Int)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Clamp, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Acos, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3.141592653589793d, global::LossDsl.Ir.NumericType.Double)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 12, 11 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(180d, global::LossDsl.Ir.NumericType.Int)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 13, 14 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Number, new[] { 11, 15 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.LessEq, global::LossDsl.Ir.ValueKind.Condition, new[] { 10, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 15 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Number, new[] { 15 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 15, 21 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 19, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 6 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 31, 5 }, null); // 32
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 28.6d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Scale", global::LossDsl.Ir.NumericType.Double, 64d));
+            __b.AddTerm("Classes", 1d, 32, "ArcFace.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ArcFace", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("ArcFace", "Scale", (double)this.Scale, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ArcFace = 1 · Classes\n");
-            text.Append("  Classes = mean_i CE(Scale · (cos(z_i, (W)ᵀ_j) + ((([acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1)) ≤ 3.141592653589793 − ((Margin · 3.141592653589793) / 180)] ? cos(acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1)) + ((Margin · 3.141592653589793) / 180)) : cos(acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1))) − (((Margin · 3.141592653589793) / 180) · sin((Margin · 3.141592653589793) / 180))) − cos(z_i, (W)ᵀ_j)_(i, y_i)) · 1[[j = y_i]]))_i, y_i)\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Scale = " + this.Scale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ArcFace = 1 · Classes\n");
+            __text.Append("  Classes = mean_i CE(Scale · (cos(z_i, (W)ᵀ_j) + ((([acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1)) ≤ 3.141592653589793 − ((Margin · 3.141592653589793) / 180)] ? cos(acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1)) + ((Margin · 3.141592653589793) / 180)) : cos(acos(clamp(cos(z_i, (W)ᵀ_j)_(i, y_i), -1, 1))) − (((Margin · 3.141592653589793) / 180) · sin((Margin · 3.141592653589793) / 180))) − cos(z_i, (W)ᵀ_j)_(i, y_i)) · 1[[j = y_i]]))_i, y_i)\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Scale = " + this.Scale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddTerm("Classes", 1d, Classes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" }))).Expr, "ArcFace.cs:22");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddTerm("Classes", 1d, Classes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" }))).Expr, "ArcFace.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -124,8 +138,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor W)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ArcFace", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("W", W) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ArcFace", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("W", W) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            W = global::LossDsl.Runtime.InputGuards.Widen(W);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_W = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(W, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v3 = (W)ᵀ
             var v3 = global::LossDsl.Runtime.Ops.Transpose(W);
             // v4 = normalize(z)
@@ -169,7 +190,7 @@ namespace LossDsl.Zoo
             // v34 = mean_i CE(v33_i, y_i)
             var v34 = global::LossDsl.Runtime.Ops.CrossEntropy(v33, y);
             // term Classes (ArcFace.cs:22), weight 1
-            var raw_Classes = v34.MoveToOuterDisposeScope();
+            var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v34, __invalid_z, __invalid_W).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Classes.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Classes", 1d, raw_Classes, weighted_Classes) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,71 +50,79 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 15, 16 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 19, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 9 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 22, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 26 }, null); // 27
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Ranking", 1d, 14, "Ranking.cs:17");
-            b.AddTerm("Regularizer", 1d, 27, "Ranking.cs:21");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 15, 16 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 19, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 9 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 22, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 26 }, null); // 27
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Ranking", 1d, 14, "Ranking.cs:17");
+            __b.AddTerm("Regularizer", 1d, 27, "Ranking.cs:21");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("Bpr", "Regularization", (double)this.Regularization, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Bpr = 1 · Ranking + 1 · Regularizer\n");
-            text.Append("  Ranking = −mean(log σ(⟨users[triples[:, 0]]_i, items[triples[:, 1]]_i⟩ − ⟨users[triples[:, 0]]_i, items[triples[:, 2]]_i⟩))\n");
-            text.Append("  Regularizer = (Regularization / 2) · mean((Σ_j ((users[triples[:, 0]])²) + Σ_j ((items[triples[:, 1]])²)) + Σ_j ((items[triples[:, 2]])²))\n");
-            text.Append("  where ").Append("Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Bpr = 1 · Ranking + 1 · Regularizer\n");
+            __text.Append("  Ranking = −mean(log σ(⟨users[triples[:, 0]]_i, items[triples[:, 1]]_i⟩ − ⟨users[triples[:, 0]]_i, items[triples[:, 2]]_i⟩))\n");
+            __text.Append("  Regularizer = (Regularization / 2) · mean((Σ_j ((users[triples[:, 0]])²) + Σ_j ((items[triples[:, 1]])²)) + Σ_j ((items[triples[:, 2]])²))\n");
+            __text.Append("  where ").Append("Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" }))).Expr, "Ranking.cs:17");
-            b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Regularizer");
-            b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" }))).Expr, "Ranking.cs:21");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" }))).Expr, "Ranking.cs:17");
+            __b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Regularizer");
+            __b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" }))).Expr, "Ranking.cs:21");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -125,8 +138,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor users, global::TorchSharp.torch.Tensor items, global::TorchSharp.torch.Tensor triples)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Bpr", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("users", users), ("items", items), ("triples", triples) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Bpr", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("users", users), ("items", items), ("triples", triples) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            users = global::LossDsl.Runtime.InputGuards.Widen(users);
+            items = global::LossDsl.Runtime.InputGuards.Widen(items);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_users = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(users, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_items = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(items, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = triples[:, 0]
             var v2 = global::LossDsl.Runtime.Ops.Column(triples, 0L);
             // v3 = users[v2]
@@ -172,10 +192,10 @@ namespace LossDsl.Zoo
             // v27 = v26 · (Regularization / 2)
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, (this.Regularization / 2));
             // term Ranking (Ranking.cs:17), weight 1
-            var raw_Ranking = v14.MoveToOuterDisposeScope();
+            var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_users, __invalid_items).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();
             // term Regularizer (Ranking.cs:21), weight 1
-            var raw_Regularizer = v27.MoveToOuterDisposeScope();
+            var raw_Regularizer = global::LossDsl.Runtime.InputGuards.Poison(v27, __invalid_users, __invalid_items).MoveToOuterDisposeScope();
             var weighted_Regularizer = global::LossDsl.Runtime.Scalars.Mul(raw_Regularizer, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Ranking, weighted_Regularizer).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ranking", 1d, raw_Ranking, weighted_Ranking), new global::LossDsl.Runtime.TermValue("Regularizer", 1d, raw_Regularizer, weighted_Regularizer) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,73 +50,83 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("known", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("novel", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("old", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("unlabelled", global::LossDsl.Ir.ValueKind.Vector, "Distill");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("KdTemperature", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 2, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("old", new[] { "N", "C_known" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 6, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 5, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("known", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 10, 7 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Probs, new[] { 9, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("novel", new[] { "N", "C_new" })); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 18, 7 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("unlabelled", default)); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 22, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 28, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 27, 30 }, null); // 31
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("KdTemperature", global::LossDsl.Ir.NumericType.Double, 4d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Distill", 1d, 31, "RelationDistillation.cs:27");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("known", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("novel", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("old", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("unlabelled", global::LossDsl.Ir.ValueKind.Vector, "Distill");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("KdTemperature", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 2, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("old", new[] { "N", "C_known" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 6, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 5, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("known", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 10, 7 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Probs, new[] { 9, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("novel", new[] { "N", "C_new" })); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 18, 7 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("unlabelled", default)); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 22, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 28, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 27, 30 }, null); // 31
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("KdTemperature", global::LossDsl.Ir.NumericType.Double, 4d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddTerm("Distill", 1d, 31, "RelationDistillation.cs:27");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ClassRelationKd", "Temperature", (double)this.Temperature, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("ClassRelationKd", "KdTemperature", (double)this.KdTemperature, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("ClassRelationKd", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ClassRelationKd = 1 · Distill\n");
-            text.Append("  Distill = (((Alpha · KdTemperature) · KdTemperature) · Σ(−Σ_j (softmax(sg(old) / (Temperature · KdTemperature)) · log_softmax(known / (Temperature · KdTemperature))) · (σ(log Σ_j exp(known / (Temperature · KdTemperature)) − log Σ_j exp(novel / (Temperature · KdTemperature))) · unlabelled))) / max(Σ(σ(log Σ_j exp(known / (Temperature · KdTemperature)) − log Σ_j exp(novel / (Temperature · KdTemperature))) · unlabelled), 1E-30)\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "KdTemperature = " + this.KdTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ClassRelationKd = 1 · Distill\n");
+            __text.Append("  Distill = (((Alpha · KdTemperature) · KdTemperature) · Σ(−Σ_j (softmax(sg(old) / (Temperature · KdTemperature)) · log_softmax(known / (Temperature · KdTemperature))) · (σ(log Σ_j exp(known / (Temperature · KdTemperature)) − log Σ_j exp(novel / (Temperature · KdTemperature))) · unlabelled))) / max(Σ(σ(log Σ_j exp(known / (Temperature · KdTemperature)) − log Σ_j exp(novel / (Temperature · KdTemperature))) · unlabelled), 1E-30)\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "KdTemperature = " + this.KdTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("known", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("novel", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("old", global::LossDsl.Ir.ValueKind.Logits, "Distill");
-            b.AddInput("unlabelled", global::LossDsl.Ir.ValueKind.Vector, "Distill");
-            b.AddTerm("Distill", 1d, Distill(global::LossDsl.Logits.Input("known"), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("novel", new[] { "N", "C_new" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("old", new[] { "N", "C_known" }))), global::LossDsl.Vector.Input("unlabelled")).Expr, "RelationDistillation.cs:27");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("known", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("novel", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("old", global::LossDsl.Ir.ValueKind.Logits, "Distill");
+            __b.AddInput("unlabelled", global::LossDsl.Ir.ValueKind.Vector, "Distill");
+            __b.AddTerm("Distill", 1d, Distill(global::LossDsl.Logits.Input("known"), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("novel", new[] { "N", "C_new" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("old", new[] { "N", "C_known" }))), global::LossDsl.Vector.Input("unlabelled")).Expr, "RelationDistillation.cs:27");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -126,8 +141,19 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor known, global::TorchSharp.torch.Tensor novel, global::TorchSharp.torch.Tensor old, global::TorchSharp.torch.Tensor unlabelled)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ClassRelationKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("known", known), ("novel", novel), ("old", old), ("unlabelled", unlabelled) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ClassRelationKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("known", known), ("novel", novel), ("old", old), ("unlabelled", unlabelled) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            known = global::LossDsl.Runtime.InputGuards.Widen(known);
+            novel = global::LossDsl.Runtime.InputGuards.Widen(novel);
+            old = global::LossDsl.Runtime.InputGuards.Widen(old);
+            unlabelled = global::LossDsl.Runtime.InputGuards.Widen(unlabelled);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_known = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(known, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_novel = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(novel, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_old = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(old, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_unlabelled = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(unlabelled, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v5 = sg(old)
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(old);
             // v10 = v5 · (1 / (Temperature · KdTemperature))
@@ -171,7 +197,7 @@ namespace LossDsl.Zoo
             // v33 = v29 / v32
             var v33 = global::LossDsl.Runtime.Ops.Div(v29, v32);
             // term Distill (RelationDistillation.cs:27), weight 1
-            var raw_Distill = v33.MoveToOuterDisposeScope();
+            var raw_Distill = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_known, __invalid_novel, __invalid_old, __invalid_unlabelled).MoveToOuterDisposeScope();
             var weighted_Distill = global::LossDsl.Runtime.Scalars.Mul(raw_Distill, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Distill.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Distill", 1d, raw_Distill, weighted_Distill) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,130 +50,139 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 9, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 11 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10, 8 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 17, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 29, 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 34 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 37 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 35, 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 34 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 37 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 40, 41 }, null); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 39, 42 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 44 }, null); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 45 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43, 46 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 35, 41 }, null); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 40, 38 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 48, 49 }, null); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 45 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 51 }, null); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47, 52 }, null); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 53 }, null); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 54, 55 }, null); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 56 }, null); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 57 }, null); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 54 }, null); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 59 }, null); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 58, 60 }, null); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 61 }, null); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 62, 26 }, null); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 63 }, null); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 64 }, null); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 65, 30 }, null); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 68, 69 }, null); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 70 }, null); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 72, 69 }, null); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 73 }, null); // 74
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 74 }, null); // 75
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 67, 75 }, null); // 76
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Positive", 0.5d, 31, "Graphs.cs:20");
-            b.AddTerm("Negative", 0.5d, 66, "Graphs.cs:25");
-            b.AddTerm("Regularizer", 1d, 76, "Graphs.cs:30");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 9, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 11 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10, 8 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 17, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 29, 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 34 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 37 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 35, 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 34 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 37 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 40, 41 }, null); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 39, 42 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 32 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 44 }, null); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 45 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43, 46 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 35, 41 }, null); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 40, 38 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 48, 49 }, null); // 50
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 45 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 51
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 51 }, null); // 52
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47, 52 }, null); // 53
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 53 }, null); // 54
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 55
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 54, 55 }, null); // 56
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 56 }, null); // 57
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 57 }, null); // 58
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 54 }, null); // 59
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 59 }, null); // 60
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 58, 60 }, null); // 61
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 61 }, null); // 62
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 62, 26 }, null); // 63
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 63 }, null); // 64
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 64 }, null); // 65
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 65, 30 }, null); // 66
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 67
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 68
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 69
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 68, 69 }, null); // 70
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 70 }, null); // 71
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 72
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 72, 69 }, null); // 73
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 73 }, null); // 74
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 71, 74 }, null); // 75
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 67, 75 }, null); // 76
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Positive", 0.5d, 31, "Graphs.cs:20");
+            __b.AddTerm("Negative", 0.5d, 66, "Graphs.cs:25");
+            __b.AddTerm("Regularizer", 1d, 76, "Graphs.cs:30");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ComplEx", "AdversarialTemperature", (double)this.AdversarialTemperature, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("ComplEx", "Regularization", (double)this.Regularization, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ComplEx = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
-            text.Append("  Positive = −Σ(log σ(Σ_j ((((part 1/2 of entities[positives[:, 0]] · part 1/2 of relations[positives[:, 1]]) − (part 2/2 of entities[positives[:, 0]] · part 2/2 of relations[positives[:, 1]])) · part 1/2 of entities[positives[:, 2]]) + (((part 1/2 of entities[positives[:, 0]] · part 2/2 of relations[positives[:, 1]]) + (part 2/2 of entities[positives[:, 0]] · part 1/2 of relations[positives[:, 1]])) · part 2/2 of entities[positives[:, 2]]))) · weights) / Σ(weights)\n");
-            text.Append("  Negative = −Σ(Σ_j (sg(softmax(Σ_j ((((part 1/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]]) − (part 2/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]])) · part 1/2 of entities[negatives[:, 2]]) + (((part 1/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]]) + (part 2/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]])) · part 2/2 of entities[negatives[:, 2]])) · AdversarialTemperature)) · log σ(−Σ_j ((((part 1/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]]) − (part 2/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]])) · part 1/2 of entities[negatives[:, 2]]) + (((part 1/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]]) + (part 2/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]])) · part 2/2 of entities[negatives[:, 2]])))) · weights) / Σ(weights)\n");
-            text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
-            text.Append("  where ").Append("AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ComplEx = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
+            __text.Append("  Positive = −Σ(log σ(Σ_j ((((part 1/2 of entities[positives[:, 0]] · part 1/2 of relations[positives[:, 1]]) − (part 2/2 of entities[positives[:, 0]] · part 2/2 of relations[positives[:, 1]])) · part 1/2 of entities[positives[:, 2]]) + (((part 1/2 of entities[positives[:, 0]] · part 2/2 of relations[positives[:, 1]]) + (part 2/2 of entities[positives[:, 0]] · part 1/2 of relations[positives[:, 1]])) · part 2/2 of entities[positives[:, 2]]))) · weights) / Σ(weights)\n");
+            __text.Append("  Negative = −Σ(Σ_j (sg(softmax(Σ_j ((((part 1/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]]) − (part 2/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]])) · part 1/2 of entities[negatives[:, 2]]) + (((part 1/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]]) + (part 2/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]])) · part 2/2 of entities[negatives[:, 2]])) · AdversarialTemperature)) · log σ(−Σ_j ((((part 1/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]]) − (part 2/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]])) · part 1/2 of entities[negatives[:, 2]]) + (((part 1/2 of entities[negatives[:, 0]] · part 2/2 of relations[negatives[:, 1]]) + (part 2/2 of entities[negatives[:, 0]] · part 1/2 of relations[negatives[:, 1]])) · part 2/2 of entities[negatives[:, 2]])))) · weights) / Σ(weights)\n");
+            __text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
+            __text.Append("  where ").Append("AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "Graphs.cs:20");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
-            b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "Graphs.cs:25");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" }))).Expr, "Graphs.cs:30");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "Graphs.cs:20");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
+            __b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "Graphs.cs:25");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" }))).Expr, "Graphs.cs:30");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -185,8 +199,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor relations, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor weights, global::TorchSharp.torch.Tensor negatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ComplEx", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ComplEx", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            relations = global::LossDsl.Runtime.InputGuards.Widen(relations);
+            weights = global::LossDsl.Runtime.InputGuards.Widen(weights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_relations = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(relations, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_weights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(weights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v2 = positives[:, 0]
             var v2 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v3 = entities[v2]
@@ -326,13 +349,13 @@ namespace LossDsl.Zoo
             // v76 = v75 · Regularization
             var v76 = global::LossDsl.Runtime.Ops.Mul(v75, this.Regularization);
             // term Positive (Graphs.cs:20), weight 0.5
-            var raw_Positive = v31.MoveToOuterDisposeScope();
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v31, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();
             // term Negative (Graphs.cs:25), weight 0.5
-            var raw_Negative = v66.MoveToOuterDisposeScope();
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v66, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 0.5d).MoveToOuterDisposeScope();
             // term Regularizer (Graphs.cs:30), weight 1
-            var raw_Regularizer = v76.MoveToOuterDisposeScope();
+            var raw_Regularizer = global::LossDsl.Runtime.InputGuards.Poison(v76, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Regularizer = global::LossDsl.Runtime.Scalars.Mul(raw_Regularizer, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative), weighted_Regularizer).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 0.5d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 0.5d, raw_Negative, weighted_Negative), new global::LossDsl.Runtime.TermValue("Regularizer", 1d, raw_Regularizer, weighted_Regularizer) });

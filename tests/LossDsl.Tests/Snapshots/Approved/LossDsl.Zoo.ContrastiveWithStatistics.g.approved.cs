@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v15 = Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = r0_i − s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v21 = Σ_j (⟨normalize(sg(z))_i, normalize(sg(z))_j⟩ over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = s_ij, s = Dot relation, output Rows; no N×M tensor", "v34 = mean(exp(‖normalize(sg(z))_i − normalize(sg(z))_j‖² · -2) over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = exp(s_ij · c0), s = SqEuclidean relation, output Mean; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,85 +52,93 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.OtherView, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 11 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.RowMax, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 21 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-2d, global::LossDsl.Ir.NumericType.Int)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 27, 27 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Relation, new[] { 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 30, 6 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 33, 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 32, 37 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.2d));
-            b.AddTerm("Contrast", 1d, 14, "ContrastiveBehaviour.cs:21");
-            b.AddTerm("PositiveSimilarity", 0d, 19, "ContrastiveBehaviour.cs:28");
-            b.AddTerm("HardestNegativeSimilarity", 0d, 25, "ContrastiveBehaviour.cs:31");
-            b.AddTerm("Uniformity", 0d, 39, "ContrastiveBehaviour.cs:38");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.OtherView, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 15 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 11 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMax, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 21 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-2d, global::LossDsl.Ir.NumericType.Int)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 27, 27 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Relation, new[] { 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 30, 6 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 33, 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 32, 37 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.2d, Temperature: true));
+            __b.AddTerm("Contrast", 1d, 14, "ContrastiveBehaviour.cs:21");
+            __b.AddTerm("PositiveSimilarity", 0d, 19, "ContrastiveBehaviour.cs:28");
+            __b.AddTerm("HardestNegativeSimilarity", 0d, 25, "ContrastiveBehaviour.cs:31");
+            __b.AddTerm("Uniformity", 0d, 39, "ContrastiveBehaviour.cs:38");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ContrastiveWithStatistics", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ContrastiveWithStatistics = 1 · Contrast + 0 · PositiveSimilarity + 0 · HardestNegativeSimilarity + 0 · Uniformity\n");
-            text.Append("  Contrast = mean(Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [j = i ± N/2] ∧ [i ≠ j]))\n");
-            text.Append("  PositiveSimilarity = mean(Σ_j (cos(sg(z)_i, sg(z)_j) over [j = i ± N/2] ∧ [i ≠ j]))\n");
-            text.Append("  HardestNegativeSimilarity = mean(max_j (cos(sg(z)_i, sg(z)_j) over [all pairs] ∧ [i ≠ j] ∧ ¬[j = i ± N/2]) where [∃ j: ([all pairs] ∧ [i ≠ j] ∧ ¬[j = i ± N/2])_ij])\n");
-            text.Append("  Uniformity = log(mean(exp(-2 · ‖normalize(sg(z))_i − normalize(sg(z))_j‖²) over [all pairs] ∧ [i ≠ j]) + relu(1 − Σ(1[[all pairs] ∧ [i ≠ j]])))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ContrastiveWithStatistics = 1 · Contrast + 0 · PositiveSimilarity + 0 · HardestNegativeSimilarity + 0 · Uniformity\n");
+            __text.Append("  Contrast = mean(Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [j = i ± N/2] ∧ [i ≠ j]))\n");
+            __text.Append("  PositiveSimilarity = mean(Σ_j (cos(sg(z)_i, sg(z)_j) over [j = i ± N/2] ∧ [i ≠ j]))\n");
+            __text.Append("  HardestNegativeSimilarity = mean(max_j (cos(sg(z)_i, sg(z)_j) over [all pairs] ∧ [i ≠ j] ∧ ¬[j = i ± N/2]) where [∃ j: ([all pairs] ∧ [i ≠ j] ∧ ¬[j = i ± N/2])_ij])\n");
+            __text.Append("  Uniformity = log(mean(exp(-2 · ‖normalize(sg(z))_i − normalize(sg(z))_j‖²) over [all pairs] ∧ [i ≠ j]) + relu(1 − Σ(1[[all pairs] ∧ [i ≠ j]])))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:21");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "PositiveSimilarity");
-            b.AddTerm("PositiveSimilarity", 0d, PositiveSimilarity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:28");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "HardestNegativeSimilarity");
-            b.AddTerm("HardestNegativeSimilarity", 0d, HardestNegativeSimilarity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:31");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Uniformity");
-            b.AddTerm("Uniformity", 0d, Uniformity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:38");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:21");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "PositiveSimilarity");
+            __b.AddTerm("PositiveSimilarity", 0d, PositiveSimilarity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:28");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "HardestNegativeSimilarity");
+            __b.AddTerm("HardestNegativeSimilarity", 0d, HardestNegativeSimilarity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:31");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Uniformity");
+            __b.AddTerm("Uniformity", 0d, Uniformity(global::LossDsl.Embeddings.Input("z")).Expr, "ContrastiveBehaviour.cs:38");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -143,12 +156,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ContrastiveWithStatistics", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ContrastiveWithStatistics", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused2 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused3 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
@@ -271,16 +289,16 @@ namespace LossDsl.Zoo
             // v41 = log(v40)
             var v41 = global::LossDsl.Runtime.Ops.Log(v40);
             // term Contrast (ContrastiveBehaviour.cs:21), weight 1
-            var raw_Contrast = v16.MoveToOuterDisposeScope();
+            var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             // term PositiveSimilarity (ContrastiveBehaviour.cs:28), weight 0
-            var raw_PositiveSimilarity = v22.MoveToOuterDisposeScope();
+            var raw_PositiveSimilarity = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_z).MoveToOuterDisposeScope();
             var weighted_PositiveSimilarity = global::LossDsl.Runtime.Scalars.Mul(raw_PositiveSimilarity, 0d).MoveToOuterDisposeScope();
             // term HardestNegativeSimilarity (ContrastiveBehaviour.cs:31), weight 0
-            var raw_HardestNegativeSimilarity = v28.MoveToOuterDisposeScope();
+            var raw_HardestNegativeSimilarity = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_z).MoveToOuterDisposeScope();
             var weighted_HardestNegativeSimilarity = global::LossDsl.Runtime.Scalars.Mul(raw_HardestNegativeSimilarity, 0d).MoveToOuterDisposeScope();
             // term Uniformity (ContrastiveBehaviour.cs:38), weight 0
-            var raw_Uniformity = v41.MoveToOuterDisposeScope();
+            var raw_Uniformity = global::LossDsl.Runtime.InputGuards.Poison(v41, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Uniformity = global::LossDsl.Runtime.Scalars.Mul(raw_Uniformity, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Contrast, weighted_PositiveSimilarity), weighted_HardestNegativeSimilarity), weighted_Uniformity).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast), new global::LossDsl.Runtime.TermValue("PositiveSimilarity", 0d, raw_PositiveSimilarity, weighted_PositiveSimilarity), new global::LossDsl.Runtime.TermValue("HardestNegativeSimilarity", 0d, raw_HardestNegativeSimilarity, weighted_HardestNegativeSimilarity), new global::LossDsl.Runtime.TermValue("Uniformity", 0d, raw_Uniformity, weighted_Uniformity) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,56 +50,65 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Scale", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 3 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 7 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 1 }, null); // 17
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.35d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Scale", global::LossDsl.Ir.NumericType.Double, 64d));
-            b.AddTerm("Classes", 1d, 17, "CosFace.cs:22");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Scale", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 3 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 7 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 1 }, null); // 17
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.35d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Scale", global::LossDsl.Ir.NumericType.Double, 64d));
+            __b.AddTerm("Classes", 1d, 17, "CosFace.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("CosFace", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("CosFace", "Scale", (double)this.Scale, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("CosFace = 1 · Classes\n");
-            text.Append("  Classes = mean_i CE(Scale · ((1[[j = y_i]] · (cos(z_i, (W)ᵀ_j) − Margin)) + ((1 − 1[[j = y_i]]) · cos(z_i, (W)ᵀ_j)))_i, y_i)\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Scale = " + this.Scale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("CosFace = 1 · Classes\n");
+            __text.Append("  Classes = mean_i CE(Scale · ((1[[j = y_i]] · (cos(z_i, (W)ᵀ_j) − Margin)) + ((1 − 1[[j = y_i]]) · cos(z_i, (W)ᵀ_j)))_i, y_i)\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Scale = " + this.Scale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
-            b.AddTerm("Classes", 1d, Classes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" }))).Expr, "CosFace.cs:22");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("W", global::LossDsl.Ir.ValueKind.Embeddings, "Classes");
+            __b.AddTerm("Classes", 1d, Classes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("W", new[] { "D_z", "C" }))).Expr, "CosFace.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -109,8 +123,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor W)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CosFace", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("W", W) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CosFace", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("W", W) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            W = global::LossDsl.Runtime.InputGuards.Widen(W);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_W = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(W, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = [j = y_i]
             var v2 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v3 = 1[v2]
@@ -140,7 +161,7 @@ namespace LossDsl.Zoo
             // v19 = mean_i CE(v18_i, y_i)
             var v19 = global::LossDsl.Runtime.Ops.CrossEntropy(v18, y);
             // term Classes (CosFace.cs:22), weight 1
-            var raw_Classes = v19.MoveToOuterDisposeScope();
+            var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_z, __invalid_W).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Classes.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Classes", 1d, raw_Classes, weighted_Classes) });

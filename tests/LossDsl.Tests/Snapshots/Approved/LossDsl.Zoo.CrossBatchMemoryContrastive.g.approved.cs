@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v23 = mean_{>0}(relu(NegMargin − ‖normalize(z)_i − normalize(sg(memory))_j‖) over [y_i ≠ memoryLabels_j]): Sum over DifferentLabel of f_ij = relu(NegMargin − s_ij), s = Euclidean relation, output MeanNonZero; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,73 +52,82 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("memorySlot", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" })); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("memorySlot", default, -1L)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 11, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 8, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 18, 5 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9, 10 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Positive", 1d, 17, "CrossBatchMemory.cs:26");
-            b.AddTerm("Negative", 1d, 23, "CrossBatchMemory.cs:33");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("memorySlot", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" })); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("memorySlot", default, -1L)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 11, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 8, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 18, 5 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 9, 10 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Positive", 1d, 17, "CrossBatchMemory.cs:28");
+            __b.AddTerm("Negative", 1d, 23, "CrossBatchMemory.cs:35");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("CrossBatchMemoryContrastive", "PosMargin", (double)this.PosMargin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("CrossBatchMemoryContrastive", "NegMargin", (double)this.NegMargin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("CrossBatchMemoryContrastive = 1 · Positive + 1 · Negative\n");
-            text.Append("  Positive = mean_{>0}(relu(‖normalize(z)_i − normalize(sg(memory))_j‖ − PosMargin) over [y_i = memoryLabels_j] ∧ ¬[j = memorySlot_i])\n");
-            text.Append("  Negative = mean_{>0}(relu(NegMargin − ‖normalize(z)_i − normalize(sg(memory))_j‖) over [y_i ≠ memoryLabels_j])\n");
-            text.Append("  where ").Append("PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("CrossBatchMemoryContrastive = 1 · Positive + 1 · Negative\n");
+            __text.Append("  Positive = mean_{>0}(relu(‖normalize(z)_i − normalize(sg(memory))_j‖ − PosMargin) over [y_i = memoryLabels_j] ∧ ¬[j = memorySlot_i])\n");
+            __text.Append("  Negative = mean_{>0}(relu(NegMargin − ‖normalize(z)_i − normalize(sg(memory))_j‖) over [y_i ≠ memoryLabels_j])\n");
+            __text.Append("  where ").Append("PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("memorySlot", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" }))), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memorySlot", default, -1L))).Expr, "CrossBatchMemory.cs:26");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" }))), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" }))).Expr, "CrossBatchMemory.cs:33");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("memorySlot", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" }))), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memorySlot", default, -1L))).Expr, "CrossBatchMemory.cs:28");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
+            __b.AddInput("memory", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("memoryLabels", global::LossDsl.Ir.ValueKind.Labels, "Negative");
+            __b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("memory", new[] { "K", "D_z" }))), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("memoryLabels", new[] { "K" }))).Expr, "CrossBatchMemory.cs:35");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -123,15 +137,22 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Positive (weight 1, CrossBatchMemory.cs:26) = mean_{&gt;0}(relu(‖normalize(z)_i − normalize(sg(memory))_j‖ − PosMargin) over [y_i = memoryLabels_j] ∧ ¬[j = memorySlot_i])
-        /// Negative (weight 1, CrossBatchMemory.cs:33) = mean_{&gt;0}(relu(NegMargin − ‖normalize(z)_i − normalize(sg(memory))_j‖) over [y_i ≠ memoryLabels_j])
+        /// Positive (weight 1, CrossBatchMemory.cs:28) = mean_{&gt;0}(relu(‖normalize(z)_i − normalize(sg(memory))_j‖ − PosMargin) over [y_i = memoryLabels_j] ∧ ¬[j = memorySlot_i])
+        /// Negative (weight 1, CrossBatchMemory.cs:35) = mean_{&gt;0}(relu(NegMargin − ‖normalize(z)_i − normalize(sg(memory))_j‖) over [y_i ≠ memoryLabels_j])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor memory, global::TorchSharp.torch.Tensor memoryLabels, global::TorchSharp.torch.Tensor memorySlot)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossBatchMemoryContrastive", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("memory", memory), ("memoryLabels", memoryLabels), ("memorySlot", memorySlot) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossBatchMemoryContrastive", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("memory", memory), ("memoryLabels", memoryLabels), ("memorySlot", memorySlot) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["K"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            memory = global::LossDsl.Runtime.InputGuards.Widen(memory);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_memory = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(memory, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["K"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v3 = sg(memory)
@@ -179,11 +200,11 @@ namespace LossDsl.Zoo
                 // v23 = mean_{>0}(v22)
                 v23 = global::LossDsl.Runtime.Ops.MeanNonZero(v22);
             }
-            // term Positive (CrossBatchMemory.cs:26), weight 1
-            var raw_Positive = v17.MoveToOuterDisposeScope();
+            // term Positive (CrossBatchMemory.cs:28), weight 1
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z, __invalid_memory).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
-            // term Negative (CrossBatchMemory.cs:33), weight 1
-            var raw_Negative = v23.MoveToOuterDisposeScope();
+            // term Negative (CrossBatchMemory.cs:35), weight 1
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_memory).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });

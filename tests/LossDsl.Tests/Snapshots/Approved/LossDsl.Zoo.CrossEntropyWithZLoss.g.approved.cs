@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,51 +50,59 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "CrossEntropy");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "CrossEntropy");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", default, -100L)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Multiplier", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
-            b.AddTerm("CrossEntropy", 1d, 2, "ZLoss.cs:43");
-            b.AddTerm("Z", 1d, 10, "ZLoss.cs:46");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "CrossEntropy");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "CrossEntropy");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", default, -100L)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Multiplier", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
+            __b.AddTerm("CrossEntropy", 1d, 2, "ZLoss.cs:43");
+            __b.AddTerm("Z", 1d, 10, "ZLoss.cs:46");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("CrossEntropyWithZLoss", "Multiplier", (double)this.Multiplier, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("CrossEntropyWithZLoss = 1 · CrossEntropy + 1 · Z\n");
-            text.Append("  CrossEntropy = mean_i CE(logits_i, labels_i)\n");
-            text.Append("  Z = mean((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])\n");
-            text.Append("  where ").Append("Multiplier = " + this.Multiplier.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("CrossEntropyWithZLoss = 1 · CrossEntropy + 1 · Z\n");
+            __text.Append("  CrossEntropy = mean_i CE(logits_i, labels_i)\n");
+            __text.Append("  Z = mean((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])\n");
+            __text.Append("  where ").Append("Multiplier = " + this.Multiplier.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "CrossEntropy");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "CrossEntropy");
-            b.AddTerm("CrossEntropy", 1d, CrossEntropy(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:43");
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:46");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "CrossEntropy");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "CrossEntropy");
+            __b.AddTerm("CrossEntropy", 1d, CrossEntropy(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:43");
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
+            __b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:46");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -105,8 +118,13 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor labels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossEntropyWithZLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("CrossEntropyWithZLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = mean_i CE(logits_i, labels_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(logits, labels, ignore: -100L);
             // v4 = log Σ_j exp(logits)
@@ -124,10 +142,10 @@ namespace LossDsl.Zoo
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
             // term CrossEntropy (ZLoss.cs:43), weight 1
-            var raw_CrossEntropy = v2.MoveToOuterDisposeScope();
+            var raw_CrossEntropy = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_CrossEntropy = global::LossDsl.Runtime.Scalars.Mul(raw_CrossEntropy, 1d).MoveToOuterDisposeScope();
             // term Z (ZLoss.cs:46), weight 1
-            var raw_Z = v10.MoveToOuterDisposeScope();
+            var raw_Z = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_CrossEntropy, weighted_Z).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("CrossEntropy", 1d, raw_CrossEntropy, weighted_CrossEntropy), new global::LossDsl.Runtime.TermValue("Z", 1d, raw_Z, weighted_Z) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,59 +50,59 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 0, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 0 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 10, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 7 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 17 }, null); // 18
-            b.AddTerm("Forget", 1d, 9, "Unlearning.cs:271");
-            b.AddTerm("Retain", 1d, 18, "Unlearning.cs:275");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 0, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 0 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 10, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 7 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 17 }, null); // 18
+            __b.AddTerm("Forget", 1d, 9, "Unlearning.cs:273");
+            __b.AddTerm("Retain", 1d, 18, "Unlearning.cs:277");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DatamodelMatchingMse = 1 · Forget + 1 · Retain\n");
-            text.Append("  Forget = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)\n");
-            text.Append("  Retain = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DatamodelMatchingMse = 1 · Forget + 1 · Retain\n");
+            __text.Append("  Forget = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)\n");
+            __text.Append("  Retain = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:271");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:275");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:273");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:277");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -107,14 +112,24 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:271) = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)
-        /// Retain (weight 1, Unlearning.cs:275) = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)
+        /// Forget (weight 1, Unlearning.cs:273) = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)
+        /// Retain (weight 1, Unlearning.cs:277) = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetTargets, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainTargets)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingMse", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingMse", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            forgetTargets = global::LossDsl.Runtime.InputGuards.Widen(forgetTargets);
+            retainLogits = global::LossDsl.Runtime.InputGuards.Widen(retainLogits);
+            retainTargets = global::LossDsl.Runtime.InputGuards.Widen(retainTargets);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_forgetTargets = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetTargets, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_retainLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_retainTargets = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainTargets, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = sg(forgetTargets)
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(forgetTargets);
             // v3 = forgetLogits − v2
@@ -143,11 +158,11 @@ namespace LossDsl.Zoo
             var v17 = global::LossDsl.Runtime.Ops.Maximum(v16, (double)1);
             // v18 = v15 / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(v15, v17);
-            // term Forget (Unlearning.cs:271), weight 1
-            var raw_Forget = v9.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:273), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_forgetLogits, __invalid_forgetTargets).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:275), weight 1
-            var raw_Retain = v18.MoveToOuterDisposeScope();
+            // term Retain (Unlearning.cs:277), weight 1
+            var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_retainLogits, __invalid_retainTargets).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget), new global::LossDsl.Runtime.TermValue("Retain", 1d, raw_Retain, weighted_Retain) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,116 +50,129 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
-            b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("ClassWeight", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostBbox", global::LossDsl.Ir.NumericType.Double)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostClass", global::LossDsl.Ir.NumericType.Double)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 1 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostGiou", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 18, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 17, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedLabels, global::LossDsl.Ir.ValueKind.Labels, new[] { 22, 9, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.WeightedCrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 27, 23 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("BoxWeight", global::LossDsl.Ir.NumericType.Double)); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 22 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 22 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 4, 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 32, 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 37 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 39, 25 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 38, 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("GiouWeight", global::LossDsl.Ir.NumericType.Double)); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 22 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 43 }, null); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 44 }, null); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 42, 45 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 46, 40 }, null); // 47
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostClass", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostBbox", global::LossDsl.Ir.NumericType.Double, 5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostGiou", global::LossDsl.Ir.NumericType.Double, 2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("ClassWeight", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("BoxWeight", global::LossDsl.Ir.NumericType.Double, 5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("GiouWeight", global::LossDsl.Ir.NumericType.Double, 2d));
-            b.AddTerm("Classes", 1d, 29, "Detr.cs:36");
-            b.AddTerm("Boxes", 1d, 41, "Detr.cs:44");
-            b.AddTerm("GeneralizedIoU", 1d, 47, "Detr.cs:53");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
+            __b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("ClassWeight", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostBbox", global::LossDsl.Ir.NumericType.Double)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostClass", global::LossDsl.Ir.NumericType.Double)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 1 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostGiou", global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 18, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 17, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedLabels, global::LossDsl.Ir.ValueKind.Labels, new[] { 22, 9, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.WeightedCrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 27, 23 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("BoxWeight", global::LossDsl.Ir.NumericType.Double)); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 22 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 22 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 4, 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 32, 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 37 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 39, 25 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 38, 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("GiouWeight", global::LossDsl.Ir.NumericType.Double)); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 22 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 25, 43 }, null); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 44 }, null); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 42, 45 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 46, 40 }, null); // 47
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostClass", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostBbox", global::LossDsl.Ir.NumericType.Double, 5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostGiou", global::LossDsl.Ir.NumericType.Double, 2d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("ClassWeight", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("BoxWeight", global::LossDsl.Ir.NumericType.Double, 5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("GiouWeight", global::LossDsl.Ir.NumericType.Double, 2d));
+            __b.AddTerm("Classes", 1d, 29, "Detr.cs:36");
+            __b.AddTerm("Boxes", 1d, 41, "Detr.cs:44");
+            __b.AddTerm("GeneralizedIoU", 1d, 47, "Detr.cs:53");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "CostClass", (double)this.CostClass, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "CostBbox", (double)this.CostBbox, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "CostGiou", (double)this.CostGiou, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "ClassWeight", (double)this.ClassWeight, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "BoxWeight", (double)this.BoxWeight, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DetrSetCriterion", "GiouWeight", (double)this.GiouWeight, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DetrSetCriterion = 1 · Classes + 1 · Boxes + 1 · GeneralizedIoU\n");
-            text.Append("  Classes = ClassWeight · Σ_i w_(targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i) CE(queryLogits_i, targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i) / Σ_i w_(targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i), w = classWeights\n");
-            text.Append("  Boxes = (BoxWeight · Σ(|queryBoxes[rows(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))] − targetBoxes[columns(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))]|)) / max(#targetLabels, 1)\n");
-            text.Append("  GeneralizedIoU = (GiouWeight · Σ(1 − GIoU(queryBoxes_i, targetBoxes_j) at argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))) / max(#targetLabels, 1)\n");
-            text.Append("  where ").Append("CostClass = " + this.CostClass.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostBbox = " + this.CostBbox.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostGiou = " + this.CostGiou.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "ClassWeight = " + this.ClassWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "BoxWeight = " + this.BoxWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "GiouWeight = " + this.GiouWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DetrSetCriterion = 1 · Classes + 1 · Boxes + 1 · GeneralizedIoU\n");
+            __text.Append("  Classes = ClassWeight · Σ_i w_(targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i) CE(queryLogits_i, targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i) / Σ_i w_(targetLabels matched by argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)), else #classWeights − 1_i), w = classWeights\n");
+            __text.Append("  Boxes = (BoxWeight · Σ(|queryBoxes[rows(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))] − targetBoxes[columns(argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))]|)) / max(#targetLabels, 1)\n");
+            __text.Append("  GeneralizedIoU = (GiouWeight · Σ(1 − GIoU(queryBoxes_i, targetBoxes_j) at argmin_π Σ_i (sg(((CostBbox · ‖queryBoxes_i − targetBoxes_j‖₁) − (CostClass · softmax(queryLogits)[:, targetLabels_j])) − (CostGiou · GIoU(queryBoxes_i, targetBoxes_j))) over [queryImage_i = targetImage_j])_(i, π(i)))) / max(#targetLabels, 1)\n");
+            __text.Append("  where ").Append("CostClass = " + this.CostClass.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostBbox = " + this.CostBbox.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostGiou = " + this.CostGiou.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "ClassWeight = " + this.ClassWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "BoxWeight = " + this.BoxWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "GiouWeight = " + this.GiouWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
-            b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
-            b.AddTerm("Classes", 1d, Classes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" }))).Expr, "Detr.cs:36");
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Boxes");
-            b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddTerm("Boxes", 1d, Boxes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Detr.cs:44");
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "GeneralizedIoU");
-            b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "GeneralizedIoU");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
-            b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
-            b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "GeneralizedIoU");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
-            b.AddTerm("GeneralizedIoU", 1d, GeneralizedIoU(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Detr.cs:53");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
+            __b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
+            __b.AddTerm("Classes", 1d, Classes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" }))).Expr, "Detr.cs:36");
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Boxes");
+            __b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddTerm("Boxes", 1d, Boxes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Detr.cs:44");
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "GeneralizedIoU");
+            __b.AddInput("queryBoxes", global::LossDsl.Ir.ValueKind.Boxes, "GeneralizedIoU");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
+            __b.AddInput("targetLabels", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
+            __b.AddInput("targetBoxes", global::LossDsl.Ir.ValueKind.Boxes, "GeneralizedIoU");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "GeneralizedIoU");
+            __b.AddTerm("GeneralizedIoU", 1d, GeneralizedIoU(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryBoxes", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetLabels", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("targetBoxes", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Detr.cs:53");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -171,8 +189,19 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor queryLogits, global::TorchSharp.torch.Tensor queryBoxes, global::TorchSharp.torch.Tensor queryImage, global::TorchSharp.torch.Tensor targetLabels, global::TorchSharp.torch.Tensor targetBoxes, global::TorchSharp.torch.Tensor targetImage, global::TorchSharp.torch.Tensor classWeights)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DetrSetCriterion", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("queryBoxes", queryBoxes), ("queryImage", queryImage), ("targetLabels", targetLabels), ("targetBoxes", targetBoxes), ("targetImage", targetImage), ("classWeights", classWeights) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DetrSetCriterion", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("queryBoxes", queryBoxes), ("queryImage", queryImage), ("targetLabels", targetLabels), ("targetBoxes", targetBoxes), ("targetImage", targetImage), ("classWeights", classWeights) }, global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs));
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            queryLogits = global::LossDsl.Runtime.InputGuards.Widen(queryLogits);
+            queryBoxes = global::LossDsl.Runtime.InputGuards.Widen(queryBoxes);
+            targetBoxes = global::LossDsl.Runtime.InputGuards.Widen(targetBoxes);
+            classWeights = global::LossDsl.Runtime.InputGuards.Widen(classWeights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_queryLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(queryLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_queryBoxes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(queryBoxes, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_targetBoxes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(targetBoxes, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_classWeights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(classWeights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v5 = ‖queryBoxes_i − targetBoxes_j‖₁
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(queryBoxes, targetBoxes, global::LossDsl.Ir.Metric.L1, self: false);
             // v6 = v5 · CostBbox
@@ -242,13 +271,13 @@ namespace LossDsl.Zoo
             // v47 = v46 / v40
             var v47 = global::LossDsl.Runtime.Ops.Div(v46, v40);
             // term Classes (Detr.cs:36), weight 1
-            var raw_Classes = v29.MoveToOuterDisposeScope();
+            var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_queryLogits, __invalid_queryBoxes, __invalid_targetBoxes, __invalid_classWeights).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();
             // term Boxes (Detr.cs:44), weight 1
-            var raw_Boxes = v41.MoveToOuterDisposeScope();
+            var raw_Boxes = global::LossDsl.Runtime.InputGuards.Poison(v41, __invalid_queryLogits, __invalid_queryBoxes, __invalid_targetBoxes).MoveToOuterDisposeScope();
             var weighted_Boxes = global::LossDsl.Runtime.Scalars.Mul(raw_Boxes, 1d).MoveToOuterDisposeScope();
             // term GeneralizedIoU (Detr.cs:53), weight 1
-            var raw_GeneralizedIoU = v47.MoveToOuterDisposeScope();
+            var raw_GeneralizedIoU = global::LossDsl.Runtime.InputGuards.Poison(v47, __invalid_queryLogits, __invalid_queryBoxes, __invalid_targetBoxes).MoveToOuterDisposeScope();
             var weighted_GeneralizedIoU = global::LossDsl.Runtime.Scalars.Mul(raw_GeneralizedIoU, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Classes, weighted_Boxes), weighted_GeneralizedIoU).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Classes", 1d, raw_Classes, weighted_Classes), new global::LossDsl.Runtime.TermValue("Boxes", 1d, raw_Boxes, weighted_Boxes), new global::LossDsl.Runtime.TermValue("GeneralizedIoU", 1d, raw_GeneralizedIoU, weighted_GeneralizedIoU) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,54 +50,63 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("input", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("input", new[] { "B", "C", "H", "W" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("target", new[] { "B", "C", "H", "W" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Probs, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Probs, new[] { 2, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SmoothNr", global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SmoothDr", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("SmoothNr", global::LossDsl.Ir.NumericType.Double, 1E-05d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("SmoothDr", global::LossDsl.Ir.NumericType.Double, 1E-05d));
-            b.AddTerm("Overlap", 1d, 17, "Dice.cs:36");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("input", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("input", new[] { "B", "C", "H", "W" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Probs, new int[0], new global::LossDsl.Ir.InputAttr("target", new[] { "B", "C", "H", "W" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Probs, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Probs, new[] { 2, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SmoothNr", global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, new global::LossDsl.Ir.AxesAttr(new[] { "B", "H", "W" })); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SmoothDr", global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("SmoothNr", global::LossDsl.Ir.NumericType.Double, 1E-05d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("SmoothDr", global::LossDsl.Ir.NumericType.Double, 1E-05d));
+            __b.AddTerm("Overlap", 1d, 17, "Dice.cs:36");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DiceBatch", "SmoothNr", (double)this.SmoothNr, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DiceBatch", "SmoothDr", (double)this.SmoothDr, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DiceBatch = 1 · Overlap\n");
-            text.Append("  Overlap = mean(1 − (((2 · Σ_{B,H,W} (input · sg(target))) + SmoothNr) / ((Σ_{B,H,W} (input) + Σ_{B,H,W} (sg(target))) + SmoothDr)))\n");
-            text.Append("  where ").Append("SmoothNr = " + this.SmoothNr.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "SmoothDr = " + this.SmoothDr.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DiceBatch = 1 · Overlap\n");
+            __text.Append("  Overlap = mean(1 − (((2 · Σ_{B,H,W} (input · sg(target))) + SmoothNr) / ((Σ_{B,H,W} (input) + Σ_{B,H,W} (sg(target))) + SmoothDr)))\n");
+            __text.Append("  where ").Append("SmoothNr = " + this.SmoothNr.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "SmoothDr = " + this.SmoothDr.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("input", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
-            b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Probs.Input(new global::LossDsl.Ir.InputAttr("input", new[] { "B", "C", "H", "W" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Probs.Input(new global::LossDsl.Ir.InputAttr("target", new[] { "B", "C", "H", "W" })))).Expr, "Dice.cs:36");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("input", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Probs, "Overlap");
+            __b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Probs.Input(new global::LossDsl.Ir.InputAttr("input", new[] { "B", "C", "H", "W" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Probs.Input(new global::LossDsl.Ir.InputAttr("target", new[] { "B", "C", "H", "W" })))).Expr, "Dice.cs:36");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -107,8 +121,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DiceBatch", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("input", input), ("target", target) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DiceBatch", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("input", input), ("target", target) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            input = global::LossDsl.Runtime.InputGuards.Widen(input);
+            target = global::LossDsl.Runtime.InputGuards.Widen(target);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_input = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(input, global::LossDsl.Ir.ValueKind.Probs) : null;
+            var __invalid_target = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(target, global::LossDsl.Ir.ValueKind.Probs) : null;
             // v4 = sg(target)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(target);
             // v5 = input · v4
@@ -134,7 +155,7 @@ namespace LossDsl.Zoo
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
             // term Overlap (Dice.cs:36), weight 1
-            var raw_Overlap = v17.MoveToOuterDisposeScope();
+            var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_input, __invalid_target).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Overlap.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Overlap", 1d, raw_Overlap, weighted_Overlap) });

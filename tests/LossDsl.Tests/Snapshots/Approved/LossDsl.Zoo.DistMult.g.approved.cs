@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,104 +50,113 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 21, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 28, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 32, 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 36, 13 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 37 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 39, 17 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 42, 43 }, null); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 44 }, null); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 46, 43 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 47 }, null); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 45, 48 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 41, 49 }, null); // 50
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Positive", 0.5d, 18, "KnowledgeGraph.cs:56");
-            b.AddTerm("Negative", 0.5d, 40, "KnowledgeGraph.cs:61");
-            b.AddTerm("Regularizer", 1d, 50, "KnowledgeGraph.cs:66");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 21, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 19 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 28, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 32, 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 36, 13 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 37 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 39, 17 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 42, 43 }, null); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 44 }, null); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 46, 43 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 47 }, null); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 45, 48 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 41, 49 }, null); // 50
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Positive", 0.5d, 18, "KnowledgeGraph.cs:56");
+            __b.AddTerm("Negative", 0.5d, 40, "KnowledgeGraph.cs:61");
+            __b.AddTerm("Regularizer", 1d, 50, "KnowledgeGraph.cs:66");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DistMult", "AdversarialTemperature", (double)this.AdversarialTemperature, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DistMult", "Regularization", (double)this.Regularization, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DistMult = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
-            text.Append("  Positive = −Σ(log σ(Σ_j ((entities[positives[:, 0]] · relations[positives[:, 1]]) · entities[positives[:, 2]])) · weights) / Σ(weights)\n");
-            text.Append("  Negative = −Σ(Σ_j (sg(softmax(Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]) · AdversarialTemperature)) · log σ(−Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]))) · weights) / Σ(weights)\n");
-            text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
-            text.Append("  where ").Append("AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DistMult = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
+            __text.Append("  Positive = −Σ(log σ(Σ_j ((entities[positives[:, 0]] · relations[positives[:, 1]]) · entities[positives[:, 2]])) · weights) / Σ(weights)\n");
+            __text.Append("  Negative = −Σ(Σ_j (sg(softmax(Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]) · AdversarialTemperature)) · log σ(−Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]))) · weights) / Σ(weights)\n");
+            __text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
+            __text.Append("  where ").Append("AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:56");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
-            b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:61");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" }))).Expr, "KnowledgeGraph.cs:66");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:56");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
+            __b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:61");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" }))).Expr, "KnowledgeGraph.cs:66");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -159,8 +173,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor relations, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor weights, global::TorchSharp.torch.Tensor negatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DistMult", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DistMult", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            relations = global::LossDsl.Runtime.InputGuards.Widen(relations);
+            weights = global::LossDsl.Runtime.InputGuards.Widen(weights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_relations = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(relations, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_weights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(weights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v2 = positives[:, 0]
             var v2 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v3 = entities[v2]
@@ -248,13 +271,13 @@ namespace LossDsl.Zoo
             // v50 = v49 · Regularization
             var v50 = global::LossDsl.Runtime.Ops.Mul(v49, this.Regularization);
             // term Positive (KnowledgeGraph.cs:56), weight 0.5
-            var raw_Positive = v18.MoveToOuterDisposeScope();
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();
             // term Negative (KnowledgeGraph.cs:61), weight 0.5
-            var raw_Negative = v40.MoveToOuterDisposeScope();
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v40, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 0.5d).MoveToOuterDisposeScope();
             // term Regularizer (KnowledgeGraph.cs:66), weight 1
-            var raw_Regularizer = v50.MoveToOuterDisposeScope();
+            var raw_Regularizer = global::LossDsl.Runtime.InputGuards.Poison(v50, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Regularizer = global::LossDsl.Runtime.Scalars.Mul(raw_Regularizer, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative), weighted_Regularizer).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 0.5d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 0.5d, raw_Negative, weighted_Negative), new global::LossDsl.Runtime.TermValue("Regularizer", 1d, raw_Regularizer, weighted_Regularizer) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,78 +50,78 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 17 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 21, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 32, 19 }, null); // 33
-            b.AddTerm("Positive", 1d, 20, "Graphs.cs:82");
-            b.AddTerm("Negative", 1d, 33, "Graphs.cs:87");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 1 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 17 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 21, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 16 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 32, 19 }, null); // 33
+            __b.AddTerm("Positive", 1d, 20, "Graphs.cs:82");
+            __b.AddTerm("Negative", 1d, 33, "Graphs.cs:87");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DistMultNegativeSampling = 1 · Positive + 1 · Negative\n");
-            text.Append("  Positive = −Σ(log σ(Σ_j ((entities[positives[:, 0]] · relations[positives[:, 1]]) · entities[positives[:, 2]]))) / (#positives[:, 0] + #negatives[:, 0])\n");
-            text.Append("  Negative = −Σ(log σ(−Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]))) / (#positives[:, 0] + #negatives[:, 0])\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DistMultNegativeSampling = 1 · Positive + 1 · Negative\n");
+            __text.Append("  Positive = −Σ(log σ(Σ_j ((entities[positives[:, 0]] · relations[positives[:, 1]]) · entities[positives[:, 2]]))) / (#positives[:, 0] + #negatives[:, 0])\n");
+            __text.Append("  Negative = −Σ(log σ(−Σ_j ((entities[negatives[:, 0]] · relations[negatives[:, 1]]) · entities[negatives[:, 2]]))) / (#positives[:, 0] + #negatives[:, 0])\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:82");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:87");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:82");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:87");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -132,8 +137,14 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor relations, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor negatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DistMultNegativeSampling", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("negatives", negatives) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DistMultNegativeSampling", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("negatives", negatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            relations = global::LossDsl.Runtime.InputGuards.Widen(relations);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_relations = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(relations, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = positives[:, 0]
             var v2 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v3 = entities[v2]
@@ -195,10 +206,10 @@ namespace LossDsl.Zoo
             // v33 = v32 / v19
             var v33 = global::LossDsl.Runtime.Ops.Div(v32, v19);
             // term Positive (Graphs.cs:82), weight 1
-            var raw_Positive = v20.MoveToOuterDisposeScope();
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
             // term Negative (Graphs.cs:87), weight 1
-            var raw_Negative = v33.MoveToOuterDisposeScope();
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });

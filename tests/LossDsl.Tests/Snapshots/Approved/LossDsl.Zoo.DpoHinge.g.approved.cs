@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,52 +50,60 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Preference", 1d, 12, "Dpo.cs:35");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Preference", 1d, 12, "Dpo.cs:35");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DpoHinge", "Beta", (double)this.Beta, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DpoHinge = 1 · Preference\n");
-            text.Append("  Preference = mean(relu(1 − (Beta · ((chosen − rejected) − (refChosen − refRejected)))))\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DpoHinge = 1 · Preference\n");
+            __text.Append("  Preference = mean(relu(1 − (Beta · ((chosen − rejected) − (refChosen − refRejected)))))\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddTerm("Preference", 1d, Preference(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "Dpo.cs:35");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddTerm("Preference", 1d, Preference(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "Dpo.cs:35");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -105,8 +118,19 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor chosen, global::TorchSharp.torch.Tensor rejected, global::TorchSharp.torch.Tensor refChosen, global::TorchSharp.torch.Tensor refRejected)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoHinge", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoHinge", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            chosen = global::LossDsl.Runtime.InputGuards.Widen(chosen);
+            rejected = global::LossDsl.Runtime.InputGuards.Widen(rejected);
+            refChosen = global::LossDsl.Runtime.InputGuards.Widen(refChosen);
+            refRejected = global::LossDsl.Runtime.InputGuards.Widen(refRejected);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_chosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_rejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(rejected, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refChosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refChosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refRejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refRejected, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v4 = chosen − rejected
             var v4 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v7 = refChosen − refRejected
@@ -122,7 +146,7 @@ namespace LossDsl.Zoo
             // v12 = mean(v11)
             var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
             // term Preference (Dpo.cs:35), weight 1
-            var raw_Preference = v12.MoveToOuterDisposeScope();
+            var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Preference.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,89 +50,97 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 3, 4 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 5 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 2 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 10 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 19 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 16, 19 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Preference", 1d, 14, "DpoFamily.cs:175");
-            b.AddTerm("ChosenReward", 0d, 17, "DpoFamily.cs:178");
-            b.AddTerm("RejectedReward", 0d, 20, "DpoFamily.cs:179");
-            b.AddTerm("RewardMargin", 0d, 22, "DpoFamily.cs:180");
-            b.AddTerm("RewardAccuracy", 0d, 25, "DpoFamily.cs:182");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 3, 4 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 5 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 2 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 10 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 19 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 16, 19 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddTerm("Preference", 1d, 14, "DpoFamily.cs:175");
+            __b.AddTerm("ChosenReward", 0d, 17, "DpoFamily.cs:178");
+            __b.AddTerm("RejectedReward", 0d, 20, "DpoFamily.cs:179");
+            __b.AddTerm("RewardMargin", 0d, 22, "DpoFamily.cs:180");
+            __b.AddTerm("RewardAccuracy", 0d, 25, "DpoFamily.cs:182");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DpoSppoHard", "Beta", (double)this.Beta, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DpoSppoHard = 1 · Preference + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
-            text.Append("  Preference = mean(((chosen − refChosen) − (0.5 / Beta))² + ((rejected − refRejected) + (0.5 / Beta))²)\n");
-            text.Append("  ChosenReward = mean(sg(Beta · (chosen − refChosen)))\n");
-            text.Append("  RejectedReward = mean(sg(Beta · (rejected − refRejected)))\n");
-            text.Append("  RewardMargin = mean(sg(Beta · (chosen − refChosen)) − sg(Beta · (rejected − refRejected)))\n");
-            text.Append("  RewardAccuracy = mean(1[[sg(Beta · (chosen − refChosen)) > sg(Beta · (rejected − refRejected))]])\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DpoSppoHard = 1 · Preference + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
+            __text.Append("  Preference = mean(((chosen − refChosen) − (0.5 / Beta))² + ((rejected − refRejected) + (0.5 / Beta))²)\n");
+            __text.Append("  ChosenReward = mean(sg(Beta · (chosen − refChosen)))\n");
+            __text.Append("  RejectedReward = mean(sg(Beta · (rejected − refRejected)))\n");
+            __text.Append("  RewardMargin = mean(sg(Beta · (chosen − refChosen)) − sg(Beta · (rejected − refRejected)))\n");
+            __text.Append("  RewardAccuracy = mean(1[[sg(Beta · (chosen − refChosen)) > sg(Beta · (rejected − refRejected))]])\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddTerm("Preference", 1d, Preference(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:175");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:178");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:179");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:180");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:182");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddTerm("Preference", 1d, Preference(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:175");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:178");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:179");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:180");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:182");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -146,8 +159,19 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor chosen, global::TorchSharp.torch.Tensor rejected, global::TorchSharp.torch.Tensor refChosen, global::TorchSharp.torch.Tensor refRejected)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoSppoHard", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoSppoHard", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            chosen = global::LossDsl.Runtime.InputGuards.Widen(chosen);
+            rejected = global::LossDsl.Runtime.InputGuards.Widen(rejected);
+            refChosen = global::LossDsl.Runtime.InputGuards.Widen(refChosen);
+            refRejected = global::LossDsl.Runtime.InputGuards.Widen(refRejected);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_chosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_rejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(rejected, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refChosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refChosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refRejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refRejected, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v2 = chosen − refChosen
             var v2 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v6 = v2 − (0.5 / Beta)
@@ -187,19 +211,19 @@ namespace LossDsl.Zoo
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // term Preference (DpoFamily.cs:175), weight 1
-            var raw_Preference = v14.MoveToOuterDisposeScope();
+            var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
             // term ChosenReward (DpoFamily.cs:178), weight 0
-            var raw_ChosenReward = v17.MoveToOuterDisposeScope();
+            var raw_ChosenReward = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_chosen, __invalid_refChosen).MoveToOuterDisposeScope();
             var weighted_ChosenReward = global::LossDsl.Runtime.Scalars.Mul(raw_ChosenReward, 0d).MoveToOuterDisposeScope();
             // term RejectedReward (DpoFamily.cs:179), weight 0
-            var raw_RejectedReward = v20.MoveToOuterDisposeScope();
+            var raw_RejectedReward = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_rejected, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RejectedReward = global::LossDsl.Runtime.Scalars.Mul(raw_RejectedReward, 0d).MoveToOuterDisposeScope();
             // term RewardMargin (DpoFamily.cs:180), weight 0
-            var raw_RewardMargin = v22.MoveToOuterDisposeScope();
+            var raw_RewardMargin = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardMargin = global::LossDsl.Runtime.Scalars.Mul(raw_RewardMargin, 0d).MoveToOuterDisposeScope();
             // term RewardAccuracy (DpoFamily.cs:182), weight 0
-            var raw_RewardAccuracy = v25.MoveToOuterDisposeScope();
+            var raw_RewardAccuracy = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardAccuracy = global::LossDsl.Runtime.Scalars.Mul(raw_RewardAccuracy, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Preference, weighted_ChosenReward), weighted_RejectedReward), weighted_RewardMargin), weighted_RewardAccuracy).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference), new global::LossDsl.Runtime.TermValue("ChosenReward", 0d, raw_ChosenReward, weighted_ChosenReward), new global::LossDsl.Runtime.TermValue("RejectedReward", 0d, raw_RejectedReward, weighted_RejectedReward), new global::LossDsl.Runtime.TermValue("RewardMargin", 0d, raw_RewardMargin, weighted_RewardMargin), new global::LossDsl.Runtime.TermValue("RewardAccuracy", 0d, raw_RewardAccuracy, weighted_RewardAccuracy) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,127 +50,136 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
-            b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
-            b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
-            b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
-            b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("LabelSmoothing", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 2 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 18 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 19 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 32, 36 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 32, 36 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("LabelSmoothing", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Preference", 1d, 29, "DpoFamily.cs:478");
-            b.AddTerm("ChosenReward", 0d, 33, "DpoFamily.cs:489");
-            b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:494");
-            b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:499");
-            b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:507");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
+            __b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
+            __b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
+            __b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
+            __b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("LabelSmoothing", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Number, new[] { 0, 1 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 2 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 18 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 19 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 32, 36 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 32, 36 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("LabelSmoothing", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Preference", 1d, 29, "DpoFamily.cs:478");
+            __b.AddTerm("ChosenReward", 0d, 33, "DpoFamily.cs:489");
+            __b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:494");
+            __b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:499");
+            __b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:507");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DpoTokens", "Beta", (double)this.Beta, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DpoTokens", "LabelSmoothing", (double)this.LabelSmoothing, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DpoTokens = 1 · Preference + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
-            text.Append("  Preference = mean((−(1 − LabelSmoothing) · log σ(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected)))) − (LabelSmoothing · log σ(−(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected))))))\n");
-            text.Append("  ChosenReward = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)))\n");
-            text.Append("  RejectedReward = mean(sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))\n");
-            text.Append("  RewardMargin = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) − sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))\n");
-            text.Append("  RewardAccuracy = mean(1[[sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) > sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected))]])\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "LabelSmoothing = " + this.LabelSmoothing.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DpoTokens = 1 · Preference + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
+            __text.Append("  Preference = mean((−(1 − LabelSmoothing) · log σ(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected)))) − (LabelSmoothing · log σ(−(Beta · ((Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask)) − (refChosen − refRejected))))))\n");
+            __text.Append("  ChosenReward = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)))\n");
+            __text.Append("  RejectedReward = mean(sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))\n");
+            __text.Append("  RewardMargin = mean(sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) − sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected)))\n");
+            __text.Append("  RewardAccuracy = mean(1[[sg(Beta · (Σ_j (log p(chosenTokens_t | chosenLogits_(t−1)) · chosenMask) − refChosen)) > sg(Beta · (Σ_j (log p(rejectedTokens_t | rejectedLogits_(t−1)) · rejectedMask) − refRejected))]])\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "LabelSmoothing = " + this.LabelSmoothing.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
-            b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
-            b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
-            b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
-            b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
-            b.AddTerm("Preference", 1d, Preference(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:478");
-            b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "ChosenReward");
-            b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "ChosenReward");
-            b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:489");
-            b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RejectedReward");
-            b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RejectedReward");
-            b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:494");
-            b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardMargin");
-            b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardMargin");
-            b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardMargin");
-            b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardMargin");
-            b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:499");
-            b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardAccuracy");
-            b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardAccuracy");
-            b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardAccuracy");
-            b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardAccuracy");
-            b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:507");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
+            __b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
+            __b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "Preference");
+            __b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "Preference");
+            __b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Preference");
+            __b.AddTerm("Preference", 1d, Preference(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:478");
+            __b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "ChosenReward");
+            __b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "ChosenReward");
+            __b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:489");
+            __b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RejectedReward");
+            __b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RejectedReward");
+            __b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:494");
+            __b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardMargin");
+            __b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardMargin");
+            __b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardMargin");
+            __b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardMargin");
+            __b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:499");
+            __b.AddInput("chosenLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardAccuracy");
+            __b.AddInput("chosenTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardAccuracy");
+            __b.AddInput("chosenMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("rejectedLogits", global::LossDsl.Ir.ValueKind.Logits, "RewardAccuracy");
+            __b.AddInput("rejectedTokens", global::LossDsl.Ir.ValueKind.Labels, "RewardAccuracy");
+            __b.AddInput("rejectedMask", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("chosenLogits", new[] { "N", "Tc", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("chosenTokens", new[] { "N", "Tc" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("chosenMask", new[] { "N", "Tc" })), global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("rejectedLogits", new[] { "N", "Tr", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("rejectedTokens", new[] { "N", "Tr" }, -100L)), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("rejectedMask", new[] { "N", "Tr" })), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:507");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -184,8 +198,23 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor chosenLogits, global::TorchSharp.torch.Tensor chosenTokens, global::TorchSharp.torch.Tensor chosenMask, global::TorchSharp.torch.Tensor rejectedLogits, global::TorchSharp.torch.Tensor rejectedTokens, global::TorchSharp.torch.Tensor rejectedMask, global::TorchSharp.torch.Tensor refChosen, global::TorchSharp.torch.Tensor refRejected)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoTokens", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosenLogits", chosenLogits), ("chosenTokens", chosenTokens), ("chosenMask", chosenMask), ("rejectedLogits", rejectedLogits), ("rejectedTokens", rejectedTokens), ("rejectedMask", rejectedMask), ("refChosen", refChosen), ("refRejected", refRejected) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DpoTokens", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosenLogits", chosenLogits), ("chosenTokens", chosenTokens), ("chosenMask", chosenMask), ("rejectedLogits", rejectedLogits), ("rejectedTokens", rejectedTokens), ("rejectedMask", rejectedMask), ("refChosen", refChosen), ("refRejected", refRejected) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            chosenLogits = global::LossDsl.Runtime.InputGuards.Widen(chosenLogits);
+            chosenMask = global::LossDsl.Runtime.InputGuards.Widen(chosenMask);
+            rejectedLogits = global::LossDsl.Runtime.InputGuards.Widen(rejectedLogits);
+            rejectedMask = global::LossDsl.Runtime.InputGuards.Widen(rejectedMask);
+            refChosen = global::LossDsl.Runtime.InputGuards.Widen(refChosen);
+            refRejected = global::LossDsl.Runtime.InputGuards.Widen(refRejected);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_chosenLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosenLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_chosenMask = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosenMask, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_rejectedLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(rejectedLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_rejectedMask = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(rejectedMask, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refChosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refChosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refRejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refRejected, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v7 = log p(chosenTokens_t | chosenLogits_(t−1))
             var v7 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(chosenLogits, chosenTokens, ignore: -100L);
             // v9 = v7 · chosenMask
@@ -247,19 +276,19 @@ namespace LossDsl.Zoo
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
             // term Preference (DpoFamily.cs:478), weight 1
-            var raw_Preference = v29.MoveToOuterDisposeScope();
+            var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_chosenLogits, __invalid_chosenMask, __invalid_rejectedLogits, __invalid_rejectedMask, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();
             // term ChosenReward (DpoFamily.cs:489), weight 0
-            var raw_ChosenReward = v33.MoveToOuterDisposeScope();
+            var raw_ChosenReward = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_chosenLogits, __invalid_chosenMask, __invalid_refChosen).MoveToOuterDisposeScope();
             var weighted_ChosenReward = global::LossDsl.Runtime.Scalars.Mul(raw_ChosenReward, 0d).MoveToOuterDisposeScope();
             // term RejectedReward (DpoFamily.cs:494), weight 0
-            var raw_RejectedReward = v37.MoveToOuterDisposeScope();
+            var raw_RejectedReward = global::LossDsl.Runtime.InputGuards.Poison(v37, __invalid_rejectedLogits, __invalid_rejectedMask, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RejectedReward = global::LossDsl.Runtime.Scalars.Mul(raw_RejectedReward, 0d).MoveToOuterDisposeScope();
             // term RewardMargin (DpoFamily.cs:499), weight 0
-            var raw_RewardMargin = v39.MoveToOuterDisposeScope();
+            var raw_RewardMargin = global::LossDsl.Runtime.InputGuards.Poison(v39, __invalid_chosenLogits, __invalid_chosenMask, __invalid_rejectedLogits, __invalid_rejectedMask, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardMargin = global::LossDsl.Runtime.Scalars.Mul(raw_RewardMargin, 0d).MoveToOuterDisposeScope();
             // term RewardAccuracy (DpoFamily.cs:507), weight 0
-            var raw_RewardAccuracy = v42.MoveToOuterDisposeScope();
+            var raw_RewardAccuracy = global::LossDsl.Runtime.InputGuards.Poison(v42, __invalid_chosenLogits, __invalid_chosenMask, __invalid_rejectedLogits, __invalid_rejectedMask, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardAccuracy = global::LossDsl.Runtime.Scalars.Mul(raw_RewardAccuracy, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Preference, weighted_ChosenReward), weighted_RejectedReward), weighted_RewardMargin), weighted_RewardAccuracy).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Preference", 1d, raw_Preference, weighted_Preference), new global::LossDsl.Runtime.TermValue("ChosenReward", 0d, raw_ChosenReward, weighted_ChosenReward), new global::LossDsl.Runtime.TermValue("RejectedReward", 0d, raw_RejectedReward, weighted_RejectedReward), new global::LossDsl.Runtime.TermValue("RewardMargin", 0d, raw_RewardMargin, weighted_RewardMargin), new global::LossDsl.Runtime.TermValue("RewardAccuracy", 0d, raw_RewardAccuracy, weighted_RewardAccuracy) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,66 +50,76 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddInput("auxiliary", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 4, 4 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 3, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8, 4 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 4 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("auxiliary", default)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 8 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 15 }, null); // 16
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Hard", 1d, 2, "LogitDistillation.cs:24");
-            b.AddTerm("Soft", 1d, 12, "LogitDistillation.cs:27");
-            b.AddTerm("Auxiliary", 1d, 16, "LogitDistillation.cs:30");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddInput("auxiliary", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 4, 4 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 3, 5 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8, 4 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0, 4 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("auxiliary", default)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 8 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 15 }, null); // 16
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Hard", 1d, 2, "LogitDistillation.cs:24");
+            __b.AddTerm("Soft", 1d, 12, "LogitDistillation.cs:27");
+            __b.AddTerm("Auxiliary", 1d, 16, "LogitDistillation.cs:30");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("DualHeadKd", "T", (double)this.T, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("DualHeadKd", "Alpha", (double)this.Alpha, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("DualHeadKd", "Beta", (double)this.Beta, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("DualHeadKd = 1 · Hard + 1 · Soft + 1 · Auxiliary\n");
-            text.Append("  Hard = mean_i CE(student_i, y_i)\n");
-            text.Append("  Soft = (Alpha · (T · T)) · (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i)\n");
-            text.Append("  Auxiliary = Beta · mean ((auxiliary) − (sg(teacher)))²\n");
-            text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("DualHeadKd = 1 · Hard + 1 · Soft + 1 · Auxiliary\n");
+            __text.Append("  Hard = mean_i CE(student_i, y_i)\n");
+            __text.Append("  Soft = (Alpha · (T · T)) · (1/N) Σ_i KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i)\n");
+            __text.Append("  Auxiliary = Beta · mean ((auxiliary) − (sg(teacher)))²\n");
+            __text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
-            b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:24");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
-            b.AddTerm("Soft", 1d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:27");
-            b.AddInput("auxiliary", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
-            b.AddTerm("Auxiliary", 1d, Auxiliary(global::LossDsl.Logits.Input("auxiliary"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:30");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Hard");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Hard");
+            __b.AddTerm("Hard", 1d, Hard(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:24");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Soft");
+            __b.AddTerm("Soft", 1d, Soft(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:27");
+            __b.AddInput("auxiliary", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Auxiliary");
+            __b.AddTerm("Auxiliary", 1d, Auxiliary(global::LossDsl.Logits.Input("auxiliary"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:30");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -121,8 +136,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor teacher, global::TorchSharp.torch.Tensor auxiliary)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DualHeadKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher), ("auxiliary", auxiliary) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DualHeadKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("y", y), ("teacher", teacher), ("auxiliary", auxiliary) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            auxiliary = global::LossDsl.Runtime.InputGuards.Widen(auxiliary);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_auxiliary = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(auxiliary, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v8 = sg(teacher)
@@ -140,13 +164,13 @@ namespace LossDsl.Zoo
             // v16 = v15 · Beta
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, this.Beta);
             // term Hard (LogitDistillation.cs:24), weight 1
-            var raw_Hard = v2.MoveToOuterDisposeScope();
+            var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();
             // term Soft (LogitDistillation.cs:27), weight 1
-            var raw_Soft = v12.MoveToOuterDisposeScope();
+            var raw_Soft = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Soft = global::LossDsl.Runtime.Scalars.Mul(raw_Soft, 1d).MoveToOuterDisposeScope();
             // term Auxiliary (LogitDistillation.cs:30), weight 1
-            var raw_Auxiliary = v16.MoveToOuterDisposeScope();
+            var raw_Auxiliary = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_teacher, __invalid_auxiliary).MoveToOuterDisposeScope();
             var weighted_Auxiliary = global::LossDsl.Runtime.Scalars.Mul(raw_Auxiliary, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Hard, weighted_Soft), weighted_Auxiliary).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard), new global::LossDsl.Runtime.TermValue("Soft", 1d, raw_Soft, weighted_Soft), new global::LossDsl.Runtime.TermValue("Auxiliary", 1d, raw_Auxiliary, weighted_Auxiliary) });

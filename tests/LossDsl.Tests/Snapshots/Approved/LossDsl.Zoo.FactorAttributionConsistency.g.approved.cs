@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,51 +50,51 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("modelAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
-            b.AddInput("referenceAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("referenceAttributions", new[] { "N", "F" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, new global::LossDsl.Ir.AxesAttr(new[] { "N" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("modelAttributions", new[] { "N", "F" })); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, new global::LossDsl.Ir.AxesAttr(new[] { "N" })); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 4 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.AddTerm("Consistency", 1d, 17, "Classification.cs:43");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("modelAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
+            __b.AddInput("referenceAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("referenceAttributions", new[] { "N", "F" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, new global::LossDsl.Ir.AxesAttr(new[] { "N" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("modelAttributions", new[] { "N", "F" })); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, new global::LossDsl.Ir.AxesAttr(new[] { "N" })); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 4 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Log, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.AddTerm("Consistency", 1d, 17, "Classification.cs:43");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("FactorAttributionConsistency = 1 · Consistency\n");
-            text.Append("  Consistency = Σ(KL(Σ_{N} (|referenceAttributions|) / max(Σ(Σ_{N} (|referenceAttributions|)), 1E-30)_i ‖ exp log(Σ_{N} (|modelAttributions|) / max(Σ(Σ_{N} (|modelAttributions|)), 1E-30))_i))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("FactorAttributionConsistency = 1 · Consistency\n");
+            __text.Append("  Consistency = Σ(KL(Σ_{N} (|referenceAttributions|) / max(Σ(Σ_{N} (|referenceAttributions|)), 1E-30)_i ‖ exp log(Σ_{N} (|modelAttributions|) / max(Σ(Σ_{N} (|modelAttributions|)), 1E-30))_i))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("modelAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
-            b.AddInput("referenceAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
-            b.AddTerm("Consistency", 1d, Consistency(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("modelAttributions", new[] { "N", "F" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("referenceAttributions", new[] { "N", "F" }))).Expr, "Classification.cs:43");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("modelAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
+            __b.AddInput("referenceAttributions", global::LossDsl.Ir.ValueKind.Embeddings, "Consistency");
+            __b.AddTerm("Consistency", 1d, Consistency(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("modelAttributions", new[] { "N", "F" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("referenceAttributions", new[] { "N", "F" }))).Expr, "Classification.cs:43");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -104,8 +109,14 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor modelAttributions, global::TorchSharp.torch.Tensor referenceAttributions)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FactorAttributionConsistency", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("modelAttributions", modelAttributions), ("referenceAttributions", referenceAttributions) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FactorAttributionConsistency", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("modelAttributions", modelAttributions), ("referenceAttributions", referenceAttributions) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            modelAttributions = global::LossDsl.Runtime.InputGuards.Widen(modelAttributions);
+            referenceAttributions = global::LossDsl.Runtime.InputGuards.Widen(referenceAttributions);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_modelAttributions = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(modelAttributions, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_referenceAttributions = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(referenceAttributions, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = |referenceAttributions|
             var v1 = global::LossDsl.Runtime.Ops.Abs(referenceAttributions);
             // v2 = Σ_{N} (v1)
@@ -137,7 +148,7 @@ namespace LossDsl.Zoo
             // v17 = Σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.Sum(v16);
             // term Consistency (Classification.cs:43), weight 1
-            var raw_Consistency = v17.MoveToOuterDisposeScope();
+            var raw_Consistency = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_modelAttributions, __invalid_referenceAttributions).MoveToOuterDisposeScope();
             var weighted_Consistency = global::LossDsl.Runtime.Scalars.Mul(raw_Consistency, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Consistency.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Consistency", 1d, raw_Consistency, weighted_Consistency) });

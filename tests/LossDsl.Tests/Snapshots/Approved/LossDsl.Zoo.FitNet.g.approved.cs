@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,37 +50,37 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 2 }, null); // 3
-            b.AddTerm("Hint", 1d, 3, "FeatureDistillation.cs:13");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 2 }, null); // 3
+            __b.AddTerm("Hint", 1d, 3, "FeatureDistillation.cs:13");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("FitNet = 1 · Hint\n");
-            text.Append("  Hint = mean ((student) − (sg(teacher)))²\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("FitNet = 1 · Hint\n");
+            __text.Append("  Hint = mean ((student) − (sg(teacher)))²\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
-            b.AddTerm("Hint", 1d, Hint(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "FeatureDistillation.cs:13");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Hint");
+            __b.AddTerm("Hint", 1d, Hint(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "FeatureDistillation.cs:13");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -90,14 +95,20 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FitNet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FitNet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = sg(teacher)
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v3 = mean ((student) − (v2))²
             var v3 = global::LossDsl.Runtime.Ops.Mse(student, v2);
             // term Hint (FeatureDistillation.cs:13), weight 1
-            var raw_Hint = v3.MoveToOuterDisposeScope();
+            var raw_Hint = global::LossDsl.Runtime.InputGuards.Poison(v3, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Hint = global::LossDsl.Runtime.Scalars.Mul(raw_Hint, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Hint.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hint", 1d, raw_Hint, weighted_Hint) });

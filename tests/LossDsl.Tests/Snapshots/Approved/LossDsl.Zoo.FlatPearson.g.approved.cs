@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,68 +50,68 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
-            b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 14 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 9 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(4d, global::LossDsl.Ir.NumericType.Int)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 26, 23 }, null); // 27
-            b.AddTerm("Template", 1d, 12, "Unlearning.cs:212");
-            b.AddTerm("Forget", 1d, 27, "Unlearning.cs:216");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
+            __b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 14 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 9 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(4d, global::LossDsl.Ir.NumericType.Int)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 26, 23 }, null); // 27
+            __b.AddTerm("Template", 1d, 12, "Unlearning.cs:213");
+            __b.AddTerm("Forget", 1d, 27, "Unlearning.cs:217");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("FlatPearson = 1 · Template + 1 · Forget\n");
-            text.Append("  Template = −(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            text.Append("  Forget = ((Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))² / 4) + (Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("FlatPearson = 1 · Template + 1 · Forget\n");
+            __text.Append("  Template = −(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            __text.Append("  Forget = ((Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))² / 4) + (Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
-            b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
-            b.AddTerm("Template", 1d, Template(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:212");
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L))).Expr, "Unlearning.cs:216");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
+            __b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
+            __b.AddTerm("Template", 1d, Template(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:213");
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L))).Expr, "Unlearning.cs:217");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -116,14 +121,20 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Template (weight 1, Unlearning.cs:212) = −(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))
-        /// Forget (weight 1, Unlearning.cs:216) = ((Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))² / 4) + (Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Template (weight 1, Unlearning.cs:213) = −(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Forget (weight 1, Unlearning.cs:217) = ((Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))² / 4) + (Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor templateLogits, global::TorchSharp.torch.Tensor templateLabels, global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetLabels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FlatPearson", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("templateLogits", templateLogits), ("templateLabels", templateLabels), ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FlatPearson", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("templateLogits", templateLogits), ("templateLabels", templateLabels), ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            templateLogits = global::LossDsl.Runtime.InputGuards.Widen(templateLogits);
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_templateLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(templateLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = log p(templateLabels_t | templateLogits_(t−1))
             var v2 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(templateLogits, templateLabels, ignore: -100L);
             // v3 = exp(v2)
@@ -168,11 +179,11 @@ namespace LossDsl.Zoo
             var v28 = global::LossDsl.Runtime.Ops.Mul(v24, (1d / 4));
             // v29 = v28 + v23
             var v29 = global::LossDsl.Runtime.Ops.Add(v28, v23);
-            // term Template (Unlearning.cs:212), weight 1
-            var raw_Template = v12.MoveToOuterDisposeScope();
+            // term Template (Unlearning.cs:213), weight 1
+            var raw_Template = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_templateLogits).MoveToOuterDisposeScope();
             var weighted_Template = global::LossDsl.Runtime.Scalars.Mul(raw_Template, 1d).MoveToOuterDisposeScope();
-            // term Forget (Unlearning.cs:216), weight 1
-            var raw_Forget = v29.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:217), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Template, weighted_Forget).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Template", 1d, raw_Template, weighted_Template), new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });

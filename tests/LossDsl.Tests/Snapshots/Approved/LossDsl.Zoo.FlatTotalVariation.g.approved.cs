@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,69 +50,69 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
-            b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-0.5d, global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 2 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Tanh, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 17 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 19, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 10 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Tanh, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 27 }, null); // 28
-            b.AddTerm("Template", 1d, 14, "Unlearning.cs:199");
-            b.AddTerm("Forget", 1d, 28, "Unlearning.cs:203");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
+            __b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-0.5d, global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 2 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Tanh, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 17 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 19, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 10 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Tanh, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 27 }, null); // 28
+            __b.AddTerm("Template", 1d, 14, "Unlearning.cs:200");
+            __b.AddTerm("Forget", 1d, 28, "Unlearning.cs:204");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("FlatTotalVariation = 1 · Template + 1 · Forget\n");
-            text.Append("  Template = -0.5 · tanh(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            text.Append("  Forget = 0.5 · tanh(Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("FlatTotalVariation = 1 · Template + 1 · Forget\n");
+            __text.Append("  Template = -0.5 · tanh(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            __text.Append("  Forget = 0.5 · tanh(Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
-            b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
-            b.AddTerm("Template", 1d, Template(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:199");
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L))).Expr, "Unlearning.cs:203");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("templateLogits", global::LossDsl.Ir.ValueKind.Logits, "Template");
+            __b.AddInput("templateLabels", global::LossDsl.Ir.ValueKind.Labels, "Template");
+            __b.AddTerm("Template", 1d, Template(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("templateLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("templateLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:200");
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "F", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "F" }, -100L))).Expr, "Unlearning.cs:204");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -117,14 +122,20 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Template (weight 1, Unlearning.cs:199) = -0.5 · tanh(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))
-        /// Forget (weight 1, Unlearning.cs:203) = 0.5 · tanh(Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Template (weight 1, Unlearning.cs:200) = -0.5 · tanh(Σ(exp(log p(templateLabels_t | templateLogits_(t−1))) · 1[[templateLabels_t predicted: t ≥ 1, not ignored]]) / max(#[templateLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Forget (weight 1, Unlearning.cs:204) = 0.5 · tanh(Σ(exp(log p(forgetLabels_t | forgetLogits_(t−1))) · 1[[forgetLabels_t predicted: t ≥ 1, not ignored]]) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor templateLogits, global::TorchSharp.torch.Tensor templateLabels, global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetLabels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FlatTotalVariation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("templateLogits", templateLogits), ("templateLabels", templateLabels), ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("FlatTotalVariation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("templateLogits", templateLogits), ("templateLabels", templateLabels), ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            templateLogits = global::LossDsl.Runtime.InputGuards.Widen(templateLogits);
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_templateLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(templateLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v3 = log p(templateLabels_t | templateLogits_(t−1))
             var v3 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(templateLogits, templateLabels, ignore: -100L);
             // v4 = exp(v3)
@@ -169,11 +180,11 @@ namespace LossDsl.Zoo
             var v27 = global::LossDsl.Runtime.Ops.Tanh(v26);
             // v28 = v27 · 0.5
             var v28 = global::LossDsl.Runtime.Ops.Mul(v27, 0.5d);
-            // term Template (Unlearning.cs:199), weight 1
-            var raw_Template = v14.MoveToOuterDisposeScope();
+            // term Template (Unlearning.cs:200), weight 1
+            var raw_Template = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_templateLogits).MoveToOuterDisposeScope();
             var weighted_Template = global::LossDsl.Runtime.Scalars.Mul(raw_Template, 1d).MoveToOuterDisposeScope();
-            // term Forget (Unlearning.cs:203), weight 1
-            var raw_Forget = v28.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:204), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Template, weighted_Forget).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Template", 1d, raw_Template, weighted_Template), new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,44 +50,44 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 4, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.AddTerm("Forget", 1d, 10, "Unlearning.cs:97");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 1 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 4, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.AddTerm("Forget", 1d, 10, "Unlearning.cs:98");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("GradientAscent = 1 · Forget\n");
-            text.Append("  Forget = −(−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("GradientAscent = 1 · Forget\n");
+            __text.Append("  Forget = −(−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:97");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:98");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -92,13 +97,17 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:97) = −(−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Forget (weight 1, Unlearning.cs:98) = −(−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetLabels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientAscent", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientAscent", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = log p(forgetLabels_t | forgetLogits_(t−1))
             var v2 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v3 = Σ(v2)
@@ -115,8 +124,8 @@ namespace LossDsl.Zoo
             var v9 = global::LossDsl.Runtime.Ops.Div(v4, v8);
             // v10 = −v9
             var v10 = global::LossDsl.Runtime.Ops.Neg(v9);
-            // term Forget (Unlearning.cs:97), weight 1
-            var raw_Forget = v10.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:98), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Forget.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,65 +50,74 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("referenceLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 3 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("referenceLogits", new[] { "M", "S", "V" })); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "S", "V" })); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 20 }, null); // 21
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Forget", 1d, 12, "Unlearning.cs:137");
-            b.AddTerm("Retain", 1d, 21, "Unlearning.cs:141");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("referenceLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.PredictedTokens, global::LossDsl.Ir.ValueKind.Condition, new[] { 3 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.CountTrue, global::LossDsl.Ir.ValueKind.Real, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("referenceLogits", new[] { "M", "S", "V" })); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "S", "V" })); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 20 }, null); // 21
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Forget", 1d, 12, "Unlearning.cs:138");
+            __b.AddTerm("Retain", 1d, 21, "Unlearning.cs:142");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("GradientDifferenceKl", "Gamma", (double)this.Gamma, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("GradientDifferenceKl", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("GradientDifferenceKl = 1 · Forget + 1 · Retain\n");
-            text.Append("  Forget = −Gamma · (−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
-            text.Append("  Retain = Alpha · mean(KL(softmax(sg(referenceLogits))_i ‖ exp log_softmax(retainLogits)_i))\n");
-            text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("GradientDifferenceKl = 1 · Forget + 1 · Retain\n");
+            __text.Append("  Forget = −Gamma · (−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))\n");
+            __text.Append("  Retain = Alpha · mean(KL(softmax(sg(referenceLogits))_i ‖ exp log_softmax(retainLogits)_i))\n");
+            __text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:137");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("referenceLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "S", "V" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("referenceLogits", new[] { "M", "S", "V" })))).Expr, "Unlearning.cs:141");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("forgetLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("forgetLabels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:138");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("referenceLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "S", "V" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("referenceLogits", new[] { "M", "S", "V" })))).Expr, "Unlearning.cs:142");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -113,14 +127,23 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:137) = −Gamma · (−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
-        /// Retain (weight 1, Unlearning.cs:141) = Alpha · mean(KL(softmax(sg(referenceLogits))_i ‖ exp log_softmax(retainLogits)_i))
+        /// Forget (weight 1, Unlearning.cs:138) = −Gamma · (−Σ(log p(forgetLabels_t | forgetLogits_(t−1))) / max(#[forgetLabels_t predicted: t ≥ 1, not ignored], 1))
+        /// Retain (weight 1, Unlearning.cs:142) = Alpha · mean(KL(softmax(sg(referenceLogits))_i ‖ exp log_softmax(retainLogits)_i))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetLabels, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor referenceLogits)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientDifferenceKl", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels), ("retainLogits", retainLogits), ("referenceLogits", referenceLogits) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GradientDifferenceKl", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetLabels", forgetLabels), ("retainLogits", retainLogits), ("referenceLogits", referenceLogits) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            retainLogits = global::LossDsl.Runtime.InputGuards.Widen(retainLogits);
+            referenceLogits = global::LossDsl.Runtime.InputGuards.Widen(referenceLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_retainLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_referenceLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(referenceLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v4 = log p(forgetLabels_t | forgetLogits_(t−1))
             var v4 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v5 = Σ(v4)
@@ -149,11 +172,11 @@ namespace LossDsl.Zoo
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
             // v21 = v20 · Alpha
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.Alpha);
-            // term Forget (Unlearning.cs:137), weight 1
-            var raw_Forget = v12.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:138), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:141), weight 1
-            var raw_Retain = v21.MoveToOuterDisposeScope();
+            // term Retain (Unlearning.cs:142), weight 1
+            var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_retainLogits, __invalid_referenceLogits).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget), new global::LossDsl.Runtime.TermValue("Retain", 1d, raw_Retain, weighted_Retain) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,48 +50,48 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Smoothness");
-            b.AddInput("edges", global::LossDsl.Ir.ValueKind.Indices, "Smoothness");
-            b.AddInput("edgeWeights", global::LossDsl.Ir.ValueKind.Vector, "Smoothness");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("edgeWeights", new[] { "E" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("edges", new[] { "E", "2" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
-            b.AddTerm("Smoothness", 1d, 12, "Graphs.cs:100");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Smoothness");
+            __b.AddInput("edges", global::LossDsl.Ir.ValueKind.Indices, "Smoothness");
+            __b.AddInput("edgeWeights", global::LossDsl.Ir.ValueKind.Vector, "Smoothness");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("edgeWeights", new[] { "E" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("edges", new[] { "E", "2" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 3 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            __b.AddTerm("Smoothness", 1d, 12, "Graphs.cs:100");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("GraphSmoothness = 1 · Smoothness\n");
-            text.Append("  Smoothness = Σ(sg(edgeWeights) · Σ_j ((z[edges[:, 0]] − z[edges[:, 1]])²))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("GraphSmoothness = 1 · Smoothness\n");
+            __text.Append("  Smoothness = Σ(sg(edgeWeights) · Σ_j ((z[edges[:, 0]] − z[edges[:, 1]])²))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Smoothness");
-            b.AddInput("edges", global::LossDsl.Ir.ValueKind.Indices, "Smoothness");
-            b.AddInput("edgeWeights", global::LossDsl.Ir.ValueKind.Vector, "Smoothness");
-            b.AddTerm("Smoothness", 1d, Smoothness(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("edges", new[] { "E", "2" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("edgeWeights", new[] { "E" })))).Expr, "Graphs.cs:100");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Smoothness");
+            __b.AddInput("edges", global::LossDsl.Ir.ValueKind.Indices, "Smoothness");
+            __b.AddInput("edgeWeights", global::LossDsl.Ir.ValueKind.Vector, "Smoothness");
+            __b.AddTerm("Smoothness", 1d, Smoothness(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("edges", new[] { "E", "2" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("edgeWeights", new[] { "E" })))).Expr, "Graphs.cs:100");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -101,8 +106,14 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor edges, global::TorchSharp.torch.Tensor edgeWeights)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GraphSmoothness", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("edges", edges), ("edgeWeights", edgeWeights) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("GraphSmoothness", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("edges", edges), ("edgeWeights", edgeWeights) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            edgeWeights = global::LossDsl.Runtime.InputGuards.Widen(edgeWeights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_edgeWeights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(edgeWeights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v1 = sg(edgeWeights)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(edgeWeights);
             // v4 = edges[:, 0]
@@ -124,7 +135,7 @@ namespace LossDsl.Zoo
             // v12 = Σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sum(v11);
             // term Smoothness (Graphs.cs:100), weight 1
-            var raw_Smoothness = v12.MoveToOuterDisposeScope();
+            var raw_Smoothness = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_z, __invalid_edgeWeights).MoveToOuterDisposeScope();
             var weighted_Smoothness = global::LossDsl.Runtime.Scalars.Mul(raw_Smoothness, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Smoothness.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Smoothness", 1d, raw_Smoothness, weighted_Smoothness) });

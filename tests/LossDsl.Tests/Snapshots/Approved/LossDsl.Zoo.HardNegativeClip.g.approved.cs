@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v9 = log Σ_j exp(⟨normalize(image)_i, normalize(text)_j⟩ · (1 / Temperature)): LogSumExp over AllPairs of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,68 +52,76 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("hardNegatives", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("image", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("text", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("hardNegatives", new[] { "N", "K", "D_image" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 3 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.LogAddExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 3 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 14 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 21, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.01d));
-            b.AddTerm("ImageToText", 0.5d, 18, "ContrastiveBehaviour.cs:61");
-            b.AddTerm("TextToImage", 0.5d, 25, "ContrastiveBehaviour.cs:69");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("hardNegatives", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("image", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("text", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("hardNegatives", new[] { "N", "K", "D_image" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 3 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.LogAddExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 3 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 14 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 21, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.01d, Temperature: true));
+            __b.AddTerm("ImageToText", 0.5d, 18, "ContrastiveBehaviour.cs:61");
+            __b.AddTerm("TextToImage", 0.5d, 25, "ContrastiveBehaviour.cs:69");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("HardNegativeClip", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("HardNegativeClip = 0.5 · ImageToText + 0.5 · TextToImage\n");
-            text.Append("  ImageToText = mean(log(e^log Σ_j exp(cos(image_i, text_j) / Temperature) + e^log Σ_j exp(Σ_j (normalize(hardNegatives) · normalize(image)) / Temperature)) − Σ_j (cos(image_i, text_j) / Temperature over [i = j]))\n");
-            text.Append("  TextToImage = mean(log Σ_j exp((cos(image_i, text_j))ᵀ / Temperature) − Σ_j ((cos(image_i, text_j))ᵀ / Temperature over [i = j]))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("HardNegativeClip = 0.5 · ImageToText + 0.5 · TextToImage\n");
+            __text.Append("  ImageToText = mean(log(e^log Σ_j exp(cos(image_i, text_j) / Temperature) + e^log Σ_j exp(Σ_j (normalize(hardNegatives) · normalize(image)) / Temperature)) − Σ_j (cos(image_i, text_j) / Temperature over [i = j]))\n");
+            __text.Append("  TextToImage = mean(log Σ_j exp((cos(image_i, text_j))ᵀ / Temperature) − Σ_j ((cos(image_i, text_j))ᵀ / Temperature over [i = j]))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("hardNegatives", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddTerm("ImageToText", 0.5d, ImageToText(global::LossDsl.Embeddings.Input("image"), global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("hardNegatives", new[] { "N", "K", "D_image" }))).Expr, "ContrastiveBehaviour.cs:61");
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddTerm("TextToImage", 0.5d, TextToImage(global::LossDsl.Embeddings.Input("image"), global::LossDsl.Embeddings.Input("text")).Expr, "ContrastiveBehaviour.cs:69");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("hardNegatives", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddTerm("ImageToText", 0.5d, ImageToText(global::LossDsl.Embeddings.Input("image"), global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("hardNegatives", new[] { "N", "K", "D_image" }))).Expr, "ContrastiveBehaviour.cs:61");
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddTerm("TextToImage", 0.5d, TextToImage(global::LossDsl.Embeddings.Input("image"), global::LossDsl.Embeddings.Input("text")).Expr, "ContrastiveBehaviour.cs:69");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -124,9 +137,18 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor image, global::TorchSharp.torch.Tensor text, global::TorchSharp.torch.Tensor hardNegatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("HardNegativeClip", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("image", image), ("text", text), ("hardNegatives", hardNegatives) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("HardNegativeClip", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("image", image), ("text", text), ("hardNegatives", hardNegatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            image = global::LossDsl.Runtime.InputGuards.Widen(image);
+            text = global::LossDsl.Runtime.InputGuards.Widen(text);
+            hardNegatives = global::LossDsl.Runtime.InputGuards.Widen(hardNegatives);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_image = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(image, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_text = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(text, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_hardNegatives = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(hardNegatives, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v2 = normalize(image)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(image);
             // v3 = normalize(text)
@@ -186,10 +208,10 @@ namespace LossDsl.Zoo
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
             // term ImageToText (ContrastiveBehaviour.cs:61), weight 0.5
-            var raw_ImageToText = v21.MoveToOuterDisposeScope();
+            var raw_ImageToText = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_image, __invalid_text, __invalid_hardNegatives).MoveToOuterDisposeScope();
             var weighted_ImageToText = global::LossDsl.Runtime.Scalars.Mul(raw_ImageToText, 0.5d).MoveToOuterDisposeScope();
             // term TextToImage (ContrastiveBehaviour.cs:69), weight 0.5
-            var raw_TextToImage = v28.MoveToOuterDisposeScope();
+            var raw_TextToImage = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_image, __invalid_text).MoveToOuterDisposeScope();
             var weighted_TextToImage = global::LossDsl.Runtime.Scalars.Mul(raw_TextToImage, 0.5d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_ImageToText, weighted_TextToImage).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("ImageToText", 0.5d, raw_ImageToText, weighted_ImageToText), new global::LossDsl.Runtime.TermValue("TextToImage", 0.5d, raw_TextToImage, weighted_TextToImage) });

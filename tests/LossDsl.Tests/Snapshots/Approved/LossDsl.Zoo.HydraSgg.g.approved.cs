@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,178 +50,190 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
-            b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostBox", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostClass", global::LossDsl.Ir.NumericType.Double)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostGiou", global::LossDsl.Ir.NumericType.Double)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 23, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 22, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedLabels, global::LossDsl.Ir.ValueKind.Labels, new[] { 27, 12, 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.WeightedCrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 33, 29 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 27 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 2, 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 27 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 37 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 36, 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 39 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 5, 35 }, null); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 6, 37 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 42, 43 }, null); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 44 }, null); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 45 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 41, 46 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 27 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 48, 49 }, null); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 27 }, null); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 50, 51 }, null); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 47, 52 }, null); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, null); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 55, 31 }, null); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 56 }, null); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 58, 12 }, null); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Relation, new[] { 59 }, null); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 61 }, null); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 62, 25 }, null); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Threshold", global::LossDsl.Ir.NumericType.Double)); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("TopK", global::LossDsl.Ir.NumericType.Double)); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.AssignMany, global::LossDsl.Ir.ValueKind.Matching, new[] { 63, 64, 65 }, null); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 60, 66 }, null); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 67 }, null); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 67 }, null); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 69, 31 }, null); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 70 }, null); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 66 }, null); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 2, 72 }, null); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 66 }, null); // 74
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 74 }, null); // 75
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 73, 75 }, null); // 76
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 76 }, null); // 77
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 77 }, null); // 78
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 5, 72 }, null); // 79
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 6, 74 }, null); // 80
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 79, 80 }, null); // 81
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 81 }, null); // 82
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 82 }, null); // 83
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 78, 83 }, null); // 84
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 66 }, null); // 85
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 48, 85 }, null); // 86
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 66 }, null); // 87
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 86, 87 }, null); // 88
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 84, 88 }, null); // 89
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 89 }, null); // 90
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 89 }, null); // 91
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 91, 31 }, null); // 92
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 90, 92 }, null); // 93
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostClass", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostBox", global::LossDsl.Ir.NumericType.Double, 5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("CostGiou", global::LossDsl.Ir.NumericType.Double, 2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Threshold", global::LossDsl.Ir.NumericType.Double, 0.5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("TopK", global::LossDsl.Ir.NumericType.Double, 3d));
-            b.AddTerm("Classes", 1d, 34, "Sets.cs:61");
-            b.AddTerm("Boxes", 1d, 57, "Sets.cs:70");
-            b.AddTerm("ManyClasses", 1d, 71, "Sets.cs:79");
-            b.AddTerm("ManyBoxes", 1d, 93, "Sets.cs:89");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
+            __b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostBox", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Boxes, new int[0], new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.L1)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostClass", global::LossDsl.Ir.NumericType.Double)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 0 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("CostGiou", global::LossDsl.Ir.NumericType.Double)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 6 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.GeneralizedIoU)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 23, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 22, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedLabels, global::LossDsl.Ir.ValueKind.Labels, new[] { 27, 12, 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.WeightedCrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 33, 29 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 27 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 2, 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 27 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 37 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 36, 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 39 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 5, 35 }, null); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 6, 37 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 42, 43 }, null); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 44 }, null); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 45 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 41, 46 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 27 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 48, 49 }, null); // 50
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 27 }, null); // 51
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 50, 51 }, null); // 52
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 47, 52 }, null); // 53
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 53 }, null); // 54
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 55
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 55, 31 }, null); // 56
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 54, 56 }, null); // 57
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 58
+            __b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 58, 12 }, null); // 59
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Relation, new[] { 59 }, null); // 60
+            __b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 61
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 61 }, null); // 62
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 62, 25 }, null); // 63
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Threshold", global::LossDsl.Ir.NumericType.Double)); // 64
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("TopK", global::LossDsl.Ir.NumericType.Double)); // 65
+            __b.Intern(global::LossDsl.Ir.OpCode.AssignMany, global::LossDsl.Ir.ValueKind.Matching, new[] { 63, 64, 65 }, null); // 66
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 60, 66 }, null); // 67
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 67 }, null); // 68
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 67 }, null); // 69
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 69, 31 }, null); // 70
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 68, 70 }, null); // 71
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedRows, global::LossDsl.Ir.ValueKind.Labels, new[] { 66 }, null); // 72
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 2, 72 }, null); // 73
+            __b.Intern(global::LossDsl.Ir.OpCode.MatchedColumns, global::LossDsl.Ir.ValueKind.Labels, new[] { 66 }, null); // 74
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 3, 74 }, null); // 75
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 73, 75 }, null); // 76
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 76 }, null); // 77
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 77 }, null); // 78
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 5, 72 }, null); // 79
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Boxes, new[] { 6, 74 }, null); // 80
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Boxes, new[] { 79, 80 }, null); // 81
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Boxes, new[] { 81 }, null); // 82
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 82 }, null); // 83
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 78, 83 }, null); // 84
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 66 }, null); // 85
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 48, 85 }, null); // 86
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 66 }, null); // 87
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 86, 87 }, null); // 88
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 84, 88 }, null); // 89
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 89 }, null); // 90
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 89 }, null); // 91
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 91, 31 }, null); // 92
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 90, 92 }, null); // 93
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostClass", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostBox", global::LossDsl.Ir.NumericType.Double, 5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("CostGiou", global::LossDsl.Ir.NumericType.Double, 2d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Threshold", global::LossDsl.Ir.NumericType.Double, 0.5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("TopK", global::LossDsl.Ir.NumericType.Double, 3d));
+            __b.AddTerm("Classes", 1d, 34, "Sets.cs:61");
+            __b.AddTerm("Boxes", 1d, 57, "Sets.cs:70");
+            __b.AddTerm("ManyClasses", 1d, 71, "Sets.cs:79");
+            __b.AddTerm("ManyBoxes", 1d, 93, "Sets.cs:89");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("HydraSgg", "CostClass", (double)this.CostClass, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("HydraSgg", "CostBox", (double)this.CostBox, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("HydraSgg", "CostGiou", (double)this.CostGiou, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("HydraSgg", "Threshold", (double)this.Threshold, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("HydraSgg", "TopK", (double)this.TopK, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("HydraSgg = 1 · Classes + 1 · Boxes + 1 · ManyClasses + 1 · ManyBoxes\n");
-            text.Append("  Classes = Σ_i w_(predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i) CE(queryLogits_i, predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i) / Σ_i w_(predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i), w = sg(classWeights)\n");
-            text.Append("  Boxes = Σ((Σ_j (|querySubjects[rows(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))] − subjects[columns(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))]|) + Σ_j (|queryObjects[rows(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))] − objects[columns(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i))) − GIoU(queryObjects_i, objects_j) at argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))) / max(#predicates, 1)\n");
-            text.Append("  ManyClasses = Σ(−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) / max(#−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}, 1)\n");
-            text.Append("  ManyBoxes = Σ((Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})) / max(#(Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}), 1)\n");
-            text.Append("  where ").Append("CostClass = " + this.CostClass.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostBox = " + this.CostBox.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostGiou = " + this.CostGiou.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Threshold = " + this.Threshold.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "TopK = " + this.TopK.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("HydraSgg = 1 · Classes + 1 · Boxes + 1 · ManyClasses + 1 · ManyBoxes\n");
+            __text.Append("  Classes = Σ_i w_(predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i) CE(queryLogits_i, predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i) / Σ_i w_(predicates matched by argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)), else #sg(classWeights) − 1_i), w = sg(classWeights)\n");
+            __text.Append("  Boxes = Σ((Σ_j (|querySubjects[rows(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))] − subjects[columns(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))]|) + Σ_j (|queryObjects[rows(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))] − objects[columns(argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i))) − GIoU(queryObjects_i, objects_j) at argmin_π Σ_i (sg(((CostBox · (‖querySubjects_i − subjects_j‖₁ + ‖queryObjects_i − objects_j‖₁)) − (CostClass · softmax(queryLogits)[:, predicates_j])) − (CostGiou · (GIoU(querySubjects_i, subjects_j) + GIoU(queryObjects_i, objects_j)))) over [queryImage_i = targetImage_j])_(i, π(i)))) / max(#predicates, 1)\n");
+            __text.Append("  ManyClasses = Σ(−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) / max(#−log_softmax(queryLogits)[:, predicates_j] at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}, 1)\n");
+            __text.Append("  ManyBoxes = Σ((Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})) / max(#(Σ_j (|querySubjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − subjects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|) + Σ_j (|queryObjects[rows({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})] − objects[columns({(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j})]|)) + ((2 − GIoU(querySubjects_i, subjects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}) − GIoU(queryObjects_i, objects_j) at {(i, j): (sg(min(GIoU(querySubjects_i, subjects_j), GIoU(queryObjects_i, objects_j))) over [queryImage_i = targetImage_j])_ij ≥ Threshold, best TopK per j}), 1)\n");
+            __text.Append("  where ").Append("CostClass = " + this.CostClass.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostBox = " + this.CostBox.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "CostGiou = " + this.CostGiou.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Threshold = " + this.Threshold.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "TopK = " + this.TopK.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
-            b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
-            b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
-            b.AddTerm("Classes", 1d, Classes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })))).Expr, "Sets.cs:61");
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Boxes");
-            b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
-            b.AddTerm("Boxes", 1d, Boxes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:70");
-            b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "ManyClasses");
-            b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
-            b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
-            b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
-            b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
-            b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
-            b.AddTerm("ManyClasses", 1d, ManyClasses(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:79");
-            b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
-            b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
-            b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "ManyBoxes");
-            b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
-            b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
-            b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "ManyBoxes");
-            b.AddTerm("ManyBoxes", 1d, ManyBoxes(global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:89");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Classes");
+            __b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Classes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Classes");
+            __b.AddInput("classWeights", global::LossDsl.Ir.ValueKind.Vector, "Classes");
+            __b.AddTerm("Classes", 1d, Classes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("classWeights", new[] { "K" })))).Expr, "Sets.cs:61");
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "Boxes");
+            __b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "Boxes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "Boxes");
+            __b.AddTerm("Boxes", 1d, Boxes(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:70");
+            __b.AddInput("queryLogits", global::LossDsl.Ir.ValueKind.Logits, "ManyClasses");
+            __b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
+            __b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
+            __b.AddInput("predicates", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
+            __b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
+            __b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "ManyClasses");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "ManyClasses");
+            __b.AddTerm("ManyClasses", 1d, ManyClasses(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("queryLogits", new[] { "Q", "K" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("predicates", new[] { "G" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:79");
+            __b.AddInput("querySubjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
+            __b.AddInput("queryObjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
+            __b.AddInput("queryImage", global::LossDsl.Ir.ValueKind.Labels, "ManyBoxes");
+            __b.AddInput("subjects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
+            __b.AddInput("objects", global::LossDsl.Ir.ValueKind.Boxes, "ManyBoxes");
+            __b.AddInput("targetImage", global::LossDsl.Ir.ValueKind.Labels, "ManyBoxes");
+            __b.AddTerm("ManyBoxes", 1d, ManyBoxes(global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("querySubjects", new[] { "Q", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("queryObjects", new[] { "Q", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("queryImage", new[] { "Q" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("subjects", new[] { "G", "4" })), global::LossDsl.Boxes.Input(new global::LossDsl.Ir.InputAttr("objects", new[] { "G", "4" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("targetImage", new[] { "G" }))).Expr, "Sets.cs:89");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -234,8 +251,23 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor queryLogits, global::TorchSharp.torch.Tensor querySubjects, global::TorchSharp.torch.Tensor queryObjects, global::TorchSharp.torch.Tensor queryImage, global::TorchSharp.torch.Tensor predicates, global::TorchSharp.torch.Tensor subjects, global::TorchSharp.torch.Tensor objects, global::TorchSharp.torch.Tensor targetImage, global::TorchSharp.torch.Tensor classWeights)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("HydraSgg", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("querySubjects", querySubjects), ("queryObjects", queryObjects), ("queryImage", queryImage), ("predicates", predicates), ("subjects", subjects), ("objects", objects), ("targetImage", targetImage), ("classWeights", classWeights) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("HydraSgg", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("queryLogits", queryLogits), ("querySubjects", querySubjects), ("queryObjects", queryObjects), ("queryImage", queryImage), ("predicates", predicates), ("subjects", subjects), ("objects", objects), ("targetImage", targetImage), ("classWeights", classWeights) }, global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs));
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            queryLogits = global::LossDsl.Runtime.InputGuards.Widen(queryLogits);
+            querySubjects = global::LossDsl.Runtime.InputGuards.Widen(querySubjects);
+            queryObjects = global::LossDsl.Runtime.InputGuards.Widen(queryObjects);
+            subjects = global::LossDsl.Runtime.InputGuards.Widen(subjects);
+            objects = global::LossDsl.Runtime.InputGuards.Widen(objects);
+            classWeights = global::LossDsl.Runtime.InputGuards.Widen(classWeights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_queryLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(queryLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_querySubjects = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(querySubjects, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_queryObjects = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(queryObjects, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_subjects = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(subjects, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_objects = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(objects, global::LossDsl.Ir.ValueKind.Boxes) : null;
+            var __invalid_classWeights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(classWeights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v4 = ‖querySubjects_i − subjects_j‖₁
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(querySubjects, subjects, global::LossDsl.Ir.Metric.L1, self: false);
             // v7 = ‖queryObjects_i − objects_j‖₁
@@ -393,16 +425,16 @@ namespace LossDsl.Zoo
             // v93 = v90 / v92
             var v93 = global::LossDsl.Runtime.Ops.Div(v90, v92);
             // term Classes (Sets.cs:61), weight 1
-            var raw_Classes = v34.MoveToOuterDisposeScope();
+            var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v34, __invalid_queryLogits, __invalid_querySubjects, __invalid_queryObjects, __invalid_subjects, __invalid_objects, __invalid_classWeights).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();
             // term Boxes (Sets.cs:70), weight 1
-            var raw_Boxes = v57.MoveToOuterDisposeScope();
+            var raw_Boxes = global::LossDsl.Runtime.InputGuards.Poison(v57, __invalid_queryLogits, __invalid_querySubjects, __invalid_queryObjects, __invalid_subjects, __invalid_objects).MoveToOuterDisposeScope();
             var weighted_Boxes = global::LossDsl.Runtime.Scalars.Mul(raw_Boxes, 1d).MoveToOuterDisposeScope();
             // term ManyClasses (Sets.cs:79), weight 1
-            var raw_ManyClasses = v71.MoveToOuterDisposeScope();
+            var raw_ManyClasses = global::LossDsl.Runtime.InputGuards.Poison(v71, __invalid_queryLogits, __invalid_querySubjects, __invalid_queryObjects, __invalid_subjects, __invalid_objects).MoveToOuterDisposeScope();
             var weighted_ManyClasses = global::LossDsl.Runtime.Scalars.Mul(raw_ManyClasses, 1d).MoveToOuterDisposeScope();
             // term ManyBoxes (Sets.cs:89), weight 1
-            var raw_ManyBoxes = v93.MoveToOuterDisposeScope();
+            var raw_ManyBoxes = global::LossDsl.Runtime.InputGuards.Poison(v93, __invalid_querySubjects, __invalid_queryObjects, __invalid_subjects, __invalid_objects).MoveToOuterDisposeScope();
             var weighted_ManyBoxes = global::LossDsl.Runtime.Scalars.Mul(raw_ManyBoxes, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Classes, weighted_Boxes), weighted_ManyClasses), weighted_ManyBoxes).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Classes", 1d, raw_Classes, weighted_Classes), new global::LossDsl.Runtime.TermValue("Boxes", 1d, raw_Boxes, weighted_Boxes), new global::LossDsl.Runtime.TermValue("ManyClasses", 1d, raw_ManyClasses, weighted_ManyClasses), new global::LossDsl.Runtime.TermValue("ManyBoxes", 1d, raw_ManyBoxes, weighted_ManyBoxes) });

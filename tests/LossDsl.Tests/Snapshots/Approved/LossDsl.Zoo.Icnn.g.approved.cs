@@ -29,7 +29,12 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v7 = min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]): Min over ExcludeSelf<SameLabel> of f_ij = s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v12 = min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]): Min over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v16 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v17 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+        private static readonly string[] __fusedRegions = { "v7 = min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]): Min over ExcludeSelf<SameLabel> of f_ij = s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v12 = min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]): Min over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v25 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v26 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
 
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -47,53 +52,62 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 8 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 10 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Condition, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 18 }, null); // 19
-            b.AddTerm("Neighbours", 1d, 19, "Prototypes.cs:43");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 2, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Minimum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 8 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0d, global::LossDsl.Ir.NumericType.Int)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.LessEq, global::LossDsl.Ir.ValueKind.Condition, new[] { 14, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 15, 9 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 21, 14 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 19, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 10 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Condition, new[] { 25, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
+            __b.AddTerm("Neighbours", 1d, 28, "Prototypes.cs:43");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Icnn = 1 · Neighbours\n");
-            text.Append("  Neighbours = mean(min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) / (min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2)) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Icnn = 1 · Neighbours\n");
+            __text.Append("  Neighbours = mean(([min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2) ≤ 0] ? (0 · min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2)) + 0.5 : min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) / ([min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2) ≤ 0] ? (min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2)) + 1 : min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2))) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
-            b.AddTerm("Neighbours", 1d, Neighbours(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Prototypes.cs:43");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
+            __b.AddTerm("Neighbours", 1d, Neighbours(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Prototypes.cs:43");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -103,17 +117,21 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Neighbours (weight 1, Prototypes.cs:43) = mean(min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) / (min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2)) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])
+        /// Neighbours (weight 1, Prototypes.cs:43) = mean(([min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2) ≤ 0] ? (0 · min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2)) + 0.5 : min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) / ([min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2) ≤ 0] ? (min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2)) + 1 : min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i = y_j] ∧ [i ≠ j]), 2) + min(min_j (‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]), 2))) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Icnn", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Icnn", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused2 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused3 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖, needed only unfused
@@ -164,38 +182,50 @@ namespace LossDsl.Zoo
             var v13 = global::LossDsl.Runtime.Ops.Minimum(v12, (double)2);
             // v14 = v9 + v13
             var v14 = global::LossDsl.Runtime.Ops.Add(v9, v13);
-            // v15 = v9 / v14
-            var v15 = global::LossDsl.Runtime.Ops.Div(v9, v14);
-            global::TorchSharp.torch.Tensor v16;
+            // v16 = [v14 ≤ 0]
+            var v16 = global::LossDsl.Runtime.Ops.LessEq(v14, (double)0);
+            // v17 = v9 · 0
+            var v17 = global::LossDsl.Runtime.Ops.Mul(v9, (double)0);
+            // v19 = v17 + 0.5
+            var v19 = global::LossDsl.Runtime.Ops.Add(v17, 0.5d);
+            // v21 = v14 + 1
+            var v21 = global::LossDsl.Runtime.Ops.Add(v14, (double)1);
+            // v22 = (v16 ? v21 : v14)
+            var v22 = global::LossDsl.Runtime.Ops.Where(v16, v21, v14);
+            // v23 = v9 / v22
+            var v23 = global::LossDsl.Runtime.Ops.Div(v9, v22);
+            // v24 = (v16 ? v19 : v23)
+            var v24 = global::LossDsl.Runtime.Ops.Where(v16, v19, v23);
+            global::TorchSharp.torch.Tensor v25;
             if (__fused2)
             {
-                // v16 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]
+                // v25 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]
                 //   fused region 2: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask
-                v16 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.SameLabel, excludeSelf: true, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
+                v25 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.SameLabel, excludeSelf: true, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
             }
             else
             {
-                // v16 = [∃ j: (v5)_ij]
-                v16 = global::LossDsl.Runtime.Ops.HasAny(v5!);
+                // v25 = [∃ j: (v5)_ij]
+                v25 = global::LossDsl.Runtime.Ops.HasAny(v5!);
             }
-            global::TorchSharp.torch.Tensor v17;
+            global::TorchSharp.torch.Tensor v26;
             if (__fused3)
             {
-                // v17 = [∃ j: ([y_i ≠ y_j])_ij]
+                // v26 = [∃ j: ([y_i ≠ y_j])_ij]
                 //   fused region 3: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask
-                v17 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.DifferentLabel, excludeSelf: false, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
+                v26 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.DifferentLabel, excludeSelf: false, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
             }
             else
             {
-                // v17 = [∃ j: (v10)_ij]
-                v17 = global::LossDsl.Runtime.Ops.HasAny(v10!);
+                // v26 = [∃ j: (v10)_ij]
+                v26 = global::LossDsl.Runtime.Ops.HasAny(v10!);
             }
-            // v18 = v16 ∧ v17
-            var v18 = global::LossDsl.Runtime.Ops.And(v16, v17);
-            // v19 = mean(v15 where v18)
-            var v19 = global::LossDsl.Runtime.Ops.MeanWhere(v15, v18);
+            // v27 = v25 ∧ v26
+            var v27 = global::LossDsl.Runtime.Ops.And(v25, v26);
+            // v28 = mean(v24 where v27)
+            var v28 = global::LossDsl.Runtime.Ops.MeanWhere(v24, v27);
             // term Neighbours (Prototypes.cs:43), weight 1
-            var raw_Neighbours = v19.MoveToOuterDisposeScope();
+            var raw_Neighbours = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Neighbours = global::LossDsl.Runtime.Scalars.Mul(raw_Neighbours, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Neighbours.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Neighbours", 1d, raw_Neighbours, weighted_Neighbours) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,65 +50,65 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entityLogits", global::LossDsl.Ir.ValueKind.Logits, "BagOfEntity");
-            b.AddInput("bag", global::LossDsl.Ir.ValueKind.Vector, "BagOfEntity");
-            b.AddInput("words", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
-            b.AddInput("pairs", global::LossDsl.Ir.ValueKind.Indices, "Infusion");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("entityLogits", new[] { "N", "E" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("bag", new[] { "N", "E" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 1, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("words", new[] { "W", "D" })); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("pairs", new[] { "P", "2" })); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 9 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 9 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 21 }, null); // 22
-            b.AddTerm("BagOfEntity", 1d, 7, "Classification.cs:64");
-            b.AddTerm("Infusion", 1d, 22, "Classification.cs:68");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entityLogits", global::LossDsl.Ir.ValueKind.Logits, "BagOfEntity");
+            __b.AddInput("bag", global::LossDsl.Ir.ValueKind.Vector, "BagOfEntity");
+            __b.AddInput("words", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
+            __b.AddInput("pairs", global::LossDsl.Ir.ValueKind.Indices, "Infusion");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("entityLogits", new[] { "N", "E" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("bag", new[] { "N", "E" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 1, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("words", new[] { "W", "D" })); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("pairs", new[] { "P", "2" })); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 9 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 9 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 21 }, null); // 22
+            __b.AddTerm("BagOfEntity", 1d, 7, "Classification.cs:64");
+            __b.AddTerm("Infusion", 1d, 22, "Classification.cs:68");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Kecrs = 1 · BagOfEntity + 1 · Infusion\n");
-            text.Append("  BagOfEntity = −mean(Σ_j (log_softmax(entityLogits) · sg(bag)))\n");
-            text.Append("  Infusion = Σ(Σ_j ((words[pairs[:, 0]] − entities[pairs[:, 1]])²)) / max(#Σ_j ((words[pairs[:, 0]] − entities[pairs[:, 1]])²), 1)\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Kecrs = 1 · BagOfEntity + 1 · Infusion\n");
+            __text.Append("  BagOfEntity = −mean(Σ_j (log_softmax(entityLogits) · sg(bag)))\n");
+            __text.Append("  Infusion = Σ(Σ_j ((words[pairs[:, 0]] − entities[pairs[:, 1]])²)) / max(#Σ_j ((words[pairs[:, 0]] − entities[pairs[:, 1]])²), 1)\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entityLogits", global::LossDsl.Ir.ValueKind.Logits, "BagOfEntity");
-            b.AddInput("bag", global::LossDsl.Ir.ValueKind.Vector, "BagOfEntity");
-            b.AddTerm("BagOfEntity", 1d, BagOfEntity(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("entityLogits", new[] { "N", "E" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("bag", new[] { "N", "E" })))).Expr, "Classification.cs:64");
-            b.AddInput("words", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
-            b.AddInput("pairs", global::LossDsl.Ir.ValueKind.Indices, "Infusion");
-            b.AddTerm("Infusion", 1d, Infusion(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("words", new[] { "W", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("pairs", new[] { "P", "2" }))).Expr, "Classification.cs:68");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entityLogits", global::LossDsl.Ir.ValueKind.Logits, "BagOfEntity");
+            __b.AddInput("bag", global::LossDsl.Ir.ValueKind.Vector, "BagOfEntity");
+            __b.AddTerm("BagOfEntity", 1d, BagOfEntity(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("entityLogits", new[] { "N", "E" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("bag", new[] { "N", "E" })))).Expr, "Classification.cs:64");
+            __b.AddInput("words", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Infusion");
+            __b.AddInput("pairs", global::LossDsl.Ir.ValueKind.Indices, "Infusion");
+            __b.AddTerm("Infusion", 1d, Infusion(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("words", new[] { "W", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("pairs", new[] { "P", "2" }))).Expr, "Classification.cs:68");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -119,8 +124,18 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entityLogits, global::TorchSharp.torch.Tensor bag, global::TorchSharp.torch.Tensor words, global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor pairs)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Kecrs", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entityLogits", entityLogits), ("bag", bag), ("words", words), ("entities", entities), ("pairs", pairs) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Kecrs", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entityLogits", entityLogits), ("bag", bag), ("words", words), ("entities", entities), ("pairs", pairs) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entityLogits = global::LossDsl.Runtime.InputGuards.Widen(entityLogits);
+            bag = global::LossDsl.Runtime.InputGuards.Widen(bag);
+            words = global::LossDsl.Runtime.InputGuards.Widen(words);
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entityLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entityLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_bag = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(bag, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_words = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(words, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = log_softmax(entityLogits)
             var v1 = global::LossDsl.Runtime.Ops.LogSoftmax(entityLogits);
             // v3 = sg(bag)
@@ -156,10 +171,10 @@ namespace LossDsl.Zoo
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
             // term BagOfEntity (Classification.cs:64), weight 1
-            var raw_BagOfEntity = v7.MoveToOuterDisposeScope();
+            var raw_BagOfEntity = global::LossDsl.Runtime.InputGuards.Poison(v7, __invalid_entityLogits, __invalid_bag).MoveToOuterDisposeScope();
             var weighted_BagOfEntity = global::LossDsl.Runtime.Scalars.Mul(raw_BagOfEntity, 1d).MoveToOuterDisposeScope();
             // term Infusion (Classification.cs:68), weight 1
-            var raw_Infusion = v22.MoveToOuterDisposeScope();
+            var raw_Infusion = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_words, __invalid_entities).MoveToOuterDisposeScope();
             var weighted_Infusion = global::LossDsl.Runtime.Scalars.Mul(raw_Infusion, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_BagOfEntity, weighted_Infusion).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("BagOfEntity", 1d, raw_BagOfEntity, weighted_BagOfEntity), new global::LossDsl.Runtime.TermValue("Infusion", 1d, raw_Infusion, weighted_Infusion) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,57 +50,57 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Relations");
-            b.AddInput("language", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.MeanOf, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("language", new[] { "C", "E" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 2 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 10, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
-            b.AddTerm("Relations", 1d, 21, "Prototypes.cs:126");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Relations");
+            __b.AddInput("language", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanOf, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("language", new[] { "C", "E" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 2 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 10, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
+            __b.AddTerm("Relations", 1d, 21, "Prototypes.cs:131");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("LanguageGuidedRelation = 1 · Relations\n");
-            text.Append("  Relations = mean((cos(mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_i, mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_j) − cos(sg(language)_i, sg(language)_j))² over (1[[∃ j: (([j = y_i])ᵀ)_ij]]_i · 1[[∃ j: (([j = y_i])ᵀ)_ij]]_j) · 1[[all pairs] ∧ [i ≠ j]])\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("LanguageGuidedRelation = 1 · Relations\n");
+            __text.Append("  Relations = mean((cos(mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_i, mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_j) − cos(sg(language)_i, sg(language)_j))² over (1[[∃ j: (([j = y_i])ᵀ)_ij]]_i · 1[[∃ j: (([j = y_i])ᵀ)_ij]]_j) · 1[[all pairs] ∧ [i ≠ j]])\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Relations");
-            b.AddInput("language", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddTerm("Relations", 1d, Relations(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("language", new[] { "C", "E" })))).Expr, "Prototypes.cs:126");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Relations");
+            __b.AddInput("language", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddTerm("Relations", 1d, Relations(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("language", new[] { "C", "E" })))).Expr, "Prototypes.cs:131");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -105,13 +110,19 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Relations (weight 1, Prototypes.cs:126) = mean((cos(mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_i, mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_j) − cos(sg(language)_i, sg(language)_j))² over (1[[∃ j: (([j = y_i])ᵀ)_ij]]_i · 1[[∃ j: (([j = y_i])ᵀ)_ij]]_j) · 1[[all pairs] ∧ [i ≠ j]])
+        /// Relations (weight 1, Prototypes.cs:131) = mean((cos(mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_i, mean_{j ∈ ([j = y_i])ᵀ(i)} z_j_j) − cos(sg(language)_i, sg(language)_j))² over (1[[∃ j: (([j = y_i])ᵀ)_ij]]_i · 1[[∃ j: (([j = y_i])ᵀ)_ij]]_j) · 1[[all pairs] ∧ [i ≠ j]])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor language)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LanguageGuidedRelation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("language", language) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LanguageGuidedRelation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("language", language) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            language = global::LossDsl.Runtime.InputGuards.Widen(language);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_language = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(language, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = [j = y_i]
             var v1 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v2 = (v1)ᵀ
@@ -154,8 +165,8 @@ namespace LossDsl.Zoo
             var v22 = global::LossDsl.Runtime.Ops.Over(v12, v21);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
-            // term Relations (Prototypes.cs:126), weight 1
-            var raw_Relations = v23.MoveToOuterDisposeScope();
+            // term Relations (Prototypes.cs:131), weight 1
+            var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_language).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Relations.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });

@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v8 = log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = NegMargin − s_ij, s = Euclidean relation, output Rows; no N×M tensor", "v24 = mean((relu((log(e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_i + e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_j) + ‖normalize(z)_i − normalize(z)_j‖) − PosMargin))² · (1 / 2) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = (relu(log(e^(r0_i) + e^(c0_j)) + s_ij − PosMargin))² · c0, s = Euclidean relation, output Mean; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,59 +52,68 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Pairs");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Pairs");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.LogAddExp, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 3 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 18, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Pairs", 1d, 22, "LiftedStructure.cs:20");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Pairs");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Pairs");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.LogAddExp, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 3 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 18, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Pairs", 1d, 22, "LiftedStructure.cs:20");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("LiftedStructure", "NegMargin", (double)this.NegMargin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("LiftedStructure", "PosMargin", (double)this.PosMargin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("LiftedStructure = 1 · Pairs\n");
-            text.Append("  Pairs = mean((relu((log(e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_i + e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_j) + ‖normalize(z)_i − normalize(z)_j‖) − PosMargin))² / 2 over [y_i = y_j] ∧ [i ≠ j])\n");
-            text.Append("  where ").Append("NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("LiftedStructure = 1 · Pairs\n");
+            __text.Append("  Pairs = mean((relu((log(e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_i + e^log Σ_j exp(NegMargin − ‖normalize(z)_i − normalize(z)_j‖ over [y_i ≠ y_j])_j) + ‖normalize(z)_i − normalize(z)_j‖) − PosMargin))² / 2 over [y_i = y_j] ∧ [i ≠ j])\n");
+            __text.Append("  where ").Append("NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Pairs");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Pairs");
-            b.AddTerm("Pairs", 1d, Pairs(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "LiftedStructure.cs:20");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Pairs");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Pairs");
+            __b.AddTerm("Pairs", 1d, Pairs(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "LiftedStructure.cs:20");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -114,10 +128,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LiftedStructure", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("LiftedStructure", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v2 = normalize(z)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v3 = ‖v2_i − v2_j‖, needed only unfused
@@ -181,7 +200,7 @@ namespace LossDsl.Zoo
                 v24 = global::LossDsl.Runtime.Ops.Mean(v23);
             }
             // term Pairs (LiftedStructure.cs:20), weight 1
-            var raw_Pairs = v24.MoveToOuterDisposeScope();
+            var raw_Pairs = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Pairs = global::LossDsl.Runtime.Scalars.Mul(raw_Pairs, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Pairs.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Pairs", 1d, raw_Pairs, weighted_Pairs) });

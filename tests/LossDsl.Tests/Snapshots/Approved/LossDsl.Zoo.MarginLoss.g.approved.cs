@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,62 +50,71 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.AnchorPositive, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.AnchorNegative, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Triplets, new[] { 8, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 15, 10 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.CountPositive, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.CountPositive, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 22, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 24 }, null); // 25
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.2d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 1.2d));
-            b.AddTerm("Triplets", 1d, 25, "MarginLoss.cs:21");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.AnchorPositive, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.AnchorNegative, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Triplets, new[] { 8, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 15, 10 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.CountPositive, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.CountPositive, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 22, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 24 }, null); // 25
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.2d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 1.2d));
+            __b.AddTerm("Triplets", 1d, 25, "MarginLoss.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MarginLoss", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("MarginLoss", "Beta", (double)this.Beta, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MarginLoss = 1 · Triplets\n");
-            text.Append("  Triplets = (Σ(relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin)) + Σ(relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))) / max(#[relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin) > 0] + #[relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin) > 0], 1)\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MarginLoss = 1 · Triplets\n");
+            __text.Append("  Triplets = (Σ(relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin)) + Σ(relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))) / max(#[relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin) > 0] + #[relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin) > 0], 1)\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.AddTerm("Triplets", 1d, Triplets(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MarginLoss.cs:21");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.AddTerm("Triplets", 1d, Triplets(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MarginLoss.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -110,13 +124,18 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Triplets (weight 1, MarginLoss.cs:21) = (Σ(relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin)) + Σ(relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))) / max(#[relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin) &gt; 0] + #[relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin) &gt; 0], 1)
+        /// Triplets (weight 1, MarginLoss.cs:22) = (Σ(relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin)) + Σ(relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))) / max(#[relu(((‖normalize(z)_i − normalize(z)_j‖)_ap for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j] − Beta) + Margin) &gt; 0] + #[relu((Beta − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin) &gt; 0], 1)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MarginLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MarginLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
@@ -159,8 +178,8 @@ namespace LossDsl.Zoo
             var v24 = global::LossDsl.Runtime.Ops.Maximum(v22, (double)1);
             // v25 = v19 / v24
             var v25 = global::LossDsl.Runtime.Ops.Div(v19, v24);
-            // term Triplets (MarginLoss.cs:21), weight 1
-            var raw_Triplets = v25.MoveToOuterDisposeScope();
+            // term Triplets (MarginLoss.cs:22), weight 1
+            var raw_Triplets = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplets = global::LossDsl.Runtime.Scalars.Mul(raw_Triplets, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Triplets.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplets", 1d, raw_Triplets, weighted_Triplets) });

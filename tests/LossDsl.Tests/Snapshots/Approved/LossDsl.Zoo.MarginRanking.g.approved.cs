@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,48 +50,56 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("x1", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddInput("x2", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("x1", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("x2", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Ranking", 1d, 10, "Ranking.cs:46");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("x1", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddInput("x2", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("x1", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("x2", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Ranking", 1d, 10, "Ranking.cs:46");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MarginRanking", "Margin", (double)this.Margin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MarginRanking = 1 · Ranking\n");
-            text.Append("  Ranking = mean(relu((−sg(y) · (x1 − x2)) + Margin))\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MarginRanking = 1 · Ranking\n");
+            __text.Append("  Ranking = mean(relu((−sg(y) · (x1 − x2)) + Margin))\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("x1", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddInput("x2", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Vector.Input("x1"), global::LossDsl.Vector.Input("x2"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("y"))).Expr, "Ranking.cs:46");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("x1", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddInput("x2", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Vector.Input("x1"), global::LossDsl.Vector.Input("x2"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("y"))).Expr, "Ranking.cs:46");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -101,8 +114,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor x1, global::TorchSharp.torch.Tensor x2, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MarginRanking", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("x1", x1), ("x2", x2), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MarginRanking", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("x1", x1), ("x2", x2), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            x1 = global::LossDsl.Runtime.InputGuards.Widen(x1);
+            x2 = global::LossDsl.Runtime.InputGuards.Widen(x2);
+            y = global::LossDsl.Runtime.InputGuards.Widen(y);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_x1 = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(x1, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_x2 = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(x2, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_y = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(y, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v1 = sg(y)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(y);
             // v2 = −v1
@@ -118,7 +140,7 @@ namespace LossDsl.Zoo
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
             // term Ranking (Ranking.cs:46), weight 1
-            var raw_Ranking = v10.MoveToOuterDisposeScope();
+            var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_x1, __invalid_x2, __invalid_y).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Ranking.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ranking", 1d, raw_Ranking, weighted_Ranking) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,84 +50,93 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" })); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 15, 8 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 14, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 4 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 22 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 27, 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Positive", 1d, 24, "Prototypes.cs:72");
-            b.AddTerm("Negative", 1d, 30, "Prototypes.cs:77");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("PosMargin", global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" })); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 15, 8 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 14, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 7, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("NegMargin", global::LossDsl.Ir.NumericType.Double)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 4 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 22 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 27, 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("PosMargin", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("NegMargin", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Positive", 1d, 24, "Prototypes.cs:77");
+            __b.AddTerm("Negative", 1d, 30, "Prototypes.cs:82");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MetrixContrastive", "PosMargin", (double)this.PosMargin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("MetrixContrastive", "NegMargin", (double)this.NegMargin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MetrixContrastive = 1 · Positive + 1 · Negative\n");
-            text.Append("  Positive = mean(relu(‖normalize(z)_i − normalize(mixed)_j‖ − PosMargin) over (lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]]))\n");
-            text.Append("  Negative = mean(relu(NegMargin − ‖normalize(z)_i − normalize(mixed)_j‖) over 1 − ((lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]])))\n");
-            text.Append("  where ").Append("PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MetrixContrastive = 1 · Positive + 1 · Negative\n");
+            __text.Append("  Positive = mean(relu(‖normalize(z)_i − normalize(mixed)_j‖ − PosMargin) over (lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]]))\n");
+            __text.Append("  Negative = mean(relu(NegMargin − ‖normalize(z)_i − normalize(mixed)_j‖) over 1 − ((lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]])))\n");
+            __text.Append("  where ").Append("PosMargin = " + this.PosMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "NegMargin = " + this.NegMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Positive");
-            b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" }))).Expr, "Prototypes.cs:72");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Negative");
-            b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Negative");
-            b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" }))).Expr, "Prototypes.cs:77");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Positive");
+            __b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddTerm("Positive", 1d, Positive(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" }))).Expr, "Prototypes.cs:77");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Negative");
+            __b.AddInput("mixed", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("y1", global::LossDsl.Ir.ValueKind.Labels, "Negative");
+            __b.AddInput("y2", global::LossDsl.Ir.ValueKind.Labels, "Negative");
+            __b.AddInput("lambda", global::LossDsl.Ir.ValueKind.Vector, "Negative");
+            __b.AddTerm("Negative", 1d, Negative(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("mixed", new[] { "M", "D_z" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y1", new[] { "M" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("y2", new[] { "M" })), global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("lambda", new[] { "M" }))).Expr, "Prototypes.cs:82");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -132,14 +146,23 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Positive (weight 1, Prototypes.cs:72) = mean(relu(‖normalize(z)_i − normalize(mixed)_j‖ − PosMargin) over (lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]]))
-        /// Negative (weight 1, Prototypes.cs:77) = mean(relu(NegMargin − ‖normalize(z)_i − normalize(mixed)_j‖) over 1 − ((lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]])))
+        /// Positive (weight 1, Prototypes.cs:77) = mean(relu(‖normalize(z)_i − normalize(mixed)_j‖ − PosMargin) over (lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]]))
+        /// Negative (weight 1, Prototypes.cs:82) = mean(relu(NegMargin − ‖normalize(z)_i − normalize(mixed)_j‖) over 1 − ((lambda_j · 1[[y_i = y1_j]]) + (1 − lambda_j · 1[[y_i = y2_j]])))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor mixed, global::TorchSharp.torch.Tensor y1, global::TorchSharp.torch.Tensor y2, global::TorchSharp.torch.Tensor lambda)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MetrixContrastive", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("mixed", mixed), ("y1", y1), ("y2", y2), ("lambda", lambda) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MetrixContrastive", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("mixed", mixed), ("y1", y1), ("y2", y2), ("lambda", lambda) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            mixed = global::LossDsl.Runtime.InputGuards.Widen(mixed);
+            lambda = global::LossDsl.Runtime.InputGuards.Widen(lambda);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_mixed = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(mixed, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_lambda = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(lambda, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v3 = normalize(mixed)
@@ -184,11 +207,11 @@ namespace LossDsl.Zoo
             var v29 = global::LossDsl.Runtime.Ops.Over(v27, v28);
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
-            // term Positive (Prototypes.cs:72), weight 1
-            var raw_Positive = v24.MoveToOuterDisposeScope();
+            // term Positive (Prototypes.cs:77), weight 1
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_z, __invalid_mixed, __invalid_lambda).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();
-            // term Negative (Prototypes.cs:77), weight 1
-            var raw_Negative = v30.MoveToOuterDisposeScope();
+            // term Negative (Prototypes.cs:82), weight 1
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_mixed, __invalid_lambda).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 1d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 1d, raw_Negative, weighted_Negative) });

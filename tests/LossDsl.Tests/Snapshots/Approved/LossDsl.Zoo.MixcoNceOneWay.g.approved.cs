@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,62 +50,70 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("mix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
-            b.AddInput("fix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
-            b.AddInput("perm", global::LossDsl.Ir.ValueKind.Labels, "MixedToFixed");
-            b.AddInput("betas", global::LossDsl.Ir.ValueKind.Vector, "MixedToFixed");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("mix", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("fix", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betas", default)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("perm", default)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("MixedToFixed", 1d, 22, "Mixco.cs:48");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("mix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
+            __b.AddInput("fix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
+            __b.AddInput("perm", global::LossDsl.Ir.ValueKind.Labels, "MixedToFixed");
+            __b.AddInput("betas", global::LossDsl.Ir.ValueKind.Vector, "MixedToFixed");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("mix", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("fix", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betas", default)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("perm", default)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("MixedToFixed", 1d, 22, "Mixco.cs:48");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MixcoNceOneWay", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MixcoNceOneWay = 1 · MixedToFixed\n");
-            text.Append("  MixedToFixed = −mean(Σ_j (log_softmax(cos(mix_i, fix_j) / Temperature) over ((1 − betas) · 1[[j = perm_i]]) + (betas · 1[[i = j] ∧ ¬[j = perm_i]])))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MixcoNceOneWay = 1 · MixedToFixed\n");
+            __text.Append("  MixedToFixed = −mean(Σ_j (log_softmax(cos(mix_i, fix_j) / Temperature) over ((1 − betas) · 1[[j = perm_i]]) + (betas · 1[[i = j] ∧ ¬[j = perm_i]])))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("mix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
-            b.AddInput("fix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
-            b.AddInput("perm", global::LossDsl.Ir.ValueKind.Labels, "MixedToFixed");
-            b.AddInput("betas", global::LossDsl.Ir.ValueKind.Vector, "MixedToFixed");
-            b.AddTerm("MixedToFixed", 1d, MixedToFixed(global::LossDsl.Embeddings.Input("mix"), global::LossDsl.Embeddings.Input("fix"), global::LossDsl.Labels.Input("perm"), global::LossDsl.Vector.Input("betas")).Expr, "Mixco.cs:48");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("mix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
+            __b.AddInput("fix", global::LossDsl.Ir.ValueKind.Embeddings, "MixedToFixed");
+            __b.AddInput("perm", global::LossDsl.Ir.ValueKind.Labels, "MixedToFixed");
+            __b.AddInput("betas", global::LossDsl.Ir.ValueKind.Vector, "MixedToFixed");
+            __b.AddTerm("MixedToFixed", 1d, MixedToFixed(global::LossDsl.Embeddings.Input("mix"), global::LossDsl.Embeddings.Input("fix"), global::LossDsl.Labels.Input("perm"), global::LossDsl.Vector.Input("betas")).Expr, "Mixco.cs:48");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -115,8 +128,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor mix, global::TorchSharp.torch.Tensor fix, global::TorchSharp.torch.Tensor perm, global::TorchSharp.torch.Tensor betas)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MixcoNceOneWay", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("mix", mix), ("fix", fix), ("perm", perm), ("betas", betas) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MixcoNceOneWay", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("mix", mix), ("fix", fix), ("perm", perm), ("betas", betas) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            mix = global::LossDsl.Runtime.InputGuards.Widen(mix);
+            fix = global::LossDsl.Runtime.InputGuards.Widen(fix);
+            betas = global::LossDsl.Runtime.InputGuards.Widen(betas);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_mix = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(mix, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_fix = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(fix, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_betas = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(betas, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v2 = normalize(mix)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(mix);
             // v3 = normalize(fix)
@@ -156,7 +178,7 @@ namespace LossDsl.Zoo
             // v26 = −v25
             var v26 = global::LossDsl.Runtime.Ops.Neg(v25);
             // term MixedToFixed (Mixco.cs:48), weight 1
-            var raw_MixedToFixed = v26.MoveToOuterDisposeScope();
+            var raw_MixedToFixed = global::LossDsl.Runtime.InputGuards.Poison(v26, __invalid_mix, __invalid_fix, __invalid_betas).MoveToOuterDisposeScope();
             var weighted_MixedToFixed = global::LossDsl.Runtime.Scalars.Mul(raw_MixedToFixed, 1d).MoveToOuterDisposeScope();
             var __total = weighted_MixedToFixed.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("MixedToFixed", 1d, raw_MixedToFixed, weighted_MixedToFixed) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,121 +50,129 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("delta", global::LossDsl.Ir.ValueKind.Real, "BcoPair");
-            b.AddInput("chosenLengths", global::LossDsl.Ir.ValueKind.Vector, "Sft");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 4 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("delta", default)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 15 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 1 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosenLengths", default)); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 27, 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 34, 36 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 34, 36 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Sigmoid", 0.8d, 11, "DpoFamily.cs:439");
-            b.AddTerm("BcoPair", 0.2d, 25, "DpoFamily.cs:443");
-            b.AddTerm("Sft", 1d, 33, "DpoFamily.cs:447");
-            b.AddTerm("ChosenReward", 0d, 35, "DpoFamily.cs:449");
-            b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:450");
-            b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:451");
-            b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:453");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("delta", global::LossDsl.Ir.ValueKind.Real, "BcoPair");
+            __b.AddInput("chosenLengths", global::LossDsl.Ir.ValueKind.Vector, "Sft");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosen", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("rejected", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refChosen", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("refRejected", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 4 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("delta", default)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 5 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 15 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 1 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("chosenLengths", default)); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 30, 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 27, 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 34, 36 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 34, 36 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 41 }, null); // 42
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddTerm("Sigmoid", 0.8d, 11, "DpoFamily.cs:439");
+            __b.AddTerm("BcoPair", 0.2d, 25, "DpoFamily.cs:443");
+            __b.AddTerm("Sft", 1d, 33, "DpoFamily.cs:447");
+            __b.AddTerm("ChosenReward", 0d, 35, "DpoFamily.cs:449");
+            __b.AddTerm("RejectedReward", 0d, 37, "DpoFamily.cs:450");
+            __b.AddTerm("RewardMargin", 0d, 39, "DpoFamily.cs:451");
+            __b.AddTerm("RewardAccuracy", 0d, 42, "DpoFamily.cs:453");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("Mpo", "Beta", (double)this.Beta, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Mpo = 0.8 · Sigmoid + 0.2 · BcoPair + 1 · Sft + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
-            text.Append("  Sigmoid = −mean(log σ(Beta · ((chosen − rejected) − (refChosen − refRejected))))\n");
-            text.Append("  BcoPair = mean(−log σ((Beta · (chosen − refChosen)) − sg(delta)) − log σ(−((Beta · (rejected − refRejected)) − sg(delta))))\n");
-            text.Append("  Sft = −Σ(chosen) / max(Σ(sg(chosenLengths)), 1)\n");
-            text.Append("  ChosenReward = mean(sg(Beta · (chosen − refChosen)))\n");
-            text.Append("  RejectedReward = mean(sg(Beta · (rejected − refRejected)))\n");
-            text.Append("  RewardMargin = mean(sg(Beta · (chosen − refChosen)) − sg(Beta · (rejected − refRejected)))\n");
-            text.Append("  RewardAccuracy = mean(1[[sg(Beta · (chosen − refChosen)) > sg(Beta · (rejected − refRejected))]])\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Mpo = 0.8 · Sigmoid + 0.2 · BcoPair + 1 · Sft + 0 · ChosenReward + 0 · RejectedReward + 0 · RewardMargin + 0 · RewardAccuracy\n");
+            __text.Append("  Sigmoid = −mean(log σ(Beta · ((chosen − rejected) − (refChosen − refRejected))))\n");
+            __text.Append("  BcoPair = mean(−log σ((Beta · (chosen − refChosen)) − sg(delta)) − log σ(−((Beta · (rejected − refRejected)) − sg(delta))))\n");
+            __text.Append("  Sft = −Σ(chosen) / max(Σ(sg(chosenLengths)), 1)\n");
+            __text.Append("  ChosenReward = mean(sg(Beta · (chosen − refChosen)))\n");
+            __text.Append("  RejectedReward = mean(sg(Beta · (rejected − refRejected)))\n");
+            __text.Append("  RewardMargin = mean(sg(Beta · (chosen − refChosen)) − sg(Beta · (rejected − refRejected)))\n");
+            __text.Append("  RewardAccuracy = mean(1[[sg(Beta · (chosen − refChosen)) > sg(Beta · (rejected − refRejected))]])\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
-            b.AddTerm("Sigmoid", 0.8d, Sigmoid(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:439");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
-            b.AddInput("delta", global::LossDsl.Ir.ValueKind.Real, "BcoPair");
-            b.AddTerm("BcoPair", 0.2d, BcoPair(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected"), global::LossDsl.Dsl.Frozen(global::LossDsl.Real.Input("delta"))).Expr, "DpoFamily.cs:443");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sft");
-            b.AddInput("chosenLengths", global::LossDsl.Ir.ValueKind.Vector, "Sft");
-            b.AddTerm("Sft", 1d, Sft(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("chosenLengths"))).Expr, "DpoFamily.cs:447");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
-            b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:449");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
-            b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:450");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
-            b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:451");
-            b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
-            b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:453");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "Sigmoid");
+            __b.AddTerm("Sigmoid", 0.8d, Sigmoid(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:439");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "BcoPair");
+            __b.AddInput("delta", global::LossDsl.Ir.ValueKind.Real, "BcoPair");
+            __b.AddTerm("BcoPair", 0.2d, BcoPair(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected"), global::LossDsl.Dsl.Frozen(global::LossDsl.Real.Input("delta"))).Expr, "DpoFamily.cs:443");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "Sft");
+            __b.AddInput("chosenLengths", global::LossDsl.Ir.ValueKind.Vector, "Sft");
+            __b.AddTerm("Sft", 1d, Sft(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("chosenLengths"))).Expr, "DpoFamily.cs:447");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "ChosenReward");
+            __b.AddTerm("ChosenReward", 0d, ChosenReward(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("refChosen")).Expr, "DpoFamily.cs:449");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RejectedReward");
+            __b.AddTerm("RejectedReward", 0d, RejectedReward(global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:450");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardMargin");
+            __b.AddTerm("RewardMargin", 0d, RewardMargin(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:451");
+            __b.AddInput("chosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("rejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refChosen", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddInput("refRejected", global::LossDsl.Ir.ValueKind.Vector, "RewardAccuracy");
+            __b.AddTerm("RewardAccuracy", 0d, RewardAccuracy(global::LossDsl.Vector.Input("chosen"), global::LossDsl.Vector.Input("rejected"), global::LossDsl.Vector.Input("refChosen"), global::LossDsl.Vector.Input("refRejected")).Expr, "DpoFamily.cs:453");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -180,8 +193,23 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor chosen, global::TorchSharp.torch.Tensor rejected, global::TorchSharp.torch.Tensor refChosen, global::TorchSharp.torch.Tensor refRejected, global::TorchSharp.torch.Tensor delta, global::TorchSharp.torch.Tensor chosenLengths)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Mpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected), ("delta", delta), ("chosenLengths", chosenLengths) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Mpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("chosen", chosen), ("rejected", rejected), ("refChosen", refChosen), ("refRejected", refRejected), ("delta", delta), ("chosenLengths", chosenLengths) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            chosen = global::LossDsl.Runtime.InputGuards.Widen(chosen);
+            rejected = global::LossDsl.Runtime.InputGuards.Widen(rejected);
+            refChosen = global::LossDsl.Runtime.InputGuards.Widen(refChosen);
+            refRejected = global::LossDsl.Runtime.InputGuards.Widen(refRejected);
+            delta = global::LossDsl.Runtime.InputGuards.Widen(delta);
+            chosenLengths = global::LossDsl.Runtime.InputGuards.Widen(chosenLengths);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_chosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_rejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(rejected, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refChosen = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refChosen, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_refRejected = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(refRejected, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_delta = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(delta, global::LossDsl.Ir.ValueKind.Real) : null;
+            var __invalid_chosenLengths = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(chosenLengths, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v3 = chosen − rejected
             var v3 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v6 = refChosen − refRejected
@@ -253,25 +281,25 @@ namespace LossDsl.Zoo
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
             // term Sigmoid (DpoFamily.cs:439), weight 0.8
-            var raw_Sigmoid = v11.MoveToOuterDisposeScope();
+            var raw_Sigmoid = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Sigmoid = global::LossDsl.Runtime.Scalars.Mul(raw_Sigmoid, 0.8d).MoveToOuterDisposeScope();
             // term BcoPair (DpoFamily.cs:443), weight 0.2
-            var raw_BcoPair = v25.MoveToOuterDisposeScope();
+            var raw_BcoPair = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected, __invalid_delta).MoveToOuterDisposeScope();
             var weighted_BcoPair = global::LossDsl.Runtime.Scalars.Mul(raw_BcoPair, 0.2d).MoveToOuterDisposeScope();
             // term Sft (DpoFamily.cs:447), weight 1
-            var raw_Sft = v33.MoveToOuterDisposeScope();
+            var raw_Sft = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_chosen, __invalid_chosenLengths).MoveToOuterDisposeScope();
             var weighted_Sft = global::LossDsl.Runtime.Scalars.Mul(raw_Sft, 1d).MoveToOuterDisposeScope();
             // term ChosenReward (DpoFamily.cs:449), weight 0
-            var raw_ChosenReward = v35.MoveToOuterDisposeScope();
+            var raw_ChosenReward = global::LossDsl.Runtime.InputGuards.Poison(v35, __invalid_chosen, __invalid_refChosen).MoveToOuterDisposeScope();
             var weighted_ChosenReward = global::LossDsl.Runtime.Scalars.Mul(raw_ChosenReward, 0d).MoveToOuterDisposeScope();
             // term RejectedReward (DpoFamily.cs:450), weight 0
-            var raw_RejectedReward = v37.MoveToOuterDisposeScope();
+            var raw_RejectedReward = global::LossDsl.Runtime.InputGuards.Poison(v37, __invalid_rejected, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RejectedReward = global::LossDsl.Runtime.Scalars.Mul(raw_RejectedReward, 0d).MoveToOuterDisposeScope();
             // term RewardMargin (DpoFamily.cs:451), weight 0
-            var raw_RewardMargin = v39.MoveToOuterDisposeScope();
+            var raw_RewardMargin = global::LossDsl.Runtime.InputGuards.Poison(v39, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardMargin = global::LossDsl.Runtime.Scalars.Mul(raw_RewardMargin, 0d).MoveToOuterDisposeScope();
             // term RewardAccuracy (DpoFamily.cs:453), weight 0
-            var raw_RewardAccuracy = v42.MoveToOuterDisposeScope();
+            var raw_RewardAccuracy = global::LossDsl.Runtime.InputGuards.Poison(v42, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_RewardAccuracy = global::LossDsl.Runtime.Scalars.Mul(raw_RewardAccuracy, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Sigmoid, weighted_BcoPair), weighted_Sft), weighted_ChosenReward), weighted_RejectedReward), weighted_RewardMargin), weighted_RewardAccuracy).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Sigmoid", 0.8d, raw_Sigmoid, weighted_Sigmoid), new global::LossDsl.Runtime.TermValue("BcoPair", 0.2d, raw_BcoPair, weighted_BcoPair), new global::LossDsl.Runtime.TermValue("Sft", 1d, raw_Sft, weighted_Sft), new global::LossDsl.Runtime.TermValue("ChosenReward", 0d, raw_ChosenReward, weighted_ChosenReward), new global::LossDsl.Runtime.TermValue("RejectedReward", 0d, raw_RejectedReward, weighted_RejectedReward), new global::LossDsl.Runtime.TermValue("RewardMargin", 0d, raw_RewardMargin, weighted_RewardMargin), new global::LossDsl.Runtime.TermValue("RewardAccuracy", 0d, raw_RewardAccuracy, weighted_RewardAccuracy) });

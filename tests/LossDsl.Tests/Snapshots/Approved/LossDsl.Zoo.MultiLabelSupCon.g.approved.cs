@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,64 +52,72 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("labels", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 14, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 12 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 20, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0d, global::LossDsl.Ir.NumericType.Int)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 25, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Contrast", 1d, 28, "SupConVariants.cs:65");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("labels", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 11, 11 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.PerRow, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 14, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 12 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 20, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 22 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0d, global::LossDsl.Ir.NumericType.Int)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 25, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Contrast", 1d, 28, "SupConVariants.cs:70");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MultiLabelSupCon", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MultiLabelSupCon = 1 · Contrast\n");
-            text.Append("  Contrast = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) > 0])\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MultiLabelSupCon = 1 · Contrast\n");
+            __text.Append("  Contrast = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) > 0])\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("labels"))).Expr, "SupConVariants.cs:65");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("labels"))).Expr, "SupConVariants.cs:70");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -114,14 +127,21 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Contrast (weight 1, SupConVariants.cs:65) = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) &gt; 0])
+        /// Contrast (weight 1, SupConVariants.cs:70) = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) &gt; 0])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor labels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultiLabelSupCon", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("labels", labels) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultiLabelSupCon", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("labels", labels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            labels = global::LossDsl.Runtime.InputGuards.Widen(labels);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_labels = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(labels, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
@@ -182,8 +202,8 @@ namespace LossDsl.Zoo
             var v29 = global::LossDsl.Runtime.Ops.Greater(v27, (double)0);
             // v30 = mean(v26 where v29)
             var v30 = global::LossDsl.Runtime.Ops.MeanWhere(v26, v29);
-            // term Contrast (SupConVariants.cs:65), weight 1
-            var raw_Contrast = v30.MoveToOuterDisposeScope();
+            // term Contrast (SupConVariants.cs:70), weight 1
+            var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_labels).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,122 +50,131 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
-            b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
-            b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
-            b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Lambda", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("text", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betasText", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("permText", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 3 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("image", default)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betasImage", default)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("permImage", default)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 12 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 18 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 23 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 26, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 22, 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 31 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 38 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 39 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 40 }, null); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 35, 41 }, null); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 42 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 43 }, null); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 18, 10 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 45, 20 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 46 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 14 }, null); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 48 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 49 }, null); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 48 }, null); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 26, 51 }, null); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 52 }, null); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 53 }, null); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 50, 54 }, null); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 47, 55 }, null); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 56 }, null); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 57 }, null); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 58 }, null); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 46 }, null); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 60 }, null); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 55 }, null); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 61, 62 }, null); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 63 }, null); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 64 }, null); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 59, 65 }, null); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 66 }, null); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 67 }, null); // 68
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Lambda", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("TextToImage", 1d, 44, "Mixco.cs:98");
-            b.AddTerm("ImageToText", 1d, 68, "Mixco.cs:102");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
+            __b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
+            __b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
+            __b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Lambda", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0.5d, global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("text", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betasText", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("permText", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 3 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("image", default)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("betasImage", default)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("permImage", default)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 12 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 13, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 18 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Identity, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 23 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 26, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 25, 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 22, 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 34 }, null); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 21 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 31 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 37, 38 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 39 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 40 }, null); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 35, 41 }, null); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 42 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 43 }, null); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 18, 10 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 45, 20 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 46 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 14 }, null); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 48 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 16, 49 }, null); // 50
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 48 }, null); // 51
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 26, 51 }, null); // 52
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 52 }, null); // 53
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 12, 53 }, null); // 54
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 50, 54 }, null); // 55
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 47, 55 }, null); // 56
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 56 }, null); // 57
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 57 }, null); // 58
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 58 }, null); // 59
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 46 }, null); // 60
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 60 }, null); // 61
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 55 }, null); // 62
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 61, 62 }, null); // 63
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 63 }, null); // 64
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 64 }, null); // 65
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 59, 65 }, null); // 66
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 66 }, null); // 67
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 67 }, null); // 68
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Lambda", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddTerm("TextToImage", 1d, 44, "Mixco.cs:98");
+            __b.AddTerm("ImageToText", 1d, 68, "Mixco.cs:102");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("MultimodalMixco", "Temperature", (double)this.Temperature, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("MultimodalMixco", "Lambda", (double)this.Lambda, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("MultimodalMixco = 1 · TextToImage + 1 · ImageToText\n");
-            text.Append("  TextToImage = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature) over ((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))) − mean(Σ_j (log_softmax((cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature)ᵀ) over (((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))ᵀ))))\n");
-            text.Append("  ImageToText = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature) over ((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))) − mean(Σ_j (log_softmax((cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature)ᵀ) over (((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))ᵀ))))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Lambda = " + this.Lambda.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("MultimodalMixco = 1 · TextToImage + 1 · ImageToText\n");
+            __text.Append("  TextToImage = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature) over ((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))) − mean(Σ_j (log_softmax((cos((text · betasText) + (text[permText] · (1 − betasText))_i, (image · betasImage) + (image[permImage] · (1 − betasImage))_j) / Temperature)ᵀ) over (((1 − betasText) · 1[[j = permText_i]]) + (betasText · 1[[i = j] ∧ ¬[j = permText_i]]))ᵀ))))\n");
+            __text.Append("  ImageToText = Lambda · (0.5 · (−mean(Σ_j (log_softmax(cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature) over ((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))) − mean(Σ_j (log_softmax((cos((image · betasImage) + (image[permImage] · (1 − betasImage))_i, (text · betasText) + (text[permText] · (1 − betasText))_j) / Temperature)ᵀ) over (((1 − betasImage) · 1[[j = permImage_i]]) + (betasImage · 1[[i = j] ∧ ¬[j = permImage_i]]))ᵀ))))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Lambda = " + this.Lambda.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
-            b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
-            b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
-            b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
-            b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
-            b.AddTerm("TextToImage", 1d, TextToImage(global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input("image"), global::LossDsl.Labels.Input("permText"), global::LossDsl.Vector.Input("betasText"), global::LossDsl.Labels.Input("permImage"), global::LossDsl.Vector.Input("betasImage")).Expr, "Mixco.cs:98");
-            b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
-            b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "ImageToText");
-            b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "ImageToText");
-            b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "ImageToText");
-            b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "ImageToText");
-            b.AddTerm("ImageToText", 1d, ImageToText(global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input("image"), global::LossDsl.Labels.Input("permText"), global::LossDsl.Vector.Input("betasText"), global::LossDsl.Labels.Input("permImage"), global::LossDsl.Vector.Input("betasImage")).Expr, "Mixco.cs:102");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "TextToImage");
+            __b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
+            __b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
+            __b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "TextToImage");
+            __b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "TextToImage");
+            __b.AddTerm("TextToImage", 1d, TextToImage(global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input("image"), global::LossDsl.Labels.Input("permText"), global::LossDsl.Vector.Input("betasText"), global::LossDsl.Labels.Input("permImage"), global::LossDsl.Vector.Input("betasImage")).Expr, "Mixco.cs:98");
+            __b.AddInput("text", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("image", global::LossDsl.Ir.ValueKind.Embeddings, "ImageToText");
+            __b.AddInput("permText", global::LossDsl.Ir.ValueKind.Labels, "ImageToText");
+            __b.AddInput("betasText", global::LossDsl.Ir.ValueKind.Vector, "ImageToText");
+            __b.AddInput("permImage", global::LossDsl.Ir.ValueKind.Labels, "ImageToText");
+            __b.AddInput("betasImage", global::LossDsl.Ir.ValueKind.Vector, "ImageToText");
+            __b.AddTerm("ImageToText", 1d, ImageToText(global::LossDsl.Embeddings.Input("text"), global::LossDsl.Embeddings.Input("image"), global::LossDsl.Labels.Input("permText"), global::LossDsl.Vector.Input("betasText"), global::LossDsl.Labels.Input("permImage"), global::LossDsl.Vector.Input("betasImage")).Expr, "Mixco.cs:102");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -176,8 +190,19 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor text, global::TorchSharp.torch.Tensor image, global::TorchSharp.torch.Tensor permText, global::TorchSharp.torch.Tensor betasText, global::TorchSharp.torch.Tensor permImage, global::TorchSharp.torch.Tensor betasImage)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultimodalMixco", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("text", text), ("image", image), ("permText", permText), ("betasText", betasText), ("permImage", permImage), ("betasImage", betasImage) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("MultimodalMixco", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("text", text), ("image", image), ("permText", permText), ("betasText", betasText), ("permImage", permImage), ("betasImage", betasImage) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            text = global::LossDsl.Runtime.InputGuards.Widen(text);
+            image = global::LossDsl.Runtime.InputGuards.Widen(image);
+            betasText = global::LossDsl.Runtime.InputGuards.Widen(betasText);
+            betasImage = global::LossDsl.Runtime.InputGuards.Widen(betasImage);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_text = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(text, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_image = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(image, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_betasText = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(betasText, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_betasImage = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(betasImage, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v4 = text · betasText
             var v4 = global::LossDsl.Runtime.Ops.Mul(text, global::LossDsl.Runtime.Ops.PerRow(betasText));
             // v6 = text[permText]
@@ -301,10 +326,10 @@ namespace LossDsl.Zoo
             // v72 = v71 · Lambda
             var v72 = global::LossDsl.Runtime.Ops.Mul(v71, this.Lambda);
             // term TextToImage (Mixco.cs:98), weight 1
-            var raw_TextToImage = v48.MoveToOuterDisposeScope();
+            var raw_TextToImage = global::LossDsl.Runtime.InputGuards.Poison(v48, __invalid_text, __invalid_image, __invalid_betasText, __invalid_betasImage).MoveToOuterDisposeScope();
             var weighted_TextToImage = global::LossDsl.Runtime.Scalars.Mul(raw_TextToImage, 1d).MoveToOuterDisposeScope();
             // term ImageToText (Mixco.cs:102), weight 1
-            var raw_ImageToText = v72.MoveToOuterDisposeScope();
+            var raw_ImageToText = global::LossDsl.Runtime.InputGuards.Poison(v72, __invalid_text, __invalid_image, __invalid_betasText, __invalid_betasImage).MoveToOuterDisposeScope();
             var weighted_ImageToText = global::LossDsl.Runtime.Scalars.Mul(raw_ImageToText, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_TextToImage, weighted_ImageToText).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("TextToImage", 1d, raw_TextToImage, weighted_TextToImage), new global::LossDsl.Runtime.TermValue("ImageToText", 1d, raw_ImageToText, weighted_ImageToText) });

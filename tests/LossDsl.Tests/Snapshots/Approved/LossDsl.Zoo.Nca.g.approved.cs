@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v9 = log Σ_j exp(‖normalize(z)_i − normalize(z)_j‖² · −SoftmaxScale over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = SqEuclidean relation, output Rows; no N×M tensor", "v14 = log Σ_j exp(‖normalize(z)_i − normalize(z)_j‖² · −SoftmaxScale over [y_i = y_j] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<SameLabel> of f_ij = s_ij · c0, s = SqEuclidean relation, output Rows; no N×M tensor", "v16 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,53 +52,61 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SoftmaxScale", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 12 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 16 }, null); // 17
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("SoftmaxScale", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Neighbours", 1d, 17, "Nca.cs:17");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SoftmaxScale", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 12 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 16 }, null); // 17
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("SoftmaxScale", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Neighbours", 1d, 17, "Nca.cs:17");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("Nca", "SoftmaxScale", (double)this.SoftmaxScale, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Nca = 1 · Neighbours\n");
-            text.Append("  Neighbours = mean(log Σ_j exp(−SoftmaxScale · ‖normalize(z)_i − normalize(z)_j‖² over [all pairs] ∧ [i ≠ j]) − log Σ_j exp(−SoftmaxScale · ‖normalize(z)_i − normalize(z)_j‖² over [y_i = y_j] ∧ [i ≠ j]) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij])\n");
-            text.Append("  where ").Append("SoftmaxScale = " + this.SoftmaxScale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Nca = 1 · Neighbours\n");
+            __text.Append("  Neighbours = mean(log Σ_j exp(−SoftmaxScale · ‖normalize(z)_i − normalize(z)_j‖² over [all pairs] ∧ [i ≠ j]) − log Σ_j exp(−SoftmaxScale · ‖normalize(z)_i − normalize(z)_j‖² over [y_i = y_j] ∧ [i ≠ j]) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij])\n");
+            __text.Append("  where ").Append("SoftmaxScale = " + this.SoftmaxScale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
-            b.AddTerm("Neighbours", 1d, Neighbours(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Nca.cs:17");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Neighbours");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Neighbours");
+            __b.AddTerm("Neighbours", 1d, Neighbours(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "Nca.cs:17");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -108,11 +121,16 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Nca", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Nca", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused2 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v3 = normalize(z)
             var v3 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v4 = ‖v3_i − v3_j‖², needed only unfused
@@ -177,7 +195,7 @@ namespace LossDsl.Zoo
             // v17 = mean(v15 where v16)
             var v17 = global::LossDsl.Runtime.Ops.MeanWhere(v15, v16);
             // term Neighbours (Nca.cs:17), weight 1
-            var raw_Neighbours = v17.MoveToOuterDisposeScope();
+            var raw_Neighbours = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Neighbours = global::LossDsl.Runtime.Scalars.Mul(raw_Neighbours, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Neighbours.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Neighbours", 1d, raw_Neighbours, weighted_Neighbours) });

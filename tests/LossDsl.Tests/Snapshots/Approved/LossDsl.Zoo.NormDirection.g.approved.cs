@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,57 +50,65 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Direction");
-            b.AddInput("centers", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Factor", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("centers", new[] { "C", "D_student" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 16 }, null); // 17
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Factor", global::LossDsl.Ir.NumericType.Double, 2d));
-            b.AddTerm("Direction", 1d, 17, "NormDirection.cs:20");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Direction");
+            __b.AddInput("centers", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Factor", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("centers", new[] { "C", "D_student" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 16 }, null); // 17
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Factor", global::LossDsl.Ir.NumericType.Double, 2d));
+            __b.AddTerm("Direction", 1d, 17, "NormDirection.cs:20");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("NormDirection", "Factor", (double)this.Factor, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("NormDirection = 1 · Direction\n");
-            text.Append("  Direction = Factor · mean(1 − (⟨student_i, normalize(sg(centers)[y])_i⟩ / max(‖student_i‖, ‖sg(teacher)_i‖)))\n");
-            text.Append("  where ").Append("Factor = " + this.Factor.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("NormDirection = 1 · Direction\n");
+            __text.Append("  Direction = Factor · mean(1 − (⟨student_i, normalize(sg(centers)[y])_i⟩ / max(‖student_i‖, ‖sg(teacher)_i‖)))\n");
+            __text.Append("  where ").Append("Factor = " + this.Factor.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Direction");
-            b.AddInput("centers", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
-            b.AddTerm("Direction", 1d, Direction(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher")), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("centers", new[] { "C", "D_student" })))).Expr, "NormDirection.cs:20");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Direction");
+            __b.AddInput("centers", global::LossDsl.Ir.ValueKind.Embeddings, "Direction");
+            __b.AddTerm("Direction", 1d, Direction(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher")), global::LossDsl.Labels.Input("y"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("centers", new[] { "C", "D_student" })))).Expr, "NormDirection.cs:20");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -110,8 +123,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor centers)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("NormDirection", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher), ("y", y), ("centers", centers) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("NormDirection", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher), ("y", y), ("centers", centers) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            centers = global::LossDsl.Runtime.InputGuards.Widen(centers);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_centers = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(centers, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v4 = sg(centers)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(centers);
             // v6 = v4[y]
@@ -137,7 +159,7 @@ namespace LossDsl.Zoo
             // v17 = v16 · Factor
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.Factor);
             // term Direction (NormDirection.cs:20), weight 1
-            var raw_Direction = v17.MoveToOuterDisposeScope();
+            var raw_Direction = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher, __invalid_centers).MoveToOuterDisposeScope();
             var weighted_Direction = global::LossDsl.Runtime.Scalars.Mul(raw_Direction, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Direction.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Direction", 1d, raw_Direction, weighted_Direction) });

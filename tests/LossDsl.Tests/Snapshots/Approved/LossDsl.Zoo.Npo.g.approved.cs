@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,46 +50,54 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("reference", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("policy", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 0 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Forget", 1d, 10, "Npo.cs:19");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("reference", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("policy", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 9, 0 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Forget", 1d, 10, "Npo.cs:19");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("Npo", "Beta", (double)this.Beta, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Npo = 1 · Forget\n");
-            text.Append("  Forget = (−mean(log σ(Beta · (reference − policy))) · 2) / Beta\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Npo = 1 · Forget\n");
+            __text.Append("  Forget = (−mean(log σ(Beta · (reference − policy))) · 2) / Beta\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Vector.Input("policy"), global::LossDsl.Vector.Input("reference")).Expr, "Npo.cs:19");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("policy", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddInput("reference", global::LossDsl.Ir.ValueKind.Vector, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Vector.Input("policy"), global::LossDsl.Vector.Input("reference")).Expr, "Npo.cs:19");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -99,8 +112,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor policy, global::TorchSharp.torch.Tensor reference)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Npo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Npo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("policy", policy), ("reference", reference) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            policy = global::LossDsl.Runtime.InputGuards.Widen(policy);
+            reference = global::LossDsl.Runtime.InputGuards.Widen(reference);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_policy = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(policy, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_reference = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(reference, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v3 = reference − policy
             var v3 = global::LossDsl.Runtime.Ops.Sub(reference, policy);
             // v4 = v3 · Beta
@@ -116,7 +136,7 @@ namespace LossDsl.Zoo
             // v12 = v9 · (1 / Beta)
             var v12 = global::LossDsl.Runtime.Ops.Mul(v9, (1d / this.Beta));
             // term Forget (Npo.cs:19), weight 1
-            var raw_Forget = v12.MoveToOuterDisposeScope();
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_policy, __invalid_reference).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Forget.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget) });

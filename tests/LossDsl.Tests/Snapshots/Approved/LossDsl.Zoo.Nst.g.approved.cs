@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,51 +50,51 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", new[] { "N", "C_t", "HW" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", new[] { "N", "C_s", "HW" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 16 }, null); // 17
-            b.AddTerm("Selectivity", 1d, 17, "FeatureDistillation.cs:74");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", new[] { "N", "C_t", "HW" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", new[] { "N", "C_s", "HW" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 2 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 16 }, null); // 17
+            __b.AddTerm("Selectivity", 1d, 17, "FeatureDistillation.cs:74");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Nst = 1 · Selectivity\n");
-            text.Append("  Selectivity = (mean((⟨normalize(sg(teacher))_i, normalize(sg(teacher))_j⟩)²) + mean((⟨normalize(student)_i, normalize(student)_j⟩)²)) − (2 · mean((⟨normalize(student)_i, normalize(sg(teacher))_j⟩)²))\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Nst = 1 · Selectivity\n");
+            __text.Append("  Selectivity = (mean((⟨normalize(sg(teacher))_i, normalize(sg(teacher))_j⟩)²) + mean((⟨normalize(student)_i, normalize(student)_j⟩)²)) − (2 · mean((⟨normalize(student)_i, normalize(sg(teacher))_j⟩)²))\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
-            b.AddTerm("Selectivity", 1d, Selectivity(global::LossDsl.Tokens.Input(new global::LossDsl.Ir.InputAttr("student", new[] { "N", "C_s", "HW" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input(new global::LossDsl.Ir.InputAttr("teacher", new[] { "N", "C_t", "HW" })))).Expr, "FeatureDistillation.cs:74");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Selectivity");
+            __b.AddTerm("Selectivity", 1d, Selectivity(global::LossDsl.Tokens.Input(new global::LossDsl.Ir.InputAttr("student", new[] { "N", "C_s", "HW" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input(new global::LossDsl.Ir.InputAttr("teacher", new[] { "N", "C_t", "HW" })))).Expr, "FeatureDistillation.cs:74");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -104,8 +109,14 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Nst", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Nst", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Tokens) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Tokens) : null;
             // v1 = sg(teacher)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = normalize(v1)
@@ -137,7 +148,7 @@ namespace LossDsl.Zoo
             // v17 = v11 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v11, v16);
             // term Selectivity (FeatureDistillation.cs:74), weight 1
-            var raw_Selectivity = v17.MoveToOuterDisposeScope();
+            var raw_Selectivity = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Selectivity = global::LossDsl.Runtime.Scalars.Mul(raw_Selectivity, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Selectivity.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Selectivity", 1d, raw_Selectivity, weighted_Selectivity) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,54 +50,54 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("stepLogits", global::LossDsl.Ir.ValueKind.Logits, "Nll");
-            b.AddInput("stepSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.AddInput("elements", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.AddInput("elementSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("stepLogits", new[] { "P", "C" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("elements", new[] { "G" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Relation, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("stepSet", new[] { "P" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("elementSet", new[] { "G" })); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 15 }, null); // 16
-            b.AddTerm("Nll", 1d, 16, "Sets.cs:17");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("stepLogits", global::LossDsl.Ir.ValueKind.Logits, "Nll");
+            __b.AddInput("stepSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.AddInput("elements", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.AddInput("elementSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("stepLogits", new[] { "P", "C" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("elements", new[] { "G" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Columns, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Relation, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("stepSet", new[] { "P" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("elementSet", new[] { "G" })); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Assign, global::LossDsl.Ir.ValueKind.Matching, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.AtPairs, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 15 }, null); // 16
+            __b.AddTerm("Nll", 1d, 16, "Sets.cs:17");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("OrderMattersSet = 1 · Nll\n");
-            text.Append("  Nll = Σ(−log_softmax(stepLogits)[:, elements_j] at argmin_π Σ_i (sg(−log_softmax(stepLogits)[:, elements_j]) over [stepSet_i = elementSet_j])_(i, π(i))) / max(#−log_softmax(stepLogits)[:, elements_j] at argmin_π Σ_i (sg(−log_softmax(stepLogits)[:, elements_j]) over [stepSet_i = elementSet_j])_(i, π(i)), 1)\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("OrderMattersSet = 1 · Nll\n");
+            __text.Append("  Nll = Σ(−log_softmax(stepLogits)[:, elements_j] at argmin_π Σ_i (sg(−log_softmax(stepLogits)[:, elements_j]) over [stepSet_i = elementSet_j])_(i, π(i))) / max(#−log_softmax(stepLogits)[:, elements_j] at argmin_π Σ_i (sg(−log_softmax(stepLogits)[:, elements_j]) over [stepSet_i = elementSet_j])_(i, π(i)), 1)\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("stepLogits", global::LossDsl.Ir.ValueKind.Logits, "Nll");
-            b.AddInput("stepSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.AddInput("elements", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.AddInput("elementSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
-            b.AddTerm("Nll", 1d, Nll(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("stepLogits", new[] { "P", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("stepSet", new[] { "P" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("elements", new[] { "G" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("elementSet", new[] { "G" }))).Expr, "Sets.cs:17");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("stepLogits", global::LossDsl.Ir.ValueKind.Logits, "Nll");
+            __b.AddInput("stepSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.AddInput("elements", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.AddInput("elementSet", global::LossDsl.Ir.ValueKind.Labels, "Nll");
+            __b.AddTerm("Nll", 1d, Nll(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("stepLogits", new[] { "P", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("stepSet", new[] { "P" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("elements", new[] { "G" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("elementSet", new[] { "G" }))).Expr, "Sets.cs:17");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -107,8 +112,12 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor stepLogits, global::TorchSharp.torch.Tensor stepSet, global::TorchSharp.torch.Tensor elements, global::TorchSharp.torch.Tensor elementSet)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("OrderMattersSet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("stepLogits", stepLogits), ("stepSet", stepSet), ("elements", elements), ("elementSet", elementSet) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("OrderMattersSet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("stepLogits", stepLogits), ("stepSet", stepSet), ("elements", elements), ("elementSet", elementSet) }, global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs));
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            stepLogits = global::LossDsl.Runtime.InputGuards.Widen(stepLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_stepLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(stepLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v1 = log_softmax(stepLogits)
             var v1 = global::LossDsl.Runtime.Ops.LogSoftmax(stepLogits);
             // v3 = v1[:, elements_j]
@@ -134,7 +143,7 @@ namespace LossDsl.Zoo
             // v16 = v12 / v15
             var v16 = global::LossDsl.Runtime.Ops.Div(v12, v15);
             // term Nll (Sets.cs:17), weight 1
-            var raw_Nll = v16.MoveToOuterDisposeScope();
+            var raw_Nll = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_stepLogits).MoveToOuterDisposeScope();
             var weighted_Nll = global::LossDsl.Runtime.Scalars.Mul(raw_Nll, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Nll.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Nll", 1d, raw_Nll, weighted_Nll) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,60 +50,60 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddInput("userWeights", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("userWeights", new[] { "U" })); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 3 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 21 }, null); // 22
-            b.AddTerm("Ranking", 1d, 22, "Ranking.cs:58");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddInput("userWeights", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("userWeights", new[] { "U" })); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 3 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 4 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 21 }, null); // 22
+            __b.AddTerm("Ranking", 1d, 22, "Ranking.cs:58");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("PersonalizedDenoising = 1 · Ranking\n");
-            text.Append("  Ranking = Σ(sg(userWeights)[triples[:, 0]] · −log σ(⟨users[triples[:, 0]]_i, items[triples[:, 1]]_i⟩ − ⟨users[triples[:, 0]]_i, items[triples[:, 2]]_i⟩)) / max(Σ(sg(userWeights)[triples[:, 0]]), 1E-30)\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("PersonalizedDenoising = 1 · Ranking\n");
+            __text.Append("  Ranking = Σ(sg(userWeights)[triples[:, 0]] · −log σ(⟨users[triples[:, 0]]_i, items[triples[:, 1]]_i⟩ − ⟨users[triples[:, 0]]_i, items[triples[:, 2]]_i⟩)) / max(Σ(sg(userWeights)[triples[:, 0]]), 1E-30)\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddInput("userWeights", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
-            b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("userWeights", new[] { "U" })))).Expr, "Ranking.cs:58");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("users", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("items", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("triples", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddInput("userWeights", global::LossDsl.Ir.ValueKind.Vector, "Ranking");
+            __b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("users", new[] { "U", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("items", new[] { "I", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("triples", new[] { "B", "3" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("userWeights", new[] { "U" })))).Expr, "Ranking.cs:58");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -113,8 +118,16 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor users, global::TorchSharp.torch.Tensor items, global::TorchSharp.torch.Tensor triples, global::TorchSharp.torch.Tensor userWeights)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PersonalizedDenoising", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("users", users), ("items", items), ("triples", triples), ("userWeights", userWeights) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PersonalizedDenoising", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("users", users), ("items", items), ("triples", triples), ("userWeights", userWeights) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            users = global::LossDsl.Runtime.InputGuards.Widen(users);
+            items = global::LossDsl.Runtime.InputGuards.Widen(items);
+            userWeights = global::LossDsl.Runtime.InputGuards.Widen(userWeights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_users = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(users, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_items = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(items, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_userWeights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(userWeights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v1 = sg(userWeights)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(userWeights);
             // v3 = triples[:, 0]
@@ -152,7 +165,7 @@ namespace LossDsl.Zoo
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
             // term Ranking (Ranking.cs:58), weight 1
-            var raw_Ranking = v22.MoveToOuterDisposeScope();
+            var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_users, __invalid_items, __invalid_userWeights).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Ranking.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ranking", 1d, raw_Ranking, weighted_Ranking) });

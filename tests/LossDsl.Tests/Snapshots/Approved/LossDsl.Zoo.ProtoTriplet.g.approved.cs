@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v9 = mean_j (‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖ over [queryLabels_i = supportLabels_j]): Sum over SameLabel of f_ij = s_ij, s = Euclidean relation, output RowMean; no N×M tensor", "v23 = [∃ j: ([queryLabels_i = supportLabels_j])_ij]: rows of SameLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,67 +52,75 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("query", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("queryLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.AddInput("support", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("supportLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("query", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("supportLabels", new[] { "S" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("support", new[] { "S", "D_query" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.MeanOf, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryLabels", default)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 1 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 5 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 1 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Earlier, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 2, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Condition, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 7 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 22, 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 13, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Triplets", 1d, 27, "Prototypes.cs:21");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("query", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("queryLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.AddInput("support", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("supportLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("query", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("supportLabels", new[] { "S" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("support", new[] { "S", "D_query" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanOf, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("queryLabels", default)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 1 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 9, 5 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 10, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 6, 1 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Earlier, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Graph, new[] { 2, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Condition, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.PerColumn, global::LossDsl.Ir.ValueKind.Relation, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 7 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 22, 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 13, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 26 }, null); // 27
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Triplets", 1d, 27, "Prototypes.cs:21");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ProtoTriplet", "Margin", (double)this.Margin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ProtoTriplet = 1 · Triplets\n");
-            text.Append("  Triplets = mean(relu((mean_j (‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖ over [queryLabels_i = supportLabels_j]) − ‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖) + Margin) over (1[[queryLabels_i ≠ supportLabels_j]] · 1[¬[∃ j: ([supportLabels_i = supportLabels_j] ∧ [j < i])_ij]]_j) · 1[[∃ j: ([queryLabels_i = supportLabels_j])_ij]])\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ProtoTriplet = 1 · Triplets\n");
+            __text.Append("  Triplets = mean(relu((mean_j (‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖ over [queryLabels_i = supportLabels_j]) − ‖query_i − mean_{j ∈ [supportLabels_i = supportLabels_j](i)} support_j_j‖) + Margin) over (1[[queryLabels_i ≠ supportLabels_j]] · 1[¬[∃ j: ([supportLabels_i = supportLabels_j] ∧ [j < i])_ij]]_j) · 1[[∃ j: ([queryLabels_i = supportLabels_j])_ij]])\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("query", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("queryLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.AddInput("support", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
-            b.AddInput("supportLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
-            b.AddTerm("Triplets", 1d, Triplets(global::LossDsl.Embeddings.Input("query"), global::LossDsl.Labels.Input("queryLabels"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("support", new[] { "S", "D_query" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("supportLabels", new[] { "S" }))).Expr, "Prototypes.cs:21");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("query", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("queryLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.AddInput("support", global::LossDsl.Ir.ValueKind.Embeddings, "Triplets");
+            __b.AddInput("supportLabels", global::LossDsl.Ir.ValueKind.Labels, "Triplets");
+            __b.AddTerm("Triplets", 1d, Triplets(global::LossDsl.Embeddings.Input("query"), global::LossDsl.Labels.Input("queryLabels"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("support", new[] { "S", "D_query" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("supportLabels", new[] { "S" }))).Expr, "Prototypes.cs:21");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -122,10 +135,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor query, global::TorchSharp.torch.Tensor queryLabels, global::TorchSharp.torch.Tensor support, global::TorchSharp.torch.Tensor supportLabels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProtoTriplet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("query", query), ("queryLabels", queryLabels), ("support", support), ("supportLabels", supportLabels) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProtoTriplet", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("query", query), ("queryLabels", queryLabels), ("support", support), ("supportLabels", supportLabels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["S"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["S"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            query = global::LossDsl.Runtime.InputGuards.Widen(query);
+            support = global::LossDsl.Runtime.InputGuards.Widen(support);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_query = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(query, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_support = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(support, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["S"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["S"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v2 = [supportLabels_i = supportLabels_j]
             var v2 = global::LossDsl.Runtime.Ops.SameLabel(supportLabels);
             // v4 = mean_{j ∈ v2(i)} support_j
@@ -196,7 +216,7 @@ namespace LossDsl.Zoo
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
             // term Triplets (Prototypes.cs:21), weight 1
-            var raw_Triplets = v27.MoveToOuterDisposeScope();
+            var raw_Triplets = global::LossDsl.Runtime.InputGuards.Poison(v27, __invalid_query, __invalid_support).MoveToOuterDisposeScope();
             var weighted_Triplets = global::LossDsl.Runtime.Scalars.Mul(raw_Triplets, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Triplets.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplets", 1d, raw_Triplets, weighted_Triplets) });

@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Dot relation, output Rows; no N×M tensor", "v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,72 +52,81 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("u", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Matching");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("u", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-12d, global::LossDsl.Ir.NumericType.Double)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 19 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 11 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Matching", 1d, 7, "Prototypes.cs:104");
-            b.AddTerm("Distinct", 1d, 17, "Prototypes.cs:108");
-            b.AddTerm("Separation", 1d, 25, "Prototypes.cs:112");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("u", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Matching");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("u", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-12d, global::LossDsl.Ir.NumericType.Double)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Vector, new[] { 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 19, 19 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 20, 11 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMin, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 24 }, null); // 25
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Matching", 1d, 7, "Prototypes.cs:109");
+            __b.AddTerm("Distinct", 1d, 17, "Prototypes.cs:113");
+            __b.AddTerm("Separation", 1d, 25, "Prototypes.cs:117");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("PrototypeEmbedding", "Temperature", (double)this.Temperature, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("PrototypeEmbedding", "Gamma", (double)this.Gamma, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("PrototypeEmbedding = 1 · Matching + 1 · Distinct + 1 · Separation\n");
-            text.Append("  Matching = mean_i CE(cos(u_i, prototypes_j) / Temperature_i, y_i)\n");
-            text.Append("  Distinct = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))\n");
-            text.Append("  Separation = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("PrototypeEmbedding = 1 · Matching + 1 · Distinct + 1 · Separation\n");
+            __text.Append("  Matching = mean_i CE(cos(u_i, prototypes_j) / Temperature_i, y_i)\n");
+            __text.Append("  Distinct = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))\n");
+            __text.Append("  Separation = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("u", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Matching");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
-            b.AddTerm("Matching", 1d, Matching(global::LossDsl.Embeddings.Input("u"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:104");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Distinct");
-            b.AddTerm("Distinct", 1d, Distinct(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:108");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Separation");
-            b.AddTerm("Separation", 1d, Separation(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:112");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("u", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Matching");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Matching");
+            __b.AddTerm("Matching", 1d, Matching(global::LossDsl.Embeddings.Input("u"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:109");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Distinct");
+            __b.AddTerm("Distinct", 1d, Distinct(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:113");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Separation");
+            __b.AddTerm("Separation", 1d, Separation(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_u" }))).Expr, "Prototypes.cs:117");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -122,17 +136,24 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Matching (weight 1, Prototypes.cs:104) = mean_i CE(cos(u_i, prototypes_j) / Temperature_i, y_i)
-        /// Distinct (weight 1, Prototypes.cs:108) = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))
-        /// Separation (weight 1, Prototypes.cs:112) = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))
+        /// Matching (weight 1, Prototypes.cs:109) = mean_i CE(cos(u_i, prototypes_j) / Temperature_i, y_i)
+        /// Distinct (weight 1, Prototypes.cs:113) = mean(√(Σ_j ((cos(prototypes_i, prototypes_j))² over [all pairs] ∧ [i ≠ j]) + 1E-12))
+        /// Separation (weight 1, Prototypes.cs:117) = mean(relu(Gamma − min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor u, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor prototypes)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeEmbedding", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("u", u), ("y", y), ("prototypes", prototypes) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeEmbedding", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("u", u), ("y", y), ("prototypes", prototypes) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            u = global::LossDsl.Runtime.InputGuards.Widen(u);
+            prototypes = global::LossDsl.Runtime.InputGuards.Widen(prototypes);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_u = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(u, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_prototypes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(prototypes, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v2 = normalize(u)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(u);
             // v3 = normalize(prototypes)
@@ -199,14 +220,14 @@ namespace LossDsl.Zoo
             var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
-            // term Matching (Prototypes.cs:104), weight 1
-            var raw_Matching = v11.MoveToOuterDisposeScope();
+            // term Matching (Prototypes.cs:109), weight 1
+            var raw_Matching = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_u, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Matching = global::LossDsl.Runtime.Scalars.Mul(raw_Matching, 1d).MoveToOuterDisposeScope();
-            // term Distinct (Prototypes.cs:108), weight 1
-            var raw_Distinct = v21.MoveToOuterDisposeScope();
+            // term Distinct (Prototypes.cs:113), weight 1
+            var raw_Distinct = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Distinct = global::LossDsl.Runtime.Scalars.Mul(raw_Distinct, 1d).MoveToOuterDisposeScope();
-            // term Separation (Prototypes.cs:112), weight 1
-            var raw_Separation = v28.MoveToOuterDisposeScope();
+            // term Separation (Prototypes.cs:117), weight 1
+            var raw_Separation = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Separation = global::LossDsl.Runtime.Scalars.Mul(raw_Separation, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Matching, weighted_Distinct), weighted_Separation).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Matching", 1d, raw_Matching, weighted_Matching), new global::LossDsl.Runtime.TermValue("Distinct", 1d, raw_Distinct, weighted_Distinct), new global::LossDsl.Runtime.TermValue("Separation", 1d, raw_Separation, weighted_Separation) });

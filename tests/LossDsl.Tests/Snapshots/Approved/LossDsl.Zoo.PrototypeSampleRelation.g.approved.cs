@@ -31,6 +31,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -47,87 +52,96 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "SupCon");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "SupCon");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
-            b.AddInput("oldZ", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddInput("oldPrototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_z" })); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 16 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 3 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 10 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Lambda", global::LossDsl.Ir.NumericType.Double)); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("oldZ", new[] { "N", "D_z" })); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("oldPrototypes", new[] { "P", "D_z" })); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 25 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 3 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 25 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 30, 3 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 29, 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 34 }, null); // 35
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Lambda", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("SupCon", 1d, 15, "RelationDistillation.cs:82");
-            b.AddTerm("Prototypes", 1d, 20, "RelationDistillation.cs:89");
-            b.AddTerm("Relations", 1d, 35, "RelationDistillation.cs:93");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "SupCon");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "SupCon");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
+            __b.AddInput("oldZ", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddInput("oldPrototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_z" })); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 16 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 17, 3 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 10 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Lambda", global::LossDsl.Ir.NumericType.Double)); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("oldZ", new[] { "N", "D_z" })); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("oldPrototypes", new[] { "P", "D_z" })); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 23, 25 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 26, 3 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 25 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 30, 3 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.KL, global::LossDsl.Ir.ValueKind.Real, new[] { 29, 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 34 }, null); // 35
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Lambda", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("SupCon", 1d, 15, "RelationDistillation.cs:82");
+            __b.AddTerm("Prototypes", 1d, 20, "RelationDistillation.cs:89");
+            __b.AddTerm("Relations", 1d, 35, "RelationDistillation.cs:93");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("PrototypeSampleRelation", "Temperature", (double)this.Temperature, temperature: true);
+            global::LossDsl.Runtime.HyperValidator.Check("PrototypeSampleRelation", "Lambda", (double)this.Lambda, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("PrototypeSampleRelation = 1 · SupCon + 1 · Prototypes + 1 · Relations\n");
-            text.Append("  SupCon = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))\n");
-            text.Append("  Prototypes = mean_i CE(cos(z_i, prototypes_j) / Temperature_i, y_i)\n");
-            text.Append("  Relations = Lambda · (1/N) Σ_i KL(softmax(cos(sg(oldZ)_i, sg(oldPrototypes)_j) / Temperature)_i ‖ exp log_softmax(cos(z_i, sg(oldPrototypes)_j) / Temperature)_i)\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Lambda = " + this.Lambda.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("PrototypeSampleRelation = 1 · SupCon + 1 · Prototypes + 1 · Relations\n");
+            __text.Append("  SupCon = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))\n");
+            __text.Append("  Prototypes = mean_i CE(cos(z_i, prototypes_j) / Temperature_i, y_i)\n");
+            __text.Append("  Relations = Lambda · (1/N) Σ_i KL(softmax(cos(sg(oldZ)_i, sg(oldPrototypes)_j) / Temperature)_i ‖ exp log_softmax(cos(z_i, sg(oldPrototypes)_j) / Temperature)_i)\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Lambda = " + this.Lambda.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "SupCon");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "SupCon");
-            b.AddTerm("SupCon", 1d, SupCon(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "RelationDistillation.cs:82");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Prototypes");
-            b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
-            b.AddTerm("Prototypes", 1d, Prototypes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_z" }))).Expr, "RelationDistillation.cs:89");
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddInput("oldZ", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddInput("oldPrototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
-            b.AddTerm("Relations", 1d, Relations(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("oldZ", new[] { "N", "D_z" }))), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("oldPrototypes", new[] { "P", "D_z" })))).Expr, "RelationDistillation.cs:93");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "SupCon");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "SupCon");
+            __b.AddTerm("SupCon", 1d, SupCon(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "RelationDistillation.cs:82");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Prototypes");
+            __b.AddInput("prototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Prototypes");
+            __b.AddTerm("Prototypes", 1d, Prototypes(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("prototypes", new[] { "C", "D_z" }))).Expr, "RelationDistillation.cs:89");
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddInput("oldZ", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddInput("oldPrototypes", global::LossDsl.Ir.ValueKind.Embeddings, "Relations");
+            __b.AddTerm("Relations", 1d, Relations(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("oldZ", new[] { "N", "D_z" }))), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("oldPrototypes", new[] { "P", "D_z" })))).Expr, "RelationDistillation.cs:93");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -144,10 +158,21 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor prototypes, global::TorchSharp.torch.Tensor oldZ, global::TorchSharp.torch.Tensor oldPrototypes)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeSampleRelation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("prototypes", prototypes), ("oldZ", oldZ), ("oldPrototypes", oldPrototypes) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("PrototypeSampleRelation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("prototypes", prototypes), ("oldZ", oldZ), ("oldPrototypes", oldPrototypes) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            prototypes = global::LossDsl.Runtime.InputGuards.Widen(prototypes);
+            oldZ = global::LossDsl.Runtime.InputGuards.Widen(oldZ);
+            oldPrototypes = global::LossDsl.Runtime.InputGuards.Widen(oldPrototypes);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_prototypes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(prototypes, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_oldZ = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(oldZ, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_oldPrototypes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(oldPrototypes, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
@@ -238,13 +263,13 @@ namespace LossDsl.Zoo
             // v40 = v39 · Lambda
             var v40 = global::LossDsl.Runtime.Ops.Mul(v39, this.Lambda);
             // term SupCon (RelationDistillation.cs:82), weight 1
-            var raw_SupCon = v17.MoveToOuterDisposeScope();
+            var raw_SupCon = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z).MoveToOuterDisposeScope();
             var weighted_SupCon = global::LossDsl.Runtime.Scalars.Mul(raw_SupCon, 1d).MoveToOuterDisposeScope();
             // term Prototypes (RelationDistillation.cs:89), weight 1
-            var raw_Prototypes = v23.MoveToOuterDisposeScope();
+            var raw_Prototypes = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Prototypes = global::LossDsl.Runtime.Scalars.Mul(raw_Prototypes, 1d).MoveToOuterDisposeScope();
             // term Relations (RelationDistillation.cs:93), weight 1
-            var raw_Relations = v40.MoveToOuterDisposeScope();
+            var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v40, __invalid_z, __invalid_oldZ, __invalid_oldPrototypes).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_SupCon, weighted_Prototypes), weighted_Relations).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("SupCon", 1d, raw_SupCon, weighted_SupCon), new global::LossDsl.Runtime.TermValue("Prototypes", 1d, raw_Prototypes, weighted_Prototypes), new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });

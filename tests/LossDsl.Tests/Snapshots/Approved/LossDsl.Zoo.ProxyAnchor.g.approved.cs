@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,61 +50,70 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
-            b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 6, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 9 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 1 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 21 }, null); // 22
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 32d));
-            b.AddTerm("Proxies", 1d, 22, "ProxyAnchor.cs:21");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
+            __b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Graph, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 6, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 9 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 1 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Not, global::LossDsl.Ir.ValueKind.Graph, new[] { 9 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 16, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 21 }, null); // 22
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 32d));
+            __b.AddTerm("Proxies", 1d, 22, "ProxyAnchor.cs:21");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ProxyAnchor", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("ProxyAnchor", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ProxyAnchor = 1 · Proxies\n");
-            text.Append("  Proxies = mean(softplus(log Σ_j exp(Alpha · (Margin − cos(proxies_i, z_j)) over ([j = y_i])ᵀ)) where [∃ j: (([j = y_i])ᵀ)_ij]) + mean(softplus(log Σ_j exp(Alpha · (cos(proxies_i, z_j) + Margin) over ¬([j = y_i])ᵀ)))\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ProxyAnchor = 1 · Proxies\n");
+            __text.Append("  Proxies = mean(softplus(log Σ_j exp(Alpha · (Margin − cos(proxies_i, z_j)) over ([j = y_i])ᵀ)) where [∃ j: (([j = y_i])ᵀ)_ij]) + mean(softplus(log Σ_j exp(Alpha · (cos(proxies_i, z_j) + Margin) over ¬([j = y_i])ᵀ)))\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
-            b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddTerm("Proxies", 1d, Proxies(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" }))).Expr, "ProxyAnchor.cs:21");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
+            __b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddTerm("Proxies", 1d, Proxies(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" }))).Expr, "ProxyAnchor.cs:21");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -114,8 +128,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor proxies)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProxyAnchor", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("proxies", proxies) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProxyAnchor", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("proxies", proxies) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            proxies = global::LossDsl.Runtime.InputGuards.Widen(proxies);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_proxies = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(proxies, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v4 = normalize(proxies)
             var v4 = global::LossDsl.Runtime.Ops.Normalize(proxies);
             // v5 = normalize(z)
@@ -157,7 +178,7 @@ namespace LossDsl.Zoo
             // v25 = v16 + v24
             var v25 = global::LossDsl.Runtime.Ops.Add(v16, v24);
             // term Proxies (ProxyAnchor.cs:21), weight 1
-            var raw_Proxies = v25.MoveToOuterDisposeScope();
+            var raw_Proxies = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_z, __invalid_proxies).MoveToOuterDisposeScope();
             var weighted_Proxies = global::LossDsl.Runtime.Scalars.Mul(raw_Proxies, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Proxies.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Proxies", 1d, raw_Proxies, weighted_Proxies) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,48 +50,56 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
-            b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SoftmaxScale", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 5 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("SoftmaxScale", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Proxies", 1d, 10, "ProxyNca.cs:18");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
+            __b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("SoftmaxScale", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Number, new[] { 0 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 5 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.SqEuclidean)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 8, 9 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("SoftmaxScale", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Proxies", 1d, 10, "ProxyNca.cs:18");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ProxyNca", "SoftmaxScale", (double)this.SoftmaxScale, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ProxyNca = 1 · Proxies\n");
-            text.Append("  Proxies = mean_i CE(−SoftmaxScale · ‖normalize(z)_i − normalize(proxies)_j‖²_i, y_i)\n");
-            text.Append("  where ").Append("SoftmaxScale = " + this.SoftmaxScale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ProxyNca = 1 · Proxies\n");
+            __text.Append("  Proxies = mean_i CE(−SoftmaxScale · ‖normalize(z)_i − normalize(proxies)_j‖²_i, y_i)\n");
+            __text.Append("  where ").Append("SoftmaxScale = " + this.SoftmaxScale.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
-            b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
-            b.AddTerm("Proxies", 1d, Proxies(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" }))).Expr, "ProxyNca.cs:18");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Proxies");
+            __b.AddInput("proxies", global::LossDsl.Ir.ValueKind.Embeddings, "Proxies");
+            __b.AddTerm("Proxies", 1d, Proxies(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("proxies", new[] { "C", "D_z" }))).Expr, "ProxyNca.cs:18");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -101,8 +114,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor proxies)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProxyNca", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("proxies", proxies) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ProxyNca", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y), ("proxies", proxies) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            proxies = global::LossDsl.Runtime.InputGuards.Widen(proxies);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_proxies = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(proxies, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v3 = normalize(z)
             var v3 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v5 = normalize(proxies)
@@ -116,7 +136,7 @@ namespace LossDsl.Zoo
             // v10 = mean_i CE(v8_i, y_i)
             var v10 = global::LossDsl.Runtime.Ops.CrossEntropy(v8, y);
             // term Proxies (ProxyNca.cs:18), weight 1
-            var raw_Proxies = v10.MoveToOuterDisposeScope();
+            var raw_Proxies = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_z, __invalid_proxies).MoveToOuterDisposeScope();
             var weighted_Proxies = global::LossDsl.Runtime.Scalars.Mul(raw_Proxies, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Proxies.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Proxies", 1d, raw_Proxies, weighted_Proxies) });

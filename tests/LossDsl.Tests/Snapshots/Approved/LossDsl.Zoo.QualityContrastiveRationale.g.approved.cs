@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,70 +50,78 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("positiveQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
-            b.AddInput("negativeQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("positiveQuality", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("negativeQuality", new[] { "N", "K" })); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "D_z" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "D_z" })); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 12 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Log1p, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 25, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Rationales", 1d, 28, "RelationDistillation.cs:132");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("positiveQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
+            __b.AddInput("negativeQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("positiveQuality", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("negativeQuality", new[] { "N", "K" })); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "D_z" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 7, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "D_z" })); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 16, 12 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Vector, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Log1p, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 2 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1E-30d, global::LossDsl.Ir.NumericType.Double)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 25, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Rationales", 1d, 28, "RelationDistillation.cs:132");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("QualityContrastiveRationale", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("QualityContrastiveRationale = 1 · Rationales\n");
-            text.Append("  Rationales = Σ(relu(sg(positiveQuality)) · log(1 + Σ_j (relu(sg(negativeQuality)) · exp((Σ_j (normalize(negatives) · normalize(z)) / Temperature) − (⟨normalize(z)_i, normalize(positives)_i⟩ / Temperature))))) / max(Σ(relu(sg(positiveQuality))), 1E-30)\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("QualityContrastiveRationale = 1 · Rationales\n");
+            __text.Append("  Rationales = Σ(relu(sg(positiveQuality)) · log(1 + Σ_j (relu(sg(negativeQuality)) · exp((Σ_j (normalize(negatives) · normalize(z)) / Temperature) − (⟨normalize(z)_i, normalize(positives)_i⟩ / Temperature))))) / max(Σ(relu(sg(positiveQuality))), 1E-30)\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
-            b.AddInput("positiveQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
-            b.AddInput("negativeQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
-            b.AddTerm("Rationales", 1d, Rationales(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "D_z" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "D_z" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("positiveQuality")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("negativeQuality", new[] { "N", "K" })))).Expr, "RelationDistillation.cs:132");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Embeddings, "Rationales");
+            __b.AddInput("positiveQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
+            __b.AddInput("negativeQuality", global::LossDsl.Ir.ValueKind.Vector, "Rationales");
+            __b.AddTerm("Rationales", 1d, Rationales(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "D_z" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "D_z" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("positiveQuality")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input(new global::LossDsl.Ir.InputAttr("negativeQuality", new[] { "N", "K" })))).Expr, "RelationDistillation.cs:132");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -123,8 +136,21 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor negatives, global::TorchSharp.torch.Tensor positiveQuality, global::TorchSharp.torch.Tensor negativeQuality)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("QualityContrastiveRationale", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("positives", positives), ("negatives", negatives), ("positiveQuality", positiveQuality), ("negativeQuality", negativeQuality) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("QualityContrastiveRationale", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("positives", positives), ("negatives", negatives), ("positiveQuality", positiveQuality), ("negativeQuality", negativeQuality) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            positives = global::LossDsl.Runtime.InputGuards.Widen(positives);
+            negatives = global::LossDsl.Runtime.InputGuards.Widen(negatives);
+            positiveQuality = global::LossDsl.Runtime.InputGuards.Widen(positiveQuality);
+            negativeQuality = global::LossDsl.Runtime.InputGuards.Widen(negativeQuality);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_positives = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(positives, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_negatives = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(negatives, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_positiveQuality = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(positiveQuality, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_negativeQuality = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(negativeQuality, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v1 = sg(positiveQuality)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(positiveQuality);
             // v2 = relu(v1)
@@ -170,7 +196,7 @@ namespace LossDsl.Zoo
             // v30 = v26 / v29
             var v30 = global::LossDsl.Runtime.Ops.Div(v26, v29);
             // term Rationales (RelationDistillation.cs:132), weight 1
-            var raw_Rationales = v30.MoveToOuterDisposeScope();
+            var raw_Rationales = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_positives, __invalid_negatives, __invalid_positiveQuality, __invalid_negativeQuality).MoveToOuterDisposeScope();
             var weighted_Rationales = global::LossDsl.Runtime.Scalars.Mul(raw_Rationales, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Rationales.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Rationales", 1d, raw_Rationales, weighted_Rationales) });

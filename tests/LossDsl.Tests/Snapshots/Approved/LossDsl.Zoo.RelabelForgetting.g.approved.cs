@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,53 +50,62 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("substitutedLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainLabels", global::LossDsl.Ir.ValueKind.Labels, "Retain");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 8 }, null); // 9
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Forget", 1d, 4, "Unlearning.cs:239");
-            b.AddTerm("Retain", 1d, 9, "Unlearning.cs:243");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("substitutedLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainLabels", global::LossDsl.Ir.ValueKind.Labels, "Retain");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropy, global::LossDsl.Ir.ValueKind.Real, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 8 }, null); // 9
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Forget", 1d, 4, "Unlearning.cs:240");
+            __b.AddTerm("Retain", 1d, 9, "Unlearning.cs:244");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("RelabelForgetting", "Gamma", (double)this.Gamma, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("RelabelForgetting", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("RelabelForgetting = 1 · Forget + 1 · Retain\n");
-            text.Append("  Forget = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)\n");
-            text.Append("  Retain = Alpha · mean_i CE(retainLogits_i, retainLabels_i)\n");
-            text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("RelabelForgetting = 1 · Forget + 1 · Retain\n");
+            __text.Append("  Forget = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)\n");
+            __text.Append("  Retain = Alpha · mean_i CE(retainLogits_i, retainLabels_i)\n");
+            __text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("substitutedLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L))).Expr, "Unlearning.cs:239");
-            b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            b.AddInput("retainLabels", global::LossDsl.Ir.ValueKind.Labels, "Retain");
-            b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L))).Expr, "Unlearning.cs:243");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("substitutedLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L))).Expr, "Unlearning.cs:240");
+            __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
+            __b.AddInput("retainLabels", global::LossDsl.Ir.ValueKind.Labels, "Retain");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L))).Expr, "Unlearning.cs:244");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -101,14 +115,21 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:239) = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)
-        /// Retain (weight 1, Unlearning.cs:243) = Alpha · mean_i CE(retainLogits_i, retainLabels_i)
+        /// Forget (weight 1, Unlearning.cs:240) = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)
+        /// Retain (weight 1, Unlearning.cs:244) = Alpha · mean_i CE(retainLogits_i, retainLabels_i)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor substitutedLabels, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainLabels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RelabelForgetting", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("substitutedLabels", substitutedLabels), ("retainLogits", retainLogits), ("retainLabels", retainLabels) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RelabelForgetting", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("substitutedLabels", substitutedLabels), ("retainLogits", retainLogits), ("retainLabels", retainLabels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
+            retainLogits = global::LossDsl.Runtime.InputGuards.Widen(retainLogits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_forgetLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(forgetLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_retainLogits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainLogits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v3 = mean_i CE(forgetLogits_i, substitutedLabels_i)
             var v3 = global::LossDsl.Runtime.Ops.CrossEntropy(forgetLogits, substitutedLabels, ignore: -100L);
             // v4 = v3 · Gamma
@@ -117,11 +138,11 @@ namespace LossDsl.Zoo
             var v8 = global::LossDsl.Runtime.Ops.CrossEntropy(retainLogits, retainLabels, ignore: -100L);
             // v9 = v8 · Alpha
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.Alpha);
-            // term Forget (Unlearning.cs:239), weight 1
-            var raw_Forget = v4.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:240), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v4, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:243), weight 1
-            var raw_Retain = v9.MoveToOuterDisposeScope();
+            // term Retain (Unlearning.cs:244), weight 1
+            var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_retainLogits).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget), new global::LossDsl.Runtime.TermValue("Retain", 1d, raw_Retain, weighted_Retain) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,57 +50,66 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("DistanceWeight", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AngleWeight", global::LossDsl.Ir.NumericType.Double)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 1 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13, 8 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 14 }, null); // 15
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("DistanceWeight", global::LossDsl.Ir.NumericType.Double, 25d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("AngleWeight", global::LossDsl.Ir.NumericType.Double, 50d));
-            b.AddTerm("Distance", 1d, 10, "Rkd.cs:32");
-            b.AddTerm("Angle", 1d, 15, "Rkd.cs:38");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("DistanceWeight", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 5 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNormalized, global::LossDsl.Ir.ValueKind.Relation, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AngleWeight", global::LossDsl.Ir.NumericType.Double)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 1 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 12, 13, 8 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 11, 14 }, null); // 15
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("DistanceWeight", global::LossDsl.Ir.NumericType.Double, 25d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("AngleWeight", global::LossDsl.Ir.NumericType.Double, 50d));
+            __b.AddTerm("Distance", 1d, 10, "Rkd.cs:32");
+            __b.AddTerm("Angle", 1d, 15, "Rkd.cs:38");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("Rkd", "DistanceWeight", (double)this.DistanceWeight, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("Rkd", "AngleWeight", (double)this.AngleWeight, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("Rkd = 1 · Distance + 1 · Angle\n");
-            text.Append("  Distance = DistanceWeight · mean smoothL1(‖student_i − student_j‖ / mean(‖student_i − student_j‖ > 0) − ‖sg(teacher)_i − sg(teacher)_j‖ / mean(‖sg(teacher)_i − sg(teacher)_j‖ > 0); β = 1)\n");
-            text.Append("  Angle = AngleWeight · mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)\n");
-            text.Append("  where ").Append("DistanceWeight = " + this.DistanceWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "AngleWeight = " + this.AngleWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("Rkd = 1 · Distance + 1 · Angle\n");
+            __text.Append("  Distance = DistanceWeight · mean smoothL1(‖student_i − student_j‖ / mean(‖student_i − student_j‖ > 0) − ‖sg(teacher)_i − sg(teacher)_j‖ / mean(‖sg(teacher)_i − sg(teacher)_j‖ > 0); β = 1)\n");
+            __text.Append("  Angle = AngleWeight · mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)\n");
+            __text.Append("  where ").Append("DistanceWeight = " + this.DistanceWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "AngleWeight = " + this.AngleWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
-            b.AddTerm("Distance", 1d, Distance(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:32");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.AddTerm("Angle", 1d, Angle(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:38");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Distance");
+            __b.AddTerm("Distance", 1d, Distance(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:32");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.AddTerm("Angle", 1d, Angle(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:38");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -111,9 +125,16 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Rkd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("Rkd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v2 = ‖student_i − student_j‖
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v3 = v2 / mean(v2 > 0)
@@ -147,10 +168,10 @@ namespace LossDsl.Zoo
             // v15 = v14 · AngleWeight
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.AngleWeight);
             // term Distance (Rkd.cs:32), weight 1
-            var raw_Distance = v10.MoveToOuterDisposeScope();
+            var raw_Distance = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Distance = global::LossDsl.Runtime.Scalars.Mul(raw_Distance, 1d).MoveToOuterDisposeScope();
             // term Angle (Rkd.cs:38), weight 1
-            var raw_Angle = v15.MoveToOuterDisposeScope();
+            var raw_Angle = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Angle = global::LossDsl.Runtime.Scalars.Mul(raw_Angle, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Distance, weighted_Angle).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Distance", 1d, raw_Distance, weighted_Distance), new global::LossDsl.Runtime.TermValue("Angle", 1d, raw_Angle, weighted_Angle) });

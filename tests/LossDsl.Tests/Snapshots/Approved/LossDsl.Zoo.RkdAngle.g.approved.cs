@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = { "v7 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor" };
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,44 +50,52 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AngleWeight", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 7 }, null); // 8
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("AngleWeight", global::LossDsl.Ir.NumericType.Double, 50d));
-            b.AddTerm("Angle", 1d, 8, "Rkd.cs:15");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AngleWeight", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Angles, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Double)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.SmoothL1, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 7 }, null); // 8
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("AngleWeight", global::LossDsl.Ir.NumericType.Double, 50d));
+            __b.AddTerm("Angle", 1d, 8, "Rkd.cs:15");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("RkdAngle", "AngleWeight", (double)this.AngleWeight, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("RkdAngle = 1 · Angle\n");
-            text.Append("  Angle = AngleWeight · mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)\n");
-            text.Append("  where ").Append("AngleWeight = " + this.AngleWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("RkdAngle = 1 · Angle\n");
+            __text.Append("  Angle = AngleWeight · mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)\n");
+            __text.Append("  where ").Append("AngleWeight = " + this.AngleWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
-            b.AddTerm("Angle", 1d, Angle(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:15");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Angle");
+            __b.AddTerm("Angle", 1d, Angle(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "Rkd.cs:15");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -97,9 +110,16 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RkdAngle", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RkdAngle", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v4 = sg(teacher)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             global::TorchSharp.torch.Tensor v7;
@@ -121,7 +141,7 @@ namespace LossDsl.Zoo
             // v8 = v7 · AngleWeight
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.AngleWeight);
             // term Angle (Rkd.cs:15), weight 1
-            var raw_Angle = v8.MoveToOuterDisposeScope();
+            var raw_Angle = global::LossDsl.Runtime.InputGuards.Poison(v8, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Angle = global::LossDsl.Runtime.Scalars.Mul(raw_Angle, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Angle.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Angle", 1d, raw_Angle, weighted_Angle) });

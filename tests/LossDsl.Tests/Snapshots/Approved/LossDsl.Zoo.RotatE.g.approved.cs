@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,146 +50,157 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3.141592653589793d, global::LossDsl.Ir.NumericType.Double)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("EmbeddingRange", global::LossDsl.Ir.NumericType.Double)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 9, 10 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 16 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 13 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 26, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 23, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 32 }, null); // 33
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 33 }, null); // 34
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 35
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 34, 35 }, null); // 36
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 37 }, null); // 38
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 35 }, null); // 39
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 38, 39 }, null); // 40
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 41
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 42
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 42 }, null); // 43
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 44
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 45
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 45 }, null); // 46
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 46, 11 }, null); // 47
-            b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47 }, null); // 48
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 44, 48 }, null); // 49
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 50
-            b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47 }, null); // 51
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 51 }, null); // 52
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 49, 52 }, null); // 53
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 54
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 54 }, null); // 55
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 55 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 56
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 53, 56 }, null); // 57
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 57 }, null); // 58
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 44, 51 }, null); // 59
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 48 }, null); // 60
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 59, 60 }, null); // 61
-            b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 55 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 62
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 61, 62 }, null); // 63
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 63 }, null); // 64
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 58, 64 }, null); // 65
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 65 }, null); // 66
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 66 }, null); // 67
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 67 }, null); // 68
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 69
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 68, 69 }, null); // 70
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 70 }, null); // 71
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 71 }, null); // 72
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 68 }, null); // 73
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 73 }, null); // 74
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 72, 74 }, null); // 75
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 75 }, null); // 76
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 76, 35 }, null); // 77
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 77 }, null); // 78
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 78 }, null); // 79
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 79, 39 }, null); // 80
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 81
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 82
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 83
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 82, 83 }, null); // 84
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 84 }, null); // 85
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 86
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 86, 83 }, null); // 87
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 87 }, null); // 88
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 85, 88 }, null); // 89
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 81, 89 }, null); // 90
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 12d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("EmbeddingRange", global::LossDsl.Ir.NumericType.Double, 0.014d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddTerm("Positive", 0.5d, 40, "KnowledgeGraph.cs:93");
-            b.AddTerm("Negative", 0.5d, 80, "KnowledgeGraph.cs:98");
-            b.AddTerm("Regularizer", 1d, 90, "KnowledgeGraph.cs:103");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3.141592653589793d, global::LossDsl.Ir.NumericType.Double)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("EmbeddingRange", global::LossDsl.Ir.NumericType.Double)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 9, 10 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 12 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 14, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 18, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 16 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 15, 13 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 24, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 26, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 23, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 31 }, null); // 32
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 32 }, null); // 33
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 33 }, null); // 34
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("weights", default)); // 35
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 34, 35 }, null); // 36
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 36 }, null); // 37
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 37 }, null); // 38
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 35 }, null); // 39
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 38, 39 }, null); // 40
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 41
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 42
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 42 }, null); // 43
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 44
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 45
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6, 45 }, null); // 46
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 46, 11 }, null); // 47
+            __b.Intern(global::LossDsl.Ir.OpCode.Cos, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47 }, null); // 48
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 44, 48 }, null); // 49
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 43 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 50
+            __b.Intern(global::LossDsl.Ir.OpCode.Sin, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 47 }, null); // 51
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 51 }, null); // 52
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 49, 52 }, null); // 53
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 41 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 54
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 54 }, null); // 55
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 55 }, new global::LossDsl.Ir.IndexAttr(0, 2)); // 56
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 53, 56 }, null); // 57
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 57 }, null); // 58
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 44, 51 }, null); // 59
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 50, 48 }, null); // 60
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 59, 60 }, null); // 61
+            __b.Intern(global::LossDsl.Ir.OpCode.Part, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 55 }, new global::LossDsl.Ir.IndexAttr(1, 2)); // 62
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 61, 62 }, null); // 63
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 63 }, null); // 64
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 58, 64 }, null); // 65
+            __b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 65 }, null); // 66
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 66 }, null); // 67
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 67 }, null); // 68
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double)); // 69
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 68, 69 }, null); // 70
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Vector, new[] { 70 }, null); // 71
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 71 }, null); // 72
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 68 }, null); // 73
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 73 }, null); // 74
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 72, 74 }, null); // 75
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 75 }, null); // 76
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 76, 35 }, null); // 77
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 77 }, null); // 78
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 78 }, null); // 79
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 79, 39 }, null); // 80
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Regularization", global::LossDsl.Ir.NumericType.Double)); // 81
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1 }, null); // 82
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(3d, global::LossDsl.Ir.NumericType.Int)); // 83
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 82, 83 }, null); // 84
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 84 }, null); // 85
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 6 }, null); // 86
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 86, 83 }, null); // 87
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 87 }, null); // 88
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 85, 88 }, null); // 89
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 81, 89 }, null); // 90
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 12d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("EmbeddingRange", global::LossDsl.Ir.NumericType.Double, 0.014d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("AdversarialTemperature", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Regularization", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddTerm("Positive", 0.5d, 40, "KnowledgeGraph.cs:93");
+            __b.AddTerm("Negative", 0.5d, 80, "KnowledgeGraph.cs:98");
+            __b.AddTerm("Regularizer", 1d, 90, "KnowledgeGraph.cs:103");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("RotatE", "Gamma", (double)this.Gamma, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("RotatE", "EmbeddingRange", (double)this.EmbeddingRange, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("RotatE", "AdversarialTemperature", (double)this.AdversarialTemperature, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("RotatE", "Regularization", (double)this.Regularization, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("RotatE = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
-            text.Append("  Positive = −Σ(log σ(Gamma − Σ_j (√((((part 1/2 of entities[positives[:, 0]] · cos(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[positives[:, 0]] · sin(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[positives[:, 2]])² + (((part 1/2 of entities[positives[:, 0]] · sin(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[positives[:, 0]] · cos(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[positives[:, 2]])²))) · weights) / Σ(weights)\n");
-            text.Append("  Negative = −Σ(Σ_j (sg(softmax((Gamma − Σ_j (√((((part 1/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[negatives[:, 2]])² + (((part 1/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[negatives[:, 2]])²))) · AdversarialTemperature)) · log σ(−(Gamma − Σ_j (√((((part 1/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[negatives[:, 2]])² + (((part 1/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[negatives[:, 2]])²))))) · weights) / Σ(weights)\n");
-            text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
-            text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "EmbeddingRange = " + this.EmbeddingRange.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("RotatE = 0.5 · Positive + 0.5 · Negative + 1 · Regularizer\n");
+            __text.Append("  Positive = −Σ(log σ(Gamma − Σ_j (√((((part 1/2 of entities[positives[:, 0]] · cos(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[positives[:, 0]] · sin(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[positives[:, 2]])² + (((part 1/2 of entities[positives[:, 0]] · sin(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[positives[:, 0]] · cos(relations[positives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[positives[:, 2]])²))) · weights) / Σ(weights)\n");
+            __text.Append("  Negative = −Σ(Σ_j (sg(softmax((Gamma − Σ_j (√((((part 1/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[negatives[:, 2]])² + (((part 1/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[negatives[:, 2]])²))) · AdversarialTemperature)) · log σ(−(Gamma − Σ_j (√((((part 1/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) − (part 2/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 1/2 of entities[negatives[:, 2]])² + (((part 1/2 of entities[negatives[:, 0]] · sin(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange))) + (part 2/2 of entities[negatives[:, 0]] · cos(relations[negatives[:, 1]] · (3.141592653589793 / EmbeddingRange)))) − part 2/2 of entities[negatives[:, 2]])²))))) · weights) / Σ(weights)\n");
+            __text.Append("  Regularizer = Regularization · (Σ((|entities|)^3) + Σ((|relations|)^3))\n");
+            __text.Append("  where ").Append("Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "EmbeddingRange = " + this.EmbeddingRange.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "AdversarialTemperature = " + this.AdversarialTemperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Regularization = " + this.Regularization.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
-            b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:93");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
-            b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
-            b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:98");
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
-            b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" }))).Expr, "KnowledgeGraph.cs:103");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Positive");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Positive");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Positive");
+            __b.AddTerm("Positive", 0.5d, Positive(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:93");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Negative");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Negative");
+            __b.AddInput("weights", global::LossDsl.Ir.ValueKind.Vector, "Negative");
+            __b.AddTerm("Negative", 0.5d, Negative(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })), global::LossDsl.Vector.Input("weights")).Expr, "KnowledgeGraph.cs:98");
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Regularizer");
+            __b.AddTerm("Regularizer", 1d, Regularizer(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "H" }))).Expr, "KnowledgeGraph.cs:103");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -201,8 +217,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor relations, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor weights, global::TorchSharp.torch.Tensor negatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RotatE", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RotatE", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("weights", weights), ("negatives", negatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            relations = global::LossDsl.Runtime.InputGuards.Widen(relations);
+            weights = global::LossDsl.Runtime.InputGuards.Widen(weights);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_relations = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(relations, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_weights = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(weights, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v3 = positives[:, 0]
             var v3 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v4 = entities[v3]
@@ -362,13 +387,13 @@ namespace LossDsl.Zoo
             // v90 = v89 · Regularization
             var v90 = global::LossDsl.Runtime.Ops.Mul(v89, this.Regularization);
             // term Positive (KnowledgeGraph.cs:93), weight 0.5
-            var raw_Positive = v40.MoveToOuterDisposeScope();
+            var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v40, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();
             // term Negative (KnowledgeGraph.cs:98), weight 0.5
-            var raw_Negative = v80.MoveToOuterDisposeScope();
+            var raw_Negative = global::LossDsl.Runtime.InputGuards.Poison(v80, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Negative = global::LossDsl.Runtime.Scalars.Mul(raw_Negative, 0.5d).MoveToOuterDisposeScope();
             // term Regularizer (KnowledgeGraph.cs:103), weight 1
-            var raw_Regularizer = v90.MoveToOuterDisposeScope();
+            var raw_Regularizer = global::LossDsl.Runtime.InputGuards.Poison(v90, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Regularizer = global::LossDsl.Runtime.Scalars.Mul(raw_Regularizer, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Positive, weighted_Negative), weighted_Regularizer).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Positive", 0.5d, raw_Positive, weighted_Positive), new global::LossDsl.Runtime.TermValue("Negative", 0.5d, raw_Negative, weighted_Negative), new global::LossDsl.Runtime.TermValue("Regularizer", 1d, raw_Regularizer, weighted_Regularizer) });

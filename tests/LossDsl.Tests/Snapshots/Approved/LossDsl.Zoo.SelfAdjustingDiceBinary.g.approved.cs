@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,63 +50,72 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("mask", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 6 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("target", default)); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 5 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Smooth", global::LossDsl.Ir.NumericType.Double)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 17 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 23 }, null); // 24
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Smooth", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0.01d));
-            b.AddTerm("Overlap", 1d, 24, "SelfAdjustingDice.cs:75");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(2d, global::LossDsl.Ir.NumericType.Int)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("mask", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 3, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Vector, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 6 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("target", default)); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 12, 5 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 1, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Smooth", global::LossDsl.Ir.NumericType.Double)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 17 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 23 }, null); // 24
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Smooth", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0.01d));
+            __b.AddTerm("Overlap", 1d, 24, "SelfAdjustingDice.cs:75");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("SelfAdjustingDiceBinary", "Smooth", (double)this.Smooth, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("SelfAdjustingDiceBinary", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SelfAdjustingDiceBinary = 1 · Overlap\n");
-            text.Append("  Overlap = 1 − (((2 · Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask)))) + Smooth) / ((Σ((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) + Σ(sg(target) · sg(mask))) + Smooth))\n");
-            text.Append("  where ").Append("Smooth = " + this.Smooth.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SelfAdjustingDiceBinary = 1 · Overlap\n");
+            __text.Append("  Overlap = 1 − (((2 · Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask)))) + Smooth) / ((Σ((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) + Σ(sg(target) · sg(mask))) + Smooth))\n");
+            __text.Append("  where ").Append("Smooth = " + this.Smooth.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Vector.Input("logits"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("target")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("mask"))).Expr, "SelfAdjustingDice.cs:75");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Vector.Input("logits"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("target")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("mask"))).Expr, "SelfAdjustingDice.cs:75");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -116,8 +130,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor target, global::TorchSharp.torch.Tensor mask)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SelfAdjustingDiceBinary", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("target", target), ("mask", mask) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SelfAdjustingDiceBinary", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("target", target), ("mask", mask) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            target = global::LossDsl.Runtime.InputGuards.Widen(target);
+            mask = global::LossDsl.Runtime.InputGuards.Widen(mask);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_target = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(target, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_mask = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(mask, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v3 = σ(logits)
             var v3 = global::LossDsl.Runtime.Ops.Sigmoid(logits);
             // v5 = sg(mask)
@@ -155,7 +178,7 @@ namespace LossDsl.Zoo
             // v24 = 1 − v23
             var v24 = global::LossDsl.Runtime.Ops.Sub((double)1, v23);
             // term Overlap (SelfAdjustingDice.cs:75), weight 1
-            var raw_Overlap = v24.MoveToOuterDisposeScope();
+            var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_logits, __invalid_target, __invalid_mask).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Overlap.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Overlap", 1d, raw_Overlap, weighted_Overlap) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,71 +50,82 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddInput("retainLoss", global::LossDsl.Ir.ValueKind.Real, "Retain");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-2d, global::LossDsl.Ir.NumericType.Int)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 2 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", new[] { "N", "T", "V" })); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", new[] { "N", "T" }, -100L)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Delta", global::LossDsl.Ir.NumericType.Double)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 8 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 12 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("retainLoss", default)); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 25, 26 }, null); // 27
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 4.5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Delta", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 0.125d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Forget", 1d, 24, "Unlearning.cs:82");
-            b.AddTerm("Retain", 1d, 27, "Unlearning.cs:86");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddInput("retainLoss", global::LossDsl.Ir.ValueKind.Real, "Retain");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Gamma", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(-2d, global::LossDsl.Ir.NumericType.Int)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Beta", global::LossDsl.Ir.NumericType.Double)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Number, new[] { 1, 2 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", new[] { "N", "T", "V" })); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", new[] { "N", "T" }, -100L)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.NextTokenLogProbs, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Delta", global::LossDsl.Ir.NumericType.Double)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 8 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 21, 12 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Real, new int[0], new global::LossDsl.Ir.InputAttr("retainLoss", default)); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 25, 26 }, null); // 27
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Beta", global::LossDsl.Ir.NumericType.Double, 4.5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Delta", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 0.125d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Forget", 1d, 24, "Unlearning.cs:83");
+            __b.AddTerm("Retain", 1d, 27, "Unlearning.cs:87");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("SimNpoTokens", "Beta", (double)this.Beta, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("SimNpoTokens", "Delta", (double)this.Delta, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("SimNpoTokens", "Gamma", (double)this.Gamma, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("SimNpoTokens", "Alpha", (double)this.Alpha, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SimNpoTokens = 1 · Forget + 1 · Retain\n");
-            text.Append("  Forget = Gamma · (((-2 / Beta) · Σ(log σ(Beta · ((−Σ_j (log p(labels_t | logits_(t−1))) / max(Σ_j (1[[labels not ignored]]), 1)) − Delta)))) / max(#−Σ_j (log p(labels_t | logits_(t−1))), 1))\n");
-            text.Append("  Retain = Alpha · retainLoss\n");
-            text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Delta = " + this.Delta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SimNpoTokens = 1 · Forget + 1 · Retain\n");
+            __text.Append("  Forget = Gamma · (((-2 / Beta) · Σ(log σ(Beta · ((−Σ_j (log p(labels_t | logits_(t−1))) / max(Σ_j (1[[labels not ignored]]), 1)) − Delta)))) / max(#−Σ_j (log p(labels_t | logits_(t−1))), 1))\n");
+            __text.Append("  Retain = Alpha · retainLoss\n");
+            __text.Append("  where ").Append("Beta = " + this.Beta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Delta = " + this.Delta.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Gamma = " + this.Gamma.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("logits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:82");
-            b.AddInput("retainLoss", global::LossDsl.Ir.ValueKind.Real, "Retain");
-            b.AddTerm("Retain", 1d, Retain(global::LossDsl.Real.Input("retainLoss")).Expr, "Unlearning.cs:86");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("logits", new[] { "N", "T", "V" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", new[] { "N", "T" }, -100L))).Expr, "Unlearning.cs:83");
+            __b.AddInput("retainLoss", global::LossDsl.Ir.ValueKind.Real, "Retain");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Real.Input("retainLoss")).Expr, "Unlearning.cs:87");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -119,14 +135,21 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:82) = Gamma · (((-2 / Beta) · Σ(log σ(Beta · ((−Σ_j (log p(labels_t | logits_(t−1))) / max(Σ_j (1[[labels not ignored]]), 1)) − Delta)))) / max(#−Σ_j (log p(labels_t | logits_(t−1))), 1))
-        /// Retain (weight 1, Unlearning.cs:86) = Alpha · retainLoss
+        /// Forget (weight 1, Unlearning.cs:83) = Gamma · (((-2 / Beta) · Σ(log σ(Beta · ((−Σ_j (log p(labels_t | logits_(t−1))) / max(Σ_j (1[[labels not ignored]]), 1)) − Delta)))) / max(#−Σ_j (log p(labels_t | logits_(t−1))), 1))
+        /// Retain (weight 1, Unlearning.cs:87) = Alpha · retainLoss
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor retainLoss)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimNpoTokens", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels), ("retainLoss", retainLoss) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimNpoTokens", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels), ("retainLoss", retainLoss) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            retainLoss = global::LossDsl.Runtime.InputGuards.Widen(retainLoss);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_retainLoss = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(retainLoss, global::LossDsl.Ir.ValueKind.Real) : null;
             // v6 = log p(labels_t | logits_(t−1))
             var v6 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(logits, labels, ignore: -100L);
             // v7 = Σ_j (v6)
@@ -163,11 +186,11 @@ namespace LossDsl.Zoo
             var v24 = global::LossDsl.Runtime.Ops.Mul(v23, this.Gamma);
             // v27 = retainLoss · Alpha
             var v27 = global::LossDsl.Runtime.Ops.Mul(retainLoss, this.Alpha);
-            // term Forget (Unlearning.cs:82), weight 1
-            var raw_Forget = v24.MoveToOuterDisposeScope();
+            // term Forget (Unlearning.cs:83), weight 1
+            var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:86), weight 1
-            var raw_Retain = v27.MoveToOuterDisposeScope();
+            // term Retain (Unlearning.cs:87), weight 1
+            var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v27, __invalid_retainLoss).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Forget", 1d, raw_Forget, weighted_Forget), new global::LossDsl.Runtime.TermValue("Retain", 1d, raw_Retain, weighted_Retain) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,41 +50,41 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 6 }, null); // 7
-            b.AddTerm("Gram", 1d, 7, "FeatureDistillation.cs:47");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 4, 4 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Mse, global::LossDsl.Ir.ValueKind.Real, new[] { 3, 6 }, null); // 7
+            __b.AddTerm("Gram", 1d, 7, "FeatureDistillation.cs:47");
+            return __b.Build();
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SimilarityPreserving = 1 · Gram\n");
-            text.Append("  Gram = mean ((normalize(⟨sg(teacher)_i, sg(teacher)_j⟩)) − (normalize(⟨student_i, student_j⟩)))²\n");
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SimilarityPreserving = 1 · Gram\n");
+            __text.Append("  Gram = mean ((normalize(⟨sg(teacher)_i, sg(teacher)_j⟩)) − (normalize(⟨student_i, student_j⟩)))²\n");
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
-            b.AddTerm("Gram", 1d, Gram(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "FeatureDistillation.cs:47");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Embeddings, "Gram");
+            __b.AddTerm("Gram", 1d, Gram(global::LossDsl.Embeddings.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("teacher"))).Expr, "FeatureDistillation.cs:47");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -94,8 +99,14 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimilarityPreserving", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimilarityPreserving", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = sg(teacher)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = ⟨v1_i, v1_j⟩
@@ -109,7 +120,7 @@ namespace LossDsl.Zoo
             // v7 = mean ((v3) − (v6))²
             var v7 = global::LossDsl.Runtime.Ops.Mse(v3, v6);
             // term Gram (FeatureDistillation.cs:47), weight 1
-            var raw_Gram = v7.MoveToOuterDisposeScope();
+            var raw_Gram = global::LossDsl.Runtime.InputGuards.Poison(v7, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Gram = global::LossDsl.Runtime.Scalars.Mul(raw_Gram, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Gram.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Gram", 1d, raw_Gram, weighted_Gram) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,60 +50,68 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
-            b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("preds", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("targs", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 3 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 3 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 15, 8 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.125d));
-            b.AddTerm("PredictionsToTargets", 0.5d, 12, "Mixco.cs:70");
-            b.AddTerm("TargetsToPredictions", 0.5d, 19, "Mixco.cs:77");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
+            __b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("preds", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("targs", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 3 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 5, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Transpose, global::LossDsl.Ir.ValueKind.Relation, new[] { 2 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 13, 3 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 15, 8 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Neg, global::LossDsl.Ir.ValueKind.Real, new[] { 18 }, null); // 19
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.125d, Temperature: true));
+            __b.AddTerm("PredictionsToTargets", 0.5d, 12, "Mixco.cs:70");
+            __b.AddTerm("TargetsToPredictions", 0.5d, 19, "Mixco.cs:77");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("SoftClip", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SoftClip = 0.5 · PredictionsToTargets + 0.5 · TargetsToPredictions\n");
-            text.Append("  PredictionsToTargets = −mean(Σ_j (log_softmax(cos(preds_i, targs_j) / Temperature) over softmax(cos(targs_i, targs_j) / Temperature)))\n");
-            text.Append("  TargetsToPredictions = −mean(Σ_j (log_softmax((cos(preds_i, targs_j))ᵀ / Temperature) over softmax(cos(targs_i, targs_j) / Temperature)))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SoftClip = 0.5 · PredictionsToTargets + 0.5 · TargetsToPredictions\n");
+            __text.Append("  PredictionsToTargets = −mean(Σ_j (log_softmax(cos(preds_i, targs_j) / Temperature) over softmax(cos(targs_i, targs_j) / Temperature)))\n");
+            __text.Append("  TargetsToPredictions = −mean(Σ_j (log_softmax((cos(preds_i, targs_j))ᵀ / Temperature) over softmax(cos(targs_i, targs_j) / Temperature)))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
-            b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
-            b.AddTerm("PredictionsToTargets", 0.5d, PredictionsToTargets(global::LossDsl.Embeddings.Input("preds"), global::LossDsl.Embeddings.Input("targs")).Expr, "Mixco.cs:70");
-            b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "TargetsToPredictions");
-            b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "TargetsToPredictions");
-            b.AddTerm("TargetsToPredictions", 0.5d, TargetsToPredictions(global::LossDsl.Embeddings.Input("preds"), global::LossDsl.Embeddings.Input("targs")).Expr, "Mixco.cs:77");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
+            __b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "PredictionsToTargets");
+            __b.AddTerm("PredictionsToTargets", 0.5d, PredictionsToTargets(global::LossDsl.Embeddings.Input("preds"), global::LossDsl.Embeddings.Input("targs")).Expr, "Mixco.cs:70");
+            __b.AddInput("preds", global::LossDsl.Ir.ValueKind.Embeddings, "TargetsToPredictions");
+            __b.AddInput("targs", global::LossDsl.Ir.ValueKind.Embeddings, "TargetsToPredictions");
+            __b.AddTerm("TargetsToPredictions", 0.5d, TargetsToPredictions(global::LossDsl.Embeddings.Input("preds"), global::LossDsl.Embeddings.Input("targs")).Expr, "Mixco.cs:77");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -114,8 +127,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor preds, global::TorchSharp.torch.Tensor targs)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SoftClip", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("preds", preds), ("targs", targs) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SoftClip", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("preds", preds), ("targs", targs) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            preds = global::LossDsl.Runtime.InputGuards.Widen(preds);
+            targs = global::LossDsl.Runtime.InputGuards.Widen(targs);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_preds = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(preds, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_targs = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(targs, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v2 = normalize(preds)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(preds);
             // v3 = normalize(targs)
@@ -155,10 +175,10 @@ namespace LossDsl.Zoo
             // v23 = −v22
             var v23 = global::LossDsl.Runtime.Ops.Neg(v22);
             // term PredictionsToTargets (Mixco.cs:70), weight 0.5
-            var raw_PredictionsToTargets = v16.MoveToOuterDisposeScope();
+            var raw_PredictionsToTargets = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_preds, __invalid_targs).MoveToOuterDisposeScope();
             var weighted_PredictionsToTargets = global::LossDsl.Runtime.Scalars.Mul(raw_PredictionsToTargets, 0.5d).MoveToOuterDisposeScope();
             // term TargetsToPredictions (Mixco.cs:77), weight 0.5
-            var raw_TargetsToPredictions = v23.MoveToOuterDisposeScope();
+            var raw_TargetsToPredictions = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_preds, __invalid_targs).MoveToOuterDisposeScope();
             var weighted_TargetsToPredictions = global::LossDsl.Runtime.Scalars.Mul(raw_TargetsToPredictions, 0.5d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_PredictionsToTargets, weighted_TargetsToPredictions).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("PredictionsToTargets", 0.5d, raw_PredictionsToTargets, weighted_PredictionsToTargets), new global::LossDsl.Runtime.TermValue("TargetsToPredictions", 0.5d, raw_TargetsToPredictions, weighted_TargetsToPredictions) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,59 +50,68 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("A", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("B", global::LossDsl.Ir.NumericType.Double)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0d, global::LossDsl.Ir.NumericType.Int)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 6, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 4, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Logits, new[] { 4, 7 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Logits, new[] { 8, 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Pick, global::LossDsl.Ir.ValueKind.Vector, new[] { 15, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 0 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("A", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("B", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Z", 1d, 22, "Classification.cs:22");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Z");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("A", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("B", global::LossDsl.Ir.NumericType.Double)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Logits, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Logits, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(0d, global::LossDsl.Ir.NumericType.Int)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 6, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Sqrt, global::LossDsl.Ir.ValueKind.Vector, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Logits, new[] { 4, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Logits, new[] { 4, 7 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Where, global::LossDsl.Ir.ValueKind.Logits, new[] { 8, 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Pick, global::LossDsl.Ir.ValueKind.Vector, new[] { 15, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Softplus, global::LossDsl.Ir.ValueKind.Vector, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 0 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 21 }, null); // 22
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("A", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("B", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Z", 1d, 22, "Classification.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("SphericalZLoss", "A", (double)this.A, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("SphericalZLoss", "B", (double)this.B, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SphericalZLoss = 1 · Z\n");
-            text.Append("  Z = mean(softplus(A · (B − ([mean_j ((logits − mean_j (logits))²) > 0] ? (logits − mean_j (logits)) / √(([mean_j ((logits − mean_j (logits))²) > 0] ? mean_j ((logits − mean_j (logits))²) : mean_j ((logits − mean_j (logits))²) + 1)) : (logits − mean_j (logits)) · 0)_(i, y_i))) / A)\n");
-            text.Append("  where ").Append("A = " + this.A.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "B = " + this.B.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SphericalZLoss = 1 · Z\n");
+            __text.Append("  Z = mean(softplus(A · (B − ([mean_j ((logits − mean_j (logits))²) > 0] ? (logits − mean_j (logits)) / √(([mean_j ((logits − mean_j (logits))²) > 0] ? mean_j ((logits − mean_j (logits))²) : mean_j ((logits − mean_j (logits))²) + 1)) : (logits − mean_j (logits)) · 0)_(i, y_i))) / A)\n");
+            __text.Append("  where ").Append("A = " + this.A.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "B = " + this.B.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input("y")).Expr, "Classification.cs:22");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Z");
+            __b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input("y")).Expr, "Classification.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -112,8 +126,13 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SphericalZLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SphericalZLoss", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v3 = mean_j (logits)
             var v3 = global::LossDsl.Runtime.Ops.RowMean(logits);
             // v4 = logits − v3
@@ -149,7 +168,7 @@ namespace LossDsl.Zoo
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
             // term Z (Classification.cs:22), weight 1
-            var raw_Z = v24.MoveToOuterDisposeScope();
+            var raw_Z = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Z.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Z", 1d, raw_Z, weighted_Z) });

@@ -29,7 +29,12 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor", "v18 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor", "v17 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v19 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
 
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -47,56 +52,63 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.AnyTrue, global::LossDsl.Ir.ValueKind.Condition, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 17 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Contrast", 1d, 20, "SupConVariants.cs:18");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Dot)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.AllPairs, global::LossDsl.Ir.ValueKind.Graph, new int[0], null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 4, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 4 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Over, global::LossDsl.Ir.ValueKind.Masked, new[] { 9, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.RowMean, global::LossDsl.Ir.ValueKind.Vector, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 12 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 10 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.HasAny, global::LossDsl.Ir.ValueKind.Condition, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.And, global::LossDsl.Ir.ValueKind.Condition, new[] { 15, 17 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 18 }, null); // 19
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Contrast", 1d, 19, "SupConVariants.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("SupConPml", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("SupConPml = 1 · Contrast\n");
-            text.Append("  Contrast = mean_{>0}(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]) · 1[∃ [∃ j: ([y_i ≠ y_j])_ij]])\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("SupConPml = 1 · Contrast\n");
+            __text.Append("  Contrast = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
-            b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupConVariants.cs:18");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
+            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupConVariants.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -106,16 +118,22 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Contrast (weight 1, SupConVariants.cs:18) = mean_{&gt;0}(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]) · 1[∃ [∃ j: ([y_i ≠ y_j])_ij]])
+        /// Contrast (weight 1, SupConVariants.cs:22) = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]) where [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij] ∧ [∃ j: ([y_i ≠ y_j])_ij])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SupConPml", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SupConPml", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
-            var __fused0 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused1 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
-            var __fused2 = UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, MinimumFusedPairs);
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
@@ -142,6 +160,10 @@ namespace LossDsl.Zoo
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
+            // v13 = [y_i = y_j], needed only unfused
+            var v13 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.SameLabel(y);
+            // v14 = v13 ∧ [i ≠ j], needed only unfused
+            var v14 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v13!);
             global::TorchSharp.torch.Tensor v16;
             if (__fused1)
             {
@@ -156,39 +178,43 @@ namespace LossDsl.Zoo
             {
                 // v11 = v10 − v6
                 var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
-                // v13 = [y_i = y_j]
-                var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v14 = v13 ∧ [i ≠ j]
-                var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
                 // v15 = v11 over v14
-                var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14);
+                var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14!);
                 // v16 = mean_j (v15)
                 v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
             }
-            global::TorchSharp.torch.Tensor v18;
+            global::TorchSharp.torch.Tensor v17;
             if (__fused2)
             {
-                // v18 = [∃ j: ([y_i ≠ y_j])_ij]
-                //   fused region 2: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask
-                v18 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.DifferentLabel, excludeSelf: false, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
+                // v17 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]
+                //   fused region 2: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask
+                v17 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.SameLabel, excludeSelf: true, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
             }
             else
             {
-                // v17 = [y_i ≠ y_j]
-                var v17 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-                // v18 = [∃ j: (v17)_ij]
-                v18 = global::LossDsl.Runtime.Ops.HasAny(v17);
+                // v17 = [∃ j: (v14)_ij]
+                v17 = global::LossDsl.Runtime.Ops.HasAny(v14!);
             }
-            // v19 = ∃ v18
-            var v19 = global::LossDsl.Runtime.Ops.AnyTrue(v18);
-            // v20 = 1[v19]
-            var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
-            // v21 = v16 · v20
-            var v21 = global::LossDsl.Runtime.Ops.Mul(v16, v20);
-            // v22 = mean_{>0}(v21)
-            var v22 = global::LossDsl.Runtime.Ops.MeanNonZero(v21);
-            // term Contrast (SupConVariants.cs:18), weight 1
-            var raw_Contrast = v22.MoveToOuterDisposeScope();
+            global::TorchSharp.torch.Tensor v19;
+            if (__fused3)
+            {
+                // v19 = [∃ j: ([y_i ≠ y_j])_ij]
+                //   fused region 3: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask
+                v19 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.DifferentLabel, excludeSelf: false, y, null, __shapes["N"], __shapes["N"], __shapes.Device);
+            }
+            else
+            {
+                // v18 = [y_i ≠ y_j]
+                var v18 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
+                // v19 = [∃ j: (v18)_ij]
+                v19 = global::LossDsl.Runtime.Ops.HasAny(v18);
+            }
+            // v20 = v17 ∧ v19
+            var v20 = global::LossDsl.Runtime.Ops.And(v17, v19);
+            // v21 = mean(v16 where v20)
+            var v21 = global::LossDsl.Runtime.Ops.MeanWhere(v16, v20);
+            // term Contrast (SupConVariants.cs:22), weight 1
+            var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Contrast", 1d, raw_Contrast, weighted_Contrast) });

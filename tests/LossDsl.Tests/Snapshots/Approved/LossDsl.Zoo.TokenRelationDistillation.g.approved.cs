@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,46 +50,54 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Relations", 1d, 10, "TokenRelations.cs:18");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 0, 0 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 3, 3 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Relation, new[] { 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 9 }, null); // 10
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.1d));
+            __b.AddTerm("Relations", 1d, 10, "TokenRelations.cs:18");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TokenRelationDistillation", "Margin", (double)this.Margin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TokenRelationDistillation = 1 · Relations\n");
-            text.Append("  Relations = mean(relu(|cos(student_i, student_j) − cos(sg(teacher)_i, sg(teacher)_j)| − Margin))\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TokenRelationDistillation = 1 · Relations\n");
+            __text.Append("  Relations = mean(relu(|cos(student_i, student_j) − cos(sg(teacher)_i, sg(teacher)_j)| − Margin))\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
-            b.AddTerm("Relations", 1d, Relations(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "TokenRelations.cs:18");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Relations");
+            __b.AddTerm("Relations", 1d, Relations(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "TokenRelations.cs:18");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -99,8 +112,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TokenRelationDistillation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TokenRelationDistillation", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Tokens) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Tokens) : null;
             // v1 = normalize(student)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(student);
             // v2 = ⟨v1_i, v1_j⟩
@@ -122,7 +142,7 @@ namespace LossDsl.Zoo
             // v12 = mean(v11)
             var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
             // term Relations (TokenRelations.cs:18), weight 1
-            var raw_Relations = v12.MoveToOuterDisposeScope();
+            var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Relations.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });

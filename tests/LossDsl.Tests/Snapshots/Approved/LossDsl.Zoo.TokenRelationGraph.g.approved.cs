@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,64 +50,72 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 3 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 3 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 7 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 1 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 3 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d));
-            b.AddTerm("Graph", 1d, 14, "RelationDistillation.cs:51");
-            b.AddTerm("Context", 1d, 23, "RelationDistillation.cs:59");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Tokens, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Temperature", global::LossDsl.Ir.NumericType.Double)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 2, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Exp, global::LossDsl.Ir.ValueKind.Relation, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Tokens, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 7 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 8, 3 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.Relation, new[] { 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Relation, new[] { 5, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Relation, new[] { 6, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 7, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Cosine)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Relation, new[] { 15, 3 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 7 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Tokens, new[] { 1 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.RowDot, global::LossDsl.Ir.ValueKind.Vector, new[] { 18, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Vector, new[] { 20, 3 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 17, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
+            __b.AddTerm("Graph", 1d, 14, "RelationDistillation.cs:51");
+            __b.AddTerm("Context", 1d, 23, "RelationDistillation.cs:59");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TokenRelationGraph", "Temperature", (double)this.Temperature, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TokenRelationGraph = 1 · Graph + 1 · Context\n");
-            text.Append("  Graph = mean(Σ_j (exp(log_softmax(cos(sg(teacher)_i, sg(teacher)_j) / Temperature)) · (log_softmax(cos(sg(teacher)_i, sg(teacher)_j) / Temperature) − log_softmax(cos(student_i, student_j) / Temperature))))\n");
-            text.Append("  Context = mean(log Σ_j exp(cos(student_i, sg(teacher)_j) / Temperature) − (⟨normalize(student)_i, normalize(sg(teacher))_i⟩ / Temperature))\n");
-            text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TokenRelationGraph = 1 · Graph + 1 · Context\n");
+            __text.Append("  Graph = mean(Σ_j (exp(log_softmax(cos(sg(teacher)_i, sg(teacher)_j) / Temperature)) · (log_softmax(cos(sg(teacher)_i, sg(teacher)_j) / Temperature) − log_softmax(cos(student_i, student_j) / Temperature))))\n");
+            __text.Append("  Context = mean(log Σ_j exp(cos(student_i, sg(teacher)_j) / Temperature) − (⟨normalize(student)_i, normalize(sg(teacher))_i⟩ / Temperature))\n");
+            __text.Append("  where ").Append("Temperature = " + this.Temperature.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
-            b.AddTerm("Graph", 1d, Graph(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "RelationDistillation.cs:51");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Context");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Context");
-            b.AddTerm("Context", 1d, Context(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "RelationDistillation.cs:59");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Graph");
+            __b.AddTerm("Graph", 1d, Graph(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "RelationDistillation.cs:51");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Tokens, "Context");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Tokens, "Context");
+            __b.AddTerm("Context", 1d, Context(global::LossDsl.Tokens.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Tokens.Input("teacher"))).Expr, "RelationDistillation.cs:59");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -118,8 +131,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TokenRelationGraph", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TokenRelationGraph", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Tokens) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Tokens) : null;
             // v1 = sg(teacher)
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = normalize(v1)
@@ -163,10 +183,10 @@ namespace LossDsl.Zoo
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // term Graph (RelationDistillation.cs:51), weight 1
-            var raw_Graph = v18.MoveToOuterDisposeScope();
+            var raw_Graph = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Graph = global::LossDsl.Runtime.Scalars.Mul(raw_Graph, 1d).MoveToOuterDisposeScope();
             // term Context (RelationDistillation.cs:59), weight 1
-            var raw_Context = v25.MoveToOuterDisposeScope();
+            var raw_Context = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Context = global::LossDsl.Runtime.Scalars.Mul(raw_Context, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Graph, weighted_Context).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Graph", 1d, raw_Graph, weighted_Graph), new global::LossDsl.Runtime.TermValue("Context", 1d, raw_Context, weighted_Context) });

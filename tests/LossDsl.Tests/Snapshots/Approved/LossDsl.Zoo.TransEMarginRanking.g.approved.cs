@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,68 +50,76 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 17, 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20, 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 23 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 27 }, null); // 28
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddTerm("Ranking", 1d, 28, "Graphs.cs:69");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 4, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 2 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 8, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Indices, new int[0], new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" })); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(0, 0)); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(1, 0)); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 5, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 17, 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Column, global::LossDsl.Ir.ValueKind.Labels, new[] { 15 }, new global::LossDsl.Ir.IndexAttr(2, 0)); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Rows, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 1, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 20, 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Abs, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 23 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.RowSum, global::LossDsl.Ir.ValueKind.Vector, new[] { 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 14, 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Vector, new[] { 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 27 }, null); // 28
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddTerm("Ranking", 1d, 28, "Graphs.cs:69");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TransEMarginRanking", "Margin", (double)this.Margin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TransEMarginRanking = 1 · Ranking\n");
-            text.Append("  Ranking = mean(relu((Margin + Σ_j (|(entities[positives[:, 0]] + relations[positives[:, 1]]) − entities[positives[:, 2]]|)) − Σ_j (|(entities[negatives[:, 0]] + relations[negatives[:, 1]]) − entities[negatives[:, 2]]|)))\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TransEMarginRanking = 1 · Ranking\n");
+            __text.Append("  Ranking = mean(relu((Margin + Σ_j (|(entities[positives[:, 0]] + relations[positives[:, 1]]) − entities[positives[:, 2]]|)) − Σ_j (|(entities[negatives[:, 0]] + relations[negatives[:, 1]]) − entities[negatives[:, 2]]|)))\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
-            b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
-            b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:69");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("entities", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("relations", global::LossDsl.Ir.ValueKind.Embeddings, "Ranking");
+            __b.AddInput("positives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddInput("negatives", global::LossDsl.Ir.ValueKind.Indices, "Ranking");
+            __b.AddTerm("Ranking", 1d, Ranking(global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("entities", new[] { "E", "D" })), global::LossDsl.Embeddings.Input(new global::LossDsl.Ir.InputAttr("relations", new[] { "R", "D" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("positives", new[] { "N", "3" })), global::LossDsl.Indices.Input(new global::LossDsl.Ir.InputAttr("negatives", new[] { "N", "K", "3" }))).Expr, "Graphs.cs:69");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -121,8 +134,15 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor entities, global::TorchSharp.torch.Tensor relations, global::TorchSharp.torch.Tensor positives, global::TorchSharp.torch.Tensor negatives)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TransEMarginRanking", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("negatives", negatives) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TransEMarginRanking", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("entities", entities), ("relations", relations), ("positives", positives), ("negatives", negatives) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            entities = global::LossDsl.Runtime.InputGuards.Widen(entities);
+            relations = global::LossDsl.Runtime.InputGuards.Widen(relations);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_entities = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(entities, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __invalid_relations = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(relations, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v3 = positives[:, 0]
             var v3 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v4 = entities[v3]
@@ -172,7 +192,7 @@ namespace LossDsl.Zoo
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
             // term Ranking (Graphs.cs:69), weight 1
-            var raw_Ranking = v28.MoveToOuterDisposeScope();
+            var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Ranking.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Ranking", 1d, raw_Ranking, weighted_Ranking) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,87 +50,95 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Fused");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Fused");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Fused");
-            b.AddInput("ratio", global::LossDsl.Ir.ValueKind.Vector, "Fused");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("ratio", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.CrossEntropyPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 0 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8, 9 }, null); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 1, 9 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 9, 9 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 1 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Probs, new[] { 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 19, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 2 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 24 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 19, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 20, 26 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 30 }, null); // 31
-            b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d));
-            b.AddTerm("Fused", 1d, 17, "LogitDistillation.cs:47");
-            b.AddTerm("StudentTeacherGap", 0d, 23, "LogitDistillation.cs:51");
-            b.AddTerm("StudentError", 0d, 29, "LogitDistillation.cs:54");
-            b.AddTerm("TeacherError", 0d, 32, "LogitDistillation.cs:57");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Fused");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Fused");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Fused");
+            __b.AddInput("ratio", global::LossDsl.Ir.ValueKind.Vector, "Fused");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("ratio", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("student", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.CrossEntropyPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 1, 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 5, 0 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("teacher", default)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Logits, new[] { 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("T", global::LossDsl.Ir.NumericType.Double)); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8, 9 }, null); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.LogSoftmax, global::LossDsl.Ir.ValueKind.LogProbs, new[] { 1, 9 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.KLPerSample, global::LossDsl.Ir.ValueKind.Vector, new[] { 10, 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Number, new[] { 9, 9 }, new global::LossDsl.Ir.NumberAttr(global::LossDsl.Ir.NumericType.Double)); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 13, 14 }, null); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 16 }, null); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 1 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Probs, new[] { 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Softmax, global::LossDsl.Ir.ValueKind.Probs, new[] { 8 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 19, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 22 }, null); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.ClassOf, global::LossDsl.Ir.ValueKind.Graph, new[] { 2 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Relation, new[] { 24 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.As, global::LossDsl.Ir.ValueKind.Probs, new[] { 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 19, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 28 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Probs, new[] { 20, 26 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.RowNorm, global::LossDsl.Ir.ValueKind.Vector, new[] { 30 }, null); // 31
+            __b.Intern(global::LossDsl.Ir.OpCode.Mean, global::LossDsl.Ir.ValueKind.Real, new[] { 31 }, null); // 32
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("T", global::LossDsl.Ir.NumericType.Double, 4d, Temperature: true));
+            __b.AddTerm("Fused", 1d, 17, "LogitDistillation.cs:47");
+            __b.AddTerm("StudentTeacherGap", 0d, 23, "LogitDistillation.cs:51");
+            __b.AddTerm("StudentError", 0d, 29, "LogitDistillation.cs:54");
+            __b.AddTerm("TeacherError", 0d, 32, "LogitDistillation.cs:57");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TrilateralGeometryKd", "T", (double)this.T, temperature: true);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TrilateralGeometryKd = 1 · Fused + 0 · StudentTeacherGap + 0 · StudentError + 0 · TeacherError\n");
-            text.Append("  Fused = mean((ratio · CE(student_i, y_i)) + (((1 − ratio) · KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i)) · (T · T)))\n");
-            text.Append("  StudentTeacherGap = mean(‖sg(softmax(student)) − softmax(sg(teacher))_i‖)\n");
-            text.Append("  StudentError = mean(‖sg(softmax(student)) − 1[[j = y_i]]_i‖)\n");
-            text.Append("  TeacherError = mean(‖softmax(sg(teacher)) − 1[[j = y_i]]_i‖)\n");
-            text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TrilateralGeometryKd = 1 · Fused + 0 · StudentTeacherGap + 0 · StudentError + 0 · TeacherError\n");
+            __text.Append("  Fused = mean((ratio · CE(student_i, y_i)) + (((1 − ratio) · KL(softmax(sg(teacher) / T)_i ‖ exp log_softmax(student / T)_i)) · (T · T)))\n");
+            __text.Append("  StudentTeacherGap = mean(‖sg(softmax(student)) − softmax(sg(teacher))_i‖)\n");
+            __text.Append("  StudentError = mean(‖sg(softmax(student)) − 1[[j = y_i]]_i‖)\n");
+            __text.Append("  TeacherError = mean(‖softmax(sg(teacher)) − 1[[j = y_i]]_i‖)\n");
+            __text.Append("  where ").Append("T = " + this.T.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Fused");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Fused");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Fused");
-            b.AddInput("ratio", global::LossDsl.Ir.ValueKind.Vector, "Fused");
-            b.AddTerm("Fused", 1d, Fused(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher")), global::LossDsl.Labels.Input("y"), global::LossDsl.Vector.Input("ratio")).Expr, "LogitDistillation.cs:47");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "StudentTeacherGap");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "StudentTeacherGap");
-            b.AddTerm("StudentTeacherGap", 0d, StudentTeacherGap(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:51");
-            b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "StudentError");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "StudentError");
-            b.AddTerm("StudentError", 0d, StudentError(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:54");
-            b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "TeacherError");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "TeacherError");
-            b.AddTerm("TeacherError", 0d, TeacherError(global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher")), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:57");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "Fused");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "Fused");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Fused");
+            __b.AddInput("ratio", global::LossDsl.Ir.ValueKind.Vector, "Fused");
+            __b.AddTerm("Fused", 1d, Fused(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher")), global::LossDsl.Labels.Input("y"), global::LossDsl.Vector.Input("ratio")).Expr, "LogitDistillation.cs:47");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "StudentTeacherGap");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "StudentTeacherGap");
+            __b.AddTerm("StudentTeacherGap", 0d, StudentTeacherGap(global::LossDsl.Logits.Input("student"), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher"))).Expr, "LogitDistillation.cs:51");
+            __b.AddInput("student", global::LossDsl.Ir.ValueKind.Logits, "StudentError");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "StudentError");
+            __b.AddTerm("StudentError", 0d, StudentError(global::LossDsl.Logits.Input("student"), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:54");
+            __b.AddInput("teacher", global::LossDsl.Ir.ValueKind.Logits, "TeacherError");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "TeacherError");
+            __b.AddTerm("TeacherError", 0d, TeacherError(global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input("teacher")), global::LossDsl.Labels.Input("y")).Expr, "LogitDistillation.cs:57");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -143,8 +156,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor student, global::TorchSharp.torch.Tensor teacher, global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor ratio)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TrilateralGeometryKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher), ("y", y), ("ratio", ratio) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TrilateralGeometryKd", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("student", student), ("teacher", teacher), ("y", y), ("ratio", ratio) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            student = global::LossDsl.Runtime.InputGuards.Widen(student);
+            teacher = global::LossDsl.Runtime.InputGuards.Widen(teacher);
+            ratio = global::LossDsl.Runtime.InputGuards.Widen(ratio);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
+            var __invalid_ratio = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(ratio, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v3 = CE(student_i, y_i)
             var v3 = global::LossDsl.Runtime.Ops.CrossEntropyPerSample(student, y);
             // v4 = ratio · v3
@@ -198,16 +220,16 @@ namespace LossDsl.Zoo
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
             // term Fused (LogitDistillation.cs:47), weight 1
-            var raw_Fused = v17.MoveToOuterDisposeScope();
+            var raw_Fused = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher, __invalid_ratio).MoveToOuterDisposeScope();
             var weighted_Fused = global::LossDsl.Runtime.Scalars.Mul(raw_Fused, 1d).MoveToOuterDisposeScope();
             // term StudentTeacherGap (LogitDistillation.cs:51), weight 0
-            var raw_StudentTeacherGap = v23.MoveToOuterDisposeScope();
+            var raw_StudentTeacherGap = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_StudentTeacherGap = global::LossDsl.Runtime.Scalars.Mul(raw_StudentTeacherGap, 0d).MoveToOuterDisposeScope();
             // term StudentError (LogitDistillation.cs:54), weight 0
-            var raw_StudentError = v29.MoveToOuterDisposeScope();
+            var raw_StudentError = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_student).MoveToOuterDisposeScope();
             var weighted_StudentError = global::LossDsl.Runtime.Scalars.Mul(raw_StudentError, 0d).MoveToOuterDisposeScope();
             // term TeacherError (LogitDistillation.cs:57), weight 0
-            var raw_TeacherError = v32.MoveToOuterDisposeScope();
+            var raw_TeacherError = global::LossDsl.Runtime.InputGuards.Poison(v32, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_TeacherError = global::LossDsl.Runtime.Scalars.Mul(raw_TeacherError, 0d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Fused, weighted_StudentTeacherGap), weighted_StudentError), weighted_TeacherError).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Fused", 1d, raw_Fused, weighted_Fused), new global::LossDsl.Runtime.TermValue("StudentTeacherGap", 0d, raw_StudentTeacherGap, weighted_StudentTeacherGap), new global::LossDsl.Runtime.TermValue("StudentError", 0d, raw_StudentError, weighted_StudentError), new global::LossDsl.Runtime.TermValue("TeacherError", 0d, raw_TeacherError, weighted_TeacherError) });

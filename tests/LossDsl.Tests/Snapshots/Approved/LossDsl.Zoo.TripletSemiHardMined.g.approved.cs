@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,50 +50,59 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("MinerMargin", global::LossDsl.Ir.NumericType.Double)); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7, 8 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 9, 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 11 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.05d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("MinerMargin", global::LossDsl.Ir.NumericType.Double, 0.2d));
-            b.AddTerm("Triplet", 1d, 13, "MinedAndCosine.cs:21");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Embeddings, new int[0], new global::LossDsl.Ir.InputAttr("z", default)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Normalize, global::LossDsl.Ir.ValueKind.Embeddings, new[] { 0 }, null); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Pairwise, global::LossDsl.Ir.ValueKind.Relation, new[] { 1, 1 }, new global::LossDsl.Ir.MetricAttr(global::LossDsl.Ir.Metric.Euclidean)); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("y", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.SameLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.ExcludeSelf, global::LossDsl.Ir.ValueKind.Graph, new[] { 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.DifferentLabel, global::LossDsl.Ir.ValueKind.Graph, new[] { 3 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Triplets, global::LossDsl.Ir.ValueKind.Triplets, new[] { 2, 5, 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("MinerMargin", global::LossDsl.Ir.NumericType.Double)); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.MineSemiHard, global::LossDsl.Ir.ValueKind.Triplets, new[] { 7, 8 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Margin", global::LossDsl.Ir.NumericType.Double)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Triplets, new[] { 9, 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Relu, global::LossDsl.Ir.ValueKind.Triplets, new[] { 11 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.MeanNonZero, global::LossDsl.Ir.ValueKind.Real, new[] { 12 }, null); // 13
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Margin", global::LossDsl.Ir.NumericType.Double, 0.05d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("MinerMargin", global::LossDsl.Ir.NumericType.Double, 0.2d));
+            __b.AddTerm("Triplet", 1d, 13, "MinedAndCosine.cs:22");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TripletSemiHardMined", "Margin", (double)this.Margin, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("TripletSemiHardMined", "MinerMargin", (double)this.MinerMargin, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TripletSemiHardMined = 1 · Triplet\n");
-            text.Append("  Triplet = mean_{>0}(relu(semihard_m=(MinerMargin)((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))\n");
-            text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "MinerMargin = " + this.MinerMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TripletSemiHardMined = 1 · Triplet\n");
+            __text.Append("  Triplet = mean_{>0}(relu(semihard_m=(MinerMargin)((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))\n");
+            __text.Append("  where ").Append("Margin = " + this.Margin.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "MinerMargin = " + this.MinerMargin.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
-            b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
-            b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MinedAndCosine.cs:21");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Triplet");
+            __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Triplet");
+            __b.AddTerm("Triplet", 1d, Triplet(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "MinedAndCosine.cs:22");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -98,13 +112,18 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Triplet (weight 1, MinedAndCosine.cs:21) = mean_{&gt;0}(relu(semihard_m=(MinerMargin)((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))
+        /// Triplet (weight 1, MinedAndCosine.cs:22) = mean_{&gt;0}(relu(semihard_m=(MinerMargin)((‖normalize(z)_i − normalize(z)_j‖)_ap − (‖normalize(z)_i − normalize(z)_j‖)_an for (a,p) ∈ [y_i = y_j] ∧ [i ≠ j], (a,n) ∈ [y_i ≠ y_j]) + Margin))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TripletSemiHardMined", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TripletSemiHardMined", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("z", z), ("y", y) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            z = global::LossDsl.Runtime.InputGuards.Widen(z);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
@@ -125,8 +144,8 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.Relu(v11);
             // v13 = mean_{>0}(v12)
             var v13 = global::LossDsl.Runtime.Ops.MeanNonZero(v12);
-            // term Triplet (MinedAndCosine.cs:21), weight 1
-            var raw_Triplet = v13.MoveToOuterDisposeScope();
+            // term Triplet (MinedAndCosine.cs:22), weight 1
+            var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v13, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Triplet.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Triplet", 1d, raw_Triplet, weighted_Triplet) });

@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,72 +50,83 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("mask", default)); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 4 }, null); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 5 }, null); // 9
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("target", default)); // 10
-            b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 4 }, null); // 12
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 12 }, null); // 13
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Smooth", global::LossDsl.Ir.NumericType.Double)); // 15
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 15 }, null); // 16
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("FalsePositiveWeight", global::LossDsl.Ir.NumericType.Double)); // 17
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 12 }, null); // 18
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 18 }, null); // 19
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 20 }, null); // 21
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 21 }, null); // 22
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("FalseNegativeWeight", global::LossDsl.Ir.NumericType.Double)); // 23
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, null); // 24
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 12 }, null); // 25
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 26 }, null); // 27
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 22, 27 }, null); // 28
-            b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 28, 15 }, null); // 29
-            b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 29 }, null); // 30
-            b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 30 }, null); // 31
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Smooth", global::LossDsl.Ir.NumericType.Double, 1d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("FalsePositiveWeight", global::LossDsl.Ir.NumericType.Double, 0.5d));
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("FalseNegativeWeight", global::LossDsl.Ir.NumericType.Double, 0.5d));
-            b.AddTerm("Overlap", 1d, 31, "SelfAdjustingDice.cs:125");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.Intern(global::LossDsl.Ir.OpCode.Const, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.ConstAttr(1d, global::LossDsl.Ir.NumericType.Int)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.Sigmoid, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("mask", default)); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 2, 4 }, null); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Alpha", global::LossDsl.Ir.NumericType.Double)); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Pow, global::LossDsl.Ir.ValueKind.Vector, new[] { 6, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 8, 5 }, null); // 9
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Vector, new int[0], new global::LossDsl.Ir.InputAttr("target", default)); // 10
+            __b.Intern(global::LossDsl.Ir.OpCode.StopGradient, global::LossDsl.Ir.ValueKind.Vector, new[] { 10 }, null); // 11
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 11, 4 }, null); // 12
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 12 }, null); // 13
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 13 }, null); // 14
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Smooth", global::LossDsl.Ir.NumericType.Double)); // 15
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 15 }, null); // 16
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("FalsePositiveWeight", global::LossDsl.Ir.NumericType.Double)); // 17
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 12 }, null); // 18
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 9, 18 }, null); // 19
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 17, 20 }, null); // 21
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 14, 21 }, null); // 22
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("FalseNegativeWeight", global::LossDsl.Ir.NumericType.Double)); // 23
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 9 }, null); // 24
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 24, 12 }, null); // 25
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 25 }, null); // 26
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 23, 26 }, null); // 27
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 22, 27 }, null); // 28
+            __b.Intern(global::LossDsl.Ir.OpCode.Add, global::LossDsl.Ir.ValueKind.Real, new[] { 28, 15 }, null); // 29
+            __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 29 }, null); // 30
+            __b.Intern(global::LossDsl.Ir.OpCode.Sub, global::LossDsl.Ir.ValueKind.Real, new[] { 0, 30 }, null); // 31
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Smooth", global::LossDsl.Ir.NumericType.Double, 1d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 0d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("FalsePositiveWeight", global::LossDsl.Ir.NumericType.Double, 0.5d));
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("FalseNegativeWeight", global::LossDsl.Ir.NumericType.Double, 0.5d));
+            __b.AddTerm("Overlap", 1d, 31, "SelfAdjustingDice.cs:125");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("TverskyBinary", "Smooth", (double)this.Smooth, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("TverskyBinary", "Alpha", (double)this.Alpha, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("TverskyBinary", "FalsePositiveWeight", (double)this.FalsePositiveWeight, temperature: false);
+            global::LossDsl.Runtime.HyperValidator.Check("TverskyBinary", "FalseNegativeWeight", (double)this.FalseNegativeWeight, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("TverskyBinary = 1 · Overlap\n");
-            text.Append("  Overlap = 1 − ((Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask))) + Smooth) / (((Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask))) + (FalsePositiveWeight · Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (1 − (sg(target) · sg(mask)))))) + (FalseNegativeWeight · Σ((1 − ((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask)))) · (sg(target) · sg(mask))))) + Smooth))\n");
-            text.Append("  where ").Append("Smooth = " + this.Smooth.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "FalsePositiveWeight = " + this.FalsePositiveWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "FalseNegativeWeight = " + this.FalseNegativeWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("TverskyBinary = 1 · Overlap\n");
+            __text.Append("  Overlap = 1 − ((Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask))) + Smooth) / (((Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (sg(target) · sg(mask))) + (FalsePositiveWeight · Σ(((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask))) · (1 − (sg(target) · sg(mask)))))) + (FalseNegativeWeight · Σ((1 − ((1 − (σ(logits) · sg(mask)))^Alpha · (σ(logits) · sg(mask)))) · (sg(target) · sg(mask))))) + Smooth))\n");
+            __text.Append("  where ").Append("Smooth = " + this.Smooth.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "Alpha = " + this.Alpha.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "FalsePositiveWeight = " + this.FalsePositiveWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ", " + "FalseNegativeWeight = " + this.FalseNegativeWeight.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
-            b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Vector.Input("logits"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("target")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("mask"))).Expr, "SelfAdjustingDice.cs:125");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("target", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddInput("mask", global::LossDsl.Ir.ValueKind.Vector, "Overlap");
+            __b.AddTerm("Overlap", 1d, Overlap(global::LossDsl.Vector.Input("logits"), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("target")), global::LossDsl.Dsl.Frozen(global::LossDsl.Vector.Input("mask"))).Expr, "SelfAdjustingDice.cs:125");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -125,8 +141,17 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor target, global::TorchSharp.torch.Tensor mask)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TverskyBinary", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("target", target), ("mask", mask) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("TverskyBinary", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("target", target), ("mask", mask) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            target = global::LossDsl.Runtime.InputGuards.Widen(target);
+            mask = global::LossDsl.Runtime.InputGuards.Widen(mask);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_target = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(target, global::LossDsl.Ir.ValueKind.Vector) : null;
+            var __invalid_mask = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(mask, global::LossDsl.Ir.ValueKind.Vector) : null;
             // v2 = σ(logits)
             var v2 = global::LossDsl.Runtime.Ops.Sigmoid(logits);
             // v4 = sg(mask)
@@ -176,7 +201,7 @@ namespace LossDsl.Zoo
             // v31 = 1 − v30
             var v31 = global::LossDsl.Runtime.Ops.Sub((double)1, v30);
             // term Overlap (SelfAdjustingDice.cs:125), weight 1
-            var raw_Overlap = v31.MoveToOuterDisposeScope();
+            var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v31, __invalid_logits, __invalid_target, __invalid_mask).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Overlap.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Overlap", 1d, raw_Overlap, weighted_Overlap) });

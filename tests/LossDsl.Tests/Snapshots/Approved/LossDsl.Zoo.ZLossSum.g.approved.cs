@@ -29,6 +29,11 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
 
+        /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
+        /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        public global::LossDsl.Runtime.NonFiniteInputs NonFiniteInputs { get; set; } = global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+
         /// <summary>The current value of every hyper-parameter.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyDictionary<string, double> HyperValues =>
@@ -45,45 +50,53 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         private static global::LossDsl.Ir.LossIr __BuildIr()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Multiplier", global::LossDsl.Ir.NumericType.Double)); // 0
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 1
-            b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
-            b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
-            b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", default, -100L)); // 5
-            b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 6
-            b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
-            b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
-            b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 8 }, null); // 9
-            b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
-            b.AddTerm("Z", 1d, 9, "ZLoss.cs:31");
-            return b.Build();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
+            __b.Intern(global::LossDsl.Ir.OpCode.Hyper, global::LossDsl.Ir.ValueKind.Number, new int[0], new global::LossDsl.Ir.HyperAttr("Multiplier", global::LossDsl.Ir.NumericType.Double)); // 0
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Logits, new int[0], new global::LossDsl.Ir.InputAttr("logits", default)); // 1
+            __b.Intern(global::LossDsl.Ir.OpCode.RowLogSumExp, global::LossDsl.Ir.ValueKind.Vector, new[] { 1 }, null); // 2
+            __b.Intern(global::LossDsl.Ir.OpCode.Square, global::LossDsl.Ir.ValueKind.Vector, new[] { 2 }, null); // 3
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 0, 3 }, null); // 4
+            __b.Intern(global::LossDsl.Ir.OpCode.Input, global::LossDsl.Ir.ValueKind.Labels, new int[0], new global::LossDsl.Ir.InputAttr("labels", default, -100L)); // 5
+            __b.Intern(global::LossDsl.Ir.OpCode.Valid, global::LossDsl.Ir.ValueKind.Condition, new[] { 5 }, null); // 6
+            __b.Intern(global::LossDsl.Ir.OpCode.Indicator, global::LossDsl.Ir.ValueKind.Vector, new[] { 6 }, null); // 7
+            __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Vector, new[] { 4, 7 }, null); // 8
+            __b.Intern(global::LossDsl.Ir.OpCode.Sum, global::LossDsl.Ir.ValueKind.Real, new[] { 8 }, null); // 9
+            __b.AddHyper(new global::LossDsl.Ir.IrHyper("Multiplier", global::LossDsl.Ir.NumericType.Double, 0.0001d));
+            __b.AddTerm("Z", 1d, 9, "ZLoss.cs:31");
+            return __b.Build();
+        }
+
+        /// <summary>Refuses a hyper-parameter value the loss cannot use, naming the loss, the hyper-parameter and the value.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        private void __ValidateHypers()
+        {
+            global::LossDsl.Runtime.HyperValidator.Check("ZLossSum", "Multiplier", (double)this.Multiplier, temperature: false);
         }
 
         /// <summary>The formula of every term, with the current hyper-parameter values.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public string Describe()
         {
-            var text = new global::System.Text.StringBuilder();
-            text.Append("ZLossSum = 1 · Z\n");
-            text.Append("  Z = Σ((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])\n");
-            text.Append("  where ").Append("Multiplier = " + this.Multiplier.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            return text.ToString();
+            var __text = new global::System.Text.StringBuilder();
+            __text.Append("ZLossSum = 1 · Z\n");
+            __text.Append("  Z = Σ((Multiplier · (log Σ_j exp(logits))²) · 1[[labels not ignored]])\n");
+            __text.Append("  where ").Append("Multiplier = " + this.Multiplier.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            return __text.ToString();
         }
 
         /// <summary>Builds the IR by running the term methods on symbolic inputs, with this instance's
-        /// hyper-parameter values as constants.</summary>
+        /// hyper-parameter values as constants (checked first, as Compute checks them).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Ir.LossIr Trace()
         {
-            var b = new global::LossDsl.Ir.IrBuilder();
-            b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
-            b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
-            b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:31");
-            return b.Build();
+            __ValidateHypers();
+            var __b = new global::LossDsl.Ir.IrBuilder();
+            __b.AddInput("logits", global::LossDsl.Ir.ValueKind.Logits, "Z");
+            __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Labels, "Z");
+            __b.AddTerm("Z", 1d, Z(global::LossDsl.Logits.Input("logits"), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("labels", default, -100L))).Expr, "ZLoss.cs:31");
+            return __b.Build();
         }
 
         /// <summary>Computes the loss from inputs given by name (see <see cref="Inputs"/>).</summary>
@@ -98,8 +111,13 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor logits, global::TorchSharp.torch.Tensor labels)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ZLossSum", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels) });
+            __ValidateHypers();
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("ZLossSum", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("logits", logits), ("labels", labels) }, this.NonFiniteInputs);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
+            // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
+            logits = global::LossDsl.Runtime.InputGuards.Widen(logits);
+            var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
+            var __invalid_logits = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(logits, global::LossDsl.Ir.ValueKind.Logits) : null;
             // v2 = log Σ_j exp(logits)
             var v2 = global::LossDsl.Runtime.Ops.RowLogSumExp(logits);
             // v3 = (v2)²
@@ -115,7 +133,7 @@ namespace LossDsl.Zoo
             // v9 = Σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.Sum(v8);
             // term Z (ZLoss.cs:31), weight 1
-            var raw_Z = v9.MoveToOuterDisposeScope();
+            var raw_Z = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Z.MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Z", 1d, raw_Z, weighted_Z) });
