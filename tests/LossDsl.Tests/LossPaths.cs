@@ -14,6 +14,7 @@ public static class LossPaths
     {
         if (path == EvaluationPath.Interpreted) return inputs => IrInterpreter.Evaluate(loss.Trace(), inputs, lossName: loss.Name);
         loss.UseFusedKernels = path == EvaluationPath.Fused;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         return loss.Compute;
     }
 }

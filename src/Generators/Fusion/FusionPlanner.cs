@@ -92,7 +92,7 @@ namespace LossDsl.Generators.Fusion
                 ExcludeSelf = graph.ExcludeSelf,
                 RowLabels = graph.RowLabels,
                 ColumnLabels = graph.ColumnLabels,
-                Formula = f.Substitute(a => a == formula.MainLeaf ? FormulaSymbols.S : a == formula.SecondLeaf ? FormulaSymbols.S2 : null).Simplify(),
+                Formula = PositivePart(output, f.Substitute(a => a == formula.MainLeaf ? FormulaSymbols.S : a == formula.SecondLeaf ? FormulaSymbols.S2 : null).Simplify()),
                 RowValues = formula.RowValues.ToEquatableArray(),
                 ColumnValues = formula.ColumnValues.ToEquatableArray(),
                 Numbers = formula.Numbers.ToEquatableArray(),
@@ -107,6 +107,22 @@ namespace LossDsl.Generators.Fusion
             }
             return region;
         }
+
+        /// <summary>The engine's MeanNonZero sums every kept pair and counts those &gt; 0; <c>Ops.MeanNonZero</c> averages
+        /// the entries &gt; 0 only. They agree when f ≥ 0 (hinges, the reducer's use); otherwise the kernel sums
+        /// <c>max(f, 0)</c>, which is f on the entries it counts and 0 (no gradient) elsewhere, NaN kept.</summary>
+        private static PairFormula PositivePart(string output, PairFormula f) =>
+            output != "MeanNonZero" || IsNonNegative(f) ? f : PairFormula.Max(f, PairFormula.Zero);
+
+        private static bool IsNonNegative(PairFormula f) => f switch
+        {
+            Constant c => c.Value >= 0,
+            Unary u => u.Op is UnaryOp.Exp or UnaryOp.Sqrt or UnaryOp.Softplus or UnaryOp.Sigmoid or UnaryOp.Relu or UnaryOp.Square
+                or UnaryOp.Abs or UnaryOp.Step || (u.Op == UnaryOp.StopGradient && IsNonNegative(u.Arg)),
+            Binary { Op: BinaryOp.Max } b => IsNonNegative(b.Left) || IsNonNegative(b.Right),
+            Binary { Op: BinaryOp.Add or BinaryOp.Mul or BinaryOp.Min } b => IsNonNegative(b.Left) && IsNonNegative(b.Right),
+            _ => false,
+        };
 
         /// <summary>A graph the engine has a mask for.</summary>
         internal sealed record Graph(string Kind, bool ExcludeSelf, int RowLabels, int ColumnLabels);

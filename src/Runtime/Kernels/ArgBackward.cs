@@ -43,7 +43,7 @@ internal static unsafe class ArgBackward
                     b = live ? -2 * c : 0; ownI = ownJ = live ? 2 * c : 0;
                     break;
                 default:
-                    var alive = squared > 1e-12 && !diagonal;
+                    var alive = squared > 0 && !diagonal;
                     b = alive ? -c / s : 0; ownI = ownJ = alive ? c / s : 0;
                     break;
             }
@@ -78,7 +78,7 @@ internal static unsafe class ArgBackward
             PairMetric.Dot => dot,
             PairMetric.Cosine => dot * rhoX * rhoY,
             PairMetric.SqEuclidean => diagonal ? 0 : Math.Max(squared, 0),
-            _ => diagonal ? 0 : Math.Sqrt(Math.Max(squared, 1e-12)),
+            _ => diagonal ? 0 : Math.Sqrt(Math.Max(squared, 0)),
         };
     }
 }

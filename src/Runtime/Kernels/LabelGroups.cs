@@ -65,16 +65,24 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Metric(PairMetric metric, T dot, T rowAux, T colAux, bool diagonal, out T squared)
+    private static T Metric(PairMetric metric, T* x, T* y, int d, T rowAux, T colAux, bool diagonal, out T squared)
     {
-        squared = M.Sub(M.Add(rowAux, colAux), M.Add(dot, dot));
-        return metric switch
+        squared = default;
+        switch (metric)
         {
-            PairMetric.Dot => dot,
-            PairMetric.Cosine => M.Mul(M.Mul(dot, rowAux), colAux),
-            PairMetric.SqEuclidean => diagonal ? M.Const(0) : M.Max(squared, M.Const(0)),
-            _ => diagonal ? M.Const(0) : M.Sqrt(M.Max(squared, M.Const(1e-12))),
-        };
+            case PairMetric.Dot: return Dot(x, y, d);
+            case PairMetric.Cosine: return M.Mul(M.Mul(Dot(x, y, d), rowAux), colAux);
+        }
+        // Σ (x_k − y_k)², in double: exactly 0 for equal rows (the label groups visit few pairs, so no expansion).
+        var sum = 0.0;
+        for (var k = 0; k < d; k++)
+        {
+            var u = PairEngine.ToDouble(x[k]) - PairEngine.ToDouble(y[k]);
+            sum += u * u;
+        }
+        squared = PairEngine.FromDouble<T>(sum);
+        if (diagonal) return M.Const(0);
+        return metric == PairMetric.SqEuclidean ? squared : M.Sqrt(squared);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,13 +93,13 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
         var aux = p.Metric != PairMetric.Dot;
         var inputs = new PairInputs<T>
         {
-            S = Metric(p.Metric, Dot(p.X + (long)i * p.D, p.Y + (long)j * p.D, p.D), aux ? p.RowAux[i] : default, aux ? p.ColAux[j] : default, diagonal, out squared),
+            S = Metric(p.Metric, p.X + (long)i * p.D, p.Y + (long)j * p.D, p.D, aux ? p.RowAux[i] : default, aux ? p.ColAux[j] : default, diagonal, out squared),
             W = TM.ReadsWeights ? p.W[(long)i * p.M + j] : M.Const(1),
         };
         if (TF.ReadsSecondRelation)
         {
             var aux2 = p.Metric2 != PairMetric.Dot;
-            inputs.S2 = Metric(p.Metric2, Dot(p.X2 + (long)i * p.D2, p.Y2 + (long)j * p.D2, p.D2), aux2 ? p.RowAux2[i] : default, aux2 ? p.ColAux2[j] : default, diagonal, out _);
+            inputs.S2 = Metric(p.Metric2, p.X2 + (long)i * p.D2, p.Y2 + (long)j * p.D2, p.D2, aux2 ? p.RowAux2[i] : default, aux2 ? p.ColAux2[j] : default, diagonal, out _);
         }
         if (TF.RowValueCount > 0) inputs.R0 = p.R0[i];
         if (TF.RowValueCount > 1) inputs.R1 = p.R1[i];
@@ -203,7 +211,7 @@ internal static unsafe class LabelGroupPairs<T, M> where T : unmanaged where M :
                             bc = live ? -2 * c : 0; ownI = ownJ = live ? 2 * c : 0;
                             break;
                         default:
-                            var alive = squared > 1e-12 && !diagonal;
+                            var alive = squared > 0 && !diagonal;
                             bc = alive ? -c / s : 0; ownI = ownJ = alive ? c / s : 0;
                             break;
                     }

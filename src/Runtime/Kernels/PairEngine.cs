@@ -261,18 +261,41 @@ public static unsafe class PairEngine
         }
     }
 
-    /// <summary>Per-row metric aux: ρ = 1 / max(‖r‖, 1e-12) (cosine) or ‖r‖² (distances), accumulated in double;
-    /// zero past <paramref name="n"/>.</summary>
+    /// <summary>Per-row metric aux: ρ = 1 / max(‖r‖, 1e-12) (cosine, accumulated in double) or ‖r‖² (distances, see
+    /// <see cref="SquaredNorm{T}"/>); zero past <paramref name="n"/>.</summary>
     private static void Aux<T>(PairMetric metric, T* rows, int n, int d, T* aux, int length) where T : unmanaged
     {
         for (var i = 0; i < length; i++)
         {
             if (i >= n) { aux[i] = default; continue; }
             var row = rows + (long)i * d;
+            if (metric != PairMetric.Cosine)
+            {
+                aux[i] = SquaredNorm(row, d);
+                continue;
+            }
             var sq = 0.0;
             for (var k = 0; k < d; k++) { var v = ToDouble(row[k]); sq += v * v; }
-            aux[i] = FromDouble<T>(metric == PairMetric.Cosine ? 1.0 / Math.Max(Math.Sqrt(sq), 1e-12) : sq);
+            aux[i] = FromDouble<T>(1.0 / Math.Max(Math.Sqrt(sq), 1e-12));
         }
+    }
+
+    /// <summary>‖x‖² with exactly the micro-kernel's arithmetic for a dot product (one fused multiply-add per k, in T,
+    /// from k = 0): a row equal to another then has ‖x‖² + ‖y‖² − 2⟨x, y⟩ = 0 exactly, so equal rows are exactly 0
+    /// apart with no gradient (issue 9, item 2), with no epsilon and no comparison of rows.</summary>
+    private static T SquaredNorm<T>(T* row, int d) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var f = (float*)row;
+            var acc = 0f;
+            for (var k = 0; k < d; k++) acc = MathF.FusedMultiplyAdd(f[k], f[k], acc);
+            return Unsafe.As<float, T>(ref acc);
+        }
+        var x = (double*)row;
+        var sum = 0.0;
+        for (var k = 0; k < d; k++) sum = Math.FusedMultiplyAdd(x[k], x[k], sum);
+        return Unsafe.As<double, T>(ref sum);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -269,7 +269,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             default:
             {
                 squared = TS.Sub(TS.Add(rowAux, colAux), TS.Add(dot, dot));
-                var s = TS.Sqrt(TS.Max(squared, TS.Const(1e-12)));
+                var s = TS.Sqrt(TS.Max(squared, TS.Zero));
                 return hasDiagonal ? TS.Select(diagonal, TS.Zero, s) : s;
             }
         }
@@ -300,8 +300,8 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             }
             default:
             {
-                // d = √sq: ∂d/∂x_i = (x_i − y_j) / d where the clamp at 1e-12 is inactive.
-                var live = TS.Gt(squared, TS.Const(1e-12));
+                // d = √sq: ∂d/∂x_i = (x_i − y_j) / d where d > 0; equal rows (sq exactly 0) pass nothing.
+                var live = TS.Gt(squared, TS.Zero);
                 if (hasDiagonal) live = TS.Select(diagonal, TS.Zero, live);
                 var cc = TS.Select(live, TS.Div(c, s), TS.Zero);
                 own = cc;

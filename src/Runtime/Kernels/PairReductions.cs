@@ -40,7 +40,7 @@ public enum PairMetric
     Dot,
     /// <summary>⟨x_i, y_j⟩ / (max(‖x_i‖, 1e-12) · max(‖y_j‖, 1e-12)), without a normalised copy.</summary>
     Cosine,
-    /// <summary>√max(‖x_i‖² + ‖y_j‖² − 2⟨x_i, y_j⟩, 1e-12) (RepDistiller's pdist); 0 on a self relation's diagonal.</summary>
+    /// <summary>√max(‖x_i‖² + ‖y_j‖² − 2⟨x_i, y_j⟩, 0) (RepDistiller's pdist without its 1e-12 floor): exactly 0, with no gradient, for equal rows and on a self relation's diagonal.</summary>
     Euclidean,
     /// <summary>max(‖x_i‖² + ‖y_j‖² − 2⟨x_i, y_j⟩, 0); 0 on a self relation's diagonal.</summary>
     SqEuclidean,

@@ -130,7 +130,7 @@ public static class TripletEngine
 
     /// <summary>pytorch-metric-learning's <c>TripletMarginLoss</c> over all triplets with its AvgNonZero reducer:
     /// <c>Σ relu(d_ap − d_an + margin) / #{terms &gt; 0}</c> over anchors a, positives p ≠ a (same label) and
-    /// negatives n (other label), d the Euclidean distance <c>√max(‖a‖² + ‖b‖² − 2⟨a, b⟩, 1e-12)</c> of the given
+    /// negatives n (other label), d the Euclidean distance <c>√max(‖a‖² + ‖b‖² − 2⟨a, b⟩, 0)</c> (exactly 0 for equal rows, which pass no gradient) of the given
     /// rows (normalise them first for the library's default). Per anchor the negatives' distances are sorted, so
     /// each positive's sum over negatives is a binary search and a prefix sum: O(N² (D + log N)) time, no N³
     /// tensor. When <paramref name="dz"/> is not empty the gradient of the returned value is added to it.</summary>
@@ -157,7 +157,8 @@ public static class TripletEngine
             for (var j = 0; j < n; j++)
             {
                 if (j == a) continue;
-                var dist = Math.Sqrt(Math.Max(sq[a] + sq[j] - 2 * Dot(xa, x.AsSpan(j * d, d)), 1e-12));
+                // Equal rows: sq[a] = sq[j] = ⟨x_a, x_j⟩ bit for bit (one Dot), so exactly 0 apart.
+                var dist = Math.Sqrt(Math.Max(sq[a] + sq[j] - 2 * Dot(xa, x.AsSpan(j * d, d)), 0));
                 if (y[j] == y[a]) { s.PosD[np] = dist; s.PosJ[np++] = j; }
                 else { s.NegD[nn] = dist; s.NegJ[nn++] = j; }
             }
@@ -204,7 +205,7 @@ public static class TripletEngine
         var ga = grad.AsSpan(a * d, d);
         for (var q = 0; q < count; q++)
         {
-            if (coef[q] == 0 || dist[q] * dist[q] <= 1e-12) continue;
+            if (coef[q] == 0 || dist[q] <= 0) continue;
             var w = coef[q] / dist[q];
             var j = js[q];
             var xj = x.AsSpan(j * d, d);

@@ -135,6 +135,7 @@ public class FusedMemoryTests
     {
         using var scope = NewDisposeScope();
         loss.UseFusedKernels = fused;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         var leaf = z.detach().clone().requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = leaf, ["y"] = y });
         result.Total.backward();

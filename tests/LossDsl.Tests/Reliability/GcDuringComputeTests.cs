@@ -48,7 +48,7 @@ public class GcDuringComputeTests
                 GC.WaitForPendingFinalizers();
             }
         });
-        var loss = new NtXent { UseFusedKernels = fused };
+        var loss = new NtXent { UseFusedKernels = fused, MinimumFusedPairs = 0 };
         var deadline = DateTime.UtcNow.AddSeconds(5);
         var calls = 0;
         try
@@ -82,7 +82,7 @@ public class GcDuringComputeTests
     public void Concurrent_computes_give_the_serial_results()
     {
         const int threads = 4, rounds = 8;
-        var loss = new NtXent { UseFusedKernels = false };
+        var loss = new NtXent { UseFusedKernels = false, MinimumFusedPairs = 0 };
         var expected = new double[threads];
         for (var t = 0; t < threads; t++)
         {
@@ -98,7 +98,7 @@ public class GcDuringComputeTests
                 var (z, y) = Batch(100 + t, 256, 16, ScalarType.Float64);
                 try
                 {
-                    using var r = new NtXent { UseFusedKernels = false }.Compute(z, y);
+                    using var r = new NtXent { UseFusedKernels = false, MinimumFusedPairs = 0 }.Compute(z, y);
                     r.Total.backward();
                     var value = r.Total.item<double>();
                     if (Math.Abs(value - expected[t]) > 1e-12 * Math.Abs(expected[t]))

@@ -91,6 +91,7 @@ public sealed class IssueInputsTests
         {
             var z = Rows(dtype, points);
             loss.UseFusedKernels = fused;
+            loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
             using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = Labels(0, 0, 1) });
             result.Total.backward();
             Assert.Equal(ScalarType.Float32, result.Total.dtype);
@@ -101,7 +102,7 @@ public sealed class IssueInputsTests
             Assert.Equal(reference.Total.item<float>(), result.Total.item<float>());
         }
         var s = Rows(dtype, points);
-        using (var rkd = new RkdDistance { UseFusedKernels = fused }.Compute(s, s.detach() * 3 + 1))
+        using (var rkd = new RkdDistance { UseFusedKernels = fused, MinimumFusedPairs = 0 }.Compute(s, s.detach() * 3 + 1))
         {
             rkd.Total.backward();
             Assert.False(s.grad!.isnan().any().item<bool>(), "RKD: NaN gradient");
@@ -109,7 +110,7 @@ public sealed class IssueInputsTests
 
         // Normalize of a zero row was NaN in float16 (SupCon then gave 0 with NaN gradients).
         var withZero = Rows(dtype, new double[,] { { 1, 0 }, { 0.6, 0.8 }, { 0, 1 }, { 0, 0 } });
-        using var supcon = new SupCon { UseFusedKernels = fused }.Compute(withZero, Labels(0, 0, 1, 1));
+        using var supcon = new SupCon { UseFusedKernels = fused, MinimumFusedPairs = 0 }.Compute(withZero, Labels(0, 0, 1, 1));
         supcon.Total.backward();
         Assert.True(double.IsFinite(supcon.Total.item<float>()) && supcon.Total.item<float>() > 0, $"{supcon.Total.item<float>()}");
         Assert.False(withZero.grad!.isnan().any().item<bool>(), "SupCon: NaN gradient");

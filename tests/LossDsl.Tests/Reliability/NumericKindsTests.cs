@@ -209,21 +209,21 @@ public sealed class NumericKindsTests
         using var scope = NewDisposeScope();
         ILoss loss = name == "NaNBeforeFusedLogSumExp" ? new NaNBeforeFusedLogSumExp() : new NaNBeforeFusedPairSum();
         loss.UseFusedKernels = fused;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         var z = TestData.Randn(3, 6, 4);
         z[0, 0] = tensor(-20.0); // √(−10): NaN
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = arange(6, ScalarType.Int64) % 2 });
         Assert.True(double.IsNaN(result.Total.item<double>()), $"{name} (fused: {fused}) = {result.Total.item<double>()}");
     }
 
-    /// <summary>The fused log-sum-exp kernel takes a row whose relation is NaN for an empty row (−∞, no gradient), so a
-    /// NaN made before it is lost (MultiSimilarity's fused 0.178611 of issue 9, item 4, came from this kernel; NaN
+    /// <summary>The first fused log-sum-exp kernel took a row whose relation is NaN for an empty row (−∞, no gradient), so a
+    /// NaN made before it was lost (MultiSimilarity's fused 0.178611 of issue 9, item 4, came from this kernel; NaN
     /// <i>inputs</i> are caught before any kernel by <see cref="NonFiniteInputs.Propagate"/>). Expected: NaN.</summary>
-    [PendingKernelsV2Fact]
-    [Trait("Category", "PendingKernelsV2")]
+    [Fact]
     public void A_NaN_made_before_a_fused_log_sum_exp_reaches_the_value_fused()
     {
         using var scope = NewDisposeScope();
-        var loss = new NaNBeforeFusedLogSumExp { UseFusedKernels = true };
+        var loss = new NaNBeforeFusedLogSumExp { UseFusedKernels = true, MinimumFusedPairs = 0 };
         var z = TestData.Randn(3, 6, 4);
         z[0, 0] = tensor(-20.0);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = arange(6, ScalarType.Int64) % 2 });
@@ -231,11 +231,10 @@ public sealed class NumericKindsTests
     }
 
     /// <summary>Issue 9, item 4's input with the input check off (<see cref="NonFiniteInputs.Unchecked"/>): the NaN row takes
-    /// part in selected pairs, so the value must be NaN as unfused; the fused log-sum-exp kernel treats the row as empty
-    /// (MultiSimilarity gave 0.178611). Under the default <see cref="NonFiniteInputs.Propagate"/> these are NaN on every path
+    /// part in selected pairs, so the value must be NaN as unfused; the first fused log-sum-exp kernel treated the row as
+    /// empty (MultiSimilarity gave 0.178611). Under the default <see cref="NonFiniteInputs.Propagate"/> these are NaN on every path
     /// (<see cref="IssueInputsTests"/>).</summary>
-    [PendingKernelsV2Theory]
-    [Trait("Category", "PendingKernelsV2")]
+    [Theory]
     [InlineData("MultiSimilarity")]
     [InlineData("SupCon")]
     [InlineData("NtXent")]
@@ -244,6 +243,7 @@ public sealed class NumericKindsTests
         using var scope = NewDisposeScope();
         var loss = SmallBatchTests.ZooLosses().Single(l => l.Name == name);
         loss.UseFusedKernels = true;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         loss.NonFiniteInputs = NonFiniteInputs.Unchecked;
         var z = tensor(new[,] { { double.NaN, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 } }).requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = tensor(new long[] { 0, 0, 1, 1 }) });
@@ -260,6 +260,7 @@ public sealed class NumericKindsTests
         using var scope = NewDisposeScope();
         var loss = SmallBatchTests.ZooLosses().Single(l => l.Name == name);
         loss.UseFusedKernels = false;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         loss.NonFiniteInputs = NonFiniteInputs.Unchecked;
         var z = tensor(new[,] { { double.NaN, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 } }).requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = tensor(new long[] { 0, 0, 1, 1 }) });

@@ -102,6 +102,7 @@ public sealed class ResourceTests
             _ => new Contrastive(),
         };
         loss.UseFusedKernels = fused;
+        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
         return loss;
     }
 
@@ -171,27 +172,5 @@ public sealed class SlowFactAttribute : FactAttribute
     {
         if (Environment.GetEnvironmentVariable("LOSSDSL_SLOW") != "1")
             Skip = "A long run: set LOSSDSL_SLOW=1 (and filter Category=Slow) to run it.";
-    }
-}
-
-/// <summary>A fact the current fused kernels fail, which the kernels-v2 engine is to pass: it runs only when
-/// <c>LOSSDSL_PENDING_KERNELS=1</c> is set (<c>LOSSDSL_PENDING_KERNELS=1 dotnet test --filter Category=PendingKernelsV2</c>),
-/// so the default suite stays green meanwhile. Mark such tests <c>[Trait("Category", "PendingKernelsV2")]</c> too.</summary>
-public sealed class PendingKernelsV2FactAttribute : FactAttribute
-{
-    public PendingKernelsV2FactAttribute()
-    {
-        if (Environment.GetEnvironmentVariable("LOSSDSL_PENDING_KERNELS") != "1")
-            Skip = "Fails with the current fused kernels; the kernels-v2 engine is to pass it (set LOSSDSL_PENDING_KERNELS=1 to run).";
-    }
-}
-
-/// <summary>The theory form of <see cref="PendingKernelsV2FactAttribute"/>.</summary>
-public sealed class PendingKernelsV2TheoryAttribute : TheoryAttribute
-{
-    public PendingKernelsV2TheoryAttribute()
-    {
-        if (Environment.GetEnvironmentVariable("LOSSDSL_PENDING_KERNELS") != "1")
-            Skip = "Fails with the current fused kernels; the kernels-v2 engine is to pass it (set LOSSDSL_PENDING_KERNELS=1 to run).";
     }
 }

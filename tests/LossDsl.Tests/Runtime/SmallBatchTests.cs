@@ -49,7 +49,9 @@ public sealed class SmallBatchTests
         result.Total.backward();
 
         Assert.True(double.IsFinite(result.Total.item<double>()), $"{name} = {result.Total.item<double>()}");
-        if (ZeroOnOneSample.Contains(name)) Assert.Equal(0.0, result.Total.item<double>());
+        // 0 up to rounding: a fused region and an unfused node may compute the same cosine with different roundings
+        // (LabelAgnosticForgetting's lse_j s_1j − s_11 gives −9e-16 fused).
+        if (ZeroOnOneSample.Contains(name)) Assert.Equal(0.0, result.Total.item<double>(), 1e-12);
         foreach (var input in loss.Inputs)
             if (inputs[input.Name].grad is { } grad) Assert.False(TestData.HasNaN(grad), $"NaN in the gradient of {input.Name}");
     }

@@ -27,14 +27,21 @@ public static class PairKernels
     public static T Metric<T, M>(int metric, ArrayView<T> x, ArrayView<T> y, int d, int i, int j, T rowAux, T colAux, bool diagonal, out T squared)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
-        var dot = M.Const(0);
-        for (var k = 0; k < d; k++) dot = M.Add(dot, M.Mul(x[(long)i * d + k], y[(long)j * d + k]));
-        squared = M.Sub(M.Add(rowAux, colAux), M.Add(dot, dot));
-        if (metric == (int)PairMetric.Dot) return dot;
-        if (metric == (int)PairMetric.Cosine) return M.Mul(M.Mul(dot, rowAux), colAux);
+        squared = M.Const(0);
+        if (metric == (int)PairMetric.Dot || metric == (int)PairMetric.Cosine)
+        {
+            var dot = M.Const(0);
+            for (var k = 0; k < d; k++) dot = M.Add(dot, M.Mul(x[(long)i * d + k], y[(long)j * d + k]));
+            return metric == (int)PairMetric.Dot ? dot : M.Mul(M.Mul(dot, rowAux), colAux);
+        }
+        // Σ (x_k − y_k)²: exactly 0 for equal rows, and no cancellation (one pass either way on a GPU).
+        for (var k = 0; k < d; k++)
+        {
+            var u = M.Sub(x[(long)i * d + k], y[(long)j * d + k]);
+            squared = M.Add(squared, M.Mul(u, u));
+        }
         if (diagonal) return M.Const(0);
-        if (metric == (int)PairMetric.SqEuclidean) return M.Max(squared, M.Const(0));
-        return M.Sqrt(M.Max(squared, M.Const(1e-12)));
+        return metric == (int)PairMetric.SqEuclidean ? squared : M.Sqrt(squared);
     }
 
     public static GpuPair<T> Pair<T, M, TF, TM>(GpuPairArgs<T> a, TM mask, int i, int j)
@@ -126,7 +133,7 @@ public static class PairKernels
             own = live ? 2 * c : 0;
             return -own;
         }
-        var alive = sq > 1e-12 && !pair.Diagonal;
+        var alive = sq > 0 && !pair.Diagonal;
         own = alive ? c / s : 0;
         return -own;
     }
