@@ -250,11 +250,17 @@ namespace LossDsl.Generators.Fusion
                 var existing = Numbers.FirstOrDefault(n => n.Node == node.Id);
                 if (existing is not null) return existing.Field;
                 var name = node.Op == OpCode.Hyper ? node.Name : "c" + Numbers.Count(n => n.Field.StartsWith("c", System.StringComparison.Ordinal));
-                // Not the formula methods' type parameters (T, M) and parameter (p), nor a name already taken.
-                while (Numbers.Any(n => n.Field == name) || name is "T" or "M" or "p" or "Value" or "Partials") name += "_";
+                // Not a C# keyword (a hyper-parameter @double), the formula methods' type parameters (T, M), parameter
+                // (p) or locals (t0, t1, …, which would shadow the field), nor a name already taken.
+                while (Numbers.Any(n => n.Field == name) || IsReservedField(name)) name += "_";
                 Numbers.Add(new NumberField(node.Id, name));
                 return name;
             }
+
+            private static bool IsReservedField(string name) =>
+                name is "T" or "M" or "p" or "Value" or "Partials"
+                || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+                || (name.Length > 1 && name[0] == 't' && name.Skip(1).All(char.IsDigit));
 
             /// <summary>Picks the relation the engine differentiates (s) and the one it does not (s2): one pairwise
             /// relation, or two of which one receives no gradient.</summary>

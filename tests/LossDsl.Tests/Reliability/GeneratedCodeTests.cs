@@ -32,6 +32,7 @@ public sealed class GeneratedCodeTests
     {
         using var scope = torch.NewDisposeScope();
         var inputs = RandomInputs.For(loss.Trace(), seed: 3, batch: batch);
+        loss.MinimumFusedPairs = 0; // fused regions run their kernels even at this size
         using var generated = loss.Compute(inputs);
         using var interpreted = IrInterpreter.Evaluate(loss.Trace(), inputs, lossName: loss.Name);
         var a = generated.Total.item<double>();
@@ -89,6 +90,27 @@ namespace Locals
             (Pairwise(Normalize(UseFusedKernels), Similarity.Dot) / 0.5).Over(DifferentLabel(NonFiniteInputs)).LogSumExp().Mean() * text;
     }
 }", "Locals.Shadowing");
+        RunsAndMatchesTheInterpreter(loss);
+    }
+
+    [Fact]
+    public void Hyper_parameters_named_like_keywords_or_formula_locals_compile_inside_fused_regions()
+    {
+        // A fused region's numbers are fields of its formula struct, named after the hyper-parameters: '@double' lost its
+        // '@' there (CS1525), and 't0' would be shadowed by the formula's first local (a wrong value, silently).
+        var loss = Compile(@"
+namespace Fields
+{
+    [Loss]
+    public partial class Keywords
+    {
+        [Hyper] public double @double { get; set; } = 1.5;
+        [Hyper] public double t0 { get; set; } = 0.25;
+        [Term] Real A(Embeddings w, Labels y) =>
+            Softplus(Softplus(Pairwise(w, Distance.Euclidean) * @double) - t0).Over(DifferentLabel(y)).MeanOverPairs();
+    }
+}", "Fields.Keywords");
+        Assert.Single(loss.FusedRegions);
         RunsAndMatchesTheInterpreter(loss);
     }
 
