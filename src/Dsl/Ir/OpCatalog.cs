@@ -172,7 +172,7 @@ namespace LossDsl.Ir
     /// comments, <c>Describe()</c>, emission), the interpreter and the describer read it, and
     /// <c>OpCatalogTests</c> holds every entry whole (a DSL method, a runtime method, an interpreter case, a shape
     /// rule). Element-wise operations that may sit inside a fused pairwise reduction also declare their scalar form
-    /// and derivative in <c>Formula/ScalarOps.cs</c>.</summary>
+    /// and derivative in <c>src/Generators/Fusion/ScalarForms.cs</c> (the unary and binary forms <c>PairFormula</c> prints and differentiates).</summary>
     public static class OpCatalog
     {
         private static OpInfo Op(OpCode code, string notation, ShapeRule shape, string? runtime = "") =>

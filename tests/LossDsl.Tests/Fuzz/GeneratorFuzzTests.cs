@@ -81,7 +81,9 @@ public sealed class GeneratorFuzzTests
         // Case files are "Fuzz.C{i}.cs" / "Fuzz.C{i}.part2.cs"; generated ones end with "Fuzz.C{i}.{Class}.g.cs".
         var name = System.IO.Path.GetFileName(path);
         var parts = name.Split('.');
-        return parts.Length > 1 && parts[0] == "Fuzz" ? parts[0] + "." + parts[1] : "";
+        if (parts.Length > 1 && parts[0] == "Fuzz") return parts[0] + "." + parts[1];
+        // A mutant whose namespace lost its dot ("namespace FuzzC12") generates "FuzzC12.{Class}.g.cs".
+        return parts.Length > 1 && parts[0].StartsWith("FuzzC", StringComparison.Ordinal) ? "Fuzz." + parts[0][4..] : "";
     }
 
     private static void Progress(string text)
