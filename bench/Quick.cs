@@ -12,8 +12,9 @@ namespace LossDsl.Bench;
 
 /// <summary>The quick table: every loss, engine vs the eager ports, forward + backward, float32, D = 128; for
 /// NT-Xent, SupCon and batch-hard also the generated zoo losses, fused and unfused (<see cref="Generated"/>), with
-/// their value checked against the naive eager port's. The eager ports and the generated unfused loss run here (default environment) and in a child process started with
-/// <c>THP_MEM_ALLOC_ENABLE=1</c> (libtorch reads it only at start-up).</summary>
+/// their value checked against the naive eager port's. The eager ports and the generated unfused loss run here
+/// (default environment) and in a child process started with <c>THP_MEM_ALLOC_ENABLE=1</c> (libtorch reads it only
+/// at start-up).</summary>
 internal static class Quick
 {
     public const int D = 128;
