@@ -10,9 +10,11 @@ using static TorchSharp.torch;
 
 namespace LossDsl.Bench;
 
-/// <summary>The quick table: every loss, engine vs the eager ports, forward + backward, float32, D = 128.
-/// The eager ports run here (default environment) and in a child process started with
-/// <c>THP_MEM_ALLOC_ENABLE=1</c> (libtorch reads it only at start-up).</summary>
+/// <summary>The quick table: every loss, engine vs the eager ports, forward + backward, float32, D = 128; for
+/// NT-Xent, SupCon and batch-hard also the generated zoo losses, fused and unfused (<see cref="Generated"/>), with
+/// their value checked against the naive eager port's. The eager ports and the generated unfused loss run here
+/// (default environment) and in a child process started with <c>THP_MEM_ALLOC_ENABLE=1</c> (libtorch reads it only
+/// at start-up).</summary>
 internal static class Quick
 {
     public const int D = 128;
@@ -21,19 +23,23 @@ internal static class Quick
     internal sealed record Case(string Loss, int Rows, double Flops, bool EagerFits, Func<Tensor, Tensor, Tensor> Fused,
         Func<Tensor, Tensor, Tensor> Naive, Func<Tensor, Tensor, Tensor>? Careful, Func<int, (Tensor, Tensor)> Inputs);
 
+    /// <summary>Two views of rows/2 samples: z [rows, D] and the sample ids (NT-Xent, SupCon).</summary>
+    internal static (Tensor, Tensor) Views(int rows)
+    {
+        var z = randn(rows, D);
+        var ids = arange(rows / 2, ScalarType.Int64);
+        return (z, cat(new[] { ids, ids }));
+    }
+
+    /// <summary>z [rows, D] and random labels of rows/8 classes (batch-hard, multi-similarity).</summary>
+    internal static (Tensor, Tensor) Classes(int rows)
+    {
+        var z = randn(rows, D);
+        return (z, randint(Math.Max(2, rows / 8), new long[] { rows }, dtype: ScalarType.Int64));
+    }
+
     public static IEnumerable<Case> Cases(bool large = false)
     {
-        (Tensor, Tensor) Views(int rows)
-        {
-            var z = randn(rows, D);
-            var ids = arange(rows / 2, ScalarType.Int64);
-            return (z, cat(new[] { ids, ids }));
-        }
-        (Tensor, Tensor) Classes(int rows)
-        {
-            var z = randn(rows, D);
-            return (z, randint(Math.Max(2, rows / 8), new long[] { rows }, dtype: ScalarType.Int64));
-        }
         (Tensor, Tensor) Teacher(int rows) => (randn(rows, D), randn(rows, D));
         double Pair(int r, int gemms) => gemms * 2.0 * r * r * D;
         foreach (var r in new[] { 512, 2048, 16384, 32768 })
@@ -78,24 +84,47 @@ internal static class Quick
         {
             var rows = new List<(string Name, Measurement M)>();
             rows.Add(("engine", Measure(c, c.Fused)));
+            if (Generated.For(c.Loss, fused: true) is { } generatedFused) rows.Add(("generated fused", Measure(c, generatedFused)));
             if (c.EagerFits && !engineOnly)
                 foreach (var (name, run) in Eager(c)) rows.Add((name, Measure(c, run)));
             foreach (var r in thp.Where(t => t.Loss == c.Loss && t.Rows == c.Rows)) rows.Add((r.Name + " +THP", r.M));
             var engine = rows[0].M.Seconds;
+            var eager = rows.Where(r => r.Name.StartsWith("eager", StringComparison.Ordinal)).ToList();
+            var bestEager = eager.Count > 0 ? eager.Min(r => r.M.Seconds) : double.NaN;
+            // The value every variant must reproduce: the naive eager port's, or the engine's where eager is skipped.
+            var reference = eager.Count > 0 ? eager[0].M.Loss : rows[0].M.Loss;
             foreach (var (name, m) in rows)
             {
                 var gflops = c.Flops / m.Seconds / 1e9;
-                var speedup = name == "engine" ? (rows.Count > 1 ? $"best eager / engine = {rows.Skip(1).Min(r => r.M.Seconds) / engine:F2}x" : "eager skipped (would not fit 24 GiB)") : $"{m.Seconds / engine:F2}x";
+                var speedup = name == "engine"
+                    ? (eager.Count > 0 ? $"best eager / engine = {bestEager / engine:F2}x" : "eager skipped (would not fit 24 GiB)")
+                    : $"{m.Seconds / engine:F2}x";
+                if (name.StartsWith("generated", StringComparison.Ordinal))
+                {
+                    if (eager.Count > 0) speedup += $"; {m.Seconds / bestEager:F2}x best eager";
+                    speedup += ValueCheck(m.Loss, reference);
+                }
                 Console.WriteLine(FormattableString.Invariant($"| {c.Loss} | {c.Rows} | {name} | {m.Seconds:F3} | {m.PeakMiB:F0} | {gflops:F0} | {gflops / mmRate:P0} | {m.Loss:G6} | {speedup} |"));
             }
         }
         return 0;
     }
 
+    /// <summary>Whether a generated loss's value equals the reference to float32 tolerance (relative 1e-4: the
+    /// variants sum up to N² terms in different orders).</summary>
+    private static string ValueCheck(double value, double reference)
+    {
+        var rel = Math.Abs(value - reference) / Math.Max(Math.Abs(reference), 1e-6);
+        return rel <= 1e-4 ? FormattableString.Invariant($"; value ok (rel {rel:0.0e0})") : FormattableString.Invariant($"; VALUE MISMATCH (rel {rel:0.0e0})");
+    }
+
+    /// <summary>The variants that build N×N tensors (run here and in the THP child): the eager ports and the
+    /// generated unfused loss.</summary>
     private static IEnumerable<(string, Func<Tensor, Tensor, Tensor>)> Eager(Case c)
     {
         yield return ("eager naive", c.Naive);
         if (c.Careful is not null) yield return ("eager careful", c.Careful);
+        if (Generated.For(c.Loss, fused: false) is { } unfused) yield return ("generated unfused", unfused);
     }
 
     internal readonly record struct Measurement(double Seconds, double PeakMiB, double Loss);
@@ -107,6 +136,7 @@ internal static class Quick
         {
             var small = c with { Rows = 64 };
             Measure(small, c.Fused);
+            if (Generated.For(c.Loss, fused: true) is { } generatedFused) Measure(small, generatedFused);
             foreach (var (_, run) in Eager(c)) Measure(small, run);
         }
     }
@@ -128,7 +158,8 @@ internal static class Quick
         return new Measurement(best, peak, value);
     }
 
-    private static Measurement Once(Case c, Func<Tensor, Tensor, Tensor> loss)
+    /// <summary>Forward + backward of one variant once: its time, peak-RSS rise and value.</summary>
+    internal static Measurement Once(Case c, Func<Tensor, Tensor, Tensor> loss)
     {
         using var scope = NewDisposeScope();
         manual_seed(c.Rows);

@@ -6,10 +6,13 @@ namespace LossDsl.Runtime.Kernels;
 /// <summary>When a generated loss runs a fused region's kernel rather than its unfused TorchSharp nodes.</summary>
 public static class FusionPolicy
 {
-    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: below about a million pairs (a batch of
-    /// ~1,000 rows against itself) libtorch's dense matmul path is faster on the CPU than the engine's tiled
-    /// passes, and the N×N temporaries are small. Measured with <c>dotnet run -c Release --project bench -- small</c>
-    /// (docs/performance.md, "Small batches").</summary>
+    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: a million pairs (a batch of 1,000 rows against
+    /// itself). Below it the generated unfused TorchSharp nodes are about as fast as or faster than the engine's passes
+    /// on the CPU, and their N×N temporaries are small. Measured with
+    /// <c>dotnet run -c Release --project bench -- threshold --threads 1</c> (also with <c>OMP_WAIT_POLICY=PASSIVE</c>
+    /// on 2 threads and with <c>THP_MEM_ALLOC_ENABLE=1</c>) on a shared 2-core AVX-512 machine: the crossover was
+    /// 0.3–0.9 M pairs for NT-Xent, 0.3–0.5 M for SupCon, 1.0–1.6 M for multi-similarity and 0.02–0.05 M for
+    /// batch-hard (docs/performance.md, "The small-batch threshold").</summary>
     public const long DefaultMinimumPairs = 1_000_000;
 
     /// <summary>Whether a region of <paramref name="rows"/> × <paramref name="columns"/> pairs of
