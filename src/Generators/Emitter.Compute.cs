@@ -135,7 +135,7 @@ namespace LossDsl.Generators
             foreach (var term in ir.Terms)
             {
                 var id = term.Name;
-                var flags = ReadInputs(ir, term.Root).Where(floats.Contains).Select(Invalid);
+                var flags = ir.InputsReadBy(term.Root).Where(floats.Contains).Select(Invalid);
                 w.Line($"// term {term.Name} ({term.Source}), weight {IrPrinter.FormatNumber(term.Weight)}");
                 w.Line($"var raw_{id} = global::LossDsl.Runtime.InputGuards.Poison({string.Join(", ", new[] { names.Readable(term.Root) }.Concat(flags))})" +
                        ".MoveToOuterDisposeScope();");
@@ -147,21 +147,6 @@ namespace LossDsl.Generators
             var values = ir.Terms.Zip(ids, (t, id) =>
                 $"new global::LossDsl.Runtime.TermValue({Literal(t.Name)}, {NumberLiteral(t.Weight, NumericType.Double)}, raw_{id}, weighted_{id})");
             w.Line($"return new global::LossDsl.Runtime.LossResult(__total, new[] {{ {string.Join(", ", values)} }});");
-        }
-
-        /// <summary>The names of the inputs node <paramref name="root"/> reads, in input order.</summary>
-        private static IEnumerable<string> ReadInputs(LossIr ir, int root)
-        {
-            var seen = new HashSet<int>();
-            var stack = new Stack<int>();
-            stack.Push(root);
-            while (stack.Count > 0)
-            {
-                var id = stack.Pop();
-                if (!seen.Add(id)) continue;
-                foreach (var a in ir.Nodes[id].Args) stack.Push(a);
-            }
-            return ir.Inputs.Select(i => i.Name).Where(name => seen.Any(id => ir.Nodes[id].Op == OpCode.Input && ir.Nodes[id].Name == name));
         }
 
         /// <summary>The C# expression computing one node: its <see cref="RuntimeCalls"/> call, arguments by name

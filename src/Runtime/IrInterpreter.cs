@@ -55,7 +55,7 @@ public static class IrInterpreter
         Tensor? total = null;
         foreach (var term in bound.Terms)
         {
-            var flags = ReadInputs(bound, term.Root).Where(invalid.ContainsKey).Select(name => (Tensor?)invalid[name]).ToArray();
+            var flags = bound.InputsReadBy(term.Root).Where(invalid.ContainsKey).Select(name => (Tensor?)invalid[name]).ToArray();
             // A new handle per term (Poison never returns its argument), so Dispose frees each once.
             var raw = InputGuards.Poison(AsScalarTensor(values[term.Root], floatType, shapes.Device), flags);
             var weighted = Scalars.Mul(raw, term.Weight);
@@ -64,22 +64,6 @@ public static class IrInterpreter
         }
         scope.MoveToOuter(terms.SelectMany(t => new IDisposable[] { t.Raw, t.Weighted }).Append(total!));
         return new LossResult(total!, terms);
-    }
-
-    /// <summary>The names of the inputs the node <paramref name="root"/> reads.</summary>
-    private static IEnumerable<string> ReadInputs(LossIr ir, int root)
-    {
-        var seen = new HashSet<int>();
-        var stack = new Stack<int>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var id = stack.Pop();
-            if (!seen.Add(id)) continue;
-            var node = ir.Nodes[id];
-            if (node.Op == OpCode.Input) yield return node.Name;
-            foreach (var a in node.Args) stack.Push(a);
-        }
     }
 
     /// <summary>The IR's defaults overridden by <paramref name="given"/>, each checked (<see cref="HyperValidator"/>).</summary>

@@ -47,7 +47,8 @@ public sealed class MaskedRelation
     /// <summary>Σ w_ij (or the number of selected pairs) along <paramref name="dim"/>, or over everything.</summary>
     internal Tensor WeightSums(long? dim)
     {
-        var w = Weights ?? Mask.to(Values.dtype);
-        return dim is { } d ? w.sum(d) : w.sum();
+        // A Bool mask is counted as it is (integer sums, exact), never converted to an N×M float tensor first.
+        if (Weights is { } w) return dim is { } d ? w.sum(d) : w.sum();
+        return (dim is { } k ? Mask.sum(k) : Mask.sum()).to(Values.dtype);
     }
 }

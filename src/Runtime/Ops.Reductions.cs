@@ -47,17 +47,20 @@ public static partial class Ops
     /// <summary>The (weighted) mean of the selected <c>r_ij</c> of each row, <c>[N]</c>; 0 for an empty row.</summary>
     public static Tensor RowMean(MaskedRelation m) => RowSum(m) / NonZero(m.WeightSums(-1));
 
-    /// <summary><c>log Σ_j w_ij exp(r_ij)</c> over the selected pairs, <c>[N]</c>, with the row max subtracted;
-    /// −∞ for an empty row.</summary>
+    /// <summary><c>log Σ_j w_ij exp(r_ij)</c> over the selected pairs, <c>[N]</c>; −∞ for an empty row (whose pairs
+    /// receive no gradient). Unweighted it is libtorch's <c>logsumexp</c> of the filled relation: one N×M temporary
+    /// beside the fill, where shifting and exponentiating by hand took three.</summary>
     public static Tensor RowLogSumExp(MaskedRelation m)
     {
         var masked = Selected(m.Values, m.Mask, double.NegativeInfinity);
+        // logsumexp's backward at an empty row is exp(−∞ − (−∞)) = NaN, but only on filled entries, whose gradient the
+        // fill's backward zeroes: nothing reaches the relation.
+        if (m.Weights is null) return masked.logsumexp(-1);
         var rowMax = masked.detach().amax(new long[] { -1 }, keepdim: false);
         var empty = Eq(rowMax, double.NegativeInfinity);
         // Any per-row shift gives the same value and gradient; a detached one keeps the graph small.
         var shift = Fill(rowMax, empty, 0);
-        var terms = Sub(masked, shift.unsqueeze(-1)).exp();
-        if (m.Weights is { } w) terms = Mul(terms, w);
+        var terms = Mul(Sub(masked, shift.unsqueeze(-1)).exp_(), m.Weights);
         var lse = Add(Fill(terms.sum(-1), empty, 1).log(), shift);
         return Fill(lse, empty, double.NegativeInfinity);
     }

@@ -48,5 +48,27 @@ namespace LossDsl.Ir
         EquatableArray<IrNode> Nodes,
         EquatableArray<IrInput> Inputs,
         EquatableArray<IrHyper> Hypers,
-        EquatableArray<IrTerm> Terms);
+        EquatableArray<IrTerm> Terms)
+    {
+        /// <summary>The names of the inputs node <paramref name="root"/> reads (directly or through its arguments), in
+        /// input order: the inputs whose NaN makes a term NaN under <c>NonFiniteInputs.Propagate</c>.</summary>
+        public System.Collections.Generic.List<string> InputsReadBy(int root)
+        {
+            var read = new System.Collections.Generic.HashSet<string>();
+            var seen = new System.Collections.Generic.HashSet<int>();
+            var stack = new System.Collections.Generic.Stack<int>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                var id = stack.Pop();
+                if (!seen.Add(id)) continue;
+                if (Nodes[id].Op == OpCode.Input) read.Add(Nodes[id].Name);
+                foreach (var a in Nodes[id].Args) stack.Push(a);
+            }
+            var names = new System.Collections.Generic.List<string>();
+            foreach (var input in Inputs)
+                if (read.Contains(input.Name)) names.Add(input.Name);
+            return names;
+        }
+    }
 }
