@@ -7,7 +7,7 @@ using System.Text.Json;
 
 namespace LossDsl.Cli;
 
-/// <summary>A case file (the format of shared/oracle/cases.json): <c>{"meta": …, "cases": [ … ]}</c>, or
+/// <summary>A case file (the format of tests/LossDsl.Tests/Oracle/cases.json): <c>{"meta": …, "cases": [ … ]}</c>, or
 /// a bare array of cases. Only the top level is checked here; each case is read field by field
 /// when it is checked, so one malformed case cannot stop the others.</summary>
 public static class CaseFile

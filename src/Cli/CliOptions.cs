@@ -21,7 +21,7 @@ public sealed record CliOptions(string CasesPath, double Tolerance, bool Verbose
                lossdsl --help
 
         Checks LossDsl losses against reference cases: loss values and gradients recorded by
-        running PyTorch implementations (the format of shared/oracle/cases.json). Each case's
+        running PyTorch implementations (the format of tests/LossDsl.Tests/Oracle/cases.json). Each case's
         reference (source.symbol + params) is mapped to a LossDsl loss, which is evaluated in
         float64 on the case's inputs; its value and the gradient of every input in grad_inputs
         are compared with the recorded ones.

@@ -56,8 +56,8 @@ namespace LossDsl.Generators
 
         private static bool IsDimension(string? name)
         {
-            if (string.IsNullOrEmpty(name)) return false;
-            if (name!.All(char.IsDigit)) return TypeInference.IsLiteral(name, out var size) && size > 0;
+            if (name is null || name.Length == 0) return false;
+            if (name.All(char.IsDigit)) return TypeInference.IsLiteral(name, out var size) && size > 0;
             return (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
         }
     }

@@ -177,7 +177,7 @@ public static unsafe class PairEngine
         Width == SimdWidth.Auto && Vector512.IsHardwareAccelerated ? 64 / sizeof(T) : 32 / sizeof(T);
 
     /// <summary>Pins the operands, builds the per-call data (packed panels, norms, label ids, padded column
-    /// values) in pooled scratch, and runs <paramref name="action"/> on it.</summary>
+    /// values) in pooled scratch, and runs <paramref name="job"/> on it.</summary>
     private static void Run<T, TF, TM, TR, TJob>(in PairOperands<T> o, bool needX, bool needY, TJob job, bool pack = true, int threads = 0, bool symmetric = false)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce where TJob : struct, IJob<T>
     {

@@ -53,7 +53,7 @@ public static class IlgpuPairEngine
         else GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, rows);
     }
 
-    /// <summary>The backward pass on <paramref name="accelerator"/> (see <see cref="PairEngine.Backward{T, TF, TM, TR}"/>).</summary>
+    /// <summary>The backward pass on <paramref name="accelerator"/> (see <c>PairEngine.Backward</c>).</summary>
     public static void Backward<T, TF, TM, TR>(Accelerator accelerator, in PairOperands<T> operands, TF formula, TM mask,
         ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce

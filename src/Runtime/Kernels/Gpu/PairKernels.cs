@@ -1,3 +1,4 @@
+using ILGPU.Algorithms;
 using ILGPU;
 
 namespace LossDsl.Runtime.Kernels.Gpu;
@@ -75,7 +76,7 @@ public static class PairKernels
             var pair = Pair<T, M, TF, TM>(a, mask, i, j);
             if (!M.IsSet(pair.Keep)) continue;
             var fv = M.ToDouble(f.Value<T, M>(pair.Inputs));
-            if (fv != fv) nan = true;
+            if (XMath.IsNaN(fv)) nan = true;
             kept++;
             if (fv > 0) positive++;
             sum += fv;
