@@ -59,7 +59,9 @@ namespace LossDsl.Generators
             for (var k = 0; k < model.Regions.Count; k++)
             {
                 var (rows, columns) = Sizes(names, model.Regions[k]);
-                w.Line($"var {FusedFlag(k)} = this.UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);");
+                var arg = model.Regions[k].Reduce is "Max" or "Min" ? "true" : "false";
+                w.Line($"var {FusedFlag(k)} = this.UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, " +
+                       $"{Kernels}.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: {arg}));");
             }
         }
 

@@ -89,9 +89,10 @@ namespace LossDsl.Generators
             w.Line("public bool UseFusedKernels { get; set; } = true;");
             w.Line();
             w.Line("/// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run");
-            w.Line("/// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>");
+            w.Line("/// unfused, which is faster there. Null (default): each region's measured default (FusionPolicy.MinimumPairs,");
+            w.Line("/// docs/performance.md); 0 fuses every batch.</summary>");
             w.Line(GeneratedCode);
-            w.Line("public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;");
+            w.Line("public long? MinimumFusedPairs { get; set; }");
             w.Line();
             w.Line("/// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>");
             var regions = model.Regions.Select(r => Literal($"v{r.Root} = {IrPrinter.Formula(model.Computed, r.Root)}: {RegionSummary(model.Computed, r)}"));

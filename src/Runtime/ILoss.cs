@@ -31,9 +31,10 @@ public interface ILoss
     bool UseFusedKernels { get; set; }
 
     /// <summary>The fewest pairs (rows × columns) for which a fused region runs its kernel on the CPU; below it
-    /// the region runs unfused, which is faster for small batches. Default
-    /// <see cref="Kernels.FusionPolicy.DefaultMinimumPairs"/>; 0 fuses every batch.</summary>
-    long MinimumFusedPairs { get; set; }
+    /// the region runs unfused, which is faster for small batches. Null (the default): each region's measured default,
+    /// <see cref="Kernels.FusionPolicy.DefaultMinimumPairs"/> or, for row max/min regions,
+    /// <see cref="Kernels.FusionPolicy.DefaultMinimumArgPairs"/>; 0 fuses every batch.</summary>
+    long? MinimumFusedPairs { get; set; }
 
     /// <summary>One line per fused region: the node it computes, its formula and the kernel that runs it
     /// (empty when nothing fuses or the loss is declared <c>[Loss(Fuse = false)]</c>).</summary>

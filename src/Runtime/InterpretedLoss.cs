@@ -36,7 +36,7 @@ public sealed class InterpretedLoss : ILoss
     public bool UseFusedKernels { get; set; }
 
     /// <summary>Has no effect: the interpreter fuses nothing.</summary>
-    public long MinimumFusedPairs { get; set; }
+    public long? MinimumFusedPairs { get; set; }
 
     /// <summary>Empty: the interpreter fuses nothing.</summary>
     public IReadOnlyList<string> FusedRegions => System.Array.Empty<string>();

@@ -15,6 +15,16 @@ public static class FusionPolicy
     /// batch-hard (docs/performance.md, "The small-batch threshold").</summary>
     public const long DefaultMinimumPairs = 1_000_000;
 
+    /// <summary>The default for regions that reduce rows by max or min (batch-hard mining): 50,000 pairs (about 224 rows
+    /// against themselves). Their fused backward is O(N·D) (the arg pair only), so they pay for themselves much earlier:
+    /// the same measurement put their crossover at 0.02–0.05 M pairs, and with the million-pair default batch-hard gave
+    /// up 1.7–2.4× at 512–768 rows.</summary>
+    public const long DefaultMinimumArgPairs = 50_000;
+
+    /// <summary>The threshold a region applies: the loss's <c>MinimumFusedPairs</c> when set, else its shape's measured
+    /// default (<see cref="DefaultMinimumArgPairs"/> for a row max or min, <see cref="DefaultMinimumPairs"/> otherwise).</summary>
+    public static long MinimumPairs(long? set, bool argReduction) => set ?? (argReduction ? DefaultMinimumArgPairs : DefaultMinimumPairs);
+
     /// <summary>Whether a region of <paramref name="rows"/> × <paramref name="columns"/> pairs of
     /// <paramref name="dtype"/> values on <paramref name="device"/> runs fused: always on CUDA (the ILGPU kernels),
     /// never for number types the kernels do not have (anything but float32 and float64), and on the CPU when

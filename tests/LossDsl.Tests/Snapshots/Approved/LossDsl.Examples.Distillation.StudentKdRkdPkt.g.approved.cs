@@ -21,9 +21,10 @@ namespace LossDsl.Examples.Distillation
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
-        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        /// unfused, which is faster there. Null (default): each region's measured default (FusionPolicy.MinimumPairs,
+        /// docs/performance.md); 0 fuses every batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+        public long? MinimumFusedPairs { get; set; }
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -184,9 +185,9 @@ namespace LossDsl.Examples.Distillation
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
             var __invalid_studentFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(studentFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacherFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacherFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
-            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
-            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v4 = sg(teacher)

@@ -21,9 +21,10 @@ namespace LossDsl.Zoo
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
-        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        /// unfused, which is faster there. Null (default): each region's measured default (FusionPolicy.MinimumPairs,
+        /// docs/performance.md); 0 fuses every batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+        public long? MinimumFusedPairs { get; set; }
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -126,8 +127,8 @@ namespace LossDsl.Zoo
             z = global::LossDsl.Runtime.InputGuards.Widen(z);
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
-            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: true));
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: true));
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖, needed only unfused

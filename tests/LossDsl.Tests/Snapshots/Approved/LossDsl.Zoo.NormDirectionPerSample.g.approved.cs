@@ -19,9 +19,10 @@ namespace LossDsl.Zoo
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
-        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        /// unfused, which is faster there. Null (default): each region's measured default (FusionPolicy.MinimumPairs,
+        /// docs/performance.md); 0 fuses every batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+        public long? MinimumFusedPairs { get; set; }
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]

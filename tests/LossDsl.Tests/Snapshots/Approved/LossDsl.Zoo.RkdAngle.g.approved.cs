@@ -19,9 +19,10 @@ namespace LossDsl.Zoo
         public bool UseFusedKernels { get; set; } = true;
 
         /// <summary>The fewest pairs (rows × columns) for which a region runs fused on the CPU; smaller batches run
-        /// unfused, which is faster there (see docs/performance.md). 0 fuses every batch.</summary>
+        /// unfused, which is faster there. Null (default): each region's measured default (FusionPolicy.MinimumPairs,
+        /// docs/performance.md); 0 fuses every batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        public long MinimumFusedPairs { get; set; } = global::LossDsl.Runtime.Kernels.FusionPolicy.DefaultMinimumPairs;
+        public long? MinimumFusedPairs { get; set; }
 
         /// <summary>What each fused region computes (one line each; see the comments at their calls in <c>Compute</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -119,7 +120,7 @@ namespace LossDsl.Zoo
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, this.MinimumFusedPairs);
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             // v4 = sg(teacher)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             global::TorchSharp.torch.Tensor v7;
