@@ -91,11 +91,10 @@ public static partial class Ops
     public static Tensor MeanNonZero(Tensor x) => MeanOf(x, PositiveOrNaN(x.detach()));
 
     /// <summary>The (weighted) mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
-    public static Tensor Mean(MaskedRelation m) =>
-        m.Weights is null ? MeanOf(m.Values, m.Mask) : m.Weighted().sum() / NonZero(m.WeightSums(null));
+    public static Tensor Mean(MaskedRelation m) => m.Weighted().sum() / NonZero(m.WeightSums(null));
 
     /// <summary>The (weighted) sum over the selected pairs.</summary>
-    public static Tensor Sum(MaskedRelation m) => m.Weights is null ? m.Values.masked_select(m.Mask).sum() : m.Weighted().sum();
+    public static Tensor Sum(MaskedRelation m) => m.Weighted().sum();
 
     /// <summary>The mean over the selected pairs whose value is &gt; 0 (or NaN, which propagates); 0 if none.</summary>
     public static Tensor MeanNonZero(MaskedRelation m) => MeanOf(m.Values, m.Mask.logical_and(PositiveOrNaN(m.Values.detach())));
@@ -141,6 +140,7 @@ public static partial class Ops
     /// structure) uses this form or keeps NaN otherwise, so a NaN is never dropped from what a loss reads.</summary>
     internal static Tensor PositiveOrNaN(Tensor x) => Le(x, 0).logical_not();
 
-    /// <summary>The selected entries gathered (K values, where a fill would write all N×M), summed, over their count.</summary>
-    private static Tensor MeanOf(Tensor values, Tensor mask) => values.masked_select(mask).sum() / ClampMin(mask.sum(), 1);
+    // A fill, not masked_select: its backward is one masked fill, where masked_select's allocates zeros and scatters
+    // into them (NT-Xent at 16,384 rows unfused: +13,824 MiB peak with masked_select, +13,056 MiB with the fill).
+    private static Tensor MeanOf(Tensor values, Tensor mask) => Selected(values, mask, 0).sum() / ClampMin(mask.sum(), 1);
 }
