@@ -52,7 +52,8 @@ namespace LossDsl.Generators
                     ? "global::LossDsl.Runtime.InputGuards.ForHostOperations(this.NonFiniteInputs)"
                     : "this.NonFiniteInputs";
                 w.Line($"var __shapes = global::LossDsl.Runtime.InputValidator.Validate({Literal(model.ClassName)}, __plan, " +
-                       $"new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }}, {policy});");
+                       $"new (string, {Tensor})[] {{ {string.Join(", ", inputs)} }}, {policy}" +
+                       (model.AllowEmptyBatch ? ", allowEmptyBatch: true);" : ");"));
                 w.Line("using var __scope = global::TorchSharp.torch.NewDisposeScope();");
                 var floats = ir.Inputs.Where(i => !OpCatalog.IsInteger(i.Kind)).ToList();
                 if (floats.Count > 0)

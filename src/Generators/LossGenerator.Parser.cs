@@ -139,7 +139,8 @@ namespace LossDsl.Generators
             var fuse = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Fuse").Value.Value as bool? ?? true;
             var regions = fuse ? FusionPlanner.Plan(computed) : EquatableArray<FusedRegion>.Empty;
             var ns = NamespaceOf(type);
-            return new LossModel(ns, type.Name, ir, computed, signatures.ToEquatableArray(), regions);
+            var allowEmpty = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "AllowEmptyBatch").Value.Value as bool? ?? false;
+            return new LossModel(ns, type.Name, ir, computed, signatures.ToEquatableArray(), regions) { AllowEmptyBatch = allowEmpty };
         }
 
         private static Dictionary<string, IrHyper> ParseHypers(List<MemberDeclarationSyntax> members,

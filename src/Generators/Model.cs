@@ -30,7 +30,11 @@ namespace LossDsl.Generators
         LossIr Ir,
         LossIr Computed,
         EquatableArray<TermSignature> Terms,
-        EquatableArray<FusedRegion> Regions);
+        EquatableArray<FusedRegion> Regions)
+    {
+        /// <summary><c>[Loss(AllowEmptyBatch = true)]</c>: Compute accepts N = 0.</summary>
+        public bool AllowEmptyBatch { get; init; }
+    }
 
     /// <summary>How to call a term method with symbolic inputs (for the generated <c>Trace()</c>).</summary>
     internal sealed record TermSignature(string Method, EquatableArray<TermParameter> Parameters);

@@ -21,11 +21,13 @@ public static class InputValidator
     /// <remarks>The batch is the dimension <c>N</c>, or, when no input has it, the first dimension of the first input
     /// (Dice's <c>B</c>, DETR's queries <c>Q</c>). <b>N = 0 policy:</b> an empty batch is refused with a
     /// <see cref="LossInputException"/> for every loss, fused or not: a loss is a mean (or sum) over samples, and a
-    /// step on no samples is a data-pipeline mistake to skip, not a number. Other dimensions may be 0 (an image with no
-    /// target boxes, <c>G = 0</c>).</remarks>
+    /// step on no samples is a data-pipeline mistake to skip, not a number — except for a loss declared
+    /// <c>[Loss(AllowEmptyBatch = true)]</c> (<paramref name="allowEmptyBatch"/>: unlearning losses whose batch is the
+    /// forget set beside a retain set), whose doc gives its value. Other dimensions may be 0 (an image with no target
+    /// boxes, <c>G = 0</c>).</remarks>
     /// <exception cref="LossInputException">The first violation found.</exception>
     public static BoundShapes Validate(string lossName, ShapePlan plan, IReadOnlyList<(string Name, Tensor Value)> inputs,
-        NonFiniteInputs nonFinite = NonFiniteInputs.Propagate)
+        NonFiniteInputs nonFinite = NonFiniteInputs.Propagate, bool allowEmptyBatch = false)
     {
         var dims = new Dictionary<string, Binding>();
         Device? device = null;
@@ -55,7 +57,7 @@ public static class InputValidator
                     " All inputs of one call must be on one device.");
             tensors.Add((check, tensor));
         }
-        CheckBatch(lossName, plan, dims);
+        if (!allowEmptyBatch) CheckBatch(lossName, plan, dims);
         foreach (var range in plan.Ranges) CheckRange(lossName, plan, range, inputs, dims);
         foreach (var derived in plan.Derived) CheckDerived(lossName, plan, derived, dims);
         if (nonFinite == NonFiniteInputs.Throw)

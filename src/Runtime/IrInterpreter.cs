@@ -24,7 +24,7 @@ public static class IrInterpreter
     /// <exception cref="NotSupportedException">The IR holds an operation the interpreter does not know.</exception>
     public static LossResult Evaluate(LossIr ir, IReadOnlyDictionary<string, Tensor> inputs,
         IReadOnlyDictionary<string, double>? hypers = null, string lossName = "loss",
-        NonFiniteInputs nonFinite = NonFiniteInputs.Propagate)
+        NonFiniteInputs nonFinite = NonFiniteInputs.Propagate, bool allowEmptyBatch = false)
     {
         if (ir.Terms.Count == 0) throw new ArgumentException($"{lossName}: the loss has no terms.", nameof(ir));
         var types = TypeInference.Infer(ir);
@@ -33,7 +33,7 @@ public static class IrInterpreter
         var hyperValues = HyperValues(ir, hypers, lossName);
         var given = ir.Inputs.Where(i => inputs.ContainsKey(i.Name)).Select(i => (i.Name, inputs[i.Name])).ToList();
         var shapes = InputValidator.Validate(lossName, types.Plan, given,
-            ir.Nodes.Any(n => OpCatalog.IsHost(n.Op)) ? InputGuards.ForHostOperations(nonFinite) : nonFinite);
+            ir.Nodes.Any(n => OpCatalog.IsHost(n.Op)) ? InputGuards.ForHostOperations(nonFinite) : nonFinite, allowEmptyBatch);
         var bound = IrTransforms.BindHypers(ir, hyperValues);
         var boundTypes = TypeInference.Infer(bound);
 

@@ -11,6 +11,12 @@ namespace LossDsl
         /// <summary>Emit fused kernels for the pairwise reductions the planner finds (default true).
         /// Set false to emit plain TorchSharp only.</summary>
         public bool Fuse { get; set; } = true;
+
+        /// <summary>Accept an empty batch (N = 0) instead of refusing it (default false: every loss refuses N = 0 with a
+        /// <c>LossInputException</c>, a mean over no samples having no value). For losses over two sets whose batch is
+        /// one of them (unlearning: the forget batch beside a retain set), where an empty batch is a legitimate step:
+        /// the loss's doc must say what it gives then (the zoo's: 0 for the forget terms).</summary>
+        public bool AllowEmptyBatch { get; set; }
     }
 
     /// <summary>A weighted term of the loss: a method returning <see cref="Real"/>, with an expression body or a

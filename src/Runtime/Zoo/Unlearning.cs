@@ -35,9 +35,9 @@ namespace LossDsl.Zoo
     /// batch's loss (Hugging Face's mean token cross-entropy, a 0-d input). <b>Conventions:</b> this follows the code,
     /// not the paper: the code's δ is the paper's reward margin γ divided by β (the paper writes
     /// <c>log σ(−β/|y| log π(y|x) − γ)</c>), the code's γ weighs the forget loss and its α the retain loss (the paper's
-    /// λ). A row without labels has length 1; an empty forget batch is refused (<c>LossInputException</c>, the policy of
-    /// docs/reliability.md for every loss).</summary>
-    [Loss]
+    /// λ). A row without labels has length 1; an empty forget batch (N = 0) gives a Forget term of 0 and the retain term
+    /// as given (<c>[Loss(AllowEmptyBatch = true)]</c>: a retain-only step).</summary>
+    [Loss(AllowEmptyBatch = true)]
     public partial class SimNpo
     {
         /// <summary>The inverse temperature β (SimNPO.yaml: 4.5).</summary>
@@ -225,9 +225,10 @@ namespace LossDsl.Zoo
     /// (Zhang et al., 2024, "Unforgettable Generalization in Language Models": fine-tuning on the forget task with random
     /// labels) or a chosen target class (targeted relabelling, as in class unlearning by label poisoning), while the
     /// retain samples keep their true labels: Forget <c>= γ·CE(forgetLogits, substitutedLabels)</c>, Retain
-    /// <c>= α·CE(retainLogits, retainLabels)</c> (<c>F.cross_entropy</c> means over the non-ignored labels; 0 for an empty
-    /// batch). How the labels are drawn is the caller's: the loss takes them as inputs.</summary>
-    [Loss]
+    /// <c>= α·CE(retainLogits, retainLabels)</c> (<c>F.cross_entropy</c> means over the non-ignored labels; an empty forget
+    /// batch, N = 0, gives a Forget term of 0: a retain-only step). How the labels are drawn is the caller's: the loss takes
+    /// them as inputs.</summary>
+    [Loss(AllowEmptyBatch = true)]
     public partial class RelabelForgetting
     {
         /// <summary>The forget term's weight γ.</summary>
@@ -249,8 +250,8 @@ namespace LossDsl.Zoo
     /// Matching"): the model's outputs on forget and retain samples are fine-tuned toward given target outputs (the
     /// outputs a model retrained without the forget set is predicted to give, from datamodels), with the KL divergence:
     /// Forget <c>= (1/N) Σ_i KL(softmax(forgetTargets_i) ‖ softmax(forgetLogits_i))</c>, Retain the same on the retain
-    /// samples. The targets are constants. An empty forget batch is refused (<c>LossInputException</c>).</summary>
-    [Loss]
+    /// samples. The targets are constants. An empty forget batch (N = 0) gives a Forget term of 0 (a retain-only step).</summary>
+    [Loss(AllowEmptyBatch = true)]
     public partial class DatamodelMatchingKl
     {
         [Term]
@@ -264,9 +265,9 @@ namespace LossDsl.Zoo
 
     /// <summary>Datamodel matching (Georgiev et al., 2024) with the squared error: Forget
     /// <c>= mean (forgetLogits − forgetTargets)²</c> over every entry, Retain the same on the retain samples (the paper's
-    /// regression of outputs onto the predicted oracle outputs). The targets are constants. An empty forget batch is refused
-    /// (<c>LossInputException</c>).</summary>
-    [Loss]
+    /// regression of outputs onto the predicted oracle outputs). The targets are constants. An empty forget batch (N = 0)
+    /// gives a Forget term of 0 (a retain-only step).</summary>
+    [Loss(AllowEmptyBatch = true)]
     public partial class DatamodelMatchingMse
     {
         [Term]

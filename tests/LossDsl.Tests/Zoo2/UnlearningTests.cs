@@ -10,7 +10,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace LossDsl.Tests.Zoo2;
 
 /// <summary>The unlearning losses against Hugging Face-style TorchSharp code (shift logits and labels, cross-entropy with
-/// ignore_index −100), finite differences, and the edge cases: an empty forget batch (refused), rows with no label, an all-ignored
+/// ignore_index −100), finite differences, and the edge cases: an empty forget batch (0), rows with no label, an all-ignored
 /// batch. Forget and retain are separate terms.</summary>
 public sealed class UnlearningTests
 {
@@ -77,15 +77,16 @@ public sealed class UnlearningTests
     }
 
     [Fact]
-    public void An_empty_forget_batch_is_refused_and_a_row_without_labels_has_length_1()
+    public void An_empty_forget_batch_gives_0_and_a_row_without_labels_length_1()
     {
         var empty = new Dictionary<string, Tensor>
         {
             ["forgetNll"] = zeros(0, ScalarType.Float64), ["labels"] = zeros(0, 5, ScalarType.Int64), ["retainLoss"] = ZooCheck.Real(2),
         };
-        // One policy for every loss (docs/reliability.md): a mean over no samples has no value.
-        var error = Assert.Throws<LossInputException>(() => ZooCheck.Values(new SimNpo(), empty));
-        Assert.Equal("forgetNll", error.Input);
+        // [Loss(AllowEmptyBatch = true)]: a retain-only step (every other loss refuses N = 0, docs/reliability.md).
+        var (total, terms) = ZooCheck.Values(new SimNpo(), empty);
+        Assert.Equal(0.0, terms["Forget"]);
+        Assert.Equal(2.0, total);
 
         var unlabelled = new Dictionary<string, Tensor>
         {
@@ -213,13 +214,13 @@ public sealed class UnlearningTests
         ZooCheck.GradientMatchesFiniteDifferences(new DatamodelMatchingMse(), matching, new[] { "forgetLogits", "retainLogits" });
         ZooCheck.GradientMatchesFiniteDifferences(new RelabelForgetting { Gamma = 2, Alpha = 0.5 }, inputs, new[] { "forgetLogits", "retainLogits" });
 
-        // An empty forget set is refused, naming the forget input (one policy for every loss: docs/reliability.md).
+        // An empty forget set: both forget terms are 0, the retain terms unchanged ([Loss(AllowEmptyBatch = true)]).
         matching["forgetLogits"] = zeros(0, 4, ScalarType.Float64);
         matching["forgetTargets"] = zeros(0, 4, ScalarType.Float64);
-        Assert.Equal("forgetLogits", Assert.Throws<LossInputException>(() => ZooCheck.Values(new DatamodelMatchingKl(), matching)).Input);
-        Assert.Equal("forgetLogits", Assert.Throws<LossInputException>(() => ZooCheck.Values(new DatamodelMatchingMse(), matching)).Input);
+        Assert.Equal(0.0, ZooCheck.Values(new DatamodelMatchingKl(), matching).Terms["Forget"]);
+        Assert.Equal(0.0, ZooCheck.Values(new DatamodelMatchingMse(), matching).Terms["Forget"]);
         inputs["forgetLogits"] = zeros(0, 4, ScalarType.Float64);
         inputs["substitutedLabels"] = zeros(0, ScalarType.Int64);
-        Assert.Throws<LossInputException>(() => ZooCheck.Values(new RelabelForgetting(), inputs));
+        Assert.Equal(0.0, ZooCheck.Values(new RelabelForgetting(), inputs).Terms["Forget"]);
     }
 }

@@ -79,8 +79,8 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 19 }, null); // 20
             __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 20, 9 }, null); // 21
             __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 18, 21 }, null); // 22
-            __b.AddTerm("Forget", 1d, 11, "Unlearning.cs:257");
-            __b.AddTerm("Retain", 1d, 22, "Unlearning.cs:261");
+            __b.AddTerm("Forget", 1d, 11, "Unlearning.cs:258");
+            __b.AddTerm("Retain", 1d, 22, "Unlearning.cs:262");
             return __b.Build();
         }
 
@@ -103,10 +103,10 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
             __b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:257");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:258");
             __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
             __b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:261");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:262");
             return __b.Build();
         }
 
@@ -117,13 +117,13 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:257) = Σ(KL(softmax(sg(forgetTargets))_i ‖ exp log_softmax(forgetLogits)_i)) / max(#Σ_j (forgetLogits), 1)
-        /// Retain (weight 1, Unlearning.cs:261) = Σ(KL(softmax(sg(retainTargets))_i ‖ exp log_softmax(retainLogits)_i)) / max(#Σ_j (retainLogits), 1)
+        /// Forget (weight 1, Unlearning.cs:258) = Σ(KL(softmax(sg(forgetTargets))_i ‖ exp log_softmax(forgetLogits)_i)) / max(#Σ_j (forgetLogits), 1)
+        /// Retain (weight 1, Unlearning.cs:262) = Σ(KL(softmax(sg(retainTargets))_i ‖ exp log_softmax(retainLogits)_i)) / max(#Σ_j (retainLogits), 1)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetTargets, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainTargets)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingKl", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) }, this.NonFiniteInputs);
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingKl", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) }, this.NonFiniteInputs, allowEmptyBatch: true);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
             forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
@@ -171,10 +171,10 @@ namespace LossDsl.Zoo
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v20, (double)1);
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
-            // term Forget (Unlearning.cs:257), weight 1
+            // term Forget (Unlearning.cs:258), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_forgetLogits, __invalid_forgetTargets).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:261), weight 1
+            // term Retain (Unlearning.cs:262), weight 1
             var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_retainLogits, __invalid_retainTargets).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();

@@ -75,8 +75,8 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Count, global::LossDsl.Ir.ValueKind.Real, new[] { 10 }, null); // 16
             __b.Intern(global::LossDsl.Ir.OpCode.Maximum, global::LossDsl.Ir.ValueKind.Real, new[] { 16, 7 }, null); // 17
             __b.Intern(global::LossDsl.Ir.OpCode.Div, global::LossDsl.Ir.ValueKind.Real, new[] { 15, 17 }, null); // 18
-            __b.AddTerm("Forget", 1d, 9, "Unlearning.cs:273");
-            __b.AddTerm("Retain", 1d, 18, "Unlearning.cs:277");
+            __b.AddTerm("Forget", 1d, 9, "Unlearning.cs:274");
+            __b.AddTerm("Retain", 1d, 18, "Unlearning.cs:278");
             return __b.Build();
         }
 
@@ -99,10 +99,10 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
             __b.AddInput("forgetTargets", global::LossDsl.Ir.ValueKind.Logits, "Forget");
-            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:273");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetTargets", new[] { "N", "C" })))).Expr, "Unlearning.cs:274");
             __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
             __b.AddInput("retainTargets", global::LossDsl.Ir.ValueKind.Logits, "Retain");
-            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:277");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Dsl.Frozen(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainTargets", new[] { "M", "C" })))).Expr, "Unlearning.cs:278");
             return __b.Build();
         }
 
@@ -113,13 +113,13 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:273) = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)
-        /// Retain (weight 1, Unlearning.cs:277) = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)
+        /// Forget (weight 1, Unlearning.cs:274) = Σ((forgetLogits − sg(forgetTargets))²) / max(#forgetLogits, 1)
+        /// Retain (weight 1, Unlearning.cs:278) = Σ((retainLogits − sg(retainTargets))²) / max(#retainLogits, 1)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor forgetTargets, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainTargets)
         {
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingMse", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) }, this.NonFiniteInputs);
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("DatamodelMatchingMse", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("forgetTargets", forgetTargets), ("retainLogits", retainLogits), ("retainTargets", retainTargets) }, this.NonFiniteInputs, allowEmptyBatch: true);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
             forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
@@ -159,10 +159,10 @@ namespace LossDsl.Zoo
             var v17 = global::LossDsl.Runtime.Ops.Maximum(v16, (double)1);
             // v18 = v15 / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(v15, v17);
-            // term Forget (Unlearning.cs:273), weight 1
+            // term Forget (Unlearning.cs:274), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_forgetLogits, __invalid_forgetTargets).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:277), weight 1
+            // term Retain (Unlearning.cs:278), weight 1
             var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_retainLogits, __invalid_retainTargets).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();

@@ -68,8 +68,8 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 5, 8 }, null); // 9
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Gamma", global::LossDsl.Ir.NumericType.Double, 1d));
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Alpha", global::LossDsl.Ir.NumericType.Double, 1d));
-            __b.AddTerm("Forget", 1d, 4, "Unlearning.cs:240");
-            __b.AddTerm("Retain", 1d, 9, "Unlearning.cs:244");
+            __b.AddTerm("Forget", 1d, 4, "Unlearning.cs:241");
+            __b.AddTerm("Retain", 1d, 9, "Unlearning.cs:245");
             return __b.Build();
         }
 
@@ -102,10 +102,10 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("forgetLogits", global::LossDsl.Ir.ValueKind.Logits, "Forget");
             __b.AddInput("substitutedLabels", global::LossDsl.Ir.ValueKind.Labels, "Forget");
-            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L))).Expr, "Unlearning.cs:240");
+            __b.AddTerm("Forget", 1d, Forget(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("forgetLogits", new[] { "N", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("substitutedLabels", new[] { "N" }, -100L))).Expr, "Unlearning.cs:241");
             __b.AddInput("retainLogits", global::LossDsl.Ir.ValueKind.Logits, "Retain");
             __b.AddInput("retainLabels", global::LossDsl.Ir.ValueKind.Labels, "Retain");
-            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L))).Expr, "Unlearning.cs:244");
+            __b.AddTerm("Retain", 1d, Retain(global::LossDsl.Logits.Input(new global::LossDsl.Ir.InputAttr("retainLogits", new[] { "M", "C" })), global::LossDsl.Labels.Input(new global::LossDsl.Ir.InputAttr("retainLabels", new[] { "M" }, -100L))).Expr, "Unlearning.cs:245");
             return __b.Build();
         }
 
@@ -116,14 +116,14 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Forget (weight 1, Unlearning.cs:240) = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)
-        /// Retain (weight 1, Unlearning.cs:244) = Alpha · mean_i CE(retainLogits_i, retainLabels_i)
+        /// Forget (weight 1, Unlearning.cs:241) = Gamma · mean_i CE(forgetLogits_i, substitutedLabels_i)
+        /// Retain (weight 1, Unlearning.cs:245) = Alpha · mean_i CE(retainLogits_i, retainLabels_i)
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetLogits, global::TorchSharp.torch.Tensor substitutedLabels, global::TorchSharp.torch.Tensor retainLogits, global::TorchSharp.torch.Tensor retainLabels)
         {
             __ValidateHypers();
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RelabelForgetting", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("substitutedLabels", substitutedLabels), ("retainLogits", retainLogits), ("retainLabels", retainLabels) }, this.NonFiniteInputs);
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("RelabelForgetting", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetLogits", forgetLogits), ("substitutedLabels", substitutedLabels), ("retainLogits", retainLogits), ("retainLabels", retainLabels) }, this.NonFiniteInputs, allowEmptyBatch: true);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
             forgetLogits = global::LossDsl.Runtime.InputGuards.Widen(forgetLogits);
@@ -139,10 +139,10 @@ namespace LossDsl.Zoo
             var v8 = global::LossDsl.Runtime.Ops.CrossEntropy(retainLogits, retainLabels, ignore: -100L);
             // v9 = v8 · Alpha
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.Alpha);
-            // term Forget (Unlearning.cs:240), weight 1
+            // term Forget (Unlearning.cs:241), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v4, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();
-            // term Retain (Unlearning.cs:244), weight 1
+            // term Retain (Unlearning.cs:245), weight 1
             var raw_Retain = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_retainLogits).MoveToOuterDisposeScope();
             var weighted_Retain = global::LossDsl.Runtime.Scalars.Mul(raw_Retain, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(weighted_Forget, weighted_Retain).MoveToOuterDisposeScope();

@@ -140,7 +140,7 @@ namespace LossDsl.Zoo
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor forgetNll, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor retainLoss)
         {
             __ValidateHypers();
-            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimNpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetNll", forgetNll), ("labels", labels), ("retainLoss", retainLoss) }, this.NonFiniteInputs);
+            var __shapes = global::LossDsl.Runtime.InputValidator.Validate("SimNpo", __plan, new (string, global::TorchSharp.torch.Tensor)[] { ("forgetNll", forgetNll), ("labels", labels), ("retainLoss", retainLoss) }, this.NonFiniteInputs, allowEmptyBatch: true);
             using var __scope = global::TorchSharp.torch.NewDisposeScope();
             // float16 and bfloat16 are computed in float32; an input its kind cannot hold (NaN, ...) makes the terms reading it NaN
             forgetNll = global::LossDsl.Runtime.InputGuards.Widen(forgetNll);
