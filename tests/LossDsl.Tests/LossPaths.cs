@@ -13,8 +13,15 @@ public static class LossPaths
     public static Func<IReadOnlyDictionary<string, Tensor>, LossResult> Compute(ILoss loss, EvaluationPath path)
     {
         if (path == EvaluationPath.Interpreted) return inputs => IrInterpreter.Evaluate(loss.Trace(), inputs, lossName: loss.Name);
-        loss.UseFusedKernels = path == EvaluationPath.Fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        UseFused(loss, path == EvaluationPath.Fused);
         return loss.Compute;
+    }
+
+    /// <summary>Runs <paramref name="loss"/> fused or unfused at every batch size: fused means every region through its
+    /// kernel (<c>MinimumFusedPairs = 0</c>; the default thresholds would run a test's small batches unfused).</summary>
+    public static void UseFused(ILoss loss, bool fused)
+    {
+        loss.UseFusedKernels = fused;
+        loss.MinimumFusedPairs = 0;
     }
 }

@@ -259,7 +259,7 @@ namespace LossDsl.Generators.Fusion
 
             private static bool IsReservedField(string name) =>
                 name is "T" or "M" or "p" or "Value" or "Partials"
-                || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+                || Emitter.Id(name) != name
                 || (name.Length > 1 && name[0] == 't' && name.Skip(1).All(char.IsDigit));
 
             /// <summary>Picks the relation the engine differentiates (s) and the one it does not (s2): one pairwise

@@ -24,9 +24,17 @@ namespace LossDsl.Zoo
         Real Contrast(Embeddings z, Labels y)
         {
             var s = Pairwise(Normalize(z), Similarity.Dot) / Temperature;
-            var positives = SameLabel(y).ExcludeSelf();
-            var perAnchor = (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(positives).Mean();
-            return perAnchor.MeanWhere(positives.HasAny());
+            return SupConTerms.PerAnchor(s, y).MeanWhere(SameLabel(y).ExcludeSelf().HasAny());
         }
+    }
+
+    /// <summary>What the SupCon variants share (a DSL helper, inlined by the generator).</summary>
+    public static class SupConTerms
+    {
+        /// <summary>Each anchor's loss <c>l_i = −mean_{p ∈ P(i)} [s_ip − lse_{j ≠ i} s_ij]</c> over its positives
+        /// <c>P(i) = {p ≠ i : y_p = y_i}</c>, <c>[N]</c>; 0 for an anchor without a positive. The variants differ only in
+        /// which anchors they average over.</summary>
+        public static Vector PerAnchor(Relation s, Labels y) =>
+            (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).Mean();
     }
 }

@@ -22,10 +22,8 @@ namespace LossDsl.Zoo
         Real Contrast(Embeddings z, Labels y)
         {
             var s = Pairwise(Normalize(z), Similarity.Dot) / Temperature;
-            var positives = SameLabel(y).ExcludeSelf();
-            var perAnchor = (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(positives).Mean();
             // An anchor has a negative exactly when the batch has a negative pair (two labels or more): PML's guard.
-            return perAnchor.MeanWhere(positives.HasAny() & DifferentLabel(y).HasAny());
+            return SupConTerms.PerAnchor(s, y).MeanWhere(SameLabel(y).ExcludeSelf().HasAny() & DifferentLabel(y).HasAny());
         }
     }
 
@@ -48,8 +46,7 @@ namespace LossDsl.Zoo
         Real Contrast(Embeddings z, Labels y)
         {
             var s = Pairwise(Normalize(z), Similarity.Dot) / Temperature;
-            var perAnchor = (s.Over(AllPairs().ExcludeSelf()).LogSumExp() - s).Over(SameLabel(y).ExcludeSelf()).Mean();
-            return Temperature / BaseTemperature * perAnchor.Mean();
+            return Temperature / BaseTemperature * SupConTerms.PerAnchor(s, y).Mean();
         }
     }
 

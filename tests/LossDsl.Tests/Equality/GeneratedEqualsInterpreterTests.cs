@@ -33,8 +33,7 @@ public class GeneratedEqualsInterpreterTests
         foreach (var (seed, batch) in new[] { (1, 8L), (2, 5L), (3, 12L) })
         {
             var instance = RepositoryLosses.Create(loss);
-            instance.UseFusedKernels = false;
-            instance.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+            LossPaths.UseFused(instance, false);
             AssertSame(instance, seed, batch, Tolerance);
         }
     }
@@ -44,8 +43,7 @@ public class GeneratedEqualsInterpreterTests
     public void Fused_generated_compute_equals_interpreter(string loss)
     {
         var instance = RepositoryLosses.Create(loss);
-        instance.UseFusedKernels = true;
-        instance.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(instance, true);
         AssertSame(instance, seed: 4, batch: 9, tolerance: 1e-9);
     }
 

@@ -90,7 +90,6 @@ public class FusedMemoryTests
         using var scope = NewDisposeScope();
         var z = randn(N, D, dtype: ScalarType.Float32);
         var y = FusionNumerics.Labels(random, N, 100);
-        loss.MinimumFusedPairs = 0;
         RunOnce(loss, randn(64, D, dtype: ScalarType.Float32), FusionNumerics.Labels(random, 64, 100), fused: true);
 
         var (peak, seconds, value) = Measure(() => RunOnce(loss, z, y, fused: true));
@@ -134,8 +133,7 @@ public class FusedMemoryTests
     private static double RunOnce(LossDsl.Runtime.ILoss loss, Tensor z, Tensor y, bool fused)
     {
         using var scope = NewDisposeScope();
-        loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fused);
         var leaf = z.detach().clone().requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = leaf, ["y"] = y });
         result.Total.backward();

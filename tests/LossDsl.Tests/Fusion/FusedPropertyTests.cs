@@ -41,7 +41,6 @@ public class FusedPropertyTests
         var loss = (ILoss)Activator.CreateInstance(type)!;
         foreach (var (hyper, value) in loss.HyperValues)
             type.GetProperty(hyper)!.SetValue(loss, value * factor);
-        loss.MinimumFusedPairs = 0;
         manual_seed(seed);
         var random = new Random(seed);
         var inputs = new Dictionary<string, Tensor>

@@ -49,7 +49,6 @@ public class FusedVsUnfusedTests
         var dtype = Enum.Parse<ScalarType>(dtypeName);
         var backend = Enum.Parse<CpuBackend>(backendName);
         var loss = (ILoss)Activator.CreateInstance(type)!;
-        loss.MinimumFusedPairs = 0;
         var tolerance = FusionNumerics.Tolerance(dtype);
         var worst = 0.0;
         var batches = backend == CpuBackend.Simd ? Batches : Batches.Take(4).ToArray();
@@ -102,8 +101,7 @@ public class FusedVsUnfusedTests
     /// (fresh leaves per run, so the runs cannot see each other's gradients).</summary>
     internal static Dictionary<string, Tensor> Run(ILoss loss, Dictionary<string, Tensor> inputs, bool fusedKernels, CpuBackend backend)
     {
-        loss.UseFusedKernels = fusedKernels;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fusedKernels);
         var previous = FusionPolicy.CpuBackend;
         FusionPolicy.CpuBackend = backend;
         try

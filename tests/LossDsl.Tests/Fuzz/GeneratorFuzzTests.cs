@@ -229,8 +229,7 @@ public sealed class GeneratorFuzzTests
             LossResult result;
             try
             {
-                loss.UseFusedKernels = path == "fused";
-                loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+                LossPaths.UseFused(loss, path == "fused");
                 result = path == "interpreted" ? IrInterpreter.Evaluate(traced, inputs, lossName: loss.Name) : loss.Compute(inputs);
                 if (result.Total.requires_grad) result.Total.backward();
             }

@@ -16,8 +16,7 @@ public class ZooOverEngineTests
 {
     private static (double Value, Tensor Grad) Zoo(ILoss loss, Dictionary<string, Tensor> inputs, string wrt)
     {
-        loss.UseFusedKernels = false;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, false);
         var leaf = inputs[wrt].detach().clone().requires_grad_(true);
         inputs[wrt] = leaf;
         using var result = loss.Compute(inputs);

@@ -90,8 +90,7 @@ public sealed class IssueInputsTests
         foreach (var loss in new ILoss[] { new TripletMargin(), new Contrastive(), new BatchHardTriplet() })
         {
             var z = Rows(dtype, points);
-            loss.UseFusedKernels = fused;
-            loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+            LossPaths.UseFused(loss, fused);
             using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = Labels(0, 0, 1) });
             result.Total.backward();
             Assert.Equal(ScalarType.Float32, result.Total.dtype);

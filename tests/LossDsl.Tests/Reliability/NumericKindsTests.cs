@@ -208,8 +208,7 @@ public sealed class NumericKindsTests
     {
         using var scope = NewDisposeScope();
         ILoss loss = name == "NaNBeforeFusedLogSumExp" ? new NaNBeforeFusedLogSumExp() : new NaNBeforeFusedPairSum();
-        loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fused);
         var z = TestData.Randn(3, 6, 4);
         z[0, 0] = tensor(-20.0); // √(−10): NaN
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = arange(6, ScalarType.Int64) % 2 });
@@ -242,8 +241,7 @@ public sealed class NumericKindsTests
     {
         using var scope = NewDisposeScope();
         var loss = SmallBatchTests.ZooLosses().Single(l => l.Name == name);
-        loss.UseFusedKernels = true;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, true);
         loss.NonFiniteInputs = NonFiniteInputs.Unchecked;
         var z = tensor(new[,] { { double.NaN, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 } }).requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = tensor(new long[] { 0, 0, 1, 1 }) });
@@ -259,8 +257,7 @@ public sealed class NumericKindsTests
     {
         using var scope = NewDisposeScope();
         var loss = SmallBatchTests.ZooLosses().Single(l => l.Name == name);
-        loss.UseFusedKernels = false;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, false);
         loss.NonFiniteInputs = NonFiniteInputs.Unchecked;
         var z = tensor(new[,] { { double.NaN, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 } }).requires_grad_(true);
         using var result = loss.Compute(new Dictionary<string, Tensor> { ["z"] = z, ["y"] = tensor(new long[] { 0, 0, 1, 1 }) });

@@ -61,8 +61,7 @@ public sealed class NumericsTests
     {
         using var scope = NewDisposeScope();
         var loss = Make(name, t);
-        loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fused);
         var (value32, grads32) = Run(loss, Inputs(name, ScalarType.Float32));
         var (value64, grads64) = Run(loss, Inputs(name, ScalarType.Float64));
 
@@ -114,8 +113,7 @@ public sealed class NumericsTests
             };
         }
         var loss = Loss();
-        loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fused);
         var (value32, grads32) = Run(loss, Make(ScalarType.Float32));
         var (value64, grads64) = Run(loss, Make(ScalarType.Float64));
         Assert.True(double.IsFinite(value32), $"{name}: {value32}");

@@ -101,8 +101,7 @@ public sealed class ResourceTests
             "BatchHardTriplet" => new BatchHardTriplet(),
             _ => new Contrastive(),
         };
-        loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, fused);
         return loss;
     }
 

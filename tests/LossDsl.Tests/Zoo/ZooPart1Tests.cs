@@ -59,8 +59,7 @@ public sealed class ZooPart1Tests
         {
             var inputs = c.Inputs(seed);
             var loss = c.Create();
-            loss.UseFusedKernels = path == EvaluationPath.Fused;
-            loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+            LossPaths.UseFused(loss, path == EvaluationPath.Fused);
             var ours = Copy(inputs);
             using var result = loss.Compute(ours);
             var value = c.Term is null ? result.Total : result[c.Term].Raw;
@@ -126,8 +125,7 @@ public sealed class ZooPart1Tests
         using var scope = NewDisposeScope();
         var c = Case(name);
         var loss = c.Create();
-        loss.UseFusedKernels = path == EvaluationPath.Fused;
-        loss.MinimumFusedPairs = 0; // fused means fused at every size (the default threshold would run small batches unfused)
+        LossPaths.UseFused(loss, path == EvaluationPath.Fused);
         var inputs = Copy(c.Edge());
         using var result = loss.Compute(inputs);
         result.Total.backward();

@@ -86,7 +86,7 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Greater, global::LossDsl.Ir.ValueKind.Condition, new[] { 25, 26 }, null); // 27
             __b.Intern(global::LossDsl.Ir.OpCode.MeanWhere, global::LossDsl.Ir.ValueKind.Real, new[] { 24, 27 }, null); // 28
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.1d, Temperature: true));
-            __b.AddTerm("Contrast", 1d, 28, "SupConVariants.cs:70");
+            __b.AddTerm("Contrast", 1d, 28, "SupConVariants.cs:67");
             return __b.Build();
         }
 
@@ -117,7 +117,7 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
             __b.AddInput("labels", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
-            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("labels"))).Expr, "SupConVariants.cs:70");
+            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Dsl.Frozen(global::LossDsl.Embeddings.Input("labels"))).Expr, "SupConVariants.cs:67");
             return __b.Build();
         }
 
@@ -128,7 +128,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Contrast (weight 1, SupConVariants.cs:70) = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) &gt; 0])
+        /// Contrast (weight 1, SupConVariants.cs:67) = mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over (⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) where [Σ_j ((⟨sg(labels)_i, sg(labels)_j⟩ / max((Σ_j (sg(labels))_i + Σ_j (sg(labels))_j) − ⟨sg(labels)_i, sg(labels)_j⟩, 1)) · 1[[all pairs] ∧ [i ≠ j]]) &gt; 0])
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor labels)
@@ -203,7 +203,7 @@ namespace LossDsl.Zoo
             var v29 = global::LossDsl.Runtime.Ops.Greater(v27, (double)0);
             // v30 = mean(v26 where v29)
             var v30 = global::LossDsl.Runtime.Ops.MeanWhere(v26, v29);
-            // term Contrast (SupConVariants.cs:70), weight 1
+            // term Contrast (SupConVariants.cs:67), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_labels).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();

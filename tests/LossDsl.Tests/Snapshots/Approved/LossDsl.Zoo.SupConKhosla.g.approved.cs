@@ -77,7 +77,7 @@ namespace LossDsl.Zoo
             __b.Intern(global::LossDsl.Ir.OpCode.Mul, global::LossDsl.Ir.ValueKind.Real, new[] { 2, 17 }, null); // 18
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("Temperature", global::LossDsl.Ir.NumericType.Double, 0.07d, Temperature: true));
             __b.AddHyper(new global::LossDsl.Ir.IrHyper("BaseTemperature", global::LossDsl.Ir.NumericType.Double, 0.07d, Temperature: true));
-            __b.AddTerm("Contrast", 1d, 18, "SupConVariants.cs:48");
+            __b.AddTerm("Contrast", 1d, 18, "SupConVariants.cs:46");
             return __b.Build();
         }
 
@@ -109,7 +109,7 @@ namespace LossDsl.Zoo
             var __b = new global::LossDsl.Ir.IrBuilder();
             __b.AddInput("z", global::LossDsl.Ir.ValueKind.Embeddings, "Contrast");
             __b.AddInput("y", global::LossDsl.Ir.ValueKind.Labels, "Contrast");
-            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupConVariants.cs:48");
+            __b.AddTerm("Contrast", 1d, Contrast(global::LossDsl.Embeddings.Input("z"), global::LossDsl.Labels.Input("y")).Expr, "SupConVariants.cs:46");
             return __b.Build();
         }
 
@@ -120,7 +120,7 @@ namespace LossDsl.Zoo
 
         /// <summary>Computes every term and the weighted total (with its autograd graph):
         /// <code>
-        /// Contrast (weight 1, SupConVariants.cs:48) = (Temperature / BaseTemperature) · mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))
+        /// Contrast (weight 1, SupConVariants.cs:46) = (Temperature / BaseTemperature) · mean(mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ / Temperature over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ / Temperature) over [y_i = y_j] ∧ [i ≠ j]))
         /// </code></summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::LossDsl.Runtime.LossResult Compute(global::TorchSharp.torch.Tensor z, global::TorchSharp.torch.Tensor y)
@@ -187,7 +187,7 @@ namespace LossDsl.Zoo
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
             // v20 = v19 · (Temperature / BaseTemperature)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (this.Temperature / this.BaseTemperature));
-            // term Contrast (SupConVariants.cs:48), weight 1
+            // term Contrast (SupConVariants.cs:46), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
             var __total = weighted_Contrast.MoveToOuterDisposeScope();
