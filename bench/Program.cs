@@ -12,7 +12,6 @@ internal static class Program
         if (args.FirstOrDefault() == "profile") return Profile.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "ab") return AB.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "peak") return Peak.Run();
-        if (args.FirstOrDefault() == "gpu") return Gpu.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "probe") return Probe.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "threshold") return Threshold.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "quick") return Quick.Run(args.Skip(1).ToArray());
