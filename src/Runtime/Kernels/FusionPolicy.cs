@@ -1,3 +1,4 @@
+using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,15 +27,29 @@ public static class FusionPolicy
     public static long MinimumPairs(long? set, bool argReduction) => set ?? (argReduction ? DefaultMinimumArgPairs : DefaultMinimumPairs);
 
     /// <summary>Whether a region of <paramref name="rows"/> × <paramref name="columns"/> pairs of
-    /// <paramref name="dtype"/> values on <paramref name="device"/> runs fused: always on CUDA (the ILGPU kernels),
-    /// never for number types the kernels do not have (anything but float32 and float64), and on the CPU when
-    /// rows · columns ≥ <paramref name="minimumPairs"/>.</summary>
+    /// <paramref name="dtype"/> values on <paramref name="device"/> runs fused: never for number types the kernels do
+    /// not have (anything but float32 and float64); on the CPU when rows · columns ≥ <paramref name="minimumPairs"/>;
+    /// on CUDA only when <see cref="FuseOnCuda"/> is set.</summary>
     public static bool ShouldFuse(long rows, long columns, ScalarType dtype, Device device, long minimumPairs)
     {
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64)) return false;
-        if (device.type == DeviceType.CUDA) return true;
+        if (device.type == DeviceType.CUDA) return FuseOnCuda && rows * columns >= minimumPairs;
         return device.type == DeviceType.CPU && rows * columns >= minimumPairs;
     }
+
+    /// <summary>Whether regions of CUDA tensors run the ILGPU kernels (false by default: they run the unfused
+    /// TorchSharp nodes on the GPU). Measured on an H200 (docs/performance.md, "GPU"; <c>bench/gpu/run.sh</c>), NT-Xent
+    /// forward + backward, float32, D = 128: the ILGPU kernels took 1.31 s at 16,384 rows and 17.4 s at 65,536, PyTorch
+    /// eager 0.015 s and 0.21 s — 84–87× faster, at +6.3 GiB and +100 GiB of GPU memory where the kernels need
+    /// O(N·D). Set it when a batch's N×N temporaries do not fit the GPU; the kernels copy operands through the host
+    /// (not zero-copy, docs/kernels.md).</summary>
+    public static bool FuseOnCuda
+    {
+        get => Volatile.Read(ref _fuseOnCuda);
+        set => Volatile.Write(ref _fuseOnCuda, value);
+    }
+
+    private static bool _fuseOnCuda;
 
     /// <summary>Where the kernels of CPU tensors run: the SIMD engine (default) or ILGPU's CPU accelerator (the
     /// code path of CUDA tensors, run on the host; for tests and for checking a formula before a GPU run). Read when

@@ -17,6 +17,10 @@ namespace LossDsl.Tests.Kernels;
 public class IlgpuEngineTests
 {
     private static void Compare<T, TF, TM, TR>(TF formula, TM mask, PairMetric metric, bool self, double tol)
+        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce =>
+        Compare<T, TF, TM, TR>(IlgpuPairEngine.CpuAccelerator, formula, mask, metric, self, tol);
+
+    private static void Compare<T, TF, TM, TR>(Accelerator accelerator, TF formula, TM mask, PairMetric metric, bool self, double tol)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         var rng = new Random(7);
@@ -44,8 +48,8 @@ public class IlgpuEngineTests
             var grads = new PairGradients<T> { DX = dx, DY = dy, DR0 = dr };
             if (gpu)
             {
-                IlgpuPairEngine.Forward<T, TF, TM, TR>(IlgpuPairEngine.CpuAccelerator, ops, formula, mask, rows);
-                IlgpuPairEngine.Backward<T, TF, TM, TR>(IlgpuPairEngine.CpuAccelerator, ops, formula, mask, value, arg, weight, grads);
+                IlgpuPairEngine.Forward<T, TF, TM, TR>(accelerator, ops, formula, mask, rows);
+                IlgpuPairEngine.Backward<T, TF, TM, TR>(accelerator, ops, formula, mask, value, arg, weight, grads);
             }
             else
             {
@@ -93,6 +97,19 @@ public class IlgpuEngineTests
     }
 
     [Fact]
+    public void Relations_wider_than_the_shared_memory_run_on_the_host_engine()
+    {
+        var d = PairKernels.MaxSharedD + 1;
+        var x = new double[3 * d];
+        for (var k = 0; k < x.Length; k++) x[k] = Math.Sin(k);
+        var ops = PairOperands<double>.SelfRelation(x, 3, d, PairMetric.Dot);
+        var (engine, ilgpu) = (new double[3], new double[3]);
+        PairEngine.Forward<double, ScaledRelation, AllPairs, SumReduce>(ops, new(1.0), default, new PairRows { Value = engine });
+        IlgpuPairEngine.Forward<double, ScaledRelation, AllPairs, SumReduce>(IlgpuPairEngine.CpuAccelerator, ops, new(1.0), default, new PairRows { Value = ilgpu });
+        Assert.Equal(engine, ilgpu);
+    }
+
+    [Fact]
     public void The_kernels_compile_to_PTX()
     {
         using var context = Context.Create(b => b.Default().EnableAlgorithms());
@@ -104,7 +121,7 @@ public class IlgpuEngineTests
             typeof(PairKernels).GetMethod(nameof(PairKernels.BackwardColumns))!.MakeGenericMethod(typeof(double), typeof(GpuMath64), typeof(RkdDistancePairs), typeof(AllPairs)),
         })
         {
-            var kernel = backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(method), new KernelSpecialization());
+            var kernel = backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization());
             var ptx = ((PTXCompiledKernel)kernel).PTXAssembly;
             Assert.Contains(".entry", ptx);
         }

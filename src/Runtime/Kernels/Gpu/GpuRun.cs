@@ -9,6 +9,7 @@ internal static class GpuRun<T, M, TF, TM>
     where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
 {
     private static readonly string Key = $"{typeof(T).Name}/{typeof(TF).FullName}/{typeof(TM).FullName}";
+    private static readonly int ElementBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     private sealed class Buffers : IDisposable
     {
@@ -43,17 +44,26 @@ internal static class GpuRun<T, M, TF, TM>
         }
     }
 
+    /// <summary>One thread per item, groups sized so that each thread's staged vector (and accumulators) fit the
+    /// group's dynamic shared memory (<see cref="PairKernels.ItemsPerGroup"/>).</summary>
+    private static KernelConfig Items(Accelerator acc, int items, int d, bool accumulators)
+    {
+        var group = Math.Min(PairKernels.ItemsPerGroup(d, ElementBytes, accumulators), acc.MaxNumThreadsPerGroup);
+        var groups = (items + group - 1) / group;
+        return new KernelConfig(groups, group, SharedMemoryConfig.RequestDynamic<double>(PairKernels.SharedDoubles(d, group, ElementBytes, accumulators)));
+    }
+
     public static void Forward(Accelerator acc, HostOperands<T> h, TF f, TM mask, PairRows rows)
     {
         var kernel = IlgpuPairEngine.Kernel(acc, "forward/" + Key, a =>
-            a.LoadAutoGroupedStreamKernel<Index1D, GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<long>, ArrayView<long>, ArrayView<int>>(
+            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<long>, ArrayView<long>, ArrayView<int>>(
                 PairKernels.Forward<T, M, TF, TM>));
         using var b = new Buffers(acc, h);
         var value = b.Up(acc, new double[h.N]);
         var count = b.Up(acc, new long[h.N]);
         var nonzero = b.Up(acc, new long[h.N]);
         var arg = b.Up(acc, new int[h.N]);
-        kernel(h.N, b.Args, f, mask, value, count, nonzero, arg);
+        kernel(Items(acc, h.N, h.D, accumulators: false), b.Args, f, mask, value, count, nonzero, arg);
         acc.Synchronize();
         value.SubView(0, h.N).CopyToCPU(rows.Value[..h.N]);
         if (!rows.Count.IsEmpty) count.SubView(0, h.N).CopyToCPU(rows.Count[..h.N]);
@@ -61,13 +71,13 @@ internal static class GpuRun<T, M, TF, TM>
         if (!rows.Arg.IsEmpty) arg.SubView(0, h.N).CopyToCPU(rows.Arg[..h.N]);
     }
 
-    public static void Backward(Accelerator acc, HostOperands<T> h, TF f, TM mask, double[] value, double[] weight, GradTargets<T> g, out bool done)
+    public static void Backward(Accelerator acc, HostOperands<T> h, TF f, TM mask, double[] value, double[] weight, GradTargets<T> g)
     {
         var rowsKernel = IlgpuPairEngine.Kernel(acc, "rows/" + Key, a =>
-            a.LoadAutoGroupedStreamKernel<Index1D, GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
+            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(
                 PairKernels.BackwardRows<T, M, TF, TM>));
         var columnsKernel = IlgpuPairEngine.Kernel(acc, "columns/" + Key, a =>
-            a.LoadAutoGroupedStreamKernel<Index1D, GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
+            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(
                 PairKernels.BackwardColumns<T, M, TF, TM>));
         using var b = new Buffers(acc, h);
         var v = b.Up(acc, value);
@@ -75,7 +85,7 @@ internal static class GpuRun<T, M, TF, TM>
         var dx = b.Up(acc, new T[(long)h.N * h.D]);
         var dr0 = b.Up(acc, g.DR0);
         var dr1 = b.Up(acc, g.DR1);
-        rowsKernel(h.N, b.Args, f, mask, v, w, dx, dr0, dr1, g.DX is null ? 0 : 1);
+        rowsKernel(Items(acc, h.N, h.D, accumulators: true), b.Args, f, mask, v, w, dx, dr0, dr1, g.DX is null ? 0 : 1, ElementBytes);
         var columnSide = h.Self != 0 ? g.DX is not null : g.DY is not null;
         var needColumnValues = TF.ColumnValueCount > 0;
         T[]? dyHost = null;
@@ -85,7 +95,7 @@ internal static class GpuRun<T, M, TF, TM>
             var dy = b.Up(acc, new T[(long)h.M * h.D]);
             dc0 = b.Up(acc, g.DC0);
             dc1 = b.Up(acc, g.DC1);
-            columnsKernel(h.M, b.Args, f, mask, v, w, dy, dc0, dc1, columnSide ? 1 : 0);
+            columnsKernel(Items(acc, h.M, h.D, accumulators: true), b.Args, f, mask, v, w, dy, dc0, dc1, columnSide ? 1 : 0, ElementBytes);
             acc.Synchronize();
             if (columnSide) { dyHost = new T[(long)h.M * h.D]; dy.SubView(0, dyHost.Length).CopyToCPU(dyHost); }
             dc0.SubView(0, g.DC0.Length).CopyToCPU(g.DC0);
@@ -100,6 +110,5 @@ internal static class GpuRun<T, M, TF, TM>
             var target = h.Self != 0 ? g.DX! : g.DY!;
             for (long k = 0; k < dyHost.Length; k++) target[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(target[k]) + PairEngine.ToDouble(dyHost[k]));
         }
-        done = true;
     }
 }

@@ -14,8 +14,8 @@ namespace LossDsl.Runtime.Kernels.Gpu;
 /// <summary>The pair engine on ILGPU accelerators, over the same formula and mask structs as
 /// <see cref="PairEngine"/>: the CPU accelerator in tests, CUDA for CUDA tensors. Kernels are compiled once per
 /// (accelerator, instantiation) and cached. Operands are uploaded from host spans (for CUDA tensors: copied to
-/// the host first — not zero-copy, see docs/kernels.md). Max/min backward (one pair per row, O(N·D)) runs on
-/// the host engine.</summary>
+/// the host first — not zero-copy, see docs/kernels.md). Max/min backward (one pair per row, O(N·D)) and relations
+/// of more than <see cref="PairKernels.MaxSharedD"/> coordinates run on the host engine.</summary>
 public static class IlgpuPairEngine
 {
     private static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().EnableAlgorithms()));
@@ -46,11 +46,25 @@ public static class IlgpuPairEngine
     public static void Forward<T, TF, TM, TR>(Accelerator accelerator, in PairOperands<T> operands, TF formula, TM mask, PairRows rows)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
+        if (operands.D > PairKernels.MaxSharedD)
+        {
+            // The kernels stage each thread's vector in shared memory; beyond that (rare) the host engine runs it.
+            PairEngine.Forward<T, TF, TM, TR>(operands, formula, mask, rows);
+            return;
+        }
         operands.Validate(TM.ReadsLabels, TM.ReadsWeights, TF.ReadsSecondRelation, TF.RowValueCount, TF.ColumnValueCount);
         var host = HostOperands<T>.From(operands, TR.Kind);
         if (host.N == 0) return;
-        if (typeof(T) == typeof(float)) GpuRun<float, GpuMath32, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, rows);
-        else GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, rows);
+        if (typeof(T) == typeof(float))
+        {
+            var h32 = Unsafe.As<HostOperands<float>>(host);
+            GpuRun<float, GpuMath32, TF, TM>.Forward(accelerator, h32, formula, mask, rows);
+        }
+        else
+        {
+            var h64 = Unsafe.As<HostOperands<double>>(host);
+            GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, h64, formula, mask, rows);
+        }
     }
 
     /// <summary>The backward pass on <paramref name="accelerator"/> (see <c>PairEngine.Backward</c>).</summary>
@@ -58,7 +72,8 @@ public static class IlgpuPairEngine
         ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
-        if (TR.Kind is ReduceKind.Max or ReduceKind.Min)
+        // Max/min: one pair per row, O(N·D). D beyond the kernels' shared-memory accumulators: rare; correct on the host.
+        if (TR.Kind is ReduceKind.Max or ReduceKind.Min || operands.D > PairKernels.MaxSharedD)
         {
             PairEngine.Backward<T, TF, TM, TR>(operands, formula, mask, rowValue, arg, rowWeight, grads);
             return;
@@ -72,14 +87,16 @@ public static class IlgpuPairEngine
         {
             var g = new GradTargets<float>(grads.DX.IsEmpty ? null : new float[grads.DX.Length], grads.DY.IsEmpty ? null : new float[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, value, rowWeight.ToArray(), g, out _);
+            var h32 = Unsafe.As<HostOperands<float>>(host);
+            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, h32, formula, mask, value, rowWeight.ToArray(), g);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         else
         {
             var g = new GradTargets<double>(grads.DX.IsEmpty ? null : new double[grads.DX.Length], grads.DY.IsEmpty ? null : new double[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, value, rowWeight.ToArray(), g, out _);
+            var h64 = Unsafe.As<HostOperands<double>>(host);
+            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, h64, formula, mask, value, rowWeight.ToArray(), g);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         Add(grads.DX, result.DX);

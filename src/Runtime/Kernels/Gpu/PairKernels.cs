@@ -18,62 +18,136 @@ public struct GpuPair<T>
     public bool Diagonal;
 }
 
-/// <summary>The ILGPU kernels: one thread per row (forward, row-side backward) or per column (column-side
-/// backward), each walking the other side and recomputing every pair from x and y — the same formula and
-/// mask structs as the CPU engine, instantiated with a scalar T. Not tiled (no shared memory): correct
-/// everywhere, tuned nowhere yet.</summary>
+/// <summary>The ILGPU kernels, one thread per row (forward, row-side backward) or per column (column-side
+/// backward), in the layout KeOps uses: each thread copies its own vector into shared memory, coordinate-major
+/// (coordinate k of the group's threads side by side: conflict-free reads), while every thread of a group walks the
+/// same other-side vector j at the same time (one broadcast load per coordinate); the backward accumulates its
+/// ∂ in shared memory the same way, in double. Pairs are recomputed from x and y — the same formula and mask structs
+/// as the CPU engine, instantiated with a scalar T. The mask is read before the metric, so sparse masks (positives)
+/// cost their kept pairs only. Not tiled over j yet.</summary>
 public static class PairKernels
 {
-    /// <summary>Metric of pair (i, j) with its aux values, as the CPU engine computes it.</summary>
-    public static T Metric<T, M>(int metric, ArrayView<T> x, ArrayView<T> y, int d, int i, int j, T rowAux, T colAux, bool diagonal, out T squared)
+    /// <summary>Groups hold at most this many items (threads).</summary>
+    public const int MaxItemsPerGroup = 64;
+
+    /// <summary>Dynamic shared memory per group, bytes (the CUDA default without opting in to more).</summary>
+    public const int SharedBytes = 48 * 1024;
+
+    /// <summary>The largest D for which one item's accumulators and copy fit the shared memory (float64: 3,072).</summary>
+    public const int MaxSharedD = SharedBytes / (2 * sizeof(double));
+
+    /// <summary>Items per group for D coordinates: each takes D·sizeof(T) bytes for its copy and, in the backward,
+    /// D·8 for its accumulators. A multiple of 32 (a warp) when at least 32 fit.</summary>
+    public static int ItemsPerGroup(int d, int elementBytes, bool accumulators)
+    {
+        var perItem = System.Math.Max(d, 1) * (elementBytes + (accumulators ? sizeof(double) : 0));
+        var items = System.Math.Clamp(SharedBytes / perItem, 1, MaxItemsPerGroup);
+        return items >= 32 ? items / 32 * 32 : items;
+    }
+
+    /// <summary>Doubles of dynamic shared memory a group of <paramref name="items"/> needs (copies, then accumulators).</summary>
+    public static int SharedDoubles(int d, int items, int elementBytes, bool accumulators) =>
+        (items * d * elementBytes + sizeof(double) - 1) / sizeof(double) + (accumulators ? items * d : 0);
+
+    /// <summary>This thread's copy of <paramref name="v"/>'s row <paramref name="row"/> in shared memory, coordinate-major
+    /// (element k at k·G + t for thread t of a group of G).</summary>
+    private static ArrayView<T> Own<T>(ArrayView<T> v, int row, int d) where T : unmanaged
+    {
+        var g = Group.DimX;
+        var own = SharedMemory.GetDynamic<double>().Cast<T>().SubView(0, (long)g * d);
+        for (var k = 0; k < d; k++) own[(long)k * g + Group.IdxX] = v[(long)row * d + k];
+        return own;
+    }
+
+    /// <summary>This thread's D double accumulators, zeroed, after the group's copies (same layout).</summary>
+    private static ArrayView<double> Accumulators(int d, int elementBytes)
+    {
+        var g = Group.DimX;
+        var acc = SharedMemory.GetDynamic<double>().SubView(((long)g * d * elementBytes + sizeof(double) - 1) / sizeof(double), (long)g * d);
+        for (var k = 0; k < d; k++) acc[(long)k * g + Group.IdxX] = 0;
+        return acc;
+    }
+
+    /// <summary>Metric between this thread's staged vector (<paramref name="own"/>) and row <paramref name="other"/>
+    /// of <paramref name="v"/>, with their aux values, as the CPU engine computes it. <paramref name="squared"/>:
+    /// Σ (x − y)² for the Euclidean metrics (exactly 0 for equal rows, no cancellation).</summary>
+    public static T Metric<T, M>(int metric, ArrayView<T> own, ArrayView<T> v, int other, int d, T ownAux, T otherAux, bool diagonal, out T squared)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
         squared = M.Const(0);
+        var g = Group.DimX;
+        var t = Group.IdxX;
         if (metric == (int)PairMetric.Dot || metric == (int)PairMetric.Cosine)
         {
             var dot = M.Const(0);
-            for (var k = 0; k < d; k++) dot = M.Add(dot, M.Mul(x[(long)i * d + k], y[(long)j * d + k]));
-            return metric == (int)PairMetric.Dot ? dot : M.Mul(M.Mul(dot, rowAux), colAux);
+            for (var k = 0; k < d; k++) dot = M.Add(dot, M.Mul(own[(long)k * g + t], v[(long)other * d + k]));
+            return metric == (int)PairMetric.Dot ? dot : M.Mul(M.Mul(dot, ownAux), otherAux);
         }
-        // Σ (x_k − y_k)²: exactly 0 for equal rows, and no cancellation (one pass either way on a GPU).
         for (var k = 0; k < d; k++)
         {
-            var u = M.Sub(x[(long)i * d + k], y[(long)j * d + k]);
+            var u = M.Sub(own[(long)k * g + t], v[(long)other * d + k]);
             squared = M.Add(squared, M.Mul(u, u));
         }
         if (diagonal) return M.Const(0);
         return metric == (int)PairMetric.SqEuclidean ? squared : M.Sqrt(squared);
     }
 
-    public static GpuPair<T> Pair<T, M, TF, TM>(GpuPairArgs<T> a, TM mask, int i, int j)
+    /// <summary>The second relation's metric (read by few formulas; not staged).</summary>
+    private static T Metric2<T, M>(GpuPairArgs<T> a, int i, int j, bool diagonal)
+        where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
+    {
+        var s = M.Const(0);
+        var sq = M.Const(0);
+        for (var k = 0; k < a.D2; k++)
+        {
+            var p = a.X2[(long)i * a.D2 + k];
+            var q = a.Y2[(long)j * a.D2 + k];
+            s = M.Add(s, M.Mul(p, q));
+            var u = M.Sub(p, q);
+            sq = M.Add(sq, M.Mul(u, u));
+        }
+        if (a.Metric2 == (int)PairMetric.Dot) return s;
+        if (a.Metric2 == (int)PairMetric.Cosine) return M.Mul(M.Mul(s, a.RowAux2[i]), a.ColAux2[j]);
+        if (diagonal) return M.Const(0);
+        return a.Metric2 == (int)PairMetric.SqEuclidean ? sq : M.Sqrt(sq);
+    }
+
+    /// <summary>The mask of pair (i, j) and, when it is kept, its leaves. <paramref name="own"/> is the staged row
+    /// (x_i) or column (y_j) vector, per <paramref name="rowSide"/>.</summary>
+    public static GpuPair<T> Pair<T, M, TF, TM>(GpuPairArgs<T> a, TM mask, ArrayView<T> own, bool rowSide, int i, int j)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
         var pair = new GpuPair<T>();
+        pair.Keep = mask.Keep<T, M>(i, M.FromDouble(j), a.RowLab[i], a.ColLab[j]);
+        if (!M.IsSet(pair.Keep)) return pair;
         pair.Diagonal = a.Self != 0 && i == j;
-        pair.Inputs.S = Metric<T, M>(a.Metric, a.X, a.Y, a.D, i, j, a.RowAux[i], a.ColAux[j], pair.Diagonal, out pair.Squared);
-        if (TF.ReadsSecondRelation) pair.Inputs.S2 = Metric<T, M>(a.Metric2, a.X2, a.Y2, a.D2, i, j, a.RowAux2[i], a.ColAux2[j], pair.Diagonal, out _);
+        pair.Inputs.S = rowSide
+            ? Metric<T, M>(a.Metric, own, a.Y, j, a.D, a.RowAux[i], a.ColAux[j], pair.Diagonal, out pair.Squared)
+            : Metric<T, M>(a.Metric, own, a.X, i, a.D, a.ColAux[j], a.RowAux[i], pair.Diagonal, out pair.Squared);
+        if (TF.ReadsSecondRelation) pair.Inputs.S2 = Metric2<T, M>(a, i, j, pair.Diagonal);
         pair.Inputs.W = TM.ReadsWeights ? a.W[(long)i * a.M + j] : M.Const(1);
         if (TF.RowValueCount > 0) pair.Inputs.R0 = a.R0[i];
         if (TF.RowValueCount > 1) pair.Inputs.R1 = a.R1[i];
         if (TF.ColumnValueCount > 0) pair.Inputs.C0 = a.C0[j];
         if (TF.ColumnValueCount > 1) pair.Inputs.C1 = a.C1[j];
-        pair.Keep = mask.Keep<T, M>(i, M.FromDouble(j), a.RowLab[i], a.ColLab[j]);
         return pair;
     }
 
     /// <summary>Forward: thread i reduces row i (accumulating in double).</summary>
-    public static void Forward<T, M, TF, TM>(Index1D index, GpuPairArgs<T> a, TF f, TM mask,
+    public static void Forward<T, M, TF, TM>(GpuPairArgs<T> a, TF f, TM mask,
         ArrayView<double> value, ArrayView<long> count, ArrayView<long> nonzero, ArrayView<int> arg)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
-        int i = index;
+        int i = Grid.GlobalLinearIndex;
+        if (i >= a.N) return;
+        var own = Own(a.X, i, a.D);
         double sum = 0, max = double.NegativeInfinity, lse = 0, best = a.Reduce == (int)ReduceKind.Min ? double.PositiveInfinity : double.NegativeInfinity;
         long kept = 0, positive = 0;
         var bestJ = -1;
         var nan = false;
         for (var j = 0; j < a.M; j++)
         {
-            var pair = Pair<T, M, TF, TM>(a, mask, i, j);
+            var pair = Pair<T, M, TF, TM>(a, mask, own, rowSide: true, i, j);
             if (!M.IsSet(pair.Keep)) continue;
             var fv = M.ToDouble(f.Value<T, M>(pair.Inputs));
             if (XMath.IsNaN(fv)) nan = true;
@@ -139,55 +213,76 @@ public static class PairKernels
         return -own;
     }
 
-    /// <summary>Row side of the backward pass: thread i adds Σ_j to dx_i and the row values' gradients.</summary>
-    public static void BackwardRows<T, M, TF, TM>(Index1D index, GpuPairArgs<T> a, TF f, TM mask,
-        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dx, ArrayView<T> dr0, ArrayView<T> dr1, int wantDx)
+    /// <summary>Row side of the backward pass: thread i adds Σ_j b_ij·y_j + φ_i·Σ_j own_ij·x_i to dx_i and the row
+    /// values' gradients.</summary>
+    public static void BackwardRows<T, M, TF, TM>(GpuPairArgs<T> a, TF f, TM mask,
+        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dx, ArrayView<T> dr0, ArrayView<T> dr1, int wantDx, int elementBytes)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
-        int i = index;
+        int i = Grid.GlobalLinearIndex;
+        if (i >= a.N) return;
+        var own = Own(a.X, i, a.D);
+        var acc = Accumulators(a.D, elementBytes);
         double ownSum = 0, r0 = 0, r1 = 0;
         for (var j = 0; j < a.M; j++)
         {
-            var pair = Pair<T, M, TF, TM>(a, mask, i, j);
-            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var own, out var g0, out var g1, out _, out _);
-            ownSum += own;
+            var pair = Pair<T, M, TF, TM>(a, mask, own, rowSide: true, i, j);
+            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var o, out var g0, out var g1, out _, out _);
+            ownSum += o;
             r0 += g0;
             r1 += g1;
-            if (wantDx != 0 && b != 0)
-                for (var k = 0; k < a.D; k++)
-                    dx[(long)i * a.D + k] = M.FromDouble(M.ToDouble(dx[(long)i * a.D + k]) + b * M.ToDouble(a.Y[(long)j * a.D + k]));
+            if (wantDx != 0 && b != 0) AddScaled<T, M>(acc, b, a.Y, j, a.D);
         }
         var phi = a.Metric == (int)PairMetric.Cosine ? -M.ToDouble(a.RowAux[i]) * M.ToDouble(a.RowAux[i]) : 1.0;
-        if (wantDx != 0 && ownSum != 0)
-            for (var k = 0; k < a.D; k++)
-                dx[(long)i * a.D + k] = M.FromDouble(M.ToDouble(dx[(long)i * a.D + k]) + phi * ownSum * M.ToDouble(a.X[(long)i * a.D + k]));
+        if (wantDx != 0) Flush<T, M>(acc, phi * ownSum, a.X, dx, i, a.D);
         if (TF.RowValueCount > 0) dr0[i] = M.FromDouble(M.ToDouble(dr0[i]) + r0);
         if (TF.RowValueCount > 1) dr1[i] = M.FromDouble(M.ToDouble(dr1[i]) + r1);
     }
 
     /// <summary>Column side: thread j adds Σ_i to dy_j and the column values' gradients.</summary>
-    public static void BackwardColumns<T, M, TF, TM>(Index1D index, GpuPairArgs<T> a, TF f, TM mask,
-        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dy, ArrayView<T> dc0, ArrayView<T> dc1, int wantDy)
+    public static void BackwardColumns<T, M, TF, TM>(GpuPairArgs<T> a, TF f, TM mask,
+        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dy, ArrayView<T> dc0, ArrayView<T> dc1, int wantDy, int elementBytes)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
-        int j = index;
+        int j = Grid.GlobalLinearIndex;
+        if (j >= a.M) return;
+        var own = Own(a.Y, j, a.D);
+        var acc = Accumulators(a.D, elementBytes);
         double ownSum = 0, c0 = 0, c1 = 0;
         for (var i = 0; i < a.N; i++)
         {
-            var pair = Pair<T, M, TF, TM>(a, mask, i, j);
-            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var own, out _, out _, out var g0, out var g1);
-            ownSum += own;
+            var pair = Pair<T, M, TF, TM>(a, mask, own, rowSide: false, i, j);
+            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var o, out _, out _, out var g0, out var g1);
+            ownSum += o;
             c0 += g0;
             c1 += g1;
-            if (wantDy != 0 && b != 0)
-                for (var k = 0; k < a.D; k++)
-                    dy[(long)j * a.D + k] = M.FromDouble(M.ToDouble(dy[(long)j * a.D + k]) + b * M.ToDouble(a.X[(long)i * a.D + k]));
+            if (wantDy != 0 && b != 0) AddScaled<T, M>(acc, b, a.X, i, a.D);
         }
         var phi = a.Metric == (int)PairMetric.Cosine ? -M.ToDouble(a.ColAux[j]) * M.ToDouble(a.ColAux[j]) : 1.0;
-        if (wantDy != 0 && ownSum != 0)
-            for (var k = 0; k < a.D; k++)
-                dy[(long)j * a.D + k] = M.FromDouble(M.ToDouble(dy[(long)j * a.D + k]) + phi * ownSum * M.ToDouble(a.Y[(long)j * a.D + k]));
+        if (wantDy != 0) Flush<T, M>(acc, phi * ownSum, a.Y, dy, j, a.D);
         if (TF.ColumnValueCount > 0) dc0[j] = M.FromDouble(M.ToDouble(dc0[j]) + c0);
         if (TF.ColumnValueCount > 1) dc1[j] = M.FromDouble(M.ToDouble(dc1[j]) + c1);
+    }
+
+    /// <summary>acc += b · v_row (this thread's accumulators; v_row is the same row for the whole group: broadcast).</summary>
+    private static void AddScaled<T, M>(ArrayView<double> acc, double b, ArrayView<T> v, int row, int d)
+        where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
+    {
+        var g = Group.DimX;
+        var t = Group.IdxX;
+        for (var k = 0; k < d; k++) acc[(long)k * g + t] += b * M.ToDouble(v[(long)row * d + k]);
+    }
+
+    /// <summary>grad_row += acc + own · v_row.</summary>
+    private static void Flush<T, M>(ArrayView<double> acc, double own, ArrayView<T> v, ArrayView<T> grad, int row, int d)
+        where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
+    {
+        var g = Group.DimX;
+        var t = Group.IdxX;
+        for (var k = 0; k < d; k++)
+        {
+            var at = (long)row * d + k;
+            grad[at] = M.FromDouble(M.ToDouble(grad[at]) + acc[(long)k * g + t] + own * M.ToDouble(v[at]));
+        }
     }
 }
