@@ -13,6 +13,7 @@ internal static class Program
         if (args.FirstOrDefault() == "ab") return AB.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "peak") return Peak.Run();
         if (args.FirstOrDefault() == "probe") return Probe.Run(args.Skip(1).ToArray());
+        if (args.FirstOrDefault() == "unfused-peak") return UnfusedPeak.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "threshold") return Threshold.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "quick") return Quick.Run(args.Skip(1).ToArray());
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -66,12 +66,17 @@ namespace LossDsl.Generators
                                $"global::LossDsl.Ir.ValueKind.{input.Kind}) : null;");
                 }
                 EmitFusionFlags(w, names, model);
-                foreach (var node in ir.Nodes)
+                var top = ir.Nodes.Where(n => names.IsVariable(n) && !interior.Contains(n.Id)).ToList();
+                var statements = top.Select(n => new Lifetimes.Statement(n.Id,
+                    regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r) : Reads(names, n))).ToList();
+                var scope = new ReleaseScope(ir, names, statements, top.Where(n => Lifetimes.Releasable(ir, n) && !names.IsRoot(n.Id)).Select(n => n.Id));
+                for (var k = 0; k < top.Count; k++)
                 {
-                    if (!names.IsVariable(node) || interior.Contains(node.Id)) continue;
-                    if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, model, region);
+                    var node = top[k];
+                    if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, model, region, scope.Before(k));
                     else if (unfusedOnly.TryGetValue(node.Id, out var needers)) EmitUnfusedOnlyNode(w, names, node, needers);
                     else EmitNode(w, names, node);
+                    scope.EmitReleases(w, k);
                 }
                 EmitResult(w, model, names);
             }
@@ -79,6 +84,18 @@ namespace LossDsl.Generators
 
         /// <summary>The local holding whether an input holds a value its kind cannot hold (null unless propagating).</summary>
         private static string Invalid(string input) => "__invalid_" + input;
+
+        /// <summary>The nodes a node's statement reads: its arguments.</summary>
+        private static IEnumerable<int> Reads(NodeNames names, IrNode node) => node.Args.Where(a => names.IsVariable(names.Ir.Nodes[a]) || names.Ir.Nodes[a].Op == OpCode.Input);
+
+        /// <summary>The nodes outside a region that its statement reads: the fused call's operands and the unfused
+        /// branch's arguments from outside the region.</summary>
+        private static IEnumerable<int> RegionReads(LossIr ir, FusedRegion region)
+        {
+            var inside = new HashSet<int>(region.Interior) { region.Root };
+            return region.Operands.Where(id => id != region.Root && ir.Nodes[id].Kind != ValueKind.Number)
+                .Concat(inside.SelectMany(id => ir.Nodes[id].Args).Where(a => !inside.Contains(a) && ir.Nodes[a].Kind != ValueKind.Number));
+        }
 
         private static void EmitNode(IndentedWriter w, NodeNames names, IrNode node, bool declare = true)
         {
@@ -198,6 +215,9 @@ namespace LossDsl.Generators
             public IrTypes Types { get; }
 
             public bool IsVariable(IrNode node) => node.Op != OpCode.Input && node.Kind != ValueKind.Number;
+
+            /// <summary>Whether the node is a term's result (it leaves the dispose scope; never released).</summary>
+            public bool IsRoot(int id) => _ir.Terms.Any(t => t.Root == id);
 
             public string Var(int id) => "v" + id;
 

@@ -11,7 +11,8 @@ namespace LossDsl.Generators
 
         /// <summary>A fused region: the runtime's kernel when fusion is on and the batch is large enough to gain
         /// from it (<c>FusionPolicy.ShouldFuse</c>), the unfused nodes otherwise.</summary>
-        private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, LossModel model, FusedRegion region)
+        private static void EmitRegionCall(IndentedWriter w, LossIr ir, NodeNames names, LossModel model, FusedRegion region,
+            System.Func<int, bool> inScope)
         {
             var index = model.Regions.ToList().IndexOf(region);
             var root = names.Var(region.Root);
@@ -44,9 +45,17 @@ namespace LossDsl.Generators
             }
             using (w.Block("else"))
             {
-                foreach (var id in region.Interior.OrderBy(i => i))
-                    if (names.IsVariable(ir.Nodes[id])) EmitNode(w, names, ir.Nodes[id]);
-                EmitNode(w, names, ir.Nodes[region.Root], declare: false);
+                // The region's interior, then its root; each interior value is released after its last read.
+                var body = region.Interior.OrderBy(i => i).Where(id => names.IsVariable(ir.Nodes[id])).Append(region.Root).ToList();
+                var statements = body.Select(id => new Lifetimes.Statement(id, Reads(names, ir.Nodes[id]))).ToList();
+                var candidates = body.Where(id => id != region.Root && Lifetimes.Releasable(ir, ir.Nodes[id]));
+                var releases = new ReleaseScope(ir, names, statements, candidates,
+                    outer: inScope);
+                for (var k = 0; k < body.Count; k++)
+                {
+                    EmitNode(w, names, ir.Nodes[body[k]], declare: body[k] != region.Root);
+                    releases.EmitReleases(w, k);
+                }
             }
         }
 

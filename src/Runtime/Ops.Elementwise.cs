@@ -23,7 +23,13 @@ public static partial class Ops
     /// <summary><c>log(1 + exp(x))</c>, accurate for every x. Written as <c>−log σ(−x)</c> because
     /// <c>F.softplus</c> returns x itself above its threshold 20, an error of up to 2e-9 that the
     /// contrastive losses (<c>softplus(lse − s)</c> at τ = 0.07) hit.</summary>
-    public static Tensor Softplus(Tensor x) => F.logsigmoid(x.neg()).neg();
+    public static Tensor Softplus(Tensor x)
+    {
+        // The middle tensor is released at once (autograd keeps the negated input and its buffer): one N×M less.
+        using var negated = x.neg();
+        using var logSigmoid = F.logsigmoid(negated);
+        return logSigmoid.neg();
+    }
     /// <summary><c>1 / (1 + exp(−x))</c>.</summary>
     public static Tensor Sigmoid(Tensor x) => x.sigmoid();
     /// <summary><c>log σ(x)</c>, computed stably.</summary>

@@ -41,8 +41,15 @@ public static partial class Ops
     /// <summary>The smallest entry over the axes <paramref name="axes"/> (ties share the gradient when there are several axes).</summary>
     public static Tensor RowMin(Tensor x, long[] axes) => axes.Length == 1 ? x.min(axes[0]).values : x.amin(axes);
 
+    // The masked reductions release their N×M temporaries (fills, weighted copies) as soon as they are reduced:
+    // autograd keeps what it saved, and a generated Compute would otherwise hold them to its end.
+
     /// <summary><c>Σ_j w_ij r_ij</c> over the selected (weighted) pairs, <c>[N]</c>; 0 for an empty row.</summary>
-    public static Tensor RowSum(MaskedRelation m) => m.Weighted().sum(-1);
+    public static Tensor RowSum(MaskedRelation m)
+    {
+        using var weighted = m.Weighted();
+        return weighted.sum(-1);
+    }
 
     /// <summary>The (weighted) mean of the selected <c>r_ij</c> of each row, <c>[N]</c>; 0 for an empty row.</summary>
     public static Tensor RowMean(MaskedRelation m) => RowSum(m) / NonZero(m.WeightSums(-1));
@@ -67,11 +74,19 @@ public static partial class Ops
 
     /// <summary>The largest selected <c>r_ij</c> of each row, <c>[N]</c>; −∞ for an empty row. The gradient
     /// reaches that pair only (batch-hard mining).</summary>
-    public static Tensor RowMax(MaskedRelation m) => Selected(m.Values, m.Mask, double.NegativeInfinity).max(-1).values;
+    public static Tensor RowMax(MaskedRelation m)
+    {
+        using var selected = Selected(m.Values, m.Mask, double.NegativeInfinity);
+        return selected.max(-1).values;
+    }
 
     /// <summary>The smallest selected <c>r_ij</c> of each row, <c>[N]</c>; +∞ for an empty row. The gradient
     /// reaches that pair only.</summary>
-    public static Tensor RowMin(MaskedRelation m) => Selected(m.Values, m.Mask, double.PositiveInfinity).min(-1).values;
+    public static Tensor RowMin(MaskedRelation m)
+    {
+        using var selected = Selected(m.Values, m.Mask, double.PositiveInfinity);
+        return selected.min(-1).values;
+    }
 
     /// <summary>The relation and its graph transposed (reductions per column).</summary>
     public static MaskedRelation Transpose(MaskedRelation m) =>
@@ -91,10 +106,18 @@ public static partial class Ops
     public static Tensor MeanNonZero(Tensor x) => MeanOf(x, PositiveOrNaN(x.detach()));
 
     /// <summary>The (weighted) mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
-    public static Tensor Mean(MaskedRelation m) => m.Weighted().sum() / NonZero(m.WeightSums(null));
+    public static Tensor Mean(MaskedRelation m)
+    {
+        using var weighted = m.Weighted();
+        return weighted.sum() / NonZero(m.WeightSums(null));
+    }
 
     /// <summary>The (weighted) sum over the selected pairs.</summary>
-    public static Tensor Sum(MaskedRelation m) => m.Weighted().sum();
+    public static Tensor Sum(MaskedRelation m)
+    {
+        using var weighted = m.Weighted();
+        return weighted.sum();
+    }
 
     /// <summary>The mean over the selected pairs whose value is &gt; 0 (or NaN, which propagates); 0 if none.</summary>
     public static Tensor MeanNonZero(MaskedRelation m) => MeanOf(m.Values, m.Mask.logical_and(PositiveOrNaN(m.Values.detach())));

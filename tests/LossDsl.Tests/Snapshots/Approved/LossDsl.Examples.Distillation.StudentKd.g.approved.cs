@@ -135,12 +135,19 @@ namespace LossDsl.Examples.Distillation
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v6 = softmax(v4 / T)
             var v6 = global::LossDsl.Runtime.Ops.Softmax(v4, this.T);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v6);
             // v7 = log_softmax(student / T)
             var v7 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
+            // not read again: v6, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v8);
             // v10 = v8 · (T · T)
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
             // term Hard (Losses.cs:21), weight 1
             var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

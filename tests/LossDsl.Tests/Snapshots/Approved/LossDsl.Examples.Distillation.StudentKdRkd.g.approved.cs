@@ -156,24 +156,40 @@ namespace LossDsl.Examples.Distillation
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v6 = softmax(v4 / T)
             var v6 = global::LossDsl.Runtime.Ops.Softmax(v4, this.T);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v6);
             // v7 = log_softmax(student / T)
             var v7 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
+            // not read again: v6, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v8);
             // v10 = v8 · (T · T)
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
             // v12 = ‖studentFeatures_i − studentFeatures_j‖
             var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v13 = v12 / mean(v12 > 0)
             var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
             // v15 = sg(teacherFeatures)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(teacherFeatures);
             // v16 = ‖v15_i − v15_j‖
             var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacherFeatures, v16);
             // v17 = v16 / mean(v16 > 0)
             var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v17);
             // v19 = mean smoothL1(v13 − v17; β = 1)
             var v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
+            // not read again: v13, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v19);
             // term Hard (Losses.cs:36), weight 1
             var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

@@ -194,36 +194,59 @@ namespace LossDsl.Examples.Distillation
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v6 = softmax(v4 / T)
             var v6 = global::LossDsl.Runtime.Ops.Softmax(v4, this.T);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v6);
             // v7 = log_softmax(student / T)
             var v7 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v8 = (1/N) Σ_i KL(v6_i ‖ exp v7_i)
             var v8 = global::LossDsl.Runtime.Ops.KL(v6, v7);
+            // not read again: v6, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v8);
             // v10 = v8 · (T · T)
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
             // v12 = ‖studentFeatures_i − studentFeatures_j‖
             var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v13 = v12 / mean(v12 > 0)
             var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
             // v15 = sg(teacherFeatures)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(teacherFeatures);
             // v16 = ‖v15_i − v15_j‖
             var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v17 = v16 / mean(v16 > 0)
             var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v15, v17);
             // v19 = mean smoothL1(v13 − v17; β = 1)
             var v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
+            // not read again: v13, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v15, v19);
             // v20 = ‖v15_i‖
             var v20 = global::LossDsl.Runtime.Ops.RowNorm(v15);
             // v22 = v20 + Eps
             var v22 = global::LossDsl.Runtime.Ops.Add(v20, this.Eps);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, teacherFeatures, v15, v22);
             // v23 = v15 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v15, global::LossDsl.Runtime.Ops.PerRow(v22));
+            // not read again: v15, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacherFeatures, v19, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, teacherFeatures, v23);
             // v24 = ⟨v23_i, v23_j⟩, needed only unfused
             var v24 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Pairwise(v23, v23, global::LossDsl.Ir.Metric.Dot, self: true);
             // v26 = v24 + 1, needed only unfused
             var v26 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Add(v24!, (double)1);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, teacherFeatures, v23, v26!);
             // v29 = v26 · (1 / 2), needed only unfused
             var v29 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Mul(v26!, (1d / 2));
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, teacherFeatures, v23, v29!);
             global::TorchSharp.torch.Tensor v30;
             if (__fused0)
             {
@@ -242,14 +265,22 @@ namespace LossDsl.Examples.Distillation
             var v33 = global::LossDsl.Runtime.Ops.RowNorm(studentFeatures);
             // v34 = v33 + Eps
             var v34 = global::LossDsl.Runtime.Ops.Add(v33, this.Eps);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, studentFeatures, v34);
             // v35 = studentFeatures / v34
             var v35 = global::LossDsl.Runtime.Ops.Div(studentFeatures, global::LossDsl.Runtime.Ops.PerRow(v34));
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, studentFeatures, v35);
             // v36 = ⟨v35_i, v35_j⟩, needed only unfused
             var v36 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Pairwise(v35, v35, global::LossDsl.Ir.Metric.Dot, self: true);
             // v37 = v36 + 1, needed only unfused
             var v37 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Add(v36!, (double)1);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, studentFeatures, v35, v37!);
             // v38 = v37 · (1 / 2), needed only unfused
             var v38 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Mul(v37!, (1d / 2));
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, studentFeatures, v35, v38!);
             global::TorchSharp.torch.Tensor v39;
             if (__fused1)
             {
@@ -284,15 +315,34 @@ namespace LossDsl.Examples.Distillation
                 var v40 = global::LossDsl.Runtime.Ops.Div(v38!, global::LossDsl.Runtime.Ops.PerRow(v39));
                 // v41 = v40 + Eps
                 var v41 = global::LossDsl.Runtime.Ops.Add(v40, this.Eps);
+                // not read again: v40 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v40, studentFeatures, v33, v34, v35, v36!, v37!, v38!, v39, v41);
                 // v42 = v32 / v41
                 var v42 = global::LossDsl.Runtime.Ops.Div(v32, v41);
+                // not read again: v32, v41 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v32, teacherFeatures, v15, v20, v22, v23, v24!, v26!, v29!, v30, v31, v42);
+                global::LossDsl.Runtime.Lifetimes.Release(v41, studentFeatures, v33, v34, v35, v36!, v37!, v38!, v39, v42);
                 // v43 = log(v42)
                 var v43 = global::LossDsl.Runtime.Ops.Log(v42);
+                // not read again: v42 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v42, studentFeatures, teacherFeatures, v15, v20, v22, v23, v24!, v26!, v29!, v30, v31, v33, v34, v35, v36!, v37!, v38!, v39, v43);
                 // v44 = v31 · v43
                 var v44 = global::LossDsl.Runtime.Ops.Mul(v31, v43);
+                // not read again: v31, v43 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v31, teacherFeatures, v15, v20, v22, v23, v24!, v26!, v29!, v30, v44);
+                global::LossDsl.Runtime.Lifetimes.Release(v43, studentFeatures, teacherFeatures, v15, v20, v22, v23, v24!, v26!, v29!, v30, v33, v34, v35, v36!, v37!, v38!, v39, v44);
                 // v45 = mean(v44)
                 v45 = global::LossDsl.Runtime.Ops.Mean(v44);
+                // not read again: v44 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v44, studentFeatures, teacherFeatures, v15, v20, v22, v23, v24!, v26!, v29!, v30, v33, v34, v35, v36!, v37!, v38!, v39, v45);
             }
+            // not read again: v23, v29, v30, v35, v38, v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, teacherFeatures, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, teacherFeatures, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, teacherFeatures, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v35, studentFeatures, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v38, studentFeatures, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v39, studentFeatures, v45);
             // term Hard (Losses.cs:58), weight 1
             var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

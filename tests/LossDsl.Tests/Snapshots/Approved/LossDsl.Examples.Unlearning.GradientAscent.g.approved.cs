@@ -107,6 +107,8 @@ namespace LossDsl.Examples.Unlearning
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(forgetLogits, forgetY);
             // v4 = v2 · -1
             var v4 = global::LossDsl.Runtime.Ops.Mul(v2, (double)-1);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, forgetLogits, forgetY, v4);
             // term Ascent (Losses.cs:20), weight 1
             var raw_Ascent = global::LossDsl.Runtime.InputGuards.Poison(v4, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Ascent = global::LossDsl.Runtime.Scalars.Mul(raw_Ascent, 1d).MoveToOuterDisposeScope();

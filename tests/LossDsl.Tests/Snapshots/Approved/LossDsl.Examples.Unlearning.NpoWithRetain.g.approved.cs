@@ -140,18 +140,32 @@ namespace LossDsl.Examples.Unlearning
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(reference);
             // v4 = v2 − policy
             var v4 = global::LossDsl.Runtime.Ops.Sub(v2, policy);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, reference, v4);
             // v5 = v4 · Beta
             var v5 = global::LossDsl.Runtime.Ops.Mul(v4, this.Beta);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, reference, policy, v5);
             // v6 = log σ(v5)
             var v6 = global::LossDsl.Runtime.Ops.LogSigmoid(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, reference, policy, v6);
             // v7 = mean(v6)
             var v7 = global::LossDsl.Runtime.Ops.Mean(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, reference, policy, v7);
             // v8 = −v7
             var v8 = global::LossDsl.Runtime.Ops.Neg(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, reference, policy, v8);
             // v10 = v8 · 2
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (double)2);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, reference, policy, v10);
             // v13 = v10 · (1 / Beta)
             var v13 = global::LossDsl.Runtime.Ops.Mul(v10, (1d / this.Beta));
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, reference, policy, v13);
             // v16 = mean_i CE(retainLogits_i, retainY_i)
             var v16 = global::LossDsl.Runtime.Ops.CrossEntropy(retainLogits, retainY);
             // term Forget (Losses.cs:32), weight 1

@@ -238,42 +238,73 @@ namespace LossDsl.Snapshots
             var v1 = global::LossDsl.Runtime.Ops.Neg(e);
             // v2 = exp(v1)
             var v2 = global::LossDsl.Runtime.Ops.Exp(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, e, v2);
             // v3 = |e|
             var v3 = global::LossDsl.Runtime.Ops.Abs(e);
             // v5 = v3 + 1
             var v5 = global::LossDsl.Runtime.Ops.Add(v3, 1d);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, e, v5);
             // v6 = log(v5)
             var v6 = global::LossDsl.Runtime.Ops.Log(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, e, v6);
             // v7 = v2 + v6
             var v7 = global::LossDsl.Runtime.Ops.Add(v2, v6);
+            // not read again: v2, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, e, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, e, v7);
             // v8 = (e)²
             var v8 = global::LossDsl.Runtime.Ops.Square(e);
             // v10 = v8 + 1E-06
             var v10 = global::LossDsl.Runtime.Ops.Add(v8, 1E-06d);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, e, v10);
             // v11 = √(v10)
             var v11 = global::LossDsl.Runtime.Ops.Sqrt(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, e, v11);
             // v12 = σ(e)
             var v12 = global::LossDsl.Runtime.Ops.Sigmoid(e);
             // v13 = v11 · v12
             var v13 = global::LossDsl.Runtime.Ops.Mul(v11, v12);
+            // not read again: v11, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, e, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, e, v13);
             // v15 = 2 − e
             var v15 = global::LossDsl.Runtime.Ops.Sub(2d, e);
             // v16 = v13 / v15
             var v16 = global::LossDsl.Runtime.Ops.Div(v13, v15);
+            // not read again: v13, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, e, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, e, v16);
             // v17 = v7 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v7, v16);
+            // not read again: v7, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, e, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, e, v17);
             // v18 = sg(e)
             var v18 = global::LossDsl.Runtime.Ops.StopGradient(e);
             // v19 = log σ(v18)
             var v19 = global::LossDsl.Runtime.Ops.LogSigmoid(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, e, v19);
             // v21 = v19 · K
             var v21 = global::LossDsl.Runtime.Ops.Mul(v19, (double)this.K);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, e, v21);
             // v22 = mean ((v17) − (v21))²
             var v22 = global::LossDsl.Runtime.Ops.Mse(v17, v21);
+            // not read again: v17, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, e, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, e, v22);
             // v23 = normalize(e)
             var v23 = global::LossDsl.Runtime.Ops.Normalize(e);
             // v24 = normalize(v23)
             var v24 = global::LossDsl.Runtime.Ops.Normalize(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, e, v24);
             // v30 = w · (1 / T)
             var v30 = global::LossDsl.Runtime.Ops.Mul(w, (1d / this.T));
             // v33 = [y_i = y_j]
@@ -294,13 +325,22 @@ namespace LossDsl.Snapshots
                 var v25 = global::LossDsl.Runtime.Ops.Pairwise(v24, v24, global::LossDsl.Ir.Metric.Dot, self: true);
                 // v27 = v25 · w
                 var v27 = global::LossDsl.Runtime.Ops.Mul(v25, global::LossDsl.Runtime.Ops.PerRow(w));
+                // not read again: v25 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v25, e, v23, v24, v27);
                 // v31 = v27 − v30
                 var v31 = global::LossDsl.Runtime.Ops.Sub(v27, global::LossDsl.Runtime.Ops.PerRow(v30));
+                // not read again: v27 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v27, e, v23, v24, w, v31);
                 // v34 = v31 over v33
                 var v34 = global::LossDsl.Runtime.Ops.Over(v31, v33);
                 // v35 = Σ_j (v34)
                 v35 = global::LossDsl.Runtime.Ops.RowSum(v34);
+                // not read again: v31 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v31, e, v23, v24, w, v30, v35);
             }
+            // not read again: v24, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, e, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, w, v35);
             // v36 = mean(v35)
             var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
             // v38 = ‖e_i‖
@@ -321,23 +361,37 @@ namespace LossDsl.Snapshots
                 var v37 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
                 // v39 = v37 + v38
                 var v39 = global::LossDsl.Runtime.Ops.Add(v37, global::LossDsl.Runtime.Ops.PerRow(v38));
+                // not read again: v37 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v37, e, v39);
                 // v40 = [all pairs]
                 var v40 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v41 = v40 ∧ [i ≠ j]
                 var v41 = global::LossDsl.Runtime.Ops.ExcludeSelf(v40);
+                // not read again: v40 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v40, v41);
                 // v42 = v39 over v41
                 var v42 = global::LossDsl.Runtime.Ops.Over(v39, v41);
                 // v43 = mean_j (v42)
                 v43 = global::LossDsl.Runtime.Ops.RowMean(v42);
+                // not read again: v39, v41 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v39, e, v38, v43);
+                global::LossDsl.Runtime.Lifetimes.Release(v41, v43);
             }
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, e, v43);
             // v44 = Σ(v43)
             var v44 = global::LossDsl.Runtime.Ops.Sum(v43);
             // v45 = v36 + v44
             var v45 = global::LossDsl.Runtime.Ops.Add(v36, v44);
+            // not read again: v36, v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, e, w, y, v33, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v44, e, v45);
             // v46 = ‖e_i − e_j‖
             var v46 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v47 = v33 ∧ [i ≠ j]
             var v47 = global::LossDsl.Runtime.Ops.ExcludeSelf(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, y, v45, v47);
             // v48 = [y_i ≠ y_j]
             var v48 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
             // v49 = (v46)_ap − (v46)_an for (a,p) ∈ v47, (a,n) ∈ v48
@@ -350,6 +404,8 @@ namespace LossDsl.Snapshots
             var v53 = global::LossDsl.Runtime.Ops.Relu(v52);
             // v54 = mean(v53)
             var v54 = global::LossDsl.Runtime.Ops.Mean(v53);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, y, v54);
             global::TorchSharp.torch.Tensor v56;
             if (__fused2)
             {
@@ -367,22 +423,35 @@ namespace LossDsl.Snapshots
                 // v56 = Σ(v55)
                 v56 = global::LossDsl.Runtime.Ops.Sum(v55);
             }
+            // not read again: v46, v48 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v46, e, v54, v56);
+            global::LossDsl.Runtime.Lifetimes.Release(v48, y, v54, v56);
             // v59 = v56 · (1 / (K · T))
             var v59 = global::LossDsl.Runtime.Ops.Mul(v56, (1d / (this.K * this.T)));
             // v60 = v54 + v59
             var v60 = global::LossDsl.Runtime.Ops.Add(v54, v59);
+            // not read again: v59 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v59, e, y, v60);
             // v63 = (1/N) Σ_i KL(p_i ‖ exp q_i)
             var v63 = global::LossDsl.Runtime.Ops.KL(p, q);
             // v66 = bias · -1.5
             var v66 = global::LossDsl.Runtime.Ops.Mul(bias, -1.5d);
             // v67 = v63 + v66
             var v67 = global::LossDsl.Runtime.Ops.Add(v63, v66);
+            // not read again: v63, v66 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v63, p, q, v67);
+            global::LossDsl.Runtime.Lifetimes.Release(v66, bias, v67);
             // v69 = p · (1 / 2)
             var v69 = global::LossDsl.Runtime.Ops.Mul(p, (1d / 2d));
             // v70 = mean ((p) − (v69))²
             var v70 = global::LossDsl.Runtime.Ops.Mse(p, v69);
+            // not read again: v69 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v69, p, v70);
             // v71 = v67 + v70
             var v71 = global::LossDsl.Runtime.Ops.Add(v67, v70);
+            // not read again: v67, v70 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v67, p, q, bias, v71);
+            global::LossDsl.Runtime.Lifetimes.Release(v70, p, v71);
             // v74 = mean_i CE(@class_i, @event_i)
             var v74 = global::LossDsl.Runtime.Ops.CrossEntropy(@class, @event);
             // v75 = softmax(@class / T)
@@ -391,8 +460,14 @@ namespace LossDsl.Snapshots
             var v76 = global::LossDsl.Runtime.Ops.Softmax(@class);
             // v77 = mean ((v75) − (v76))²
             var v77 = global::LossDsl.Runtime.Ops.Mse(v75, v76);
+            // not read again: v75, v76 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v75, @class, v77);
+            global::LossDsl.Runtime.Lifetimes.Release(v76, @class, v77);
             // v78 = v74 + v77
             var v78 = global::LossDsl.Runtime.Ops.Add(v74, v77);
+            // not read again: v74, v77 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v74, @class, @event, v78);
+            global::LossDsl.Runtime.Lifetimes.Release(v77, @class, v78);
             // term Elementwise (EmitterCoverage.cs:16), weight 0
             var raw_Elementwise = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_e).MoveToOuterDisposeScope();
             var weighted_Elementwise = global::LossDsl.Runtime.Scalars.Mul(raw_Elementwise, 0d).MoveToOuterDisposeScope();

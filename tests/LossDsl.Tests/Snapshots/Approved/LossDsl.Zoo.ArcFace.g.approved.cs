@@ -154,42 +154,76 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v5 = normalize(v3)
             var v5 = global::LossDsl.Runtime.Ops.Normalize(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, W, v5);
             // v6 = ⟨v4_i, v5_j⟩
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v4, v5, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v4, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, W, v6);
             // v8 = v6_(i, y_i)
             var v8 = global::LossDsl.Runtime.Ops.Pick(v6, y);
             // v11 = clamp(v8, -1, 1)
             var v11 = global::LossDsl.Runtime.Ops.Clamp(v8, (double)-1, (double)1);
             // v12 = acos(v11)
             var v12 = global::LossDsl.Runtime.Ops.Acos(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, z, W, v6, y, v8, v12);
             // v19 = [v12 ≤ (3.141592653589793 − ((Margin · 3.141592653589793) / 180))]
             var v19 = global::LossDsl.Runtime.Ops.LessEq(v12, (3.141592653589793d - ((this.Margin * 3.141592653589793d) / 180)));
             // v20 = v12 + ((Margin · 3.141592653589793) / 180)
             var v20 = global::LossDsl.Runtime.Ops.Add(v12, ((this.Margin * 3.141592653589793d) / 180));
             // v21 = cos(v20)
             var v21 = global::LossDsl.Runtime.Ops.Cos(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, z, W, v6, y, v8, v12, v21);
             // v22 = cos(v12)
             var v22 = global::LossDsl.Runtime.Ops.Cos(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, z, W, v6, y, v8, v19, v21, v22);
             // v25 = v22 − (((Margin · 3.141592653589793) / 180) · sin((Margin · 3.141592653589793) / 180))
             var v25 = global::LossDsl.Runtime.Ops.Sub(v22, (((this.Margin * 3.141592653589793d) / 180) * global::System.Math.Sin(((this.Margin * 3.141592653589793d) / 180))));
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, z, W, v6, y, v8, v25);
             // v26 = (v19 ? v21 : v25)
             var v26 = global::LossDsl.Runtime.Ops.Where(v19, v21, v25);
+            // not read again: v19, v21, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, W, v6, y, v8, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, z, W, v6, y, v8, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, z, W, v6, y, v8, v26);
             // v27 = v26 − v8
             var v27 = global::LossDsl.Runtime.Ops.Sub(v26, v8);
+            // not read again: v8, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, W, v6, y, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, z, W, v6, y, v27);
             // v28 = [j = y_i]
             var v28 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v29 = 1[v28]
             var v29 = global::LossDsl.Runtime.Ops.Indicator(v28, __shapes.FloatType);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, y, v29);
             // v30 = v27 · v29
             var v30 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v27), v29);
+            // not read again: v27, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, z, W, v6, y, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, y, v30);
             // v31 = v6 + v30
             var v31 = global::LossDsl.Runtime.Ops.Add(v6, v30);
+            // not read again: v6, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, W, v31);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, z, W, y, v31);
             // v32 = v31 · Scale
             var v32 = global::LossDsl.Runtime.Ops.Mul(v31, this.Scale);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, z, W, y, v32);
             // v33 = v32
             var v33 = global::LossDsl.Runtime.Ops.As(v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, z, W, y, v33);
             // v34 = mean_i CE(v33_i, y_i)
             var v34 = global::LossDsl.Runtime.Ops.CrossEntropy(v33, y);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, z, W, y, v34);
             // term Classes (ArcFace.cs:22), weight 1
             var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v34, __invalid_z, __invalid_W).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();

@@ -137,38 +137,69 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Pow(student, this.P);
             // v3 = mean_{C_s} (v2)
             var v3 = global::LossDsl.Runtime.Ops.RowMean(v2, new long[] { 1 });
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, student, v3);
             // v4 = (v3)²
             var v4 = global::LossDsl.Runtime.Ops.Square(v3);
             // v5 = Σ_{H,W} (v4)
             var v5 = global::LossDsl.Runtime.Ops.RowSum(v4, new long[] { 1, 2 });
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, student, v3, v5);
             // v7 = max(v5, 1E-24)
             var v7 = global::LossDsl.Runtime.Ops.Maximum(v5, 1E-24d);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, student, v3, v7);
             // v8 = √(v7)
             var v8 = global::LossDsl.Runtime.Ops.Sqrt(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v3, v8);
             // v9 = v3 / v8
             var v9 = global::LossDsl.Runtime.Ops.Div(v3, global::LossDsl.Runtime.Ops.Align(v8, new[] { 0 }, 3));
+            // not read again: v3, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, student, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, v9);
             // v11 = sg(teacher)
             var v11 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v12 = (v11)^P
             var v12 = global::LossDsl.Runtime.Ops.Pow(v11, this.P);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, teacher, v12);
             // v13 = mean_{C_t} (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowMean(v12, new long[] { 1 });
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, teacher, v13);
             // v14 = (v13)²
             var v14 = global::LossDsl.Runtime.Ops.Square(v13);
             // v15 = Σ_{H,W} (v14)
             var v15 = global::LossDsl.Runtime.Ops.RowSum(v14, new long[] { 1, 2 });
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, teacher, v13, v15);
             // v16 = max(v15, 1E-24)
             var v16 = global::LossDsl.Runtime.Ops.Maximum(v15, 1E-24d);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacher, v13, v16);
             // v17 = √(v16)
             var v17 = global::LossDsl.Runtime.Ops.Sqrt(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, teacher, v13, v17);
             // v18 = v13 / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(v13, global::LossDsl.Runtime.Ops.Align(v17, new[] { 0 }, 3));
+            // not read again: v13, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, teacher, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, teacher, v18);
             // v19 = v9 − v18
             var v19 = global::LossDsl.Runtime.Ops.Sub(v9, v18);
+            // not read again: v9, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, student, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, teacher, v19);
             // v20 = (v19)²
             var v20 = global::LossDsl.Runtime.Ops.Square(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, student, teacher, v20);
             // v21 = mean(v20)
             var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, student, teacher, v21);
             // term Attention (FeatureDistillation.cs:29), weight 1
             var raw_Attention = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Attention = global::LossDsl.Runtime.Scalars.Mul(raw_Attention, 1d).MoveToOuterDisposeScope();

@@ -149,10 +149,14 @@ namespace LossDsl.Zoo
                 var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v5 = v4 ∧ [i ≠ j]
                 var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
+                // not read again: v4 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v4, y, v5);
                 // v6 = v2 over v5
                 var v6 = global::LossDsl.Runtime.Ops.Over(v2!, v5);
                 // v7 = max_j (v6)
                 v7 = global::LossDsl.Runtime.Ops.RowMax(v6);
+                // not read again: v5 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v5, y, v7);
             }
             global::TorchSharp.torch.Tensor v10;
             if (__fused1)
@@ -172,15 +176,26 @@ namespace LossDsl.Zoo
                 var v9 = global::LossDsl.Runtime.Ops.Over(v2!, v8);
                 // v10 = min_j (v9)
                 v10 = global::LossDsl.Runtime.Ops.RowMin(v9);
+                // not read again: v8 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
             }
+            // not read again: v1, v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v7, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v7, v10);
             // v11 = v7 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v7, v10);
             // v13 = v11 + Margin
             var v13 = global::LossDsl.Runtime.Ops.Add(v11, this.Margin);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, z, y, v13);
             // v14 = relu(v13)
             var v14 = global::LossDsl.Runtime.Ops.Relu(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, z, y, v14);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, z, y, v15);
             // term Triplet (Triplets.cs:51), weight 1
             var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();

@@ -152,46 +152,83 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Column(triples, 0L);
             // v3 = users[v2]
             var v3 = global::LossDsl.Runtime.Ops.Rows(users, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, triples, v3);
             // v5 = triples[:, 1]
             var v5 = global::LossDsl.Runtime.Ops.Column(triples, 1L);
             // v6 = items[v5]
             var v6 = global::LossDsl.Runtime.Ops.Rows(items, v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, triples, v6);
             // v7 = ⟨v3_i, v6_i⟩
             var v7 = global::LossDsl.Runtime.Ops.RowDot(v3, v6);
             // v8 = triples[:, 2]
             var v8 = global::LossDsl.Runtime.Ops.Column(triples, 2L);
             // v9 = items[v8]
             var v9 = global::LossDsl.Runtime.Ops.Rows(items, v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, triples, v9);
             // v10 = ⟨v3_i, v9_i⟩
             var v10 = global::LossDsl.Runtime.Ops.RowDot(v3, v9);
             // v11 = v7 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, users, triples, v3, items, v6, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, users, triples, v3, items, v9, v11);
             // v12 = log σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.LogSigmoid(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, users, triples, v3, items, v6, v9, v12);
             // v13 = mean(v12)
             var v13 = global::LossDsl.Runtime.Ops.Mean(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, users, triples, v3, items, v6, v9, v13);
             // v14 = −v13
             var v14 = global::LossDsl.Runtime.Ops.Neg(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, users, triples, v3, items, v6, v9, v14);
             // v18 = (v3)²
             var v18 = global::LossDsl.Runtime.Ops.Square(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, users, triples, v14, v18);
             // v19 = Σ_j (v18)
             var v19 = global::LossDsl.Runtime.Ops.RowSum(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, users, triples, v19);
             // v20 = (v6)²
             var v20 = global::LossDsl.Runtime.Ops.Square(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, triples, items, v14, v20);
             // v21 = Σ_j (v20)
             var v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, triples, items, v21);
             // v22 = v19 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v19, v21);
+            // not read again: v19, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, users, triples, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, triples, items, v22);
             // v23 = (v9)²
             var v23 = global::LossDsl.Runtime.Ops.Square(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, triples, items, v14, v23);
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, triples, items, v24);
             // v25 = v22 + v24
             var v25 = global::LossDsl.Runtime.Ops.Add(v22, v24);
+            // not read again: v22, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, users, triples, items, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, triples, items, v25);
             // v26 = mean(v25)
             var v26 = global::LossDsl.Runtime.Ops.Mean(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, users, triples, items, v26);
             // v27 = v26 · (Regularization / 2)
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, (this.Regularization / 2));
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, users, triples, items, v27);
             // term Ranking (Ranking.cs:17), weight 1
             var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_users, __invalid_items).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();

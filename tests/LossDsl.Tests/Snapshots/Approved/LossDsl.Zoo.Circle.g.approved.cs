@@ -160,6 +160,8 @@ namespace LossDsl.Zoo
             var v16 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.SameLabel(y);
             // v17 = v16 ∧ [i ≠ j], needed only unfused
             var v17 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v16!);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, y, v17!);
             global::TorchSharp.torch.Tensor v19;
             if (__fused0)
             {
@@ -176,16 +178,25 @@ namespace LossDsl.Zoo
                 var v9 = global::LossDsl.Runtime.Ops.Sub((1 + this.M), v8!);
                 // v10 = relu(v9)
                 var v10 = global::LossDsl.Runtime.Ops.Relu(v9);
+                // not read again: v9 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v9, z, v6, v7!, v8!, v10);
                 // v11 = v10 · −Gamma
                 var v11 = global::LossDsl.Runtime.Ops.Mul(v10, (-this.Gamma));
+                // not read again: v10 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v10, z, v6, v7!, v8!, v11);
                 // v13 = v7 − (1 − M)
                 var v13 = global::LossDsl.Runtime.Ops.Sub(v7!, (1 - this.M));
                 // v14 = v11 · v13
                 var v14 = global::LossDsl.Runtime.Ops.Mul(v11, v13);
+                // not read again: v11, v13 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v6, v7!, v8!, v14);
+                global::LossDsl.Runtime.Lifetimes.Release(v13, z, v6, v7!, v14);
                 // v18 = v14 over v17
                 var v18 = global::LossDsl.Runtime.Ops.Over(v14, v17!);
                 // v19 = log Σ_j exp(v18)
                 v19 = global::LossDsl.Runtime.Ops.RowLogSumExp(v18);
+                // not read again: v14 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v14, z, v6, v7!, v8!, v19);
             }
             // v25 = [y_i ≠ y_j], needed only unfused
             var v25 = __fused1 && __fused3 ? null : global::LossDsl.Runtime.Ops.DifferentLabel(y);
@@ -205,21 +216,36 @@ namespace LossDsl.Zoo
                 var v20 = global::LossDsl.Runtime.Ops.Add(v8!, this.M);
                 // v21 = relu(v20)
                 var v21 = global::LossDsl.Runtime.Ops.Relu(v20);
+                // not read again: v20 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v6, v7!, v8!, v21);
                 // v22 = v21 · Gamma
                 var v22 = global::LossDsl.Runtime.Ops.Mul(v21, this.Gamma);
+                // not read again: v21 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v21, z, v6, v7!, v8!, v22);
                 // v23 = v7 − M
                 var v23 = global::LossDsl.Runtime.Ops.Sub(v7!, this.M);
                 // v24 = v22 · v23
                 var v24 = global::LossDsl.Runtime.Ops.Mul(v22, v23);
+                // not read again: v22, v23 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v22, z, v6, v7!, v8!, v24);
+                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v6, v7!, v24);
                 // v26 = v24 over v25
                 var v26 = global::LossDsl.Runtime.Ops.Over(v24, v25!);
                 // v27 = log Σ_j exp(v26)
                 v27 = global::LossDsl.Runtime.Ops.RowLogSumExp(v26);
+                // not read again: v24 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v24, z, v6, v7!, v8!, v27);
             }
+            // not read again: v6, v7, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v19, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, v19, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, v19, v27);
             // v28 = v19 + v27
             var v28 = global::LossDsl.Runtime.Ops.Add(v19, v27);
             // v29 = softplus(v28)
             var v29 = global::LossDsl.Runtime.Ops.Softplus(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, z, y, v17!, v25!, v29);
             global::TorchSharp.torch.Tensor v30;
             if (__fused2)
             {
@@ -232,6 +258,8 @@ namespace LossDsl.Zoo
                 // v30 = [∃ j: (v17)_ij]
                 v30 = global::LossDsl.Runtime.Ops.HasAny(v17!);
             }
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, v29, v30);
             global::TorchSharp.torch.Tensor v31;
             if (__fused3)
             {
@@ -244,10 +272,18 @@ namespace LossDsl.Zoo
                 // v31 = [∃ j: (v25)_ij]
                 v31 = global::LossDsl.Runtime.Ops.HasAny(v25!);
             }
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, y, v29, v31);
             // v32 = v30 ∧ v31
             var v32 = global::LossDsl.Runtime.Ops.And(v30, v31);
+            // not read again: v30, v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, y, v32);
+            global::LossDsl.Runtime.Lifetimes.Release(v31, y, v32);
             // v33 = mean(v29 where v32)
             var v33 = global::LossDsl.Runtime.Ops.MeanWhere(v29, v32);
+            // not read again: v29, v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, z, y, v33);
+            global::LossDsl.Runtime.Lifetimes.Release(v32, y, v33);
             // term Pairs (Circle.cs:23), weight 1
             var raw_Pairs = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Pairs = global::LossDsl.Runtime.Scalars.Mul(raw_Pairs, 1d).MoveToOuterDisposeScope();

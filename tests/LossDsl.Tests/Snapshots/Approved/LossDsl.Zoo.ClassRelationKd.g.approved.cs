@@ -159,44 +159,81 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(old);
             // v10 = v5 · (1 / (Temperature · KdTemperature))
             var v10 = global::LossDsl.Runtime.Ops.Mul(v5, (1d / (this.Temperature * this.KdTemperature)));
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, old, v10);
             // v11 = softmax(v10)
             var v11 = global::LossDsl.Runtime.Ops.Softmax(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, old, v11);
             // v13 = known · (1 / (Temperature · KdTemperature))
             var v13 = global::LossDsl.Runtime.Ops.Mul(known, (1d / (this.Temperature * this.KdTemperature)));
             // v14 = log_softmax(v13)
             var v14 = global::LossDsl.Runtime.Ops.LogSoftmax(v13);
             // v15 = v14
             var v15 = global::LossDsl.Runtime.Ops.As(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, known, v13, v15);
             // v16 = v11 · v15
             var v16 = global::LossDsl.Runtime.Ops.Mul(v11, v15);
+            // not read again: v11, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, old, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, known, v13, v16);
             // v17 = Σ_j (v16)
             var v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, old, known, v13, v17);
             // v18 = −v17
             var v18 = global::LossDsl.Runtime.Ops.Neg(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, old, known, v13, v18);
             // v19 = log Σ_j exp(v13)
             var v19 = global::LossDsl.Runtime.Ops.RowLogSumExp(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, known, v18, v19);
             // v21 = novel · (1 / (Temperature · KdTemperature))
             var v21 = global::LossDsl.Runtime.Ops.Mul(novel, (1d / (this.Temperature * this.KdTemperature)));
             // v22 = log Σ_j exp(v21)
             var v22 = global::LossDsl.Runtime.Ops.RowLogSumExp(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, novel, v22);
             // v23 = v19 − v22
             var v23 = global::LossDsl.Runtime.Ops.Sub(v19, v22);
+            // not read again: v19, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, known, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, novel, v23);
             // v24 = σ(v23)
             var v24 = global::LossDsl.Runtime.Ops.Sigmoid(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, known, novel, v24);
             // v26 = v24 · unlabelled
             var v26 = global::LossDsl.Runtime.Ops.Mul(v24, unlabelled);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, known, novel, v26);
             // v27 = v18 · v26
             var v27 = global::LossDsl.Runtime.Ops.Mul(v18, v26);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, old, known, v27);
             // v28 = Σ(v27)
             var v28 = global::LossDsl.Runtime.Ops.Sum(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, old, known, novel, unlabelled, v26, v28);
             // v29 = v28 · ((Alpha · KdTemperature) · KdTemperature)
             var v29 = global::LossDsl.Runtime.Ops.Mul(v28, ((this.Alpha * this.KdTemperature) * this.KdTemperature));
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, old, known, novel, unlabelled, v26, v29);
             // v30 = Σ(v26)
             var v30 = global::LossDsl.Runtime.Ops.Sum(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, known, novel, unlabelled, v29, v30);
             // v32 = max(v30, 1E-30)
             var v32 = global::LossDsl.Runtime.Ops.Maximum(v30, 1E-30d);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, known, novel, unlabelled, v32);
             // v33 = v29 / v32
             var v33 = global::LossDsl.Runtime.Ops.Div(v29, v32);
+            // not read again: v29, v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, old, known, novel, unlabelled, v33);
+            global::LossDsl.Runtime.Lifetimes.Release(v32, known, novel, unlabelled, v33);
             // term Distill (RelationDistillation.cs:27), weight 1
             var raw_Distill = global::LossDsl.Runtime.InputGuards.Poison(v33, __invalid_known, __invalid_novel, __invalid_old, __invalid_unlabelled).MoveToOuterDisposeScope();
             var weighted_Distill = global::LossDsl.Runtime.Scalars.Mul(raw_Distill, 1d).MoveToOuterDisposeScope();

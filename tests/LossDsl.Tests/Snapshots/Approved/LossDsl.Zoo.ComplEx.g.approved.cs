@@ -215,140 +215,255 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v3 = entities[v2]
             var v3 = global::LossDsl.Runtime.Ops.Rows(entities, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, positives, v3);
             // v4 = part 1/2 of v3
             var v4 = global::LossDsl.Runtime.Ops.Part(v3, 0L, 2L);
             // v6 = positives[:, 1]
             var v6 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v7 = relations[v6]
             var v7 = global::LossDsl.Runtime.Ops.Rows(relations, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, positives, v7);
             // v8 = part 1/2 of v7
             var v8 = global::LossDsl.Runtime.Ops.Part(v7, 0L, 2L);
             // v9 = v4 · v8
             var v9 = global::LossDsl.Runtime.Ops.Mul(v4, v8);
             // v10 = part 2/2 of v3
             var v10 = global::LossDsl.Runtime.Ops.Part(v3, 1L, 2L);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, entities, positives, v4, v9, v10);
             // v11 = part 2/2 of v7
             var v11 = global::LossDsl.Runtime.Ops.Part(v7, 1L, 2L);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, positives, relations, v8, v9, v11);
             // v12 = v10 · v11
             var v12 = global::LossDsl.Runtime.Ops.Mul(v10, v11);
             // v13 = v9 − v12
             var v13 = global::LossDsl.Runtime.Ops.Sub(v9, v12);
+            // not read again: v9, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, entities, positives, v4, relations, v8, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, entities, positives, relations, v10, v11, v13);
             // v14 = positives[:, 2]
             var v14 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v15 = entities[v14]
             var v15 = global::LossDsl.Runtime.Ops.Rows(entities, v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, positives, v15);
             // v16 = part 1/2 of v15
             var v16 = global::LossDsl.Runtime.Ops.Part(v15, 0L, 2L);
             // v17 = v13 · v16
             var v17 = global::LossDsl.Runtime.Ops.Mul(v13, v16);
+            // not read again: v13, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, entities, positives, v4, relations, v8, v10, v11, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, entities, positives, v15, v17);
             // v18 = v4 · v11
             var v18 = global::LossDsl.Runtime.Ops.Mul(v4, v11);
+            // not read again: v4, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, entities, positives, v17, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, positives, relations, v17, v18);
             // v19 = v10 · v8
             var v19 = global::LossDsl.Runtime.Ops.Mul(v10, v8);
+            // not read again: v8, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, positives, relations, v17, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, entities, positives, v17, v19);
             // v20 = v18 + v19
             var v20 = global::LossDsl.Runtime.Ops.Add(v18, v19);
+            // not read again: v18, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, entities, positives, relations, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, entities, positives, relations, v20);
             // v21 = part 2/2 of v15
             var v21 = global::LossDsl.Runtime.Ops.Part(v15, 1L, 2L);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, entities, positives, v17, v21);
             // v22 = v20 · v21
             var v22 = global::LossDsl.Runtime.Ops.Mul(v20, v21);
+            // not read again: v20, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, entities, positives, relations, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, entities, positives, v22);
             // v23 = v17 + v22
             var v23 = global::LossDsl.Runtime.Ops.Add(v17, v22);
+            // not read again: v17, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, entities, positives, relations, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, entities, positives, relations, v23);
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, entities, positives, relations, v24);
             // v25 = log σ(v24)
             var v25 = global::LossDsl.Runtime.Ops.LogSigmoid(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, positives, relations, v25);
             // v27 = v25 · weights
             var v27 = global::LossDsl.Runtime.Ops.Mul(v25, weights);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, entities, positives, relations, v27);
             // v28 = Σ(v27)
             var v28 = global::LossDsl.Runtime.Ops.Sum(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, positives, relations, weights, v28);
             // v29 = −v28
             var v29 = global::LossDsl.Runtime.Ops.Neg(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, entities, positives, relations, weights, v29);
             // v30 = Σ(weights)
             var v30 = global::LossDsl.Runtime.Ops.Sum(weights);
             // v31 = v29 / v30
             var v31 = global::LossDsl.Runtime.Ops.Div(v29, v30);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, entities, positives, relations, weights, v31);
             // v33 = negatives[:, 0]
             var v33 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v34 = entities[v33]
             var v34 = global::LossDsl.Runtime.Ops.Rows(entities, v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, negatives, v34);
             // v35 = part 1/2 of v34
             var v35 = global::LossDsl.Runtime.Ops.Part(v34, 0L, 2L);
             // v36 = negatives[:, 1]
             var v36 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v37 = relations[v36]
             var v37 = global::LossDsl.Runtime.Ops.Rows(relations, v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, negatives, v37);
             // v38 = part 1/2 of v37
             var v38 = global::LossDsl.Runtime.Ops.Part(v37, 0L, 2L);
             // v39 = v35 · v38
             var v39 = global::LossDsl.Runtime.Ops.Mul(v35, v38);
             // v40 = part 2/2 of v34
             var v40 = global::LossDsl.Runtime.Ops.Part(v34, 1L, 2L);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, entities, negatives, v35, v39, v40);
             // v41 = part 2/2 of v37
             var v41 = global::LossDsl.Runtime.Ops.Part(v37, 1L, 2L);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, relations, negatives, v38, v39, v41);
             // v42 = v40 · v41
             var v42 = global::LossDsl.Runtime.Ops.Mul(v40, v41);
             // v43 = v39 − v42
             var v43 = global::LossDsl.Runtime.Ops.Sub(v39, v42);
+            // not read again: v39, v42 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, entities, relations, negatives, v35, v38, v43);
+            global::LossDsl.Runtime.Lifetimes.Release(v42, entities, relations, negatives, v40, v41, v43);
             // v44 = negatives[:, 2]
             var v44 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v45 = entities[v44]
             var v45 = global::LossDsl.Runtime.Ops.Rows(entities, v44);
+            // not read again: v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, negatives, v45);
             // v46 = part 1/2 of v45
             var v46 = global::LossDsl.Runtime.Ops.Part(v45, 0L, 2L);
             // v47 = v43 · v46
             var v47 = global::LossDsl.Runtime.Ops.Mul(v43, v46);
+            // not read again: v43, v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v43, entities, relations, negatives, v35, v38, v40, v41, v47);
+            global::LossDsl.Runtime.Lifetimes.Release(v46, entities, negatives, v45, v47);
             // v48 = v35 · v41
             var v48 = global::LossDsl.Runtime.Ops.Mul(v35, v41);
+            // not read again: v35, v41 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, entities, negatives, v47, v48);
+            global::LossDsl.Runtime.Lifetimes.Release(v41, relations, negatives, v47, v48);
             // v49 = v40 · v38
             var v49 = global::LossDsl.Runtime.Ops.Mul(v40, v38);
+            // not read again: v38, v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, relations, negatives, v47, v49);
+            global::LossDsl.Runtime.Lifetimes.Release(v40, entities, negatives, v47, v49);
             // v50 = v48 + v49
             var v50 = global::LossDsl.Runtime.Ops.Add(v48, v49);
+            // not read again: v48, v49 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v48, entities, relations, negatives, v50);
+            global::LossDsl.Runtime.Lifetimes.Release(v49, entities, relations, negatives, v50);
             // v51 = part 2/2 of v45
             var v51 = global::LossDsl.Runtime.Ops.Part(v45, 1L, 2L);
+            // not read again: v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, entities, negatives, v47, v51);
             // v52 = v50 · v51
             var v52 = global::LossDsl.Runtime.Ops.Mul(v50, v51);
+            // not read again: v50, v51 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v50, entities, relations, negatives, v52);
+            global::LossDsl.Runtime.Lifetimes.Release(v51, entities, negatives, v52);
             // v53 = v47 + v52
             var v53 = global::LossDsl.Runtime.Ops.Add(v47, v52);
+            // not read again: v47, v52 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, entities, relations, negatives, v53);
+            global::LossDsl.Runtime.Lifetimes.Release(v52, entities, relations, negatives, v53);
             // v54 = Σ_j (v53)
             var v54 = global::LossDsl.Runtime.Ops.RowSum(v53);
+            // not read again: v53 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v53, entities, relations, negatives, v54);
             // v56 = v54 · AdversarialTemperature
             var v56 = global::LossDsl.Runtime.Ops.Mul(v54, this.AdversarialTemperature);
             // v57 = softmax(v56)
             var v57 = global::LossDsl.Runtime.Ops.Softmax(v56);
+            // not read again: v56 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v56, entities, relations, negatives, v54, v57);
             // v58 = sg(v57)
             var v58 = global::LossDsl.Runtime.Ops.StopGradient(v57);
+            // not read again: v57 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v57, entities, relations, negatives, v54, v58);
             // v59 = −v54
             var v59 = global::LossDsl.Runtime.Ops.Neg(v54);
+            // not read again: v54 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v54, entities, relations, negatives, v58, v59);
             // v60 = log σ(v59)
             var v60 = global::LossDsl.Runtime.Ops.LogSigmoid(v59);
+            // not read again: v59 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v59, entities, relations, negatives, v60);
             // v61 = v58 · v60
             var v61 = global::LossDsl.Runtime.Ops.Mul(v58, v60);
+            // not read again: v58, v60 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v58, entities, relations, negatives, v61);
+            global::LossDsl.Runtime.Lifetimes.Release(v60, entities, relations, negatives, v61);
             // v62 = Σ_j (v61)
             var v62 = global::LossDsl.Runtime.Ops.RowSum(v61);
+            // not read again: v61 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v61, entities, relations, negatives, v62);
             // v63 = v62 · weights
             var v63 = global::LossDsl.Runtime.Ops.Mul(v62, weights);
+            // not read again: v62 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v62, entities, relations, negatives, v63);
             // v64 = Σ(v63)
             var v64 = global::LossDsl.Runtime.Ops.Sum(v63);
+            // not read again: v63 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v63, entities, relations, weights, negatives, v64);
             // v65 = −v64
             var v65 = global::LossDsl.Runtime.Ops.Neg(v64);
+            // not read again: v64 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v64, entities, relations, weights, negatives, v65);
             // v66 = v65 / v30
             var v66 = global::LossDsl.Runtime.Ops.Div(v65, v30);
+            // not read again: v30, v65 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, weights, v31, v66);
+            global::LossDsl.Runtime.Lifetimes.Release(v65, entities, relations, weights, negatives, v66);
             // v68 = |entities|
             var v68 = global::LossDsl.Runtime.Ops.Abs(entities);
             // v70 = (v68)^3
             var v70 = global::LossDsl.Runtime.Ops.Pow(v68, (double)3);
+            // not read again: v68 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v68, entities, v70);
             // v71 = Σ(v70)
             var v71 = global::LossDsl.Runtime.Ops.Sum(v70);
+            // not read again: v70 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v70, entities, v71);
             // v72 = |relations|
             var v72 = global::LossDsl.Runtime.Ops.Abs(relations);
             // v73 = (v72)^3
             var v73 = global::LossDsl.Runtime.Ops.Pow(v72, (double)3);
+            // not read again: v72 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v72, relations, v73);
             // v74 = Σ(v73)
             var v74 = global::LossDsl.Runtime.Ops.Sum(v73);
+            // not read again: v73 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v73, relations, v74);
             // v75 = v71 + v74
             var v75 = global::LossDsl.Runtime.Ops.Add(v71, v74);
+            // not read again: v71, v74 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v71, entities, v75);
+            global::LossDsl.Runtime.Lifetimes.Release(v74, relations, v75);
             // v76 = v75 · Regularization
             var v76 = global::LossDsl.Runtime.Ops.Mul(v75, this.Regularization);
+            // not read again: v75 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v75, entities, relations, v76);
             // term Positive (Graphs.cs:20), weight 0.5
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v31, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

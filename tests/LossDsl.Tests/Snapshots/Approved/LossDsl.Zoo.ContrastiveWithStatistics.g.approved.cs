@@ -174,10 +174,14 @@ namespace LossDsl.Zoo
             var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
             // v7 = [all pairs]
             var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v8 = v7 ∧ [i ≠ j]
             var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, v8);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -216,13 +220,20 @@ namespace LossDsl.Zoo
                 var v14 = global::LossDsl.Runtime.Ops.Over(v11, v13!);
                 // v15 = Σ_j (v14)
                 v15 = global::LossDsl.Runtime.Ops.RowSum(v14);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, v7, v8, v10, v15);
             }
+            // not read again: v1, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v15);
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
             // v17 = sg(z)
             var v17 = global::LossDsl.Runtime.Ops.StopGradient(z);
             // v18 = normalize(v17)
             var v18 = global::LossDsl.Runtime.Ops.Normalize(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v18);
             // v19 = ⟨v18_i, v18_j⟩
             var v19 = global::LossDsl.Runtime.Ops.Pairwise(v18, v18, global::LossDsl.Ir.Metric.Dot, self: true);
             global::TorchSharp.torch.Tensor v21;
@@ -241,20 +252,32 @@ namespace LossDsl.Zoo
                 // v21 = Σ_j (v20)
                 v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
             }
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, v12, v16, v21);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
             // v23 = ¬v12
             var v23 = global::LossDsl.Runtime.Ops.Not(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, v16, v22, v23);
             // v24 = v8 ∧ v23
             var v24 = global::LossDsl.Runtime.Ops.And(v8, v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, v24);
             // v25 = v19 over v24
             var v25 = global::LossDsl.Runtime.Ops.Over(v19, v24);
             // v26 = max_j (v25)
             var v26 = global::LossDsl.Runtime.Ops.RowMax(v25);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, v18, v22, v26);
             // v27 = [∃ j: (v24)_ij]
             var v27 = global::LossDsl.Runtime.Ops.HasAny(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, v8, v26, v27);
             // v28 = mean(v26 where v27)
             var v28 = global::LossDsl.Runtime.Ops.MeanWhere(v26, v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, v8, v28);
             global::TorchSharp.torch.Tensor v34;
             if (__fused3)
             {
@@ -270,25 +293,45 @@ namespace LossDsl.Zoo
                 var v30 = global::LossDsl.Runtime.Ops.Pairwise(v18, v18, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
                 // v31 = v30 · -2
                 var v31 = global::LossDsl.Runtime.Ops.Mul(v30, (double)-2);
+                // not read again: v30 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v30, z, v17, v18, v31);
                 // v32 = exp(v31)
                 var v32 = global::LossDsl.Runtime.Ops.Exp(v31);
+                // not read again: v31 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v31, z, v17, v18, v32);
                 // v33 = v32 over v8
                 var v33 = global::LossDsl.Runtime.Ops.Over(v32, v8);
                 // v34 = mean(v33)
                 v34 = global::LossDsl.Runtime.Ops.Mean(v33);
+                // not read again: v32 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v32, z, v17, v18, v34);
             }
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, z, v22, v28, v34);
             // v36 = 1[v8]
             var v36 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, v16, v28, v34, v36);
             // v37 = Σ(v36)
             var v37 = global::LossDsl.Runtime.Ops.Sum(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, v37);
             // v38 = 1 − v37
             var v38 = global::LossDsl.Runtime.Ops.Sub((double)1, v37);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, v38);
             // v39 = relu(v38)
             var v39 = global::LossDsl.Runtime.Ops.Relu(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, v39);
             // v40 = v34 + v39
             var v40 = global::LossDsl.Runtime.Ops.Add(v34, v39);
+            // not read again: v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, v40);
             // v41 = log(v40)
             var v41 = global::LossDsl.Runtime.Ops.Log(v40);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, z, v41);
             // term Contrast (ContrastiveBehaviour.cs:21), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

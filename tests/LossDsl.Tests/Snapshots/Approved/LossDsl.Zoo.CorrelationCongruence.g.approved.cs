@@ -113,16 +113,25 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v3 = student − v2
             var v3 = global::LossDsl.Runtime.Ops.Sub(student, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v3);
             // v4 = |v3|
             var v4 = global::LossDsl.Runtime.Ops.Abs(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, student, teacher, v4);
             // v5 = ⟨v4_i, v4_j⟩
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, student, teacher, v5);
             // v6 = [j = i + 1]
             var v6 = global::LossDsl.Runtime.Ops.NextRow(__shapes["N"], __shapes.Device);
             // v7 = v5 over v6
             var v7 = global::LossDsl.Runtime.Ops.Over(v5, v6);
             // v8 = mean(v7)
             var v8 = global::LossDsl.Runtime.Ops.Mean(v7);
+            // not read again: v5, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, student, teacher, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, v8);
             // term Correlation (FeatureDistillation.cs:60), weight 1
             var raw_Correlation = global::LossDsl.Runtime.InputGuards.Poison(v8, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Correlation = global::LossDsl.Runtime.Scalars.Mul(raw_Correlation, 1d).MoveToOuterDisposeScope();

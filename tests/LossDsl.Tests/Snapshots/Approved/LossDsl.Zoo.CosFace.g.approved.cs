@@ -137,30 +137,53 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v3 = 1[v2]
             var v3 = global::LossDsl.Runtime.Ops.Indicator(v2, __shapes.FloatType);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, y, v3);
             // v6 = (W)ᵀ
             var v6 = global::LossDsl.Runtime.Ops.Transpose(W);
             // v7 = normalize(z)
             var v7 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v8 = normalize(v6)
             var v8 = global::LossDsl.Runtime.Ops.Normalize(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, W, v8);
             // v9 = ⟨v7_i, v8_j⟩
             var v9 = global::LossDsl.Runtime.Ops.Pairwise(v7, v8, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v7, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, W, v9);
             // v11 = v9 − Margin
             var v11 = global::LossDsl.Runtime.Ops.Sub(v9, this.Margin);
             // v12 = v3 · v11
             var v12 = global::LossDsl.Runtime.Ops.Mul(v3, v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, z, W, v9, v12);
             // v14 = 1 − v3
             var v14 = global::LossDsl.Runtime.Ops.Sub((double)1, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, y, v12, v14);
             // v15 = v14 · v9
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, v9);
+            // not read again: v9, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, z, W, v12, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v15);
             // v16 = v12 + v15
             var v16 = global::LossDsl.Runtime.Ops.Add(v12, v15);
+            // not read again: v12, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, y, z, W, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, y, z, W, v16);
             // v17 = v16 · Scale
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.Scale);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, y, z, W, v17);
             // v18 = v17
             var v18 = global::LossDsl.Runtime.Ops.As(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, z, W, v18);
             // v19 = mean_i CE(v18_i, y_i)
             var v19 = global::LossDsl.Runtime.Ops.CrossEntropy(v18, y);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, y, z, W, v19);
             // term Classes (CosFace.cs:22), weight 1
             var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_z, __invalid_W).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();

@@ -160,24 +160,36 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.StopGradient(memory);
             // v4 = normalize(v3)
             var v4 = global::LossDsl.Runtime.Ops.Normalize(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, memory, v4);
             // v5 = ‖v1_i − v4_j‖
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v1, v4, global::LossDsl.Ir.Metric.Euclidean, self: false);
             // v7 = v5 − PosMargin
             var v7 = global::LossDsl.Runtime.Ops.Sub(v5, this.PosMargin);
             // v8 = relu(v7)
             var v8 = global::LossDsl.Runtime.Ops.Relu(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, v1, memory, v4, v5, v8);
             // v11 = [y_i = memoryLabels_j]
             var v11 = global::LossDsl.Runtime.Ops.SameLabel(y, memoryLabels);
             // v13 = [j = memorySlot_i]
             var v13 = global::LossDsl.Runtime.Ops.ClassOf(memorySlot, __shapes["K"], ignore: -1L);
             // v14 = ¬v13
             var v14 = global::LossDsl.Runtime.Ops.Not(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, memorySlot, v14);
             // v15 = v11 ∧ v14
             var v15 = global::LossDsl.Runtime.Ops.And(v11, v14);
+            // not read again: v11, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, y, memoryLabels, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, memorySlot, v15);
             // v16 = v8 over v15
             var v16 = global::LossDsl.Runtime.Ops.Over(v8, v15);
             // v17 = mean_{>0}(v16)
             var v17 = global::LossDsl.Runtime.Ops.MeanNonZero(v16);
+            // not read again: v8, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, v1, memory, v4, v5, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, y, memoryLabels, memorySlot, v17);
             global::TorchSharp.torch.Tensor v23;
             if (__fused0)
             {
@@ -194,13 +206,22 @@ namespace LossDsl.Zoo
                 var v19 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v5);
                 // v20 = relu(v19)
                 var v20 = global::LossDsl.Runtime.Ops.Relu(v19);
+                // not read again: v19 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v19, z, v1, memory, v3, v4, v5, v20);
                 // v21 = [y_i ≠ memoryLabels_j]
                 var v21 = global::LossDsl.Runtime.Ops.DifferentLabel(y, memoryLabels);
                 // v22 = v20 over v21
                 var v22 = global::LossDsl.Runtime.Ops.Over(v20, v21);
                 // v23 = mean_{>0}(v22)
                 v23 = global::LossDsl.Runtime.Ops.MeanNonZero(v22);
+                // not read again: v20, v21 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v1, memory, v3, v4, v5, v23);
+                global::LossDsl.Runtime.Lifetimes.Release(v21, y, memoryLabels, v23);
             }
+            // not read again: v1, v4, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v17, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v4, memory, v17, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, memory, v17, v23);
             // term Positive (CrossBatchMemory.cs:28), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z, __invalid_memory).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();

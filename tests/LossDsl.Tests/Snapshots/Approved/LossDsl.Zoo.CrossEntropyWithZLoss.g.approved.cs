@@ -132,16 +132,27 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.RowLogSumExp(logits);
             // v5 = (v4)²
             var v5 = global::LossDsl.Runtime.Ops.Square(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, logits, v5);
             // v6 = v5 · Multiplier
             var v6 = global::LossDsl.Runtime.Ops.Mul(v5, this.Multiplier);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, logits, v6);
             // v7 = [labels not ignored]
             var v7 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v8 = 1[v7]
             var v8 = global::LossDsl.Runtime.Ops.Indicator(v7, __shapes.FloatType);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, labels, v8);
             // v9 = v6 · v8
             var v9 = global::LossDsl.Runtime.Ops.Mul(v6, v8);
+            // not read again: v6, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, labels, v9);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, logits, labels, v10);
             // term CrossEntropy (ZLoss.cs:43), weight 1
             var raw_CrossEntropy = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_CrossEntropy = global::LossDsl.Runtime.Scalars.Mul(raw_CrossEntropy, 1d).MoveToOuterDisposeScope();

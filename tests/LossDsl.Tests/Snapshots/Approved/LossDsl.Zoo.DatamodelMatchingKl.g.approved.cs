@@ -139,38 +139,66 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(forgetTargets);
             // v2 = softmax(v1)
             var v2 = global::LossDsl.Runtime.Ops.Softmax(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, forgetTargets, v2);
             // v4 = log_softmax(forgetLogits)
             var v4 = global::LossDsl.Runtime.Ops.LogSoftmax(forgetLogits);
             // v5 = KL(v2_i ‖ exp v4_i)
             var v5 = global::LossDsl.Runtime.Ops.KLPerSample(v2, v4);
+            // not read again: v2, v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, forgetTargets, v5);
+            global::LossDsl.Runtime.Lifetimes.Release(v4, forgetLogits, v5);
             // v6 = Σ(v5)
             var v6 = global::LossDsl.Runtime.Ops.Sum(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, forgetTargets, forgetLogits, v6);
             // v7 = Σ_j (forgetLogits)
             var v7 = global::LossDsl.Runtime.Ops.RowSum(forgetLogits);
             // v8 = #v7
             var v8 = global::LossDsl.Runtime.Ops.Count(v7, __shapes.FloatType);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, forgetLogits, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, forgetLogits, v10);
             // v11 = v6 / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, forgetTargets, forgetLogits, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, forgetLogits, v11);
             // v13 = sg(retainTargets)
             var v13 = global::LossDsl.Runtime.Ops.StopGradient(retainTargets);
             // v14 = softmax(v13)
             var v14 = global::LossDsl.Runtime.Ops.Softmax(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, retainTargets, v14);
             // v16 = log_softmax(retainLogits)
             var v16 = global::LossDsl.Runtime.Ops.LogSoftmax(retainLogits);
             // v17 = KL(v14_i ‖ exp v16_i)
             var v17 = global::LossDsl.Runtime.Ops.KLPerSample(v14, v16);
+            // not read again: v14, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, retainTargets, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, retainLogits, v17);
             // v18 = Σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sum(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, retainTargets, retainLogits, v18);
             // v19 = Σ_j (retainLogits)
             var v19 = global::LossDsl.Runtime.Ops.RowSum(retainLogits);
             // v20 = #v19
             var v20 = global::LossDsl.Runtime.Ops.Count(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, retainLogits, v20);
             // v21 = max(v20, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v20, (double)1);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, retainLogits, v21);
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, retainTargets, retainLogits, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, retainLogits, v22);
             // term Forget (Unlearning.cs:258), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_forgetLogits, __invalid_forgetTargets).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

@@ -135,30 +135,52 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(forgetTargets);
             // v3 = forgetLogits − v2
             var v3 = global::LossDsl.Runtime.Ops.Sub(forgetLogits, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, forgetTargets, v3);
             // v4 = (v3)²
             var v4 = global::LossDsl.Runtime.Ops.Square(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, forgetLogits, forgetTargets, v4);
             // v5 = Σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.Sum(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, forgetLogits, forgetTargets, v5);
             // v6 = #forgetLogits
             var v6 = global::LossDsl.Runtime.Ops.Count(forgetLogits, __shapes.FloatType);
             // v8 = max(v6, 1)
             var v8 = global::LossDsl.Runtime.Ops.Maximum(v6, (double)1);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, forgetLogits, v8);
             // v9 = v5 / v8
             var v9 = global::LossDsl.Runtime.Ops.Div(v5, v8);
+            // not read again: v5, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, forgetLogits, forgetTargets, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, forgetLogits, v9);
             // v12 = sg(retainTargets)
             var v12 = global::LossDsl.Runtime.Ops.StopGradient(retainTargets);
             // v13 = retainLogits − v12
             var v13 = global::LossDsl.Runtime.Ops.Sub(retainLogits, v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, retainTargets, v13);
             // v14 = (v13)²
             var v14 = global::LossDsl.Runtime.Ops.Square(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, retainLogits, retainTargets, v14);
             // v15 = Σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.Sum(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, retainLogits, retainTargets, v15);
             // v16 = #retainLogits
             var v16 = global::LossDsl.Runtime.Ops.Count(retainLogits, __shapes.FloatType);
             // v17 = max(v16, 1)
             var v17 = global::LossDsl.Runtime.Ops.Maximum(v16, (double)1);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, retainLogits, v17);
             // v18 = v15 / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(v15, v17);
+            // not read again: v15, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, retainLogits, retainTargets, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, retainLogits, v18);
             // term Forget (Unlearning.cs:274), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_forgetLogits, __invalid_forgetTargets).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

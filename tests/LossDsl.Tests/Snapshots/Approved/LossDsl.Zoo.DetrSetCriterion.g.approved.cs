@@ -207,22 +207,36 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(queryBoxes, targetBoxes, global::LossDsl.Ir.Metric.L1, self: false);
             // v6 = v5 · CostBbox
             var v6 = global::LossDsl.Runtime.Ops.Mul(v5, this.CostBbox);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, queryBoxes, targetBoxes, v6);
             // v8 = softmax(queryLogits)
             var v8 = global::LossDsl.Runtime.Ops.Softmax(queryLogits);
             // v10 = v8[:, targetLabels_j]
             var v10 = global::LossDsl.Runtime.Ops.Columns(v8, targetLabels);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, queryLogits, v10);
             // v11 = v10 · CostClass
             var v11 = global::LossDsl.Runtime.Ops.Mul(v10, this.CostClass);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, queryLogits, targetLabels, v11);
             // v12 = v6 − v11
             var v12 = global::LossDsl.Runtime.Ops.Sub(v6, v11);
+            // not read again: v6, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, queryBoxes, targetBoxes, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, queryLogits, targetLabels, v12);
             // v14 = GIoU(queryBoxes_i, targetBoxes_j)
             var v14 = global::LossDsl.Runtime.Ops.Pairwise(queryBoxes, targetBoxes, global::LossDsl.Ir.Metric.GeneralizedIoU, self: false);
             // v15 = v14 · CostGiou
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.CostGiou);
             // v16 = v12 − v15
             var v16 = global::LossDsl.Runtime.Ops.Sub(v12, v15);
+            // not read again: v12, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, queryLogits, queryBoxes, targetBoxes, targetLabels, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, queryBoxes, targetBoxes, v14, v16);
             // v17 = sg(v16)
             var v17 = global::LossDsl.Runtime.Ops.StopGradient(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17);
             // v20 = [queryImage_i = targetImage_j]
             var v20 = global::LossDsl.Runtime.Ops.SameLabel(queryImage, targetImage);
             // v21 = v17 over v20
@@ -233,12 +247,18 @@ namespace LossDsl.Zoo
             var v24 = global::LossDsl.Runtime.Ops.Count(classWeights, __shapes.FloatType);
             // v26 = v24 − 1
             var v26 = global::LossDsl.Runtime.Ops.Sub(v24, (double)1);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, classWeights, v26);
             // v27 = targetLabels matched by v22, else v26
             var v27 = global::LossDsl.Runtime.Ops.MatchedLabels(v22, targetLabels, v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, classWeights, v27);
             // v28 = Σ_i w_(v27_i) CE(queryLogits_i, v27_i) / Σ_i w_(v27_i), w = classWeights
             var v28 = global::LossDsl.Runtime.Ops.WeightedCrossEntropy(queryLogits, v27, classWeights);
             // v29 = v28 · ClassWeight
             var v29 = global::LossDsl.Runtime.Ops.Mul(v28, this.ClassWeight);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, classWeights, v29);
             // v31 = rows(v22)
             var v31 = global::LossDsl.Runtime.Ops.MatchedRows(v22);
             // v32 = queryBoxes[v31]
@@ -249,28 +269,52 @@ namespace LossDsl.Zoo
             var v34 = global::LossDsl.Runtime.Ops.Rows(targetBoxes, v33);
             // v35 = v32 − v34
             var v35 = global::LossDsl.Runtime.Ops.Sub(v32, v34);
+            // not read again: v32, v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v34, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v35);
             // v36 = |v35|
             var v36 = global::LossDsl.Runtime.Ops.Abs(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v36);
             // v37 = Σ(v36)
             var v37 = global::LossDsl.Runtime.Ops.Sum(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v37);
             // v38 = v37 · BoxWeight
             var v38 = global::LossDsl.Runtime.Ops.Mul(v37, this.BoxWeight);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v38);
             // v39 = #targetLabels
             var v39 = global::LossDsl.Runtime.Ops.Count(targetLabels, __shapes.FloatType);
             // v40 = max(v39, 1)
             var v40 = global::LossDsl.Runtime.Ops.Maximum(v39, (double)1);
+            // not read again: v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, targetLabels, v40);
             // v41 = v38 / v40
             var v41 = global::LossDsl.Runtime.Ops.Div(v38, v40);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, queryLogits, queryBoxes, targetBoxes, targetLabels, v14, v17, queryImage, targetImage, v20, v21, v22, v41);
             // v43 = v14 at v22
             var v43 = global::LossDsl.Runtime.Ops.AtPairs(v14, v22);
+            // not read again: v14, v17, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, queryBoxes, targetBoxes, v29, v41, v43);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, queryLogits, queryBoxes, targetBoxes, targetLabels, v29, v41, v43);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, queryImage, targetImage, v29, v41, v43);
             // v44 = 1 − v43
             var v44 = global::LossDsl.Runtime.Ops.Sub((double)1, v43);
             // v45 = Σ(v44)
             var v45 = global::LossDsl.Runtime.Ops.Sum(v44);
+            // not read again: v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, queryLogits, queryBoxes, targetBoxes, targetLabels, queryImage, targetImage, v45);
             // v46 = v45 · GiouWeight
             var v46 = global::LossDsl.Runtime.Ops.Mul(v45, this.GiouWeight);
+            // not read again: v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, queryLogits, queryBoxes, targetBoxes, targetLabels, queryImage, targetImage, v46);
             // v47 = v46 / v40
             var v47 = global::LossDsl.Runtime.Ops.Div(v46, v40);
+            // not read again: v40, v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, targetLabels, v41, v47);
+            global::LossDsl.Runtime.Lifetimes.Release(v46, queryLogits, queryBoxes, targetBoxes, targetLabels, queryImage, targetImage, v47);
             // term Classes (Detr.cs:36), weight 1
             var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_queryLogits, __invalid_queryBoxes, __invalid_targetBoxes, __invalid_classWeights).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();

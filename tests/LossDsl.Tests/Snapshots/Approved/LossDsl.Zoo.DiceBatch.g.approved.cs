@@ -137,24 +137,44 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Mul(input, v4);
             // v6 = Σ_{B,H,W} (v5)
             var v6 = global::LossDsl.Runtime.Ops.RowSum(v5, new long[] { 0, 2, 3 });
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, input, target, v4, v6);
             // v7 = v6 · 2
             var v7 = global::LossDsl.Runtime.Ops.Mul(v6, (double)2);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, input, target, v4, v7);
             // v9 = v7 + SmoothNr
             var v9 = global::LossDsl.Runtime.Ops.Add(v7, this.SmoothNr);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, input, target, v4, v9);
             // v10 = Σ_{B,H,W} (input)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(input, new long[] { 0, 2, 3 });
             // v11 = Σ_{B,H,W} (v4)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v4, new long[] { 0, 2, 3 });
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, target, v9, v11);
             // v12 = v10 + v11
             var v12 = global::LossDsl.Runtime.Ops.Add(v10, v11);
+            // not read again: v10, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, input, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, target, v12);
             // v14 = v12 + SmoothDr
             var v14 = global::LossDsl.Runtime.Ops.Add(v12, this.SmoothDr);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, input, target, v14);
             // v15 = v9 / v14
             var v15 = global::LossDsl.Runtime.Ops.Div(v9, v14);
+            // not read again: v9, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, input, target, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, input, target, v15);
             // v16 = 1 − v15
             var v16 = global::LossDsl.Runtime.Ops.Sub((double)1, v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, input, target, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, input, target, v17);
             // term Overlap (Dice.cs:36), weight 1
             var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_input, __invalid_target).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();

@@ -189,88 +189,161 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v3 = entities[v2]
             var v3 = global::LossDsl.Runtime.Ops.Rows(entities, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, positives, v3);
             // v5 = positives[:, 1]
             var v5 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v6 = relations[v5]
             var v6 = global::LossDsl.Runtime.Ops.Rows(relations, v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, positives, v6);
             // v7 = v3 · v6
             var v7 = global::LossDsl.Runtime.Ops.Mul(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, entities, positives, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, positives, relations, v7);
             // v8 = positives[:, 2]
             var v8 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v9 = entities[v8]
             var v9 = global::LossDsl.Runtime.Ops.Rows(entities, v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, positives, v9);
             // v10 = v7 · v9
             var v10 = global::LossDsl.Runtime.Ops.Mul(v7, v9);
+            // not read again: v7, v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, entities, positives, relations, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v9, entities, positives, v10);
             // v11 = Σ_j (v10)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, entities, positives, relations, v11);
             // v12 = log σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.LogSigmoid(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, entities, positives, relations, v12);
             // v14 = v12 · weights
             var v14 = global::LossDsl.Runtime.Ops.Mul(v12, weights);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, entities, positives, relations, v14);
             // v15 = Σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.Sum(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, entities, positives, relations, weights, v15);
             // v16 = −v15
             var v16 = global::LossDsl.Runtime.Ops.Neg(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, entities, positives, relations, weights, v16);
             // v17 = Σ(weights)
             var v17 = global::LossDsl.Runtime.Ops.Sum(weights);
             // v18 = v16 / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(v16, v17);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, entities, positives, relations, weights, v18);
             // v20 = negatives[:, 0]
             var v20 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v21 = entities[v20]
             var v21 = global::LossDsl.Runtime.Ops.Rows(entities, v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, negatives, v21);
             // v22 = negatives[:, 1]
             var v22 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v23 = relations[v22]
             var v23 = global::LossDsl.Runtime.Ops.Rows(relations, v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, negatives, v23);
             // v24 = v21 · v23
             var v24 = global::LossDsl.Runtime.Ops.Mul(v21, v23);
+            // not read again: v21, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, entities, negatives, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, relations, negatives, v24);
             // v25 = negatives[:, 2]
             var v25 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v26 = entities[v25]
             var v26 = global::LossDsl.Runtime.Ops.Rows(entities, v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, negatives, v26);
             // v27 = v24 · v26
             var v27 = global::LossDsl.Runtime.Ops.Mul(v24, v26);
+            // not read again: v24, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, relations, negatives, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, entities, negatives, v27);
             // v28 = Σ_j (v27)
             var v28 = global::LossDsl.Runtime.Ops.RowSum(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, relations, negatives, v28);
             // v30 = v28 · AdversarialTemperature
             var v30 = global::LossDsl.Runtime.Ops.Mul(v28, this.AdversarialTemperature);
             // v31 = softmax(v30)
             var v31 = global::LossDsl.Runtime.Ops.Softmax(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, entities, relations, negatives, v28, v31);
             // v32 = sg(v31)
             var v32 = global::LossDsl.Runtime.Ops.StopGradient(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, entities, relations, negatives, v28, v32);
             // v33 = −v28
             var v33 = global::LossDsl.Runtime.Ops.Neg(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, entities, relations, negatives, v32, v33);
             // v34 = log σ(v33)
             var v34 = global::LossDsl.Runtime.Ops.LogSigmoid(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, entities, relations, negatives, v34);
             // v35 = v32 · v34
             var v35 = global::LossDsl.Runtime.Ops.Mul(v32, v34);
+            // not read again: v32, v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, entities, relations, negatives, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v34, entities, relations, negatives, v35);
             // v36 = Σ_j (v35)
             var v36 = global::LossDsl.Runtime.Ops.RowSum(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, entities, relations, negatives, v36);
             // v37 = v36 · weights
             var v37 = global::LossDsl.Runtime.Ops.Mul(v36, weights);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, entities, relations, negatives, v37);
             // v38 = Σ(v37)
             var v38 = global::LossDsl.Runtime.Ops.Sum(v37);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, entities, relations, weights, negatives, v38);
             // v39 = −v38
             var v39 = global::LossDsl.Runtime.Ops.Neg(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, entities, relations, weights, negatives, v39);
             // v40 = v39 / v17
             var v40 = global::LossDsl.Runtime.Ops.Div(v39, v17);
+            // not read again: v17, v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, weights, v18, v40);
+            global::LossDsl.Runtime.Lifetimes.Release(v39, entities, relations, weights, negatives, v40);
             // v42 = |entities|
             var v42 = global::LossDsl.Runtime.Ops.Abs(entities);
             // v44 = (v42)^3
             var v44 = global::LossDsl.Runtime.Ops.Pow(v42, (double)3);
+            // not read again: v42 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v42, entities, v44);
             // v45 = Σ(v44)
             var v45 = global::LossDsl.Runtime.Ops.Sum(v44);
+            // not read again: v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, entities, v45);
             // v46 = |relations|
             var v46 = global::LossDsl.Runtime.Ops.Abs(relations);
             // v47 = (v46)^3
             var v47 = global::LossDsl.Runtime.Ops.Pow(v46, (double)3);
+            // not read again: v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v46, relations, v47);
             // v48 = Σ(v47)
             var v48 = global::LossDsl.Runtime.Ops.Sum(v47);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, relations, v48);
             // v49 = v45 + v48
             var v49 = global::LossDsl.Runtime.Ops.Add(v45, v48);
+            // not read again: v45, v48 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, entities, v49);
+            global::LossDsl.Runtime.Lifetimes.Release(v48, relations, v49);
             // v50 = v49 · Regularization
             var v50 = global::LossDsl.Runtime.Ops.Mul(v49, this.Regularization);
+            // not read again: v49 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v49, entities, relations, v50);
             // term Positive (KnowledgeGraph.cs:56), weight 0.5
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

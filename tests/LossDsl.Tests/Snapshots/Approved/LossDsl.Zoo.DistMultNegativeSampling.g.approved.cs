@@ -154,58 +154,108 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v6 = relations[v5]
             var v6 = global::LossDsl.Runtime.Ops.Rows(relations, v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, positives, v6);
             // v7 = v3 · v6
             var v7 = global::LossDsl.Runtime.Ops.Mul(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, entities, positives, v2, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, positives, relations, v7);
             // v8 = positives[:, 2]
             var v8 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v9 = entities[v8]
             var v9 = global::LossDsl.Runtime.Ops.Rows(entities, v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, positives, v9);
             // v10 = v7 · v9
             var v10 = global::LossDsl.Runtime.Ops.Mul(v7, v9);
+            // not read again: v7, v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, entities, positives, v2, relations, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v9, entities, positives, v10);
             // v11 = Σ_j (v10)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, entities, positives, v2, relations, v11);
             // v12 = log σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.LogSigmoid(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, entities, positives, v2, relations, v12);
             // v13 = Σ(v12)
             var v13 = global::LossDsl.Runtime.Ops.Sum(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, entities, positives, v2, relations, v13);
             // v14 = −v13
             var v14 = global::LossDsl.Runtime.Ops.Neg(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, entities, positives, v2, relations, v14);
             // v15 = #v2
             var v15 = global::LossDsl.Runtime.Ops.Count(v2, __shapes.FloatType);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, positives, v14, v15);
             // v17 = negatives[:, 0]
             var v17 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v18 = #v17
             var v18 = global::LossDsl.Runtime.Ops.Count(v17, __shapes.FloatType);
             // v19 = v15 + v18
             var v19 = global::LossDsl.Runtime.Ops.Add(v15, v18);
+            // not read again: v15, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, positives, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, negatives, v17, v19);
             // v20 = v14 / v19
             var v20 = global::LossDsl.Runtime.Ops.Div(v14, v19);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, entities, positives, relations, v20);
             // v21 = entities[v17]
             var v21 = global::LossDsl.Runtime.Ops.Rows(entities, v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, negatives, v19, v20, v21);
             // v22 = negatives[:, 1]
             var v22 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v23 = relations[v22]
             var v23 = global::LossDsl.Runtime.Ops.Rows(relations, v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, negatives, v23);
             // v24 = v21 · v23
             var v24 = global::LossDsl.Runtime.Ops.Mul(v21, v23);
+            // not read again: v21, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, entities, negatives, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, relations, negatives, v24);
             // v25 = negatives[:, 2]
             var v25 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v26 = entities[v25]
             var v26 = global::LossDsl.Runtime.Ops.Rows(entities, v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, negatives, v26);
             // v27 = v24 · v26
             var v27 = global::LossDsl.Runtime.Ops.Mul(v24, v26);
+            // not read again: v24, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, relations, negatives, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, entities, negatives, v27);
             // v28 = Σ_j (v27)
             var v28 = global::LossDsl.Runtime.Ops.RowSum(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, relations, negatives, v28);
             // v29 = −v28
             var v29 = global::LossDsl.Runtime.Ops.Neg(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, entities, relations, negatives, v29);
             // v30 = log σ(v29)
             var v30 = global::LossDsl.Runtime.Ops.LogSigmoid(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, entities, relations, negatives, v30);
             // v31 = Σ(v30)
             var v31 = global::LossDsl.Runtime.Ops.Sum(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, entities, relations, negatives, v31);
             // v32 = −v31
             var v32 = global::LossDsl.Runtime.Ops.Neg(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, entities, relations, negatives, v32);
             // v33 = v32 / v19
             var v33 = global::LossDsl.Runtime.Ops.Div(v32, v19);
+            // not read again: v19, v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, positives, negatives, v20, v33);
+            global::LossDsl.Runtime.Lifetimes.Release(v32, entities, relations, negatives, v33);
             // term Positive (Graphs.cs:82), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();

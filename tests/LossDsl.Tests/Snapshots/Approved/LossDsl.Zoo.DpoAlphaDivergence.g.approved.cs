@@ -195,54 +195,95 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, (-this.Alpha));
             // v11 = exp(v10)
             var v11 = global::LossDsl.Runtime.Ops.Exp(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, rejected, refRejected, v9, v11);
             // v14 = chosen − refChosen
             var v14 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v15 = v14 · −Alpha
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, (-this.Alpha));
             // v16 = exp(v15)
             var v16 = global::LossDsl.Runtime.Ops.Exp(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, refChosen, v14, v16);
             // v17 = v11 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v11, v16);
+            // not read again: v11, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, rejected, refRejected, v9, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, refChosen, v14, v17);
             // v20 = v17 · (1 / Alpha)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v17, (1d / this.Alpha));
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, rejected, refRejected, v9, chosen, refChosen, v14, v20);
             // v21 = v20 · Beta
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.Beta);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, rejected, refRejected, v9, chosen, refChosen, v14, v21);
             // v22 = log σ(v21)
             var v22 = global::LossDsl.Runtime.Ops.LogSigmoid(v21);
             // v23 = v22 · −(1 − LabelSmoothing)
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, (-(1 - this.LabelSmoothing)));
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, rejected, refRejected, v9, chosen, refChosen, v14, v21, v23);
             // v24 = −v21
             var v24 = global::LossDsl.Runtime.Ops.Neg(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, rejected, refRejected, v9, chosen, refChosen, v14, v23, v24);
             // v25 = log σ(v24)
             var v25 = global::LossDsl.Runtime.Ops.LogSigmoid(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, rejected, refRejected, v9, chosen, refChosen, v14, v25);
             // v26 = v25 · LabelSmoothing
             var v26 = global::LossDsl.Runtime.Ops.Mul(v25, this.LabelSmoothing);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, rejected, refRejected, v9, chosen, refChosen, v14, v26);
             // v27 = v23 − v26
             var v27 = global::LossDsl.Runtime.Ops.Sub(v23, v26);
+            // not read again: v23, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, rejected, refRejected, v9, chosen, refChosen, v14, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, rejected, refRejected, v9, chosen, refChosen, v14, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, rejected, refRejected, v9, chosen, refChosen, v14, v28);
             // v29 = v14 · Beta
             var v29 = global::LossDsl.Runtime.Ops.Mul(v14, this.Beta);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, refChosen, v28, v29);
             // v30 = sg(v29)
             var v30 = global::LossDsl.Runtime.Ops.StopGradient(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, chosen, refChosen, v30);
             // v31 = mean(v30)
             var v31 = global::LossDsl.Runtime.Ops.Mean(v30);
             // v32 = v9 · Beta
             var v32 = global::LossDsl.Runtime.Ops.Mul(v9, this.Beta);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, rejected, refRejected, v28, v32);
             // v33 = sg(v32)
             var v33 = global::LossDsl.Runtime.Ops.StopGradient(v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, rejected, refRejected, v33);
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
             // v35 = v30 − v33
             var v35 = global::LossDsl.Runtime.Ops.Sub(v30, v33);
             // v36 = mean(v35)
             var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, rejected, refRejected, chosen, refChosen, v30, v33, v36);
             // v37 = [v30 > v33]
             var v37 = global::LossDsl.Runtime.Ops.Greater(v30, v33);
+            // not read again: v30, v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosen, refChosen, v31, v36, v37);
+            global::LossDsl.Runtime.Lifetimes.Release(v33, rejected, refRejected, v34, v36, v37);
             // v38 = 1[v37]
             var v38 = global::LossDsl.Runtime.Ops.Indicator(v37, __shapes.FloatType);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, rejected, refRejected, chosen, refChosen, v38);
             // v39 = mean(v38)
             var v39 = global::LossDsl.Runtime.Ops.Mean(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, rejected, refRejected, chosen, refChosen, v39);
             // term Preference (DpoFamily.cs:382), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -188,54 +188,93 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.Sub(chosen, rejected);
             // v8 = sort↑(v7)
             var v8 = global::LossDsl.Runtime.Ops.Sort(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, v8);
             // v11 = refChosen − refRejected
             var v11 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v12 = sort↑(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sort(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, refChosen, refRejected, v12);
             // v13 = v8 − v12
             var v13 = global::LossDsl.Runtime.Ops.Sub(v8, v12);
+            // not read again: v8, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, refChosen, refRejected, v13);
             // v14 = v13 · Beta
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, this.Beta);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, rejected, refChosen, refRejected, v14);
             // v15 = log σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.LogSigmoid(v14);
             // v16 = v15 · −(1 − LabelSmoothing)
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, (-(1 - this.LabelSmoothing)));
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, rejected, refChosen, refRejected, v14, v16);
             // v17 = −v14
             var v17 = global::LossDsl.Runtime.Ops.Neg(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, rejected, refChosen, refRejected, v16, v17);
             // v18 = log σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.LogSigmoid(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v18);
             // v19 = v18 · LabelSmoothing
             var v19 = global::LossDsl.Runtime.Ops.Mul(v18, this.LabelSmoothing);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v19);
             // v20 = v16 − v19
             var v20 = global::LossDsl.Runtime.Ops.Sub(v16, v19);
+            // not read again: v16, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, rejected, refChosen, refRejected, v20);
             // v21 = mean(v20)
             var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, chosen, rejected, refChosen, refRejected, v21);
             // v22 = chosen − refChosen
             var v22 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v23 = v22 · Beta
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, this.Beta);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, refChosen, v23);
             // v24 = sg(v23)
             var v24 = global::LossDsl.Runtime.Ops.StopGradient(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, refChosen, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // v26 = rejected − refRejected
             var v26 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v27 = v26 · Beta
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, this.Beta);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, rejected, refRejected, v27);
             // v28 = sg(v27)
             var v28 = global::LossDsl.Runtime.Ops.StopGradient(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, rejected, refRejected, v28);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
             // v30 = v24 − v28
             var v30 = global::LossDsl.Runtime.Ops.Sub(v24, v28);
             // v31 = mean(v30)
             var v31 = global::LossDsl.Runtime.Ops.Mean(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosen, rejected, refChosen, refRejected, v24, v28, v31);
             // v32 = [v24 > v28]
             var v32 = global::LossDsl.Runtime.Ops.Greater(v24, v28);
+            // not read again: v24, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, refChosen, v25, v31, v32);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, rejected, refRejected, v29, v31, v32);
             // v33 = 1[v32]
             var v33 = global::LossDsl.Runtime.Ops.Indicator(v32, __shapes.FloatType);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, chosen, rejected, refChosen, refRejected, v33);
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, chosen, rejected, refChosen, refRejected, v34);
             // term Preference (DpoFamily.cs:225), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -192,44 +192,79 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.Sort(v11);
             // v13 = v8 − v12
             var v13 = global::LossDsl.Runtime.Ops.Sub(v8, v12);
+            // not read again: v8, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, refChosen, v7, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, rejected, refRejected, v11, v13);
             // v14 = v13 · Beta
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, this.Beta);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v7, rejected, refRejected, v11, v14);
             // v15 = log σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.LogSigmoid(v14);
             // v16 = v15 · −(1 − LabelSmoothing)
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, (-(1 - this.LabelSmoothing)));
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, refChosen, v7, rejected, refRejected, v11, v14, v16);
             // v17 = −v14
             var v17 = global::LossDsl.Runtime.Ops.Neg(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, refChosen, v7, rejected, refRejected, v11, v16, v17);
             // v18 = log σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.LogSigmoid(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, refChosen, v7, rejected, refRejected, v11, v18);
             // v19 = v18 · LabelSmoothing
             var v19 = global::LossDsl.Runtime.Ops.Mul(v18, this.LabelSmoothing);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, refChosen, v7, rejected, refRejected, v11, v19);
             // v20 = v16 − v19
             var v20 = global::LossDsl.Runtime.Ops.Sub(v16, v19);
+            // not read again: v16, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, refChosen, v7, rejected, refRejected, v11, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, refChosen, v7, rejected, refRejected, v11, v20);
             // v21 = mean(v20)
             var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, chosen, refChosen, v7, rejected, refRejected, v11, v21);
             // v22 = v7 · Beta
             var v22 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, refChosen, v21, v22);
             // v23 = sg(v22)
             var v23 = global::LossDsl.Runtime.Ops.StopGradient(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, refChosen, v23);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
             // v25 = v11 · Beta
             var v25 = global::LossDsl.Runtime.Ops.Mul(v11, this.Beta);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, rejected, refRejected, v21, v25);
             // v26 = sg(v25)
             var v26 = global::LossDsl.Runtime.Ops.StopGradient(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, rejected, refRejected, v26);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
             // v28 = v23 − v26
             var v28 = global::LossDsl.Runtime.Ops.Sub(v23, v26);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, chosen, refChosen, rejected, refRejected, v23, v26, v29);
             // v30 = [v23 > v26]
             var v30 = global::LossDsl.Runtime.Ops.Greater(v23, v26);
+            // not read again: v23, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, refChosen, v24, v29, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, rejected, refRejected, v27, v29, v30);
             // v31 = 1[v30]
             var v31 = global::LossDsl.Runtime.Ops.Indicator(v30, __shapes.FloatType);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosen, refChosen, rejected, refRejected, v31);
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, chosen, refChosen, rejected, refRejected, v32);
             // term Preference (DpoFamily.cs:249), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

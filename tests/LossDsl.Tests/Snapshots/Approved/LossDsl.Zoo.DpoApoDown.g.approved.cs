@@ -181,38 +181,66 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Sigmoid(v4);
             // v7 = v5 + 1
             var v7 = global::LossDsl.Runtime.Ops.Add(v5, (double)1);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, chosen, refChosen, v3, v4, v7);
             // v10 = rejected − refRejected
             var v10 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v11 = v3 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v3, v10);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, refChosen, v4, v7, v11);
             // v12 = v11 · Beta
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, this.Beta);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, refChosen, rejected, refRejected, v10, v12);
             // v13 = σ(v12)
             var v13 = global::LossDsl.Runtime.Ops.Sigmoid(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, refChosen, rejected, refRejected, v10, v13);
             // v14 = v7 − v13
             var v14 = global::LossDsl.Runtime.Ops.Sub(v7, v13);
+            // not read again: v7, v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, refChosen, v4, v14);
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, rejected, refRejected, v10, v14);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, refChosen, v4, rejected, refRejected, v10, v15);
             // v16 = sg(v4)
             var v16 = global::LossDsl.Runtime.Ops.StopGradient(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, chosen, refChosen, v15, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
             // v18 = v10 · Beta
             var v18 = global::LossDsl.Runtime.Ops.Mul(v10, this.Beta);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, rejected, refRejected, v15, v18);
             // v19 = sg(v18)
             var v19 = global::LossDsl.Runtime.Ops.StopGradient(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, rejected, refRejected, v19);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
             // v21 = v16 − v19
             var v21 = global::LossDsl.Runtime.Ops.Sub(v16, v19);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, refChosen, rejected, refRejected, v16, v19, v22);
             // v23 = [v16 > v19]
             var v23 = global::LossDsl.Runtime.Ops.Greater(v16, v19);
+            // not read again: v16, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, refChosen, v17, v22, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, rejected, refRejected, v20, v22, v23);
             // v24 = 1[v23]
             var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, refChosen, rejected, refRejected, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, refChosen, rejected, refRejected, v25);
             // term Preference (DpoFamily.cs:291), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -175,38 +175,62 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v5 = v4 · Beta
             var v5 = global::LossDsl.Runtime.Ops.Mul(v4, this.Beta);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, chosen, refChosen, v5);
             // v6 = σ(v5)
             var v6 = global::LossDsl.Runtime.Ops.Sigmoid(v5);
             // v7 = 1 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub((double)1, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, chosen, refChosen, v5, v7);
             // v10 = rejected − refRejected
             var v10 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v11 = v10 · Beta
             var v11 = global::LossDsl.Runtime.Ops.Mul(v10, this.Beta);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, rejected, refRejected, v11);
             // v12 = σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sigmoid(v11);
             // v13 = v7 + v12
             var v13 = global::LossDsl.Runtime.Ops.Add(v7, v12);
+            // not read again: v7, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, refChosen, v5, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, rejected, refRejected, v11, v13);
             // v14 = mean(v13)
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v5, rejected, refRejected, v11, v14);
             // v15 = sg(v5)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, chosen, refChosen, v14, v15);
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
             // v17 = sg(v11)
             var v17 = global::LossDsl.Runtime.Ops.StopGradient(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, rejected, refRejected, v14, v17);
             // v18 = mean(v17)
             var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
             // v19 = v15 − v17
             var v19 = global::LossDsl.Runtime.Ops.Sub(v15, v17);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, refChosen, rejected, refRejected, v15, v17, v20);
             // v21 = [v15 > v17]
             var v21 = global::LossDsl.Runtime.Ops.Greater(v15, v17);
+            // not read again: v15, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, refChosen, v16, v20, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, rejected, refRejected, v18, v20, v21);
             // v22 = 1[v21]
             var v22 = global::LossDsl.Runtime.Ops.Indicator(v21, __shapes.FloatType);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, refChosen, rejected, refRejected, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, refChosen, rejected, refRejected, v23);
             // term Preference (DpoFamily.cs:270), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -183,46 +183,78 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v4 = v3 · Beta
             var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Beta);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, refChosen, v4);
             // v6 = sg(delta)
             var v6 = global::LossDsl.Runtime.Ops.StopGradient(delta);
             // v7 = v4 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v4, v6);
             // v8 = log σ(v7)
             var v8 = global::LossDsl.Runtime.Ops.LogSigmoid(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, refChosen, v4, delta, v6, v8);
             // v9 = −v8
             var v9 = global::LossDsl.Runtime.Ops.Neg(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, refChosen, v4, delta, v6, v9);
             // v12 = rejected − refRejected
             var v12 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v13 = v12 · Beta
             var v13 = global::LossDsl.Runtime.Ops.Mul(v12, this.Beta);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, rejected, refRejected, v13);
             // v14 = v13 − v6
             var v14 = global::LossDsl.Runtime.Ops.Sub(v13, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, delta, v9, v14);
             // v15 = −v14
             var v15 = global::LossDsl.Runtime.Ops.Neg(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, delta, rejected, refRejected, v13, v15);
             // v16 = log σ(v15)
             var v16 = global::LossDsl.Runtime.Ops.LogSigmoid(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, delta, rejected, refRejected, v13, v16);
             // v17 = v9 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v9, v16);
+            // not read again: v9, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, refChosen, v4, delta, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, delta, rejected, refRejected, v13, v17);
             // v18 = mean(v17)
             var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, refChosen, v4, delta, rejected, refRejected, v13, v18);
             // v19 = sg(v4)
             var v19 = global::LossDsl.Runtime.Ops.StopGradient(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, chosen, refChosen, v18, v19);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
             // v21 = sg(v13)
             var v21 = global::LossDsl.Runtime.Ops.StopGradient(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, rejected, refRejected, v18, v21);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
             // v23 = v19 − v21
             var v23 = global::LossDsl.Runtime.Ops.Sub(v19, v21);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, refChosen, rejected, refRejected, v19, v21, v24);
             // v25 = [v19 > v21]
             var v25 = global::LossDsl.Runtime.Ops.Greater(v19, v21);
+            // not read again: v19, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, refChosen, v20, v24, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, rejected, refRejected, v22, v24, v25);
             // v26 = 1[v25]
             var v26 = global::LossDsl.Runtime.Ops.Indicator(v25, __shapes.FloatType);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, chosen, refChosen, rejected, refRejected, v26);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, rejected, refRejected, v27);
             // term Preference (DpoFamily.cs:154), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected, __invalid_delta).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

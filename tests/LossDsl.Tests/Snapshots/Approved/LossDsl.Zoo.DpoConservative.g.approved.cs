@@ -188,48 +188,83 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v11 = v7 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, refChosen, refRejected, v11);
             // v12 = v11 · Beta
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, this.Beta);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, rejected, refChosen, refRejected, v12);
             // v13 = log σ(v12)
             var v13 = global::LossDsl.Runtime.Ops.LogSigmoid(v12);
             // v14 = v13 · −(1 − LabelSmoothing)
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, (-(1 - this.LabelSmoothing)));
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, rejected, refChosen, refRejected, v12, v14);
             // v15 = −v12
             var v15 = global::LossDsl.Runtime.Ops.Neg(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, rejected, refChosen, refRejected, v14, v15);
             // v16 = log σ(v15)
             var v16 = global::LossDsl.Runtime.Ops.LogSigmoid(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, rejected, refChosen, refRejected, v16);
             // v17 = v16 · LabelSmoothing
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.LabelSmoothing);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v17);
             // v18 = v14 − v17
             var v18 = global::LossDsl.Runtime.Ops.Sub(v14, v17);
+            // not read again: v14, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, rejected, refChosen, refRejected, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v18);
             // v19 = mean(v18)
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v19);
             // v20 = chosen − refChosen
             var v20 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v21 = v20 · Beta
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.Beta);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, chosen, refChosen, v21);
             // v22 = sg(v21)
             var v22 = global::LossDsl.Runtime.Ops.StopGradient(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, refChosen, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
             // v24 = rejected − refRejected
             var v24 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v25 = v24 · Beta
             var v25 = global::LossDsl.Runtime.Ops.Mul(v24, this.Beta);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, rejected, refRejected, v25);
             // v26 = sg(v25)
             var v26 = global::LossDsl.Runtime.Ops.StopGradient(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, rejected, refRejected, v26);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
             // v28 = v22 − v26
             var v28 = global::LossDsl.Runtime.Ops.Sub(v22, v26);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, chosen, rejected, refChosen, refRejected, v22, v26, v29);
             // v30 = [v22 > v26]
             var v30 = global::LossDsl.Runtime.Ops.Greater(v22, v26);
+            // not read again: v22, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, refChosen, v23, v29, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, rejected, refRejected, v27, v29, v30);
             // v31 = 1[v30]
             var v31 = global::LossDsl.Runtime.Ops.Indicator(v30, __shapes.FloatType);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosen, rejected, refChosen, refRejected, v31);
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, chosen, rejected, refChosen, refRejected, v32);
             // term Preference (DpoFamily.cs:73), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

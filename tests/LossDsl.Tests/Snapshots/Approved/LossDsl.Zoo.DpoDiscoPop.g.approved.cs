@@ -190,56 +190,97 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, rejected, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, refChosen, refRejected, v7);
             // v8 = v7 · Beta
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, refChosen, refRejected, v8);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
             // v10 = −v9
             var v10 = global::LossDsl.Runtime.Ops.Neg(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, rejected, refChosen, refRejected, v8, v10);
             // v15 = v8 · (1 / Tau)
             var v15 = global::LossDsl.Runtime.Ops.Mul(v8, (1d / this.Tau));
             // v16 = σ(v15)
             var v16 = global::LossDsl.Runtime.Ops.Sigmoid(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, rejected, refChosen, refRejected, v8, v16);
             // v17 = 1 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub((double)1, v16);
             // v18 = v10 · v17
             var v18 = global::LossDsl.Runtime.Ops.Mul(v10, v17);
+            // not read again: v10, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, rejected, refChosen, refRejected, v8, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v8, v16, v18);
             // v19 = −v8
             var v19 = global::LossDsl.Runtime.Ops.Neg(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, refChosen, refRejected, v16, v18, v19);
             // v20 = exp(v19)
             var v20 = global::LossDsl.Runtime.Ops.Exp(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, rejected, refChosen, refRejected, v20);
             // v21 = v20 · v16
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, v16);
+            // not read again: v16, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v18, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, chosen, rejected, refChosen, refRejected, v21);
             // v22 = v18 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, rejected, refChosen, refRejected, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, rejected, refChosen, refRejected, v23);
             // v24 = chosen − refChosen
             var v24 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v25 = v24 · Beta
             var v25 = global::LossDsl.Runtime.Ops.Mul(v24, this.Beta);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, refChosen, v25);
             // v26 = sg(v25)
             var v26 = global::LossDsl.Runtime.Ops.StopGradient(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, chosen, refChosen, v26);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
             // v28 = rejected − refRejected
             var v28 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v29 = v28 · Beta
             var v29 = global::LossDsl.Runtime.Ops.Mul(v28, this.Beta);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, rejected, refRejected, v29);
             // v30 = sg(v29)
             var v30 = global::LossDsl.Runtime.Ops.StopGradient(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, rejected, refRejected, v30);
             // v31 = mean(v30)
             var v31 = global::LossDsl.Runtime.Ops.Mean(v30);
             // v32 = v26 − v30
             var v32 = global::LossDsl.Runtime.Ops.Sub(v26, v30);
             // v33 = mean(v32)
             var v33 = global::LossDsl.Runtime.Ops.Mean(v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, chosen, rejected, refChosen, refRejected, v26, v30, v33);
             // v34 = [v26 > v30]
             var v34 = global::LossDsl.Runtime.Ops.Greater(v26, v30);
+            // not read again: v26, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, v27, v33, v34);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, rejected, refRejected, v31, v33, v34);
             // v35 = 1[v34]
             var v35 = global::LossDsl.Runtime.Ops.Indicator(v34, __shapes.FloatType);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, chosen, rejected, refChosen, refRejected, v35);
             // v36 = mean(v35)
             var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, chosen, rejected, refChosen, refRejected, v36);
             // term Preference (DpoFamily.cs:319), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

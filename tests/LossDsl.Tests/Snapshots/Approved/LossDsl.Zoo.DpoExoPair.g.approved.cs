@@ -193,56 +193,97 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, rejected, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, refChosen, refRejected, v7);
             // v8 = v7 · Beta
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, refChosen, refRejected, v8);
             // v9 = σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.Sigmoid(v8);
             // v10 = log σ(v8)
             var v10 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
             // v15 = v10 − log(1 − LabelSmoothing)
             var v15 = global::LossDsl.Runtime.Ops.Sub(v10, global::System.Math.Log((1 - this.LabelSmoothing)));
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, rejected, refChosen, refRejected, v8, v15);
             // v16 = v9 · v15
             var v16 = global::LossDsl.Runtime.Ops.Mul(v9, v15);
+            // not read again: v9, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, rejected, refChosen, refRejected, v8, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, rejected, refChosen, refRejected, v8, v16);
             // v17 = −v8
             var v17 = global::LossDsl.Runtime.Ops.Neg(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, refChosen, refRejected, v16, v17);
             // v18 = σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sigmoid(v17);
             // v19 = log σ(v17)
             var v19 = global::LossDsl.Runtime.Ops.LogSigmoid(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v18, v19);
             // v21 = v19 − log(LabelSmoothing)
             var v21 = global::LossDsl.Runtime.Ops.Sub(v19, global::System.Math.Log(this.LabelSmoothing));
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, rejected, refChosen, refRejected, v21);
             // v22 = v18 · v21
             var v22 = global::LossDsl.Runtime.Ops.Mul(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, rejected, refChosen, refRejected, v22);
             // v23 = v16 + v22
             var v23 = global::LossDsl.Runtime.Ops.Add(v16, v22);
+            // not read again: v16, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, rejected, refChosen, refRejected, v23);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, rejected, refChosen, refRejected, v24);
             // v25 = chosen − refChosen
             var v25 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v26 = v25 · Beta
             var v26 = global::LossDsl.Runtime.Ops.Mul(v25, this.Beta);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, chosen, refChosen, v26);
             // v27 = sg(v26)
             var v27 = global::LossDsl.Runtime.Ops.StopGradient(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
             // v29 = rejected − refRejected
             var v29 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v30 = v29 · Beta
             var v30 = global::LossDsl.Runtime.Ops.Mul(v29, this.Beta);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, rejected, refRejected, v30);
             // v31 = sg(v30)
             var v31 = global::LossDsl.Runtime.Ops.StopGradient(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, rejected, refRejected, v31);
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
             // v33 = v27 − v31
             var v33 = global::LossDsl.Runtime.Ops.Sub(v27, v31);
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, chosen, rejected, refChosen, refRejected, v27, v31, v34);
             // v35 = [v27 > v31]
             var v35 = global::LossDsl.Runtime.Ops.Greater(v27, v31);
+            // not read again: v27, v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, chosen, refChosen, v28, v34, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v31, rejected, refRejected, v32, v34, v35);
             // v36 = 1[v35]
             var v36 = global::LossDsl.Runtime.Ops.Indicator(v35, __shapes.FloatType);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, chosen, rejected, refChosen, refRejected, v36);
             // v37 = mean(v36)
             var v37 = global::LossDsl.Runtime.Ops.Mean(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, chosen, rejected, refChosen, refRejected, v37);
             // term Preference (DpoFamily.cs:126), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

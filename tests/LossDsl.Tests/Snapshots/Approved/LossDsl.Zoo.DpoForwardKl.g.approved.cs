@@ -190,52 +190,91 @@ namespace LossDsl.Zoo
             var v8 = global::LossDsl.Runtime.Ops.Neg(v7);
             // v9 = exp(v8)
             var v9 = global::LossDsl.Runtime.Ops.Exp(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, rejected, refRejected, v7, v9);
             // v12 = chosen − refChosen
             var v12 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v13 = −v12
             var v13 = global::LossDsl.Runtime.Ops.Neg(v12);
             // v14 = exp(v13)
             var v14 = global::LossDsl.Runtime.Ops.Exp(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v12, v14);
             // v15 = v9 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub(v9, v14);
+            // not read again: v9, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, rejected, refRejected, v7, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, refChosen, v12, v15);
             // v16 = v15 · Beta
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, this.Beta);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, rejected, refRejected, v7, chosen, refChosen, v12, v16);
             // v17 = log σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.LogSigmoid(v16);
             // v18 = v17 · −(1 − LabelSmoothing)
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, (-(1 - this.LabelSmoothing)));
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, rejected, refRejected, v7, chosen, refChosen, v12, v16, v18);
             // v19 = −v16
             var v19 = global::LossDsl.Runtime.Ops.Neg(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, rejected, refRejected, v7, chosen, refChosen, v12, v18, v19);
             // v20 = log σ(v19)
             var v20 = global::LossDsl.Runtime.Ops.LogSigmoid(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, rejected, refRejected, v7, chosen, refChosen, v12, v20);
             // v21 = v20 · LabelSmoothing
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.LabelSmoothing);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, rejected, refRejected, v7, chosen, refChosen, v12, v21);
             // v22 = v18 − v21
             var v22 = global::LossDsl.Runtime.Ops.Sub(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, rejected, refRejected, v7, chosen, refChosen, v12, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, rejected, refRejected, v7, chosen, refChosen, v12, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, rejected, refRejected, v7, chosen, refChosen, v12, v23);
             // v24 = v12 · Beta
             var v24 = global::LossDsl.Runtime.Ops.Mul(v12, this.Beta);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, refChosen, v23, v24);
             // v25 = sg(v24)
             var v25 = global::LossDsl.Runtime.Ops.StopGradient(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, refChosen, v25);
             // v26 = mean(v25)
             var v26 = global::LossDsl.Runtime.Ops.Mean(v25);
             // v27 = v7 · Beta
             var v27 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, rejected, refRejected, v23, v27);
             // v28 = sg(v27)
             var v28 = global::LossDsl.Runtime.Ops.StopGradient(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, rejected, refRejected, v28);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
             // v30 = v25 − v28
             var v30 = global::LossDsl.Runtime.Ops.Sub(v25, v28);
             // v31 = mean(v30)
             var v31 = global::LossDsl.Runtime.Ops.Mean(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, rejected, refRejected, chosen, refChosen, v25, v28, v31);
             // v32 = [v25 > v28]
             var v32 = global::LossDsl.Runtime.Ops.Greater(v25, v28);
+            // not read again: v25, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, chosen, refChosen, v26, v31, v32);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, rejected, refRejected, v29, v31, v32);
             // v33 = 1[v32]
             var v33 = global::LossDsl.Runtime.Ops.Indicator(v32, __shapes.FloatType);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, rejected, refRejected, chosen, refChosen, v33);
             // v34 = mean(v33)
             var v34 = global::LossDsl.Runtime.Ops.Mean(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, rejected, refRejected, chosen, refChosen, v34);
             // term Preference (DpoFamily.cs:411), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -138,14 +138,25 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v8 = v4 − v7
             var v8 = global::LossDsl.Runtime.Ops.Sub(v4, v7);
+            // not read again: v4, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, chosen, rejected, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, refChosen, refRejected, v8);
             // v9 = v8 · Beta
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.Beta);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, refChosen, refRejected, v9);
             // v10 = 1 − v9
             var v10 = global::LossDsl.Runtime.Ops.Sub((double)1, v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, rejected, refChosen, refRejected, v10);
             // v11 = relu(v10)
             var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, rejected, refChosen, refRejected, v11);
             // v12 = mean(v11)
             var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, rejected, refChosen, refRejected, v12);
             // term Preference (Dpo.cs:35), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

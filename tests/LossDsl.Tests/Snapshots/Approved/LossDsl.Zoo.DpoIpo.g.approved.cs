@@ -140,12 +140,21 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v6 = v2 − v5
             var v6 = global::LossDsl.Runtime.Ops.Sub(v2, v5);
+            // not read again: v2, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, chosen, rejected, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, refChosen, refRejected, v6);
             // v12 = v6 − (1 / (2 · Beta))
             var v12 = global::LossDsl.Runtime.Ops.Sub(v6, (1 / (2 * this.Beta)));
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, chosen, rejected, refChosen, refRejected, v12);
             // v13 = (v12)²
             var v13 = global::LossDsl.Runtime.Ops.Square(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, rejected, refChosen, refRejected, v13);
             // v14 = mean(v13)
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, rejected, refChosen, refRejected, v14);
             // term Preference (Dpo.cs:52), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -192,6 +192,9 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v11 = v7 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, refChosen, refRejected, v11);
             // v12 = chosen − refChosen
             var v12 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v13 = softplus(v12)
@@ -202,46 +205,84 @@ namespace LossDsl.Zoo
             var v15 = global::LossDsl.Runtime.Ops.Softplus(v14);
             // v16 = v13 − v15
             var v16 = global::LossDsl.Runtime.Ops.Sub(v13, v15);
+            // not read again: v13, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v12, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, rejected, refRejected, v14, v16);
             // v17 = v11 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v11, v16);
+            // not read again: v11, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, rejected, refChosen, refRejected, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v12, v14, v17);
             // v18 = v17 · Beta
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, this.Beta);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v12, v14, v18);
             // v19 = log σ(v18)
             var v19 = global::LossDsl.Runtime.Ops.LogSigmoid(v18);
             // v20 = v19 · −(1 − LabelSmoothing)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (-(1 - this.LabelSmoothing)));
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, rejected, refChosen, refRejected, v12, v14, v18, v20);
             // v21 = −v18
             var v21 = global::LossDsl.Runtime.Ops.Neg(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v12, v14, v20, v21);
             // v22 = log σ(v21)
             var v22 = global::LossDsl.Runtime.Ops.LogSigmoid(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, rejected, refChosen, refRejected, v12, v14, v22);
             // v23 = v22 · LabelSmoothing
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, this.LabelSmoothing);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosen, rejected, refChosen, refRejected, v12, v14, v23);
             // v24 = v20 − v23
             var v24 = global::LossDsl.Runtime.Ops.Sub(v20, v23);
+            // not read again: v20, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, chosen, rejected, refChosen, refRejected, v12, v14, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, rejected, refChosen, refRejected, v12, v14, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, rejected, refChosen, refRejected, v12, v14, v25);
             // v26 = v12 · Beta
             var v26 = global::LossDsl.Runtime.Ops.Mul(v12, this.Beta);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, refChosen, v25, v26);
             // v27 = sg(v26)
             var v27 = global::LossDsl.Runtime.Ops.StopGradient(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
             // v29 = v14 · Beta
             var v29 = global::LossDsl.Runtime.Ops.Mul(v14, this.Beta);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, rejected, refRejected, v25, v29);
             // v30 = sg(v29)
             var v30 = global::LossDsl.Runtime.Ops.StopGradient(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, rejected, refRejected, v30);
             // v31 = mean(v30)
             var v31 = global::LossDsl.Runtime.Ops.Mean(v30);
             // v32 = v27 − v30
             var v32 = global::LossDsl.Runtime.Ops.Sub(v27, v30);
             // v33 = mean(v32)
             var v33 = global::LossDsl.Runtime.Ops.Mean(v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, chosen, rejected, refChosen, refRejected, v27, v30, v33);
             // v34 = [v27 > v30]
             var v34 = global::LossDsl.Runtime.Ops.Greater(v27, v30);
+            // not read again: v27, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, chosen, refChosen, v28, v33, v34);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, rejected, refRejected, v31, v33, v34);
             // v35 = 1[v34]
             var v35 = global::LossDsl.Runtime.Ops.Indicator(v34, __shapes.FloatType);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, chosen, rejected, refChosen, refRejected, v35);
             // v36 = mean(v35)
             var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, chosen, rejected, refChosen, refRejected, v36);
             // term Preference (DpoFamily.cs:350), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -182,50 +182,85 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v4 = v3 · Beta
             var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Beta);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, refChosen, v4);
             // v5 = log σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.LogSigmoid(v4);
             // v6 = −v5
             var v6 = global::LossDsl.Runtime.Ops.Neg(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, chosen, refChosen, v4, v6);
             // v8 = −v4
             var v8 = global::LossDsl.Runtime.Ops.Neg(v4);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, refChosen, v4, v9);
             // v10 = v9 · 0.5
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, 0.5d);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, refChosen, v4, v10);
             // v11 = v6 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, chosen, refChosen, v4, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, refChosen, v4, v11);
             // v15 = rejected − refRejected
             var v15 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v16 = v15 · −Beta
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, (-this.Beta));
             // v17 = log σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.LogSigmoid(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, rejected, refRejected, v15, v17);
             // v18 = v17 · 0.5
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, 0.5d);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, rejected, refRejected, v15, v18);
             // v19 = v11 − v18
             var v19 = global::LossDsl.Runtime.Ops.Sub(v11, v18);
+            // not read again: v11, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, refChosen, v4, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, rejected, refRejected, v15, v19);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, chosen, refChosen, v4, rejected, refRejected, v15, v20);
             // v21 = sg(v4)
             var v21 = global::LossDsl.Runtime.Ops.StopGradient(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, chosen, refChosen, v20, v21);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
             // v23 = v15 · Beta
             var v23 = global::LossDsl.Runtime.Ops.Mul(v15, this.Beta);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, rejected, refRejected, v20, v23);
             // v24 = sg(v23)
             var v24 = global::LossDsl.Runtime.Ops.StopGradient(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, rejected, refRejected, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // v26 = v21 − v24
             var v26 = global::LossDsl.Runtime.Ops.Sub(v21, v24);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, rejected, refRejected, v21, v24, v27);
             // v28 = [v21 > v24]
             var v28 = global::LossDsl.Runtime.Ops.Greater(v21, v24);
+            // not read again: v21, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, refChosen, v22, v27, v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, rejected, refRejected, v25, v27, v28);
             // v29 = 1[v28]
             var v29 = global::LossDsl.Runtime.Ops.Indicator(v28, __shapes.FloatType);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, chosen, refChosen, rejected, refRejected, v29);
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, chosen, refChosen, rejected, refRejected, v30);
             // term Preference (DpoFamily.cs:196), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

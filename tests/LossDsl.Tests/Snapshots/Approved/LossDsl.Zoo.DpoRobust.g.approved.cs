@@ -192,50 +192,87 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v11 = v7 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, refChosen, refRejected, v11);
             // v12 = v11 · Beta
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, this.Beta);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, chosen, rejected, refChosen, refRejected, v12);
             // v13 = log σ(v12)
             var v13 = global::LossDsl.Runtime.Ops.LogSigmoid(v12);
             // v14 = v13 · −(1 − LabelSmoothing)
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, (-(1 - this.LabelSmoothing)));
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, rejected, refChosen, refRejected, v12, v14);
             // v15 = −v12
             var v15 = global::LossDsl.Runtime.Ops.Neg(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, rejected, refChosen, refRejected, v14, v15);
             // v16 = log σ(v15)
             var v16 = global::LossDsl.Runtime.Ops.LogSigmoid(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, rejected, refChosen, refRejected, v16);
             // v17 = v16 · LabelSmoothing
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.LabelSmoothing);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, rejected, refChosen, refRejected, v17);
             // v18 = v14 + v17
             var v18 = global::LossDsl.Runtime.Ops.Add(v14, v17);
+            // not read again: v14, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, chosen, rejected, refChosen, refRejected, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, rejected, refChosen, refRejected, v18);
             // v24 = v18 · (1 / (1 − (2 · LabelSmoothing)))
             var v24 = global::LossDsl.Runtime.Ops.Mul(v18, (1d / (1 - (2 * this.LabelSmoothing))));
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, rejected, refChosen, refRejected, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, rejected, refChosen, refRejected, v25);
             // v26 = chosen − refChosen
             var v26 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v27 = v26 · Beta
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, this.Beta);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, refChosen, v27);
             // v28 = sg(v27)
             var v28 = global::LossDsl.Runtime.Ops.StopGradient(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, chosen, refChosen, v28);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
             // v30 = rejected − refRejected
             var v30 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v31 = v30 · Beta
             var v31 = global::LossDsl.Runtime.Ops.Mul(v30, this.Beta);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, rejected, refRejected, v31);
             // v32 = sg(v31)
             var v32 = global::LossDsl.Runtime.Ops.StopGradient(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, rejected, refRejected, v32);
             // v33 = mean(v32)
             var v33 = global::LossDsl.Runtime.Ops.Mean(v32);
             // v34 = v28 − v32
             var v34 = global::LossDsl.Runtime.Ops.Sub(v28, v32);
             // v35 = mean(v34)
             var v35 = global::LossDsl.Runtime.Ops.Mean(v34);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, chosen, rejected, refChosen, refRejected, v28, v32, v35);
             // v36 = [v28 > v32]
             var v36 = global::LossDsl.Runtime.Ops.Greater(v28, v32);
+            // not read again: v28, v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, chosen, refChosen, v29, v35, v36);
+            global::LossDsl.Runtime.Lifetimes.Release(v32, rejected, refRejected, v33, v35, v36);
             // v37 = 1[v36]
             var v37 = global::LossDsl.Runtime.Ops.Indicator(v36, __shapes.FloatType);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, chosen, rejected, refChosen, refRejected, v37);
             // v38 = mean(v37)
             var v38 = global::LossDsl.Runtime.Ops.Mean(v37);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, chosen, rejected, refChosen, refRejected, v38);
             // term Preference (DpoFamily.cs:98), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -137,14 +137,25 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, rejected, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, refChosen, refRejected, v7);
             // v8 = v7 · Beta
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, refChosen, refRejected, v8);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, refChosen, refRejected, v9);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, rejected, refChosen, refRejected, v10);
             // v11 = −v10
             var v11 = global::LossDsl.Runtime.Ops.Neg(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, rejected, refChosen, refRejected, v11);
             // term Preference (Dpo.cs:19), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

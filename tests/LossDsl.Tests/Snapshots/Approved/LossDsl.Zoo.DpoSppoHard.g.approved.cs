@@ -179,38 +179,64 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(v2, (0.5d / this.Beta));
             // v7 = (v6)²
             var v7 = global::LossDsl.Runtime.Ops.Square(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, chosen, refChosen, v2, v7);
             // v10 = rejected − refRejected
             var v10 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v11 = v10 + (0.5 / Beta)
             var v11 = global::LossDsl.Runtime.Ops.Add(v10, (0.5d / this.Beta));
             // v12 = (v11)²
             var v12 = global::LossDsl.Runtime.Ops.Square(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, rejected, refRejected, v10, v12);
             // v13 = v7 + v12
             var v13 = global::LossDsl.Runtime.Ops.Add(v7, v12);
+            // not read again: v7, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, refChosen, v2, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, rejected, refRejected, v10, v13);
             // v14 = mean(v13)
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v2, rejected, refRejected, v10, v14);
             // v15 = v2 · Beta
             var v15 = global::LossDsl.Runtime.Ops.Mul(v2, this.Beta);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, chosen, refChosen, v14, v15);
             // v16 = sg(v15)
             var v16 = global::LossDsl.Runtime.Ops.StopGradient(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, chosen, refChosen, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
             // v18 = v10 · Beta
             var v18 = global::LossDsl.Runtime.Ops.Mul(v10, this.Beta);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, rejected, refRejected, v14, v18);
             // v19 = sg(v18)
             var v19 = global::LossDsl.Runtime.Ops.StopGradient(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, rejected, refRejected, v19);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
             // v21 = v16 − v19
             var v21 = global::LossDsl.Runtime.Ops.Sub(v16, v19);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosen, refChosen, rejected, refRejected, v16, v19, v22);
             // v23 = [v16 > v19]
             var v23 = global::LossDsl.Runtime.Ops.Greater(v16, v19);
+            // not read again: v16, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, refChosen, v17, v22, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, rejected, refRejected, v20, v22, v23);
             // v24 = 1[v23]
             var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosen, refChosen, rejected, refRejected, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, refChosen, rejected, refRejected, v25);
             // term Preference (DpoFamily.cs:175), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

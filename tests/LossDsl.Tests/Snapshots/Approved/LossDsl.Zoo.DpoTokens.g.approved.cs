@@ -220,62 +220,109 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(chosenLogits, chosenTokens, ignore: -100L);
             // v9 = v7 · chosenMask
             var v9 = global::LossDsl.Runtime.Ops.Mul(v7, chosenMask);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosenLogits, chosenTokens, v9);
             // v10 = Σ_j (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosenLogits, chosenTokens, chosenMask, v10);
             // v13 = log p(rejectedTokens_t | rejectedLogits_(t−1))
             var v13 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(rejectedLogits, rejectedTokens, ignore: -100L);
             // v15 = v13 · rejectedMask
             var v15 = global::LossDsl.Runtime.Ops.Mul(v13, rejectedMask);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, rejectedLogits, rejectedTokens, v15);
             // v16 = Σ_j (v15)
             var v16 = global::LossDsl.Runtime.Ops.RowSum(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, rejectedLogits, rejectedTokens, rejectedMask, v16);
             // v17 = v10 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v10, v16);
             // v20 = refChosen − refRejected
             var v20 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v21 = v17 − v20
             var v21 = global::LossDsl.Runtime.Ops.Sub(v17, v20);
+            // not read again: v17, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, refChosen, refRejected, v21);
             // v22 = v21 · Beta
             var v22 = global::LossDsl.Runtime.Ops.Mul(v21, this.Beta);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v22);
             // v23 = log σ(v22)
             var v23 = global::LossDsl.Runtime.Ops.LogSigmoid(v22);
             // v24 = v23 · −(1 − LabelSmoothing)
             var v24 = global::LossDsl.Runtime.Ops.Mul(v23, (-(1 - this.LabelSmoothing)));
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v22, v24);
             // v25 = −v22
             var v25 = global::LossDsl.Runtime.Ops.Neg(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v24, v25);
             // v26 = log σ(v25)
             var v26 = global::LossDsl.Runtime.Ops.LogSigmoid(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v26);
             // v27 = v26 · LabelSmoothing
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, this.LabelSmoothing);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v27);
             // v28 = v24 − v27
             var v28 = global::LossDsl.Runtime.Ops.Sub(v24, v27);
+            // not read again: v24, v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v27, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v28);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, chosenLogits, chosenTokens, chosenMask, v10, rejectedLogits, rejectedTokens, rejectedMask, v16, refChosen, refRejected, v29);
             // v30 = v10 − refChosen
             var v30 = global::LossDsl.Runtime.Ops.Sub(v10, refChosen);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosenLogits, chosenTokens, chosenMask, v29, v30);
             // v31 = v30 · Beta
             var v31 = global::LossDsl.Runtime.Ops.Mul(v30, this.Beta);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosenLogits, chosenTokens, chosenMask, refChosen, v31);
             // v32 = sg(v31)
             var v32 = global::LossDsl.Runtime.Ops.StopGradient(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, chosenLogits, chosenTokens, chosenMask, refChosen, v32);
             // v33 = mean(v32)
             var v33 = global::LossDsl.Runtime.Ops.Mean(v32);
             // v34 = v16 − refRejected
             var v34 = global::LossDsl.Runtime.Ops.Sub(v16, refRejected);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, rejectedLogits, rejectedTokens, rejectedMask, v29, v34);
             // v35 = v34 · Beta
             var v35 = global::LossDsl.Runtime.Ops.Mul(v34, this.Beta);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, rejectedLogits, rejectedTokens, rejectedMask, refRejected, v35);
             // v36 = sg(v35)
             var v36 = global::LossDsl.Runtime.Ops.StopGradient(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, rejectedLogits, rejectedTokens, rejectedMask, refRejected, v36);
             // v37 = mean(v36)
             var v37 = global::LossDsl.Runtime.Ops.Mean(v36);
             // v38 = v32 − v36
             var v38 = global::LossDsl.Runtime.Ops.Sub(v32, v36);
             // v39 = mean(v38)
             var v39 = global::LossDsl.Runtime.Ops.Mean(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, chosenLogits, chosenTokens, chosenMask, rejectedLogits, rejectedTokens, rejectedMask, refChosen, refRejected, v32, v36, v39);
             // v40 = [v32 > v36]
             var v40 = global::LossDsl.Runtime.Ops.Greater(v32, v36);
+            // not read again: v32, v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, chosenLogits, chosenTokens, chosenMask, refChosen, v33, v39, v40);
+            global::LossDsl.Runtime.Lifetimes.Release(v36, rejectedLogits, rejectedTokens, rejectedMask, refRejected, v37, v39, v40);
             // v41 = 1[v40]
             var v41 = global::LossDsl.Runtime.Ops.Indicator(v40, __shapes.FloatType);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, chosenLogits, chosenTokens, chosenMask, rejectedLogits, rejectedTokens, rejectedMask, refChosen, refRejected, v41);
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
+            // not read again: v41 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, chosenLogits, chosenTokens, chosenMask, rejectedLogits, rejectedTokens, rejectedMask, refChosen, refRejected, v42);
             // term Preference (DpoFamily.cs:478), weight 1
             var raw_Preference = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_chosenLogits, __invalid_chosenMask, __invalid_rejectedLogits, __invalid_rejectedMask, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Preference = global::LossDsl.Runtime.Scalars.Mul(raw_Preference, 1d).MoveToOuterDisposeScope();

@@ -158,12 +158,21 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v11 = (1/N) Σ_i KL(v9_i ‖ exp v10_i)
             var v11 = global::LossDsl.Runtime.Ops.KL(v9, v10);
+            // not read again: v9, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, teacher, v8, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, student, v11);
             // v12 = v11 · (Alpha · (T · T))
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, (this.Alpha * (this.T * this.T)));
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, student, teacher, v8, v12);
             // v15 = mean ((auxiliary) − (v8))²
             var v15 = global::LossDsl.Runtime.Ops.Mse(auxiliary, v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, teacher, v12, v15);
             // v16 = v15 · Beta
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, this.Beta);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacher, auxiliary, v16);
             // term Hard (LogitDistillation.cs:24), weight 1
             var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

@@ -122,32 +122,57 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Abs(referenceAttributions);
             // v2 = Σ_{N} (v1)
             var v2 = global::LossDsl.Runtime.Ops.RowSum(v1, new long[] { 0 });
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, referenceAttributions, v2);
             // v3 = Σ(v2)
             var v3 = global::LossDsl.Runtime.Ops.Sum(v2);
             // v5 = max(v3, 1E-30)
             var v5 = global::LossDsl.Runtime.Ops.Maximum(v3, 1E-30d);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, referenceAttributions, v2, v5);
             // v6 = v2 / v5
             var v6 = global::LossDsl.Runtime.Ops.Div(v2, v5);
+            // not read again: v2, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, referenceAttributions, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, referenceAttributions, v6);
             // v7 = v6
             var v7 = global::LossDsl.Runtime.Ops.As(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, referenceAttributions, v7);
             // v9 = |modelAttributions|
             var v9 = global::LossDsl.Runtime.Ops.Abs(modelAttributions);
             // v10 = Σ_{N} (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(v9, new long[] { 0 });
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, modelAttributions, v10);
             // v11 = Σ(v10)
             var v11 = global::LossDsl.Runtime.Ops.Sum(v10);
             // v12 = max(v11, 1E-30)
             var v12 = global::LossDsl.Runtime.Ops.Maximum(v11, 1E-30d);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, modelAttributions, v10, v12);
             // v13 = v10 / v12
             var v13 = global::LossDsl.Runtime.Ops.Div(v10, v12);
+            // not read again: v10, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, modelAttributions, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, modelAttributions, v13);
             // v14 = log(v13)
             var v14 = global::LossDsl.Runtime.Ops.Log(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, modelAttributions, v14);
             // v15 = v14
             var v15 = global::LossDsl.Runtime.Ops.As(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, modelAttributions, v15);
             // v16 = KL(v7_i ‖ exp v15_i)
             var v16 = global::LossDsl.Runtime.Ops.KLPerSample(v7, v15);
+            // not read again: v7, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, referenceAttributions, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, modelAttributions, v16);
             // v17 = Σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.Sum(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, referenceAttributions, modelAttributions, v17);
             // term Consistency (Classification.cs:43), weight 1
             var raw_Consistency = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_modelAttributions, __invalid_referenceAttributions).MoveToOuterDisposeScope();
             var weighted_Consistency = global::LossDsl.Runtime.Scalars.Mul(raw_Consistency, 1d).MoveToOuterDisposeScope();

@@ -108,6 +108,8 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v3 = mean ((student) − (v2))²
             var v3 = global::LossDsl.Runtime.Ops.Mse(student, v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v3);
             // term Hint (FeatureDistillation.cs:13), weight 1
             var raw_Hint = global::LossDsl.Runtime.InputGuards.Poison(v3, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Hint = global::LossDsl.Runtime.Scalars.Mul(raw_Hint, 1d).MoveToOuterDisposeScope();

@@ -142,48 +142,86 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(templateLogits, templateLabels, ignore: -100L);
             // v3 = exp(v2)
             var v3 = global::LossDsl.Runtime.Ops.Exp(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, templateLogits, templateLabels, v3);
             // v4 = [templateLabels_t predicted: t ≥ 1, not ignored]
             var v4 = global::LossDsl.Runtime.Ops.PredictedTokens(templateLabels, ignore: -100L);
             // v5 = 1[v4]
             var v5 = global::LossDsl.Runtime.Ops.Indicator(v4, __shapes.FloatType);
             // v6 = v3 · v5
             var v6 = global::LossDsl.Runtime.Ops.Mul(v3, v5);
+            // not read again: v3, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, templateLogits, templateLabels, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, templateLabels, v4, v6);
             // v7 = Σ(v6)
             var v7 = global::LossDsl.Runtime.Ops.Sum(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, templateLogits, templateLabels, v4, v7);
             // v8 = #v4
             var v8 = global::LossDsl.Runtime.Ops.CountTrue(v4, __shapes.FloatType);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, templateLabels, v7, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, templateLabels, v10);
             // v11 = v7 / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, templateLogits, templateLabels, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, templateLabels, v11);
             // v12 = −v11
             var v12 = global::LossDsl.Runtime.Ops.Neg(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, templateLogits, templateLabels, v12);
             // v13 = softplus(v12)
             var v13 = global::LossDsl.Runtime.Ops.Softplus(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, templateLogits, templateLabels, v13);
             // v16 = v13 − log(2)
             var v16 = global::LossDsl.Runtime.Ops.Sub(v13, global::System.Math.Log(2));
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, templateLogits, templateLabels, v16);
             // v19 = log p(forgetLabels_t | forgetLogits_(t−1))
             var v19 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v20 = exp(v19)
             var v20 = global::LossDsl.Runtime.Ops.Exp(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, forgetLogits, forgetLabels, v20);
             // v21 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v21 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v22 = 1[v21]
             var v22 = global::LossDsl.Runtime.Ops.Indicator(v21, __shapes.FloatType);
             // v23 = v20 · v22
             var v23 = global::LossDsl.Runtime.Ops.Mul(v20, v22);
+            // not read again: v20, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, forgetLogits, forgetLabels, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, forgetLabels, v21, v23);
             // v24 = Σ(v23)
             var v24 = global::LossDsl.Runtime.Ops.Sum(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, forgetLogits, forgetLabels, v21, v24);
             // v25 = #v21
             var v25 = global::LossDsl.Runtime.Ops.CountTrue(v21, __shapes.FloatType);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, forgetLabels, v24, v25);
             // v26 = max(v25, 1)
             var v26 = global::LossDsl.Runtime.Ops.Maximum(v25, (double)1);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, forgetLabels, v26);
             // v27 = v24 / v26
             var v27 = global::LossDsl.Runtime.Ops.Div(v24, v26);
+            // not read again: v24, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, forgetLogits, forgetLabels, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, forgetLabels, v27);
             // v28 = softplus(v27)
             var v28 = global::LossDsl.Runtime.Ops.Softplus(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, forgetLogits, forgetLabels, v28);
             // v29 = v28 − log(2)
             var v29 = global::LossDsl.Runtime.Ops.Sub(v28, global::System.Math.Log(2));
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, forgetLogits, forgetLabels, v29);
             // term Template (Unlearning.cs:186), weight 1
             var raw_Template = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_templateLogits).MoveToOuterDisposeScope();
             var weighted_Template = global::LossDsl.Runtime.Scalars.Mul(raw_Template, 1d).MoveToOuterDisposeScope();

@@ -140,46 +140,81 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(templateLogits, templateLabels, ignore: -100L);
             // v3 = exp(v2)
             var v3 = global::LossDsl.Runtime.Ops.Exp(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, templateLogits, templateLabels, v3);
             // v4 = [templateLabels_t predicted: t ≥ 1, not ignored]
             var v4 = global::LossDsl.Runtime.Ops.PredictedTokens(templateLabels, ignore: -100L);
             // v5 = 1[v4]
             var v5 = global::LossDsl.Runtime.Ops.Indicator(v4, __shapes.FloatType);
             // v6 = v3 · v5
             var v6 = global::LossDsl.Runtime.Ops.Mul(v3, v5);
+            // not read again: v3, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, templateLogits, templateLabels, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, templateLabels, v4, v6);
             // v7 = Σ(v6)
             var v7 = global::LossDsl.Runtime.Ops.Sum(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, templateLogits, templateLabels, v4, v7);
             // v8 = #v4
             var v8 = global::LossDsl.Runtime.Ops.CountTrue(v4, __shapes.FloatType);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, templateLabels, v7, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, templateLabels, v10);
             // v11 = v7 / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, templateLogits, templateLabels, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, templateLabels, v11);
             // v12 = −v11
             var v12 = global::LossDsl.Runtime.Ops.Neg(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, templateLogits, templateLabels, v12);
             // v15 = log p(forgetLabels_t | forgetLogits_(t−1))
             var v15 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v16 = exp(v15)
             var v16 = global::LossDsl.Runtime.Ops.Exp(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, forgetLogits, forgetLabels, v16);
             // v17 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v17 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v18 = 1[v17]
             var v18 = global::LossDsl.Runtime.Ops.Indicator(v17, __shapes.FloatType);
             // v19 = v16 · v18
             var v19 = global::LossDsl.Runtime.Ops.Mul(v16, v18);
+            // not read again: v16, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, forgetLogits, forgetLabels, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, forgetLabels, v17, v19);
             // v20 = Σ(v19)
             var v20 = global::LossDsl.Runtime.Ops.Sum(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, forgetLogits, forgetLabels, v17, v20);
             // v21 = #v17
             var v21 = global::LossDsl.Runtime.Ops.CountTrue(v17, __shapes.FloatType);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, forgetLabels, v20, v21);
             // v22 = max(v21, 1)
             var v22 = global::LossDsl.Runtime.Ops.Maximum(v21, (double)1);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, forgetLabels, v22);
             // v23 = v20 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v20, v22);
+            // not read again: v20, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, forgetLogits, forgetLabels, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, forgetLabels, v23);
             // v24 = (v23)²
             var v24 = global::LossDsl.Runtime.Ops.Square(v23);
             // v28 = v24 · (1 / 4)
             var v28 = global::LossDsl.Runtime.Ops.Mul(v24, (1d / 4));
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, forgetLogits, forgetLabels, v23, v28);
             // v29 = v28 + v23
             var v29 = global::LossDsl.Runtime.Ops.Add(v28, v23);
+            // not read again: v23, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, forgetLogits, forgetLabels, v29);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, forgetLogits, forgetLabels, v29);
             // term Template (Unlearning.cs:213), weight 1
             var raw_Template = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_templateLogits).MoveToOuterDisposeScope();
             var weighted_Template = global::LossDsl.Runtime.Scalars.Mul(raw_Template, 1d).MoveToOuterDisposeScope();

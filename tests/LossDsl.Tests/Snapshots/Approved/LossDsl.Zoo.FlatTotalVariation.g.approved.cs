@@ -141,46 +141,82 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(templateLogits, templateLabels, ignore: -100L);
             // v4 = exp(v3)
             var v4 = global::LossDsl.Runtime.Ops.Exp(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, templateLogits, templateLabels, v4);
             // v5 = [templateLabels_t predicted: t ≥ 1, not ignored]
             var v5 = global::LossDsl.Runtime.Ops.PredictedTokens(templateLabels, ignore: -100L);
             // v6 = 1[v5]
             var v6 = global::LossDsl.Runtime.Ops.Indicator(v5, __shapes.FloatType);
             // v7 = v4 · v6
             var v7 = global::LossDsl.Runtime.Ops.Mul(v4, v6);
+            // not read again: v4, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, templateLogits, templateLabels, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, templateLabels, v5, v7);
             // v8 = Σ(v7)
             var v8 = global::LossDsl.Runtime.Ops.Sum(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, templateLogits, templateLabels, v5, v8);
             // v9 = #v5
             var v9 = global::LossDsl.Runtime.Ops.CountTrue(v5, __shapes.FloatType);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, templateLabels, v8, v9);
             // v11 = max(v9, 1)
             var v11 = global::LossDsl.Runtime.Ops.Maximum(v9, (double)1);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, templateLabels, v11);
             // v12 = v8 / v11
             var v12 = global::LossDsl.Runtime.Ops.Div(v8, v11);
+            // not read again: v8, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, templateLogits, templateLabels, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, templateLabels, v12);
             // v13 = tanh(v12)
             var v13 = global::LossDsl.Runtime.Ops.Tanh(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, templateLogits, templateLabels, v13);
             // v14 = v13 · -0.5
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, -0.5d);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, templateLogits, templateLabels, v14);
             // v18 = log p(forgetLabels_t | forgetLogits_(t−1))
             var v18 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v19 = exp(v18)
             var v19 = global::LossDsl.Runtime.Ops.Exp(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, forgetLogits, forgetLabels, v19);
             // v20 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v20 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v21 = 1[v20]
             var v21 = global::LossDsl.Runtime.Ops.Indicator(v20, __shapes.FloatType);
             // v22 = v19 · v21
             var v22 = global::LossDsl.Runtime.Ops.Mul(v19, v21);
+            // not read again: v19, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, forgetLogits, forgetLabels, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, forgetLabels, v20, v22);
             // v23 = Σ(v22)
             var v23 = global::LossDsl.Runtime.Ops.Sum(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, forgetLogits, forgetLabels, v20, v23);
             // v24 = #v20
             var v24 = global::LossDsl.Runtime.Ops.CountTrue(v20, __shapes.FloatType);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, forgetLabels, v23, v24);
             // v25 = max(v24, 1)
             var v25 = global::LossDsl.Runtime.Ops.Maximum(v24, (double)1);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, forgetLabels, v25);
             // v26 = v23 / v25
             var v26 = global::LossDsl.Runtime.Ops.Div(v23, v25);
+            // not read again: v23, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, forgetLogits, forgetLabels, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, forgetLabels, v26);
             // v27 = tanh(v26)
             var v27 = global::LossDsl.Runtime.Ops.Tanh(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, forgetLogits, forgetLabels, v27);
             // v28 = v27 · 0.5
             var v28 = global::LossDsl.Runtime.Ops.Mul(v27, 0.5d);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, forgetLogits, forgetLabels, v28);
             // term Template (Unlearning.cs:200), weight 1
             var raw_Template = global::LossDsl.Runtime.InputGuards.Poison(v14, __invalid_templateLogits).MoveToOuterDisposeScope();
             var weighted_Template = global::LossDsl.Runtime.Scalars.Mul(raw_Template, 1d).MoveToOuterDisposeScope();

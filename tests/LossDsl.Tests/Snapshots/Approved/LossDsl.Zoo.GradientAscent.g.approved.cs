@@ -113,18 +113,31 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v3 = Σ(v2)
             var v3 = global::LossDsl.Runtime.Ops.Sum(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, forgetLogits, forgetLabels, v3);
             // v4 = −v3
             var v4 = global::LossDsl.Runtime.Ops.Neg(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, forgetLogits, forgetLabels, v4);
             // v5 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v5 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v6 = #v5
             var v6 = global::LossDsl.Runtime.Ops.CountTrue(v5, __shapes.FloatType);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, forgetLabels, v6);
             // v8 = max(v6, 1)
             var v8 = global::LossDsl.Runtime.Ops.Maximum(v6, (double)1);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, forgetLabels, v8);
             // v9 = v4 / v8
             var v9 = global::LossDsl.Runtime.Ops.Div(v4, v8);
+            // not read again: v4, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, forgetLogits, forgetLabels, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, forgetLabels, v9);
             // v10 = −v9
             var v10 = global::LossDsl.Runtime.Ops.Neg(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, forgetLogits, forgetLabels, v10);
             // term Forget (Unlearning.cs:98), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

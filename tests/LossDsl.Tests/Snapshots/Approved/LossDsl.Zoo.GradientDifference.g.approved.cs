@@ -149,34 +149,60 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v5 = Σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.Sum(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, forgetLogits, forgetLabels, v5);
             // v6 = −v5
             var v6 = global::LossDsl.Runtime.Ops.Neg(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, forgetLogits, forgetLabels, v6);
             // v7 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v7 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v8 = #v7
             var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7, __shapes.FloatType);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, forgetLabels, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, forgetLabels, v10);
             // v11 = v6 / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, forgetLogits, forgetLabels, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, forgetLabels, v11);
             // v12 = v11 · −Gamma
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, (-this.Gamma));
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, forgetLogits, forgetLabels, v12);
             // v16 = log p(retainLabels_t | retainLogits_(t−1))
             var v16 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(retainLogits, retainLabels, ignore: -100L);
             // v17 = Σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.Sum(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, retainLogits, retainLabels, v17);
             // v18 = −v17
             var v18 = global::LossDsl.Runtime.Ops.Neg(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, retainLogits, retainLabels, v18);
             // v19 = [retainLabels_t predicted: t ≥ 1, not ignored]
             var v19 = global::LossDsl.Runtime.Ops.PredictedTokens(retainLabels, ignore: -100L);
             // v20 = #v19
             var v20 = global::LossDsl.Runtime.Ops.CountTrue(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, retainLabels, v20);
             // v21 = max(v20, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v20, (double)1);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, retainLabels, v21);
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, retainLogits, retainLabels, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, retainLabels, v22);
             // v23 = v22 · Alpha
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, this.Alpha);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, retainLogits, retainLabels, v23);
             // term Forget (Unlearning.cs:115), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

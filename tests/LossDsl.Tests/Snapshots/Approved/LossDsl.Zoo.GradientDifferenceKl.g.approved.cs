@@ -149,30 +149,52 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(forgetLogits, forgetLabels, ignore: -100L);
             // v5 = Σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.Sum(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, forgetLogits, forgetLabels, v5);
             // v6 = −v5
             var v6 = global::LossDsl.Runtime.Ops.Neg(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, forgetLogits, forgetLabels, v6);
             // v7 = [forgetLabels_t predicted: t ≥ 1, not ignored]
             var v7 = global::LossDsl.Runtime.Ops.PredictedTokens(forgetLabels, ignore: -100L);
             // v8 = #v7
             var v8 = global::LossDsl.Runtime.Ops.CountTrue(v7, __shapes.FloatType);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, forgetLabels, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, forgetLabels, v10);
             // v11 = v6 / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, forgetLogits, forgetLabels, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, forgetLabels, v11);
             // v12 = v11 · −Gamma
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, (-this.Gamma));
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, forgetLogits, forgetLabels, v12);
             // v15 = sg(referenceLogits)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(referenceLogits);
             // v16 = softmax(v15)
             var v16 = global::LossDsl.Runtime.Ops.Softmax(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, referenceLogits, v16);
             // v18 = log_softmax(retainLogits)
             var v18 = global::LossDsl.Runtime.Ops.LogSoftmax(retainLogits);
             // v19 = KL(v16_i ‖ exp v18_i)
             var v19 = global::LossDsl.Runtime.Ops.KLPerSample(v16, v18);
+            // not read again: v16, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, referenceLogits, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, retainLogits, v19);
             // v20 = mean(v19)
             var v20 = global::LossDsl.Runtime.Ops.Mean(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, referenceLogits, retainLogits, v20);
             // v21 = v20 · Alpha
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.Alpha);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, referenceLogits, retainLogits, v21);
             // term Forget (Unlearning.cs:138), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

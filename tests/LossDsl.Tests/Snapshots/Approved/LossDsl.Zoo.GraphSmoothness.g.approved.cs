@@ -121,20 +121,36 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.Column(edges, 0L);
             // v5 = z[v4]
             var v5 = global::LossDsl.Runtime.Ops.Rows(z, v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, edges, v5);
             // v6 = edges[:, 1]
             var v6 = global::LossDsl.Runtime.Ops.Column(edges, 1L);
             // v7 = z[v6]
             var v7 = global::LossDsl.Runtime.Ops.Rows(z, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, edges, v7);
             // v8 = v5 − v7
             var v8 = global::LossDsl.Runtime.Ops.Sub(v5, v7);
+            // not read again: v5, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, edges, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, edges, v8);
             // v9 = (v8)²
             var v9 = global::LossDsl.Runtime.Ops.Square(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, edges, v9);
             // v10 = Σ_j (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, z, edges, v10);
             // v11 = v1 · v10
             var v11 = global::LossDsl.Runtime.Ops.Mul(v1, v10);
+            // not read again: v1, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, edgeWeights, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, z, edges, v11);
             // v12 = Σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sum(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, edgeWeights, z, edges, v12);
             // term Smoothness (Graphs.cs:100), weight 1
             var raw_Smoothness = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_z, __invalid_edgeWeights).MoveToOuterDisposeScope();
             var weighted_Smoothness = global::LossDsl.Runtime.Scalars.Mul(raw_Smoothness, 1d).MoveToOuterDisposeScope();

@@ -172,42 +172,73 @@ namespace LossDsl.Zoo
                 // v9 = log Σ_j exp(v8)
                 v9 = global::LossDsl.Runtime.Ops.RowLogSumExp(v8);
             }
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, text, v4, v8, v9);
             // v11 = normalize(hardNegatives)
             var v11 = global::LossDsl.Runtime.Ops.Normalize(hardNegatives);
             // v12 = v11 · v2
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, global::LossDsl.Runtime.Ops.Align(v2, new[] { 0, 2 }, 3));
+            // not read again: v2, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, image, v4, v8, v9, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, hardNegatives, v12);
             // v13 = Σ_j (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowSum(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, image, hardNegatives, v13);
             // v14 = v13 · (1 / Temperature)
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, (1d / this.Temperature));
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, image, hardNegatives, v14);
             // v15 = log Σ_j exp(v14)
             var v15 = global::LossDsl.Runtime.Ops.RowLogSumExp(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, image, hardNegatives, v15);
             // v16 = log(e^v9 + e^v15)
             var v16 = global::LossDsl.Runtime.Ops.LogAddExp(v9, v15);
+            // not read again: v9, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, image, text, v4, v8, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, image, hardNegatives, v16);
             // v17 = [i = j]
             var v17 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
             // v18 = v8 over v17
             var v18 = global::LossDsl.Runtime.Ops.Over(v8, v17);
             // v19 = Σ_j (v18)
             var v19 = global::LossDsl.Runtime.Ops.RowSum(v18);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, image, text, v4, v16, v19);
             // v20 = v16 − v19
             var v20 = global::LossDsl.Runtime.Ops.Sub(v16, v19);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, image, text, v4, hardNegatives, v20);
             // v21 = mean(v20)
             var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, image, text, v4, hardNegatives, v17, v21);
             // v22 = (v4)ᵀ
             var v22 = global::LossDsl.Runtime.Ops.Transpose(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, image, text, v21, v22);
             // v23 = v22 · (1 / Temperature)
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, (1d / this.Temperature));
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, image, text, v23);
             // v24 = log Σ_j exp(v23)
             var v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
             // v25 = v23 over v17
             var v25 = global::LossDsl.Runtime.Ops.Over(v23, v17);
             // v26 = Σ_j (v25)
             var v26 = global::LossDsl.Runtime.Ops.RowSum(v25);
+            // not read again: v17, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, v21, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, image, text, v24, v26);
             // v27 = v24 − v26
             var v27 = global::LossDsl.Runtime.Ops.Sub(v24, v26);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, image, text, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, image, text, v28);
             // term ImageToText (ContrastiveBehaviour.cs:61), weight 0.5
             var raw_ImageToText = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_image, __invalid_text, __invalid_hardNegatives).MoveToOuterDisposeScope();
             var weighted_ImageToText = global::LossDsl.Runtime.Scalars.Mul(raw_ImageToText, 0.5d).MoveToOuterDisposeScope();

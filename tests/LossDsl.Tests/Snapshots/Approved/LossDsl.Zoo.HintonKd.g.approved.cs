@@ -125,8 +125,13 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v5 = (1/N) Σ_i KL(v2_i ‖ exp v4_i)
             var v5 = global::LossDsl.Runtime.Ops.KL(v2, v4);
+            // not read again: v2, v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v5);
+            global::LossDsl.Runtime.Lifetimes.Release(v4, student, v5);
             // v7 = v5 · (T · T)
             var v7 = global::LossDsl.Runtime.Ops.Mul(v5, (this.T * this.T));
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, student, v7);
             // term Kd (HintonKd.cs:15), weight 1
             var raw_Kd = global::LossDsl.Runtime.InputGuards.Poison(v7, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Kd = global::LossDsl.Runtime.Scalars.Mul(raw_Kd, 1d).MoveToOuterDisposeScope();

@@ -275,16 +275,28 @@ namespace LossDsl.Zoo
             var v7 = global::LossDsl.Runtime.Ops.Pairwise(queryObjects, objects, global::LossDsl.Ir.Metric.L1, self: false);
             // v8 = v4 + v7
             var v8 = global::LossDsl.Runtime.Ops.Add(v4, v7);
+            // not read again: v4, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, querySubjects, subjects, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, queryObjects, objects, v8);
             // v9 = v8 · CostBox
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.CostBox);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, querySubjects, subjects, queryObjects, objects, v9);
             // v11 = softmax(queryLogits)
             var v11 = global::LossDsl.Runtime.Ops.Softmax(queryLogits);
             // v13 = v11[:, predicates_j]
             var v13 = global::LossDsl.Runtime.Ops.Columns(v11, predicates);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, queryLogits, v13);
             // v14 = v13 · CostClass
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, this.CostClass);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, queryLogits, predicates, v14);
             // v15 = v9 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub(v9, v14);
+            // not read again: v9, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, querySubjects, subjects, queryObjects, objects, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, queryLogits, predicates, v15);
             // v17 = GIoU(querySubjects_i, subjects_j)
             var v17 = global::LossDsl.Runtime.Ops.Pairwise(querySubjects, subjects, global::LossDsl.Ir.Metric.GeneralizedIoU, self: false);
             // v18 = GIoU(queryObjects_i, objects_j)
@@ -293,10 +305,17 @@ namespace LossDsl.Zoo
             var v19 = global::LossDsl.Runtime.Ops.Add(v17, v18);
             // v20 = v19 · CostGiou
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, this.CostGiou);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, querySubjects, subjects, queryObjects, objects, v17, v18, v20);
             // v21 = v15 − v20
             var v21 = global::LossDsl.Runtime.Ops.Sub(v15, v20);
+            // not read again: v15, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, querySubjects, subjects, queryObjects, objects, v17, v18, v21);
             // v22 = sg(v21)
             var v22 = global::LossDsl.Runtime.Ops.StopGradient(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22);
             // v25 = [queryImage_i = targetImage_j]
             var v25 = global::LossDsl.Runtime.Ops.SameLabel(queryImage, targetImage);
             // v26 = v22 over v25
@@ -309,10 +328,16 @@ namespace LossDsl.Zoo
             var v30 = global::LossDsl.Runtime.Ops.Count(v29, __shapes.FloatType);
             // v32 = v30 − 1
             var v32 = global::LossDsl.Runtime.Ops.Sub(v30, (double)1);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, classWeights, v29, v32);
             // v33 = predicates matched by v27, else v32
             var v33 = global::LossDsl.Runtime.Ops.MatchedLabels(v27, predicates, v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, classWeights, v29, v33);
             // v34 = Σ_i w_(v33_i) CE(queryLogits_i, v33_i) / Σ_i w_(v33_i), w = v29
             var v34 = global::LossDsl.Runtime.Ops.WeightedCrossEntropy(queryLogits, v33, v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, classWeights, v34);
             // v35 = rows(v27)
             var v35 = global::LossDsl.Runtime.Ops.MatchedRows(v27);
             // v36 = querySubjects[v35]
@@ -323,64 +348,108 @@ namespace LossDsl.Zoo
             var v38 = global::LossDsl.Runtime.Ops.Rows(subjects, v37);
             // v39 = v36 − v38
             var v39 = global::LossDsl.Runtime.Ops.Sub(v36, v38);
+            // not read again: v36, v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v35, v39);
+            global::LossDsl.Runtime.Lifetimes.Release(v38, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v37, v39);
             // v40 = |v39|
             var v40 = global::LossDsl.Runtime.Ops.Abs(v39);
+            // not read again: v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v35, v37, v40);
             // v41 = Σ_j (v40)
             var v41 = global::LossDsl.Runtime.Ops.RowSum(v40);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v35, v37, v41);
             // v42 = queryObjects[v35]
             var v42 = global::LossDsl.Runtime.Ops.Rows(queryObjects, v35);
             // v43 = objects[v37]
             var v43 = global::LossDsl.Runtime.Ops.Rows(objects, v37);
             // v44 = v42 − v43
             var v44 = global::LossDsl.Runtime.Ops.Sub(v42, v43);
+            // not read again: v42, v43 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v42, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v44);
+            global::LossDsl.Runtime.Lifetimes.Release(v43, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v44);
             // v45 = |v44|
             var v45 = global::LossDsl.Runtime.Ops.Abs(v44);
+            // not read again: v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v45);
             // v46 = Σ_j (v45)
             var v46 = global::LossDsl.Runtime.Ops.RowSum(v45);
+            // not read again: v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v46);
             // v47 = v41 + v46
             var v47 = global::LossDsl.Runtime.Ops.Add(v41, v46);
+            // not read again: v41, v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v47);
+            global::LossDsl.Runtime.Lifetimes.Release(v46, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v22, queryImage, targetImage, v25, v26, v27, v47);
             // v49 = v17 at v27
             var v49 = global::LossDsl.Runtime.Ops.AtPairs(v17, v27);
             // v50 = 2 − v49
             var v50 = global::LossDsl.Runtime.Ops.Sub((double)2, v49);
             // v51 = v18 at v27
             var v51 = global::LossDsl.Runtime.Ops.AtPairs(v18, v27);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, v34, v47, v50, v51);
             // v52 = v50 − v51
             var v52 = global::LossDsl.Runtime.Ops.Sub(v50, v51);
+            // not read again: v50 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v50, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v52);
             // v53 = v47 + v52
             var v53 = global::LossDsl.Runtime.Ops.Add(v47, v52);
+            // not read again: v47, v52 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v53);
+            global::LossDsl.Runtime.Lifetimes.Release(v52, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v53);
             // v54 = Σ(v53)
             var v54 = global::LossDsl.Runtime.Ops.Sum(v53);
+            // not read again: v53 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v53, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v54);
             // v55 = #predicates
             var v55 = global::LossDsl.Runtime.Ops.Count(predicates, __shapes.FloatType);
             // v56 = max(v55, 1)
             var v56 = global::LossDsl.Runtime.Ops.Maximum(v55, (double)1);
+            // not read again: v55 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v55, predicates, v56);
             // v57 = v54 / v56
             var v57 = global::LossDsl.Runtime.Ops.Div(v54, v56);
+            // not read again: v54, v56 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v54, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v57);
+            global::LossDsl.Runtime.Lifetimes.Release(v56, predicates, v57);
             // v58 = log_softmax(queryLogits)
             var v58 = global::LossDsl.Runtime.Ops.LogSoftmax(queryLogits);
             // v59 = v58[:, predicates_j]
             var v59 = global::LossDsl.Runtime.Ops.Columns(v58, predicates);
+            // not read again: v58 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v58, queryLogits, v59);
             // v60 = −v59
             var v60 = global::LossDsl.Runtime.Ops.Neg(v59);
+            // not read again: v59 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v59, queryLogits, predicates, v60);
             // v61 = min(v17, v18)
             var v61 = global::LossDsl.Runtime.Ops.Minimum(v17, v18);
             // v62 = sg(v61)
             var v62 = global::LossDsl.Runtime.Ops.StopGradient(v61);
+            // not read again: v61 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v61, querySubjects, subjects, queryObjects, objects, v17, v18, v62);
             // v63 = v62 over v25
             var v63 = global::LossDsl.Runtime.Ops.Over(v62, v25);
             // v66 = {(i, j): (v63)_ij ≥ Threshold, best TopK per j}
             var v66 = global::LossDsl.Runtime.Ops.AssignMany(v63, this.Threshold, this.TopK);
             // v67 = v60 at v66
             var v67 = global::LossDsl.Runtime.Ops.AtPairs(v60, v66);
+            // not read again: v60 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v60, queryLogits, predicates, v67);
             // v68 = Σ(v67)
             var v68 = global::LossDsl.Runtime.Ops.Sum(v67);
             // v69 = #v67
             var v69 = global::LossDsl.Runtime.Ops.Count(v67, __shapes.FloatType);
             // v70 = max(v69, 1)
             var v70 = global::LossDsl.Runtime.Ops.Maximum(v69, (double)1);
+            // not read again: v69 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v69, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v70);
             // v71 = v68 / v70
             var v71 = global::LossDsl.Runtime.Ops.Div(v68, v70);
+            // not read again: v68, v70 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v68, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v71);
+            global::LossDsl.Runtime.Lifetimes.Release(v70, queryLogits, querySubjects, subjects, queryObjects, objects, predicates, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v71);
             // v72 = rows(v66)
             var v72 = global::LossDsl.Runtime.Ops.MatchedRows(v66);
             // v73 = querySubjects[v72]
@@ -391,40 +460,75 @@ namespace LossDsl.Zoo
             var v75 = global::LossDsl.Runtime.Ops.Rows(subjects, v74);
             // v76 = v73 − v75
             var v76 = global::LossDsl.Runtime.Ops.Sub(v73, v75);
+            // not read again: v73, v75 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v73, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v72, v76);
+            global::LossDsl.Runtime.Lifetimes.Release(v75, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v74, v76);
             // v77 = |v76|
             var v77 = global::LossDsl.Runtime.Ops.Abs(v76);
+            // not read again: v76 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v76, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v72, v74, v77);
             // v78 = Σ_j (v77)
             var v78 = global::LossDsl.Runtime.Ops.RowSum(v77);
+            // not read again: v77 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v77, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v72, v74, v78);
             // v79 = queryObjects[v72]
             var v79 = global::LossDsl.Runtime.Ops.Rows(queryObjects, v72);
             // v80 = objects[v74]
             var v80 = global::LossDsl.Runtime.Ops.Rows(objects, v74);
             // v81 = v79 − v80
             var v81 = global::LossDsl.Runtime.Ops.Sub(v79, v80);
+            // not read again: v79, v80 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v79, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v81);
+            global::LossDsl.Runtime.Lifetimes.Release(v80, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v81);
             // v82 = |v81|
             var v82 = global::LossDsl.Runtime.Ops.Abs(v81);
+            // not read again: v81 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v81, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v82);
             // v83 = Σ_j (v82)
             var v83 = global::LossDsl.Runtime.Ops.RowSum(v82);
+            // not read again: v82 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v82, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v83);
             // v84 = v78 + v83
             var v84 = global::LossDsl.Runtime.Ops.Add(v78, v83);
+            // not read again: v78, v83 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v78, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v84);
+            global::LossDsl.Runtime.Lifetimes.Release(v83, querySubjects, subjects, queryObjects, objects, v17, v18, queryImage, targetImage, v25, v62, v63, v66, v84);
             // v85 = v17 at v66
             var v85 = global::LossDsl.Runtime.Ops.AtPairs(v17, v66);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, querySubjects, subjects, v34, v57, v62, v63, v66, v71, v84, v85);
             // v86 = 2 − v85
             var v86 = global::LossDsl.Runtime.Ops.Sub((double)2, v85);
             // v87 = v18 at v66
             var v87 = global::LossDsl.Runtime.Ops.AtPairs(v18, v66);
+            // not read again: v18, v25, v62 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, queryObjects, objects, v34, v57, v71, v84, v86, v87);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, queryImage, targetImage, v34, v57, v71, v84, v86, v87);
+            global::LossDsl.Runtime.Lifetimes.Release(v62, querySubjects, subjects, queryObjects, objects, v71, v84, v86, v87);
             // v88 = v86 − v87
             var v88 = global::LossDsl.Runtime.Ops.Sub(v86, v87);
+            // not read again: v86 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v86, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v88);
             // v89 = v84 + v88
             var v89 = global::LossDsl.Runtime.Ops.Add(v84, v88);
+            // not read again: v84, v88 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v84, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v89);
+            global::LossDsl.Runtime.Lifetimes.Release(v88, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v89);
             // v90 = Σ(v89)
             var v90 = global::LossDsl.Runtime.Ops.Sum(v89);
             // v91 = #v89
             var v91 = global::LossDsl.Runtime.Ops.Count(v89, __shapes.FloatType);
+            // not read again: v89 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v89, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v90, v91);
             // v92 = max(v91, 1)
             var v92 = global::LossDsl.Runtime.Ops.Maximum(v91, (double)1);
+            // not read again: v91 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v91, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v92);
             // v93 = v90 / v92
             var v93 = global::LossDsl.Runtime.Ops.Div(v90, v92);
+            // not read again: v90, v92 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v90, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v93);
+            global::LossDsl.Runtime.Lifetimes.Release(v92, querySubjects, subjects, queryObjects, objects, queryImage, targetImage, v93);
             // term Classes (Sets.cs:61), weight 1
             var raw_Classes = global::LossDsl.Runtime.InputGuards.Poison(v34, __invalid_queryLogits, __invalid_querySubjects, __invalid_queryObjects, __invalid_subjects, __invalid_objects, __invalid_classWeights).MoveToOuterDisposeScope();
             var weighted_Classes = global::LossDsl.Runtime.Scalars.Mul(raw_Classes, 1d).MoveToOuterDisposeScope();

@@ -141,6 +141,8 @@ namespace LossDsl.Zoo
             var v4 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.SameLabel(y);
             // v5 = v4 ∧ [i ≠ j], needed only unfused
             var v5 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v4!);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, y, v5!);
             global::TorchSharp.torch.Tensor v7;
             if (__fused0)
             {
@@ -179,24 +181,41 @@ namespace LossDsl.Zoo
                 // v12 = min_j (v11)
                 v12 = global::LossDsl.Runtime.Ops.RowMin(v11);
             }
+            // not read again: v1, v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v9, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v9, v12);
             // v13 = min(v12, 2)
             var v13 = global::LossDsl.Runtime.Ops.Minimum(v12, (double)2);
             // v14 = v9 + v13
             var v14 = global::LossDsl.Runtime.Ops.Add(v9, v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, z, y, v10!, v14);
             // v16 = [v14 ≤ 0]
             var v16 = global::LossDsl.Runtime.Ops.LessEq(v14, (double)0);
             // v17 = v9 · 0
             var v17 = global::LossDsl.Runtime.Ops.Mul(v9, (double)0);
             // v19 = v17 + 0.5
             var v19 = global::LossDsl.Runtime.Ops.Add(v17, 0.5d);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, z, y, v5!, v9, v19);
             // v21 = v14 + 1
             var v21 = global::LossDsl.Runtime.Ops.Add(v14, (double)1);
             // v22 = (v16 ? v21 : v14)
             var v22 = global::LossDsl.Runtime.Ops.Where(v16, v21, v14);
+            // not read again: v14, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, z, y, v5!, v9, v10!, v16, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, z, y, v5!, v9, v10!, v22);
             // v23 = v9 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v9, v22);
+            // not read again: v9, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, z, y, v5!, v16, v19, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, z, y, v5!, v10!, v16, v23);
             // v24 = (v16 ? v19 : v23)
             var v24 = global::LossDsl.Runtime.Ops.Where(v16, v19, v23);
+            // not read again: v16, v19, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, z, y, v5!, v10!, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, y, v5!, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, z, y, v5!, v10!, v24);
             global::TorchSharp.torch.Tensor v25;
             if (__fused2)
             {
@@ -209,6 +228,8 @@ namespace LossDsl.Zoo
                 // v25 = [∃ j: (v5)_ij]
                 v25 = global::LossDsl.Runtime.Ops.HasAny(v5!);
             }
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, y, v24, v25);
             global::TorchSharp.torch.Tensor v26;
             if (__fused3)
             {
@@ -221,10 +242,18 @@ namespace LossDsl.Zoo
                 // v26 = [∃ j: (v10)_ij]
                 v26 = global::LossDsl.Runtime.Ops.HasAny(v10!);
             }
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, y, v24, v26);
             // v27 = v25 ∧ v26
             var v27 = global::LossDsl.Runtime.Ops.And(v25, v26);
+            // not read again: v25, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, y, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, y, v27);
             // v28 = mean(v24 where v27)
             var v28 = global::LossDsl.Runtime.Ops.MeanWhere(v24, v27);
+            // not read again: v24, v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, z, y, v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v27, y, v28);
             // term Neighbours (Prototypes.cs:43), weight 1
             var raw_Neighbours = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Neighbours = global::LossDsl.Runtime.Scalars.Mul(raw_Neighbours, 1d).MoveToOuterDisposeScope();

@@ -143,34 +143,61 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.StopGradient(bag);
             // v4 = v1 · v3
             var v4 = global::LossDsl.Runtime.Ops.Mul(v1, v3);
+            // not read again: v1, v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, entityLogits, v4);
+            global::LossDsl.Runtime.Lifetimes.Release(v3, bag, v4);
             // v5 = Σ_j (v4)
             var v5 = global::LossDsl.Runtime.Ops.RowSum(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, entityLogits, bag, v5);
             // v6 = mean(v5)
             var v6 = global::LossDsl.Runtime.Ops.Mean(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, entityLogits, bag, v6);
             // v7 = −v6
             var v7 = global::LossDsl.Runtime.Ops.Neg(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, entityLogits, bag, v7);
             // v10 = pairs[:, 0]
             var v10 = global::LossDsl.Runtime.Ops.Column(pairs, 0L);
             // v11 = words[v10]
             var v11 = global::LossDsl.Runtime.Ops.Rows(words, v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, pairs, v11);
             // v13 = pairs[:, 1]
             var v13 = global::LossDsl.Runtime.Ops.Column(pairs, 1L);
             // v14 = entities[v13]
             var v14 = global::LossDsl.Runtime.Ops.Rows(entities, v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, pairs, v14);
             // v15 = v11 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub(v11, v14);
+            // not read again: v11, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, words, pairs, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, pairs, entities, v15);
             // v16 = (v15)²
             var v16 = global::LossDsl.Runtime.Ops.Square(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, words, pairs, entities, v16);
             // v17 = Σ_j (v16)
             var v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, words, pairs, entities, v17);
             // v18 = Σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sum(v17);
             // v19 = #v17
             var v19 = global::LossDsl.Runtime.Ops.Count(v17, __shapes.FloatType);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, words, pairs, entities, v18, v19);
             // v21 = max(v19, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v19, (double)1);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, words, pairs, entities, v21);
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, words, pairs, entities, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, words, pairs, entities, v22);
             // term BagOfEntity (Classification.cs:64), weight 1
             var raw_BagOfEntity = global::LossDsl.Runtime.InputGuards.Poison(v7, __invalid_entityLogits, __invalid_bag).MoveToOuterDisposeScope();
             var weighted_BagOfEntity = global::LossDsl.Runtime.Scalars.Mul(raw_BagOfEntity, 1d).MoveToOuterDisposeScope();

@@ -132,10 +132,14 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v4 = normalize(v2)
             var v4 = global::LossDsl.Runtime.Ops.Normalize(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, original, v4);
             // v5 = ⟨v3_i, v4_j⟩
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v3, v4, global::LossDsl.Ir.Metric.Dot, self: false);
             // v9 = v5 · (1 / Temperature)
             var v9 = global::LossDsl.Runtime.Ops.Mul(v5, (1d / this.Temperature));
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, original, v3, v4, v9);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -150,16 +154,26 @@ namespace LossDsl.Zoo
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
+            // not read again: v3, v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v9, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v4, original, v9, v10);
             // v11 = [i = j]
             var v11 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
             // v12 = v9 over v11
             var v12 = global::LossDsl.Runtime.Ops.Over(v9, v11);
             // v13 = Σ_j (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowSum(v12);
+            // not read again: v9, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, z, original, v10, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, v13);
             // v14 = v10 − v13
             var v14 = global::LossDsl.Runtime.Ops.Sub(v10, v13);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, z, original, v14);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, z, original, v15);
             // term Alignment (RelationDistillation.cs:111), weight 1
             var raw_Alignment = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_z, __invalid_original).MoveToOuterDisposeScope();
             var weighted_Alignment = global::LossDsl.Runtime.Scalars.Mul(raw_Alignment, 1d).MoveToOuterDisposeScope();

@@ -128,44 +128,78 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v2 = (v1)ᵀ
             var v2 = global::LossDsl.Runtime.Ops.Transpose(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, y, v2);
             // v4 = mean_{j ∈ v2(i)} z_j
             var v4 = global::LossDsl.Runtime.Ops.MeanOfRows(v2, z);
             // v5 = normalize(v4)
             var v5 = global::LossDsl.Runtime.Ops.Normalize(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, y, v2, z, v5);
             // v6 = ⟨v5_i, v5_j⟩
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, y, v2, z, v6);
             // v8 = sg(language)
             var v8 = global::LossDsl.Runtime.Ops.StopGradient(language);
             // v9 = normalize(v8)
             var v9 = global::LossDsl.Runtime.Ops.Normalize(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, language, v9);
             // v10 = ⟨v9_i, v9_j⟩
             var v10 = global::LossDsl.Runtime.Ops.Pairwise(v9, v9, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, language, v10);
             // v11 = v6 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, v2, z, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, language, v11);
             // v12 = (v11)²
             var v12 = global::LossDsl.Runtime.Ops.Square(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, y, v2, z, language, v12);
             // v13 = [∃ j: (v2)_ij]
             var v13 = global::LossDsl.Runtime.Ops.HasAny(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, y, v12, v13);
             // v14 = 1[v13]
             var v14 = global::LossDsl.Runtime.Ops.Indicator(v13, __shapes.FloatType);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
             // v15 = v14_i
             var v15 = global::LossDsl.Runtime.Ops.PerRow(v14);
             // v16 = v14_j
             var v16 = global::LossDsl.Runtime.Ops.PerColumn(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v15, v16);
             // v17 = v15 · v16
             var v17 = global::LossDsl.Runtime.Ops.Mul(v15, v16);
+            // not read again: v15, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, y, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, y, v17);
             // v18 = [all pairs]
             var v18 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["C"], __shapes["C"], __shapes.Device);
             // v19 = v18 ∧ [i ≠ j]
             var v19 = global::LossDsl.Runtime.Ops.ExcludeSelf(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, v19);
             // v20 = 1[v19]
             var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, v20);
             // v21 = v17 · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(v17, v20);
+            // not read again: v17, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, v21);
             // v22 = v12 over v21
             var v22 = global::LossDsl.Runtime.Ops.Over(v12, v21);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v12, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, y, z, language, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, y, v23);
             // term Relations (Prototypes.cs:131), weight 1
             var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_language).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();

@@ -162,6 +162,9 @@ namespace LossDsl.Zoo
                 var v7 = global::LossDsl.Runtime.Ops.Over(v4, v6);
                 // v8 = log Σ_j exp(v7)
                 v8 = global::LossDsl.Runtime.Ops.RowLogSumExp(v7);
+                // not read again: v4, v6 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v4, z, v2, v3!, v8);
+                global::LossDsl.Runtime.Lifetimes.Release(v6, y, v8);
             }
             global::TorchSharp.torch.Tensor v24;
             if (__fused1)
@@ -181,25 +184,46 @@ namespace LossDsl.Zoo
                 var v10 = global::LossDsl.Runtime.Ops.PerColumn(v8);
                 // v11 = log(e^v9 + e^v10)
                 var v11 = global::LossDsl.Runtime.Ops.LogAddExp(v9, v10);
+                // not read again: v9, v10 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v9, z, v2, v3!, y, v8, v11);
+                global::LossDsl.Runtime.Lifetimes.Release(v10, z, v2, v3!, y, v8, v11);
                 // v12 = v11 + v3
                 var v12 = global::LossDsl.Runtime.Ops.Add(v11, v3!);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v2, v3!, y, v8, v12);
                 // v14 = v12 − PosMargin
                 var v14 = global::LossDsl.Runtime.Ops.Sub(v12, this.PosMargin);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v2, v3!, y, v8, v14);
                 // v15 = relu(v14)
                 var v15 = global::LossDsl.Runtime.Ops.Relu(v14);
+                // not read again: v14 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v14, z, v2, v3!, y, v8, v15);
                 // v16 = (v15)²
                 var v16 = global::LossDsl.Runtime.Ops.Square(v15);
+                // not read again: v15 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v15, z, v2, v3!, y, v8, v16);
                 // v20 = v16 · (1 / 2)
                 var v20 = global::LossDsl.Runtime.Ops.Mul(v16, (1d / 2));
+                // not read again: v16 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v16, z, v2, v3!, y, v8, v20);
                 // v21 = [y_i = y_j]
                 var v21 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v22 = v21 ∧ [i ≠ j]
                 var v22 = global::LossDsl.Runtime.Ops.ExcludeSelf(v21);
+                // not read again: v21 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v21, y, v22);
                 // v23 = v20 over v22
                 var v23 = global::LossDsl.Runtime.Ops.Over(v20, v22);
                 // v24 = mean(v23)
                 v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+                // not read again: v20, v22 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v2, v3!, y, v8, v24);
+                global::LossDsl.Runtime.Lifetimes.Release(v22, y, v24);
             }
+            // not read again: v2, v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v24);
             // term Pairs (LiftedStructure.cs:20), weight 1
             var raw_Pairs = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Pairs = global::LossDsl.Runtime.Scalars.Mul(raw_Pairs, 1d).MoveToOuterDisposeScope();

@@ -141,10 +141,14 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2);
             // v4 = [y_i = y_j]
             var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v5 = v4 ∧ [i ≠ j]
             var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, y, v5);
             // v6 = [y_i ≠ y_j]
             var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
             // v7 = (v2)_ap for (a,p) ∈ v5, (a,n) ∈ v6
@@ -173,12 +177,21 @@ namespace LossDsl.Zoo
             var v20 = global::LossDsl.Runtime.Ops.CountPositive(v12);
             // v21 = #[v17 > 0]
             var v21 = global::LossDsl.Runtime.Ops.CountPositive(v17);
+            // not read again: v2, v5, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v19, v20, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, y, v19, v20, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, v19, v20, v21);
             // v22 = v20 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v20, v21);
             // v24 = max(v22, 1)
             var v24 = global::LossDsl.Runtime.Ops.Maximum(v22, (double)1);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, z, y, v24);
             // v25 = v19 / v24
             var v25 = global::LossDsl.Runtime.Ops.Div(v19, v24);
+            // not read again: v19, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, y, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, z, y, v25);
             // term Triplets (MarginLoss.cs:22), weight 1
             var raw_Triplets = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplets = global::LossDsl.Runtime.Scalars.Mul(raw_Triplets, 1d).MoveToOuterDisposeScope();

@@ -130,16 +130,27 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(y);
             // v2 = −v1
             var v2 = global::LossDsl.Runtime.Ops.Neg(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, y, v2);
             // v5 = x1 − x2
             var v5 = global::LossDsl.Runtime.Ops.Sub(x1, x2);
             // v6 = v2 · v5
             var v6 = global::LossDsl.Runtime.Ops.Mul(v2, v5);
+            // not read again: v2, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, y, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, x1, x2, v6);
             // v8 = v6 + Margin
             var v8 = global::LossDsl.Runtime.Ops.Add(v6, this.Margin);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, x1, x2, v8);
             // v9 = relu(v8)
             var v9 = global::LossDsl.Runtime.Ops.Relu(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, y, x1, x2, v9);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, y, x1, x2, v10);
             // term Ranking (Ranking.cs:46), weight 1
             var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_x1, __invalid_x2, __invalid_y).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();

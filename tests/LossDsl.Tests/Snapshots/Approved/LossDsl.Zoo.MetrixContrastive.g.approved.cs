@@ -170,44 +170,75 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(mixed);
             // v4 = ‖v1_i − v3_j‖
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v1, v3, global::LossDsl.Ir.Metric.Euclidean, self: false);
+            // not read again: v1, v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v4);
+            global::LossDsl.Runtime.Lifetimes.Release(v3, mixed, v4);
             // v6 = v4 − PosMargin
             var v6 = global::LossDsl.Runtime.Ops.Sub(v4, this.PosMargin);
             // v7 = relu(v6)
             var v7 = global::LossDsl.Runtime.Ops.Relu(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, mixed, v4, v7);
             // v9 = lambda_j
             var v9 = global::LossDsl.Runtime.Ops.PerColumn(lambda);
             // v12 = [y_i = y1_j]
             var v12 = global::LossDsl.Runtime.Ops.SameLabel(y, y1);
             // v13 = 1[v12]
             var v13 = global::LossDsl.Runtime.Ops.Indicator(v12, __shapes.FloatType);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, y, y1, v13);
             // v14 = v9 · v13
             var v14 = global::LossDsl.Runtime.Ops.Mul(v9, v13);
+            // not read again: v9, v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, lambda, v14);
+            global::LossDsl.Runtime.Lifetimes.Release(v13, y, y1, v14);
             // v16 = 1 − lambda
             var v16 = global::LossDsl.Runtime.Ops.Sub((double)1, lambda);
             // v17 = v16_j
             var v17 = global::LossDsl.Runtime.Ops.PerColumn(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, lambda, v17);
             // v19 = [y_i = y2_j]
             var v19 = global::LossDsl.Runtime.Ops.SameLabel(y, y2);
             // v20 = 1[v19]
             var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, y, y2, v20);
             // v21 = v17 · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(v17, v20);
+            // not read again: v17, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, lambda, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, y, y2, v21);
             // v22 = v14 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v14, v21);
+            // not read again: v14, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, lambda, y, y1, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, lambda, y, y2, v22);
             // v23 = v7 over v22
             var v23 = global::LossDsl.Runtime.Ops.Over(v7, v22);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, mixed, v4, v24);
             // v26 = NegMargin − v4
             var v26 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, mixed, v24, v26);
             // v27 = relu(v26)
             var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, z, mixed, v27);
             // v28 = 1 − v22
             var v28 = global::LossDsl.Runtime.Ops.Sub((double)1, v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, lambda, y, y1, y2, v24, v28);
             // v29 = v27 over v28
             var v29 = global::LossDsl.Runtime.Ops.Over(v27, v28);
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
+            // not read again: v27, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, z, mixed, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, lambda, y, y1, y2, v30);
             // term Positive (Prototypes.cs:77), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_z, __invalid_mixed, __invalid_lambda).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();

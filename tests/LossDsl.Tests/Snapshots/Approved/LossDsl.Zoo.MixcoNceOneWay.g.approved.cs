@@ -146,10 +146,17 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(fix);
             // v4 = ⟨v2_i, v3_j⟩
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v2, v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, mix, v4);
+            global::LossDsl.Runtime.Lifetimes.Release(v3, fix, v4);
             // v8 = v4 · (1 / Temperature)
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, mix, fix, v8);
             // v9 = log_softmax(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSoftmax(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, mix, fix, v9);
             // v12 = 1 − betas
             var v12 = global::LossDsl.Runtime.Ops.Sub((double)1, betas);
             // v14 = [j = perm_i]
@@ -158,26 +165,46 @@ namespace LossDsl.Zoo
             var v15 = global::LossDsl.Runtime.Ops.Indicator(v14, __shapes.FloatType);
             // v16 = v12 · v15
             var v16 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v12), v15);
+            // not read again: v12, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, betas, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, perm, v14, v16);
             // v17 = [i = j]
             var v17 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
             // v18 = ¬v14
             var v18 = global::LossDsl.Runtime.Ops.Not(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, perm, v16, v18);
             // v19 = v17 ∧ v18
             var v19 = global::LossDsl.Runtime.Ops.And(v17, v18);
+            // not read again: v17, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, perm, v19);
             // v20 = 1[v19]
             var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, perm, v20);
             // v21 = betas · v20
             var v21 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betas), v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, perm, v21);
             // v22 = v16 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v16, v21);
+            // not read again: v16, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, betas, perm, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, betas, perm, v22);
             // v23 = v9 over v22
             var v23 = global::LossDsl.Runtime.Ops.Over(v9, v22);
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
+            // not read again: v9, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, mix, fix, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, betas, perm, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
             // v26 = −v25
             var v26 = global::LossDsl.Runtime.Ops.Neg(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, mix, fix, betas, perm, v26);
             // term MixedToFixed (Mixco.cs:48), weight 1
             var raw_MixedToFixed = global::LossDsl.Runtime.InputGuards.Poison(v26, __invalid_mix, __invalid_fix, __invalid_betas).MoveToOuterDisposeScope();
             var weighted_MixedToFixed = global::LossDsl.Runtime.Scalars.Mul(raw_MixedToFixed, 1d).MoveToOuterDisposeScope();

@@ -217,70 +217,122 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Sub(refChosen, refRejected);
             // v7 = v3 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, chosen, rejected, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, refChosen, refRejected, v7);
             // v8 = v7 · Beta
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Beta);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, chosen, rejected, refChosen, refRejected, v8);
             // v9 = log σ(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSigmoid(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, chosen, rejected, refChosen, refRejected, v9);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, chosen, rejected, refChosen, refRejected, v10);
             // v11 = −v10
             var v11 = global::LossDsl.Runtime.Ops.Neg(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, chosen, rejected, refChosen, refRejected, v11);
             // v12 = chosen − refChosen
             var v12 = global::LossDsl.Runtime.Ops.Sub(chosen, refChosen);
             // v13 = v12 · Beta
             var v13 = global::LossDsl.Runtime.Ops.Mul(v12, this.Beta);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, chosen, refChosen, v13);
             // v15 = sg(delta)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(delta);
             // v16 = v13 − v15
             var v16 = global::LossDsl.Runtime.Ops.Sub(v13, v15);
             // v17 = log σ(v16)
             var v17 = global::LossDsl.Runtime.Ops.LogSigmoid(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, chosen, refChosen, v13, delta, v15, v17);
             // v18 = −v17
             var v18 = global::LossDsl.Runtime.Ops.Neg(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, chosen, refChosen, v13, delta, v15, v18);
             // v19 = rejected − refRejected
             var v19 = global::LossDsl.Runtime.Ops.Sub(rejected, refRejected);
             // v20 = v19 · Beta
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, this.Beta);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, rejected, refRejected, v20);
             // v21 = v20 − v15
             var v21 = global::LossDsl.Runtime.Ops.Sub(v20, v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, delta, v18, v21);
             // v22 = −v21
             var v22 = global::LossDsl.Runtime.Ops.Neg(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, rejected, refRejected, delta, v20, v22);
             // v23 = log σ(v22)
             var v23 = global::LossDsl.Runtime.Ops.LogSigmoid(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, rejected, refRejected, delta, v20, v23);
             // v24 = v18 − v23
             var v24 = global::LossDsl.Runtime.Ops.Sub(v18, v23);
+            // not read again: v18, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, chosen, refChosen, v13, delta, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, rejected, refRejected, delta, v20, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, chosen, rejected, refChosen, refRejected, v13, delta, v20, v25);
             // v26 = Σ(chosen)
             var v26 = global::LossDsl.Runtime.Ops.Sum(chosen);
             // v27 = −v26
             var v27 = global::LossDsl.Runtime.Ops.Neg(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, chosen, v27);
             // v29 = sg(chosenLengths)
             var v29 = global::LossDsl.Runtime.Ops.StopGradient(chosenLengths);
             // v30 = Σ(v29)
             var v30 = global::LossDsl.Runtime.Ops.Sum(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, chosenLengths, v30);
             // v32 = max(v30, 1)
             var v32 = global::LossDsl.Runtime.Ops.Maximum(v30, (double)1);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, chosenLengths, v32);
             // v33 = v27 / v32
             var v33 = global::LossDsl.Runtime.Ops.Div(v27, v32);
+            // not read again: v27, v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, chosen, v33);
+            global::LossDsl.Runtime.Lifetimes.Release(v32, chosenLengths, v33);
             // v34 = sg(v13)
             var v34 = global::LossDsl.Runtime.Ops.StopGradient(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, chosen, refChosen, v25, v34);
             // v35 = mean(v34)
             var v35 = global::LossDsl.Runtime.Ops.Mean(v34);
             // v36 = sg(v20)
             var v36 = global::LossDsl.Runtime.Ops.StopGradient(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, rejected, refRejected, v25, v36);
             // v37 = mean(v36)
             var v37 = global::LossDsl.Runtime.Ops.Mean(v36);
             // v38 = v34 − v36
             var v38 = global::LossDsl.Runtime.Ops.Sub(v34, v36);
             // v39 = mean(v38)
             var v39 = global::LossDsl.Runtime.Ops.Mean(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, chosen, rejected, refChosen, refRejected, v34, v36, v39);
             // v40 = [v34 > v36]
             var v40 = global::LossDsl.Runtime.Ops.Greater(v34, v36);
+            // not read again: v34, v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, chosen, refChosen, v35, v39, v40);
+            global::LossDsl.Runtime.Lifetimes.Release(v36, rejected, refRejected, v37, v39, v40);
             // v41 = 1[v40]
             var v41 = global::LossDsl.Runtime.Ops.Indicator(v40, __shapes.FloatType);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, chosen, rejected, refChosen, refRejected, v41);
             // v42 = mean(v41)
             var v42 = global::LossDsl.Runtime.Ops.Mean(v41);
+            // not read again: v41 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, chosen, rejected, refChosen, refRejected, v42);
             // term Sigmoid (DpoFamily.cs:439), weight 0.8
             var raw_Sigmoid = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_chosen, __invalid_rejected, __invalid_refChosen, __invalid_refRejected).MoveToOuterDisposeScope();
             var weighted_Sigmoid = global::LossDsl.Runtime.Scalars.Mul(raw_Sigmoid, 0.8d).MoveToOuterDisposeScope();

@@ -149,10 +149,14 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = v2 · (1 / Temperature)
             var v6 = global::LossDsl.Runtime.Ops.Mul(v2, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6);
             // v7 = [all pairs]
             var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v8 = v7 ∧ [i ≠ j]
             var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, v8);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -169,40 +173,71 @@ namespace LossDsl.Zoo
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v6, v10);
             // v11 = v10 − v6
             var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v11);
             // v13 = sg(labels)
             var v13 = global::LossDsl.Runtime.Ops.StopGradient(labels);
             // v14 = ⟨v13_i, v13_j⟩
             var v14 = global::LossDsl.Runtime.Ops.Pairwise(v13, v13, global::LossDsl.Ir.Metric.Dot, self: true);
             // v15 = Σ_j (v13)
             var v15 = global::LossDsl.Runtime.Ops.RowSum(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, labels, v14, v15);
             // v16 = v15_i
             var v16 = global::LossDsl.Runtime.Ops.PerRow(v15);
             // v17 = v15_j
             var v17 = global::LossDsl.Runtime.Ops.PerColumn(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, labels, v16, v17);
             // v18 = v16 + v17
             var v18 = global::LossDsl.Runtime.Ops.Add(v16, v17);
+            // not read again: v16, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, labels, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, labels, v18);
             // v19 = v18 − v14
             var v19 = global::LossDsl.Runtime.Ops.Sub(v18, v14);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, labels, v19);
             // v21 = max(v19, 1)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v19, (double)1);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, labels, v14, v21);
             // v22 = v14 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v14, v21);
+            // not read again: v14, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, labels, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, labels, v22);
             // v23 = 1[v8]
             var v23 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, v11, v23);
             // v24 = v22 · v23
             var v24 = global::LossDsl.Runtime.Ops.Mul(v22, v23);
+            // not read again: v22, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, labels, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, v24);
             // v25 = v11 over v24
             var v25 = global::LossDsl.Runtime.Ops.Over(v11, v24);
             // v26 = mean_j (v25)
             var v26 = global::LossDsl.Runtime.Ops.RowMean(v25);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, z, v26);
             // v27 = Σ_j (v24)
             var v27 = global::LossDsl.Runtime.Ops.RowSum(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, labels, v26, v27);
             // v29 = [v27 > 0]
             var v29 = global::LossDsl.Runtime.Ops.Greater(v27, (double)0);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, labels, v29);
             // v30 = mean(v26 where v29)
             var v30 = global::LossDsl.Runtime.Ops.MeanWhere(v26, v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, labels, v30);
             // term Contrast (SupConVariants.cs:67), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_labels).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

@@ -169,21 +169,32 @@ namespace LossDsl.Zoo
                 var v9 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v10 = v9 ∧ [i ≠ j]
                 var v10 = global::LossDsl.Runtime.Ops.ExcludeSelf(v9);
+                // not read again: v9 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v9, y, v10);
                 // v12 = v6 · −Alpha
                 var v12 = global::LossDsl.Runtime.Ops.Mul(v6!, (-this.Alpha));
                 // v14 = v12 over v10
                 var v14 = global::LossDsl.Runtime.Ops.Over(v12, v10);
                 // v15 = log Σ_j exp(v14)
                 v15 = global::LossDsl.Runtime.Ops.RowLogSumExp(v14);
+                // not read again: v10, v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v10, y, v15);
+                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v5, v6!, v15);
             }
             // v16 = v15 + (−Base · −Alpha)
             var v16 = global::LossDsl.Runtime.Ops.Add(v15, ((-this.Base) * (-this.Alpha)));
             // v17 = softplus(v16)
             var v17 = global::LossDsl.Runtime.Ops.Softplus(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, z, v5, v6!, y, v17);
             // v18 = v17 · (1 / Alpha)
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, (1 / this.Alpha));
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v5, v6!, y, v18);
             // v19 = mean(v18)
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, z, v5, v6!, y, v19);
             global::TorchSharp.torch.Tensor v26;
             if (__fused1)
             {
@@ -204,15 +215,27 @@ namespace LossDsl.Zoo
                 var v25 = global::LossDsl.Runtime.Ops.Over(v23, v22);
                 // v26 = log Σ_j exp(v25)
                 v26 = global::LossDsl.Runtime.Ops.RowLogSumExp(v25);
+                // not read again: v22, v23 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v22, y, v26);
+                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v5, v6!, v26);
             }
+            // not read again: v5, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v19, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v19, v26);
             // v27 = v26 + (−Base · Beta)
             var v27 = global::LossDsl.Runtime.Ops.Add(v26, ((-this.Base) * this.Beta));
             // v28 = softplus(v27)
             var v28 = global::LossDsl.Runtime.Ops.Softplus(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, z, y, v28);
             // v29 = v28 · (1 / Beta)
             var v29 = global::LossDsl.Runtime.Ops.Mul(v28, (1 / this.Beta));
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, z, y, v29);
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, z, y, v30);
             // term Positive (MultiSimilarity.cs:27), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 1d).MoveToOuterDisposeScope();

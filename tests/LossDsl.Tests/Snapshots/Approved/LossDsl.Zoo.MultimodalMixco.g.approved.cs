@@ -212,8 +212,13 @@ namespace LossDsl.Zoo
             var v8 = global::LossDsl.Runtime.Ops.Sub((double)1, betasText);
             // v9 = v6 · v8
             var v9 = global::LossDsl.Runtime.Ops.Mul(v6, global::LossDsl.Runtime.Ops.PerRow(v8));
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, text, permText, v9);
             // v10 = v4 + v9
             var v10 = global::LossDsl.Runtime.Ops.Add(v4, v9);
+            // not read again: v4, v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, text, betasText, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v9, text, betasText, permText, v8, v10);
             // v13 = image · betasImage
             var v13 = global::LossDsl.Runtime.Ops.Mul(image, global::LossDsl.Runtime.Ops.PerRow(betasImage));
             // v15 = image[permImage]
@@ -222,16 +227,27 @@ namespace LossDsl.Zoo
             var v16 = global::LossDsl.Runtime.Ops.Sub((double)1, betasImage);
             // v17 = v15 · v16
             var v17 = global::LossDsl.Runtime.Ops.Mul(v15, global::LossDsl.Runtime.Ops.PerRow(v16));
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, image, permImage, v17);
             // v18 = v13 + v17
             var v18 = global::LossDsl.Runtime.Ops.Add(v13, v17);
+            // not read again: v13, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, image, betasImage, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, image, betasImage, permImage, v16, v18);
             // v19 = normalize(v10)
             var v19 = global::LossDsl.Runtime.Ops.Normalize(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, text, betasText, permText, v8, v19);
             // v20 = normalize(v18)
             var v20 = global::LossDsl.Runtime.Ops.Normalize(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, image, betasImage, permImage, v16, v20);
             // v21 = ⟨v19_i, v20_j⟩
             var v21 = global::LossDsl.Runtime.Ops.Pairwise(v19, v20, global::LossDsl.Ir.Metric.Dot, self: false);
             // v25 = v21 · (1 / Temperature)
             var v25 = global::LossDsl.Runtime.Ops.Mul(v21, (1d / this.Temperature));
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, text, betasText, permText, v8, image, betasImage, permImage, v16, v19, v20, v25);
             // v26 = log_softmax(v25)
             var v26 = global::LossDsl.Runtime.Ops.LogSoftmax(v25);
             // v27 = [j = permText_i]
@@ -240,48 +256,87 @@ namespace LossDsl.Zoo
             var v28 = global::LossDsl.Runtime.Ops.Indicator(v27, __shapes.FloatType);
             // v29 = v8 · v28
             var v29 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v8), v28);
+            // not read again: v8, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, betasText, v19, v25, v26, v29);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, permText, v27, v29);
             // v30 = [i = j]
             var v30 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
             // v31 = ¬v27
             var v31 = global::LossDsl.Runtime.Ops.Not(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, permText, v29, v31);
             // v32 = v30 ∧ v31
             var v32 = global::LossDsl.Runtime.Ops.And(v30, v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, permText, v32);
             // v33 = 1[v32]
             var v33 = global::LossDsl.Runtime.Ops.Indicator(v32, __shapes.FloatType);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, permText, v30, v33);
             // v34 = betasText · v33
             var v34 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betasText), v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, permText, v30, v34);
             // v35 = v29 + v34
             var v35 = global::LossDsl.Runtime.Ops.Add(v29, v34);
+            // not read again: v29, v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, betasText, permText, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v34, betasText, permText, v30, v35);
             // v36 = v26 over v35
             var v36 = global::LossDsl.Runtime.Ops.Over(v26, v35);
             // v37 = Σ_j (v36)
             var v37 = global::LossDsl.Runtime.Ops.RowSum(v36);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v25, v37);
             // v38 = mean(v37)
             var v38 = global::LossDsl.Runtime.Ops.Mean(v37);
             // v39 = −v38
             var v39 = global::LossDsl.Runtime.Ops.Neg(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v25, v30, v35, v39);
             // v40 = (v25)ᵀ
             var v40 = global::LossDsl.Runtime.Ops.Transpose(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v39, v40);
             // v41 = log_softmax(v40)
             var v41 = global::LossDsl.Runtime.Ops.LogSoftmax(v40);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v41);
             // v42 = (v35)ᵀ
             var v42 = global::LossDsl.Runtime.Ops.Transpose(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, betasText, permText, v30, v39, v42);
             // v43 = v41 over v42
             var v43 = global::LossDsl.Runtime.Ops.Over(v41, v42);
             // v44 = Σ_j (v43)
             var v44 = global::LossDsl.Runtime.Ops.RowSum(v43);
+            // not read again: v41, v42 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v44);
+            global::LossDsl.Runtime.Lifetimes.Release(v42, betasText, permText, v30, v44);
             // v45 = mean(v44)
             var v45 = global::LossDsl.Runtime.Ops.Mean(v44);
             // v46 = v39 − v45
             var v46 = global::LossDsl.Runtime.Ops.Sub(v39, v45);
+            // not read again: v39, v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v30, v46);
+            global::LossDsl.Runtime.Lifetimes.Release(v45, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v30, v46);
             // v47 = v46 · 0.5
             var v47 = global::LossDsl.Runtime.Ops.Mul(v46, 0.5d);
+            // not read again: v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v46, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v30, v47);
             // v48 = v47 · Lambda
             var v48 = global::LossDsl.Runtime.Ops.Mul(v47, this.Lambda);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, text, betasText, permText, image, betasImage, permImage, v16, v19, v20, v30, v48);
             // v49 = ⟨v20_i, v19_j⟩
             var v49 = global::LossDsl.Runtime.Ops.Pairwise(v20, v19, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v19, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, text, betasText, permText, v48, v49);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, image, betasImage, permImage, v16, v48, v49);
             // v50 = v49 · (1 / Temperature)
             var v50 = global::LossDsl.Runtime.Ops.Mul(v49, (1d / this.Temperature));
+            // not read again: v49 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v49, text, betasText, permText, image, betasImage, permImage, v16, v50);
             // v51 = log_softmax(v50)
             var v51 = global::LossDsl.Runtime.Ops.LogSoftmax(v50);
             // v52 = [j = permImage_i]
@@ -290,42 +345,77 @@ namespace LossDsl.Zoo
             var v53 = global::LossDsl.Runtime.Ops.Indicator(v52, __shapes.FloatType);
             // v54 = v16 · v53
             var v54 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(v16), v53);
+            // not read again: v16, v53 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, betasImage, v48, v50, v51, v54);
+            global::LossDsl.Runtime.Lifetimes.Release(v53, permImage, v52, v54);
             // v55 = ¬v52
             var v55 = global::LossDsl.Runtime.Ops.Not(v52);
+            // not read again: v52 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v52, permImage, v54, v55);
             // v56 = v30 ∧ v55
             var v56 = global::LossDsl.Runtime.Ops.And(v30, v55);
+            // not read again: v30, v55 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, v48, v56);
+            global::LossDsl.Runtime.Lifetimes.Release(v55, permImage, v56);
             // v57 = 1[v56]
             var v57 = global::LossDsl.Runtime.Ops.Indicator(v56, __shapes.FloatType);
+            // not read again: v56 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v56, permImage, v57);
             // v58 = betasImage · v57
             var v58 = global::LossDsl.Runtime.Ops.Mul(global::LossDsl.Runtime.Ops.PerRow(betasImage), v57);
+            // not read again: v57 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v57, permImage, v58);
             // v59 = v54 + v58
             var v59 = global::LossDsl.Runtime.Ops.Add(v54, v58);
+            // not read again: v54, v58 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v54, betasImage, permImage, v59);
+            global::LossDsl.Runtime.Lifetimes.Release(v58, betasImage, permImage, v59);
             // v60 = v51 over v59
             var v60 = global::LossDsl.Runtime.Ops.Over(v51, v59);
             // v61 = Σ_j (v60)
             var v61 = global::LossDsl.Runtime.Ops.RowSum(v60);
+            // not read again: v51 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v51, text, betasText, permText, image, betasImage, permImage, v50, v61);
             // v62 = mean(v61)
             var v62 = global::LossDsl.Runtime.Ops.Mean(v61);
             // v63 = −v62
             var v63 = global::LossDsl.Runtime.Ops.Neg(v62);
+            // not read again: v62 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v62, text, betasText, permText, image, betasImage, permImage, v50, v59, v63);
             // v64 = (v50)ᵀ
             var v64 = global::LossDsl.Runtime.Ops.Transpose(v50);
+            // not read again: v50 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v50, text, betasText, permText, image, betasImage, permImage, v63, v64);
             // v65 = log_softmax(v64)
             var v65 = global::LossDsl.Runtime.Ops.LogSoftmax(v64);
+            // not read again: v64 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v64, text, betasText, permText, image, betasImage, permImage, v65);
             // v66 = (v59)ᵀ
             var v66 = global::LossDsl.Runtime.Ops.Transpose(v59);
+            // not read again: v59 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v59, betasImage, permImage, v63, v66);
             // v67 = v65 over v66
             var v67 = global::LossDsl.Runtime.Ops.Over(v65, v66);
             // v68 = Σ_j (v67)
             var v68 = global::LossDsl.Runtime.Ops.RowSum(v67);
+            // not read again: v65, v66 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v65, text, betasText, permText, image, betasImage, permImage, v68);
+            global::LossDsl.Runtime.Lifetimes.Release(v66, betasImage, permImage, v68);
             // v69 = mean(v68)
             var v69 = global::LossDsl.Runtime.Ops.Mean(v68);
             // v70 = v63 − v69
             var v70 = global::LossDsl.Runtime.Ops.Sub(v63, v69);
+            // not read again: v63, v69 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v63, text, betasText, permText, image, betasImage, permImage, v70);
+            global::LossDsl.Runtime.Lifetimes.Release(v69, text, betasText, permText, image, betasImage, permImage, v70);
             // v71 = v70 · 0.5
             var v71 = global::LossDsl.Runtime.Ops.Mul(v70, 0.5d);
+            // not read again: v70 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v70, text, betasText, permText, image, betasImage, permImage, v71);
             // v72 = v71 · Lambda
             var v72 = global::LossDsl.Runtime.Ops.Mul(v71, this.Lambda);
+            // not read again: v71 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v71, text, betasText, permText, image, betasImage, permImage, v72);
             // term TextToImage (Mixco.cs:98), weight 1
             var raw_TextToImage = global::LossDsl.Runtime.InputGuards.Poison(v48, __invalid_text, __invalid_image, __invalid_betasText, __invalid_betasImage).MoveToOuterDisposeScope();
             var weighted_TextToImage = global::LossDsl.Runtime.Scalars.Mul(raw_TextToImage, 1d).MoveToOuterDisposeScope();

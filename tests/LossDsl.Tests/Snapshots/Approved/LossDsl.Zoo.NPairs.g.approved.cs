@@ -133,48 +133,77 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2);
             // v3 = [all pairs]
             var v3 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v4 = 1[v3]
             var v4 = global::LossDsl.Runtime.Ops.Indicator(v3, __shapes.FloatType);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, v4);
             // v6 = [y_i = y_j]
             var v6 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v7 = [j < i]
             var v7 = global::LossDsl.Runtime.Ops.Earlier(__shapes["N"], __shapes.Device);
             // v8 = v6 ∧ v7
             var v8 = global::LossDsl.Runtime.Ops.And(v6, v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, v8);
             // v9 = 1[v8]
             var v9 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, y, v6, v9);
             // v10 = Σ_j (v9)
             var v10 = global::LossDsl.Runtime.Ops.RowSum(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, y, v6, v10);
             // v12 = [v10 > 0.5]
             var v12 = global::LossDsl.Runtime.Ops.Greater(v10, 0.5d);
             // v14 = [v10 < 1.5]
             var v14 = global::LossDsl.Runtime.Ops.Less(v10, 1.5d);
             // v15 = v12 ∧ v14
             var v15 = global::LossDsl.Runtime.Ops.And(v12, v14);
+            // not read again: v12, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, y, v6, v10, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v6, v10, v15);
             // v16 = 1[v15]
             var v16 = global::LossDsl.Runtime.Ops.Indicator(v15, __shapes.FloatType);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, y, v6, v10, v16);
             // v17 = v16_j
             var v17 = global::LossDsl.Runtime.Ops.PerColumn(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, y, v6, v10, v17);
             // v18 = v4 · v17
             var v18 = global::LossDsl.Runtime.Ops.Mul(v4, v17);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, v18);
             // v19 = v2 over v18
             var v19 = global::LossDsl.Runtime.Ops.Over(v2, v18);
             // v20 = log Σ_j exp(v19)
             var v20 = global::LossDsl.Runtime.Ops.RowLogSumExp(v19);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, y, v6, v10, v17, v20);
             // v21 = 1[v6]
             var v21 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
             // v22 = v21 · v17
             var v22 = global::LossDsl.Runtime.Ops.Mul(v21, v17);
+            // not read again: v17, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, v6, v10, v20, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, y, v6, v22);
             // v23 = v2 over v22
             var v23 = global::LossDsl.Runtime.Ops.Over(v2, v22);
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
+            // not read again: v2, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v20, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, y, v6, v10, v24);
             // v25 = v20 − v24
             var v25 = global::LossDsl.Runtime.Ops.Sub(v20, v24);
             // v26 = [v10 < 0.5]
             var v26 = global::LossDsl.Runtime.Ops.Less(v10, 0.5d);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, y, v6, v25, v26);
             global::TorchSharp.torch.Tensor v28;
             if (__fused0)
             {
@@ -188,11 +217,21 @@ namespace LossDsl.Zoo
                 var v27 = global::LossDsl.Runtime.Ops.ExcludeSelf(v6);
                 // v28 = [∃ j: (v27)_ij]
                 v28 = global::LossDsl.Runtime.Ops.HasAny(v27);
+                // not read again: v27 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v27, y, v6, v28);
             }
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, v25, v26, v28);
             // v29 = v26 ∧ v28
             var v29 = global::LossDsl.Runtime.Ops.And(v26, v28);
+            // not read again: v26, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, y, v29);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, y, v29);
             // v30 = mean(v25 where v29)
             var v30 = global::LossDsl.Runtime.Ops.MeanWhere(v25, v29);
+            // not read again: v25, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, z, y, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, y, v30);
             // term Pairs (NPairs.cs:17), weight 1
             var raw_Pairs = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Pairs = global::LossDsl.Runtime.Scalars.Mul(raw_Pairs, 1d).MoveToOuterDisposeScope();

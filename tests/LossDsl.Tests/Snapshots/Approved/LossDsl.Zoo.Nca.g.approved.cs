@@ -138,6 +138,8 @@ namespace LossDsl.Zoo
             var v4 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
             // v5 = v4 · −SoftmaxScale, needed only unfused
             var v5 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v4!, (-this.SoftmaxScale));
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, v3, v5!);
             global::TorchSharp.torch.Tensor v9;
             if (__fused0)
             {
@@ -153,15 +155,21 @@ namespace LossDsl.Zoo
                 var v6 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v7 = v6 ∧ [i ≠ j]
                 var v7 = global::LossDsl.Runtime.Ops.ExcludeSelf(v6);
+                // not read again: v6 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v6, v7);
                 // v8 = v5 over v7
                 var v8 = global::LossDsl.Runtime.Ops.Over(v5!, v7);
                 // v9 = log Σ_j exp(v8)
                 v9 = global::LossDsl.Runtime.Ops.RowLogSumExp(v8);
+                // not read again: v7 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v7, v9);
             }
             // v11 = [y_i = y_j], needed only unfused
             var v11 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.SameLabel(y);
             // v12 = v11 ∧ [i ≠ j], needed only unfused
             var v12 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v11!);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, y, v12!);
             global::TorchSharp.torch.Tensor v14;
             if (__fused1)
             {
@@ -179,6 +187,9 @@ namespace LossDsl.Zoo
                 // v14 = log Σ_j exp(v13)
                 v14 = global::LossDsl.Runtime.Ops.RowLogSumExp(v13);
             }
+            // not read again: v3, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v9, v14);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v9, v14);
             // v15 = v9 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub(v9, v14);
             global::TorchSharp.torch.Tensor v16;
@@ -193,8 +204,13 @@ namespace LossDsl.Zoo
                 // v16 = [∃ j: (v12)_ij]
                 v16 = global::LossDsl.Runtime.Ops.HasAny(v12!);
             }
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, y, v15, v16);
             // v17 = mean(v15 where v16)
             var v17 = global::LossDsl.Runtime.Ops.MeanWhere(v15, v16);
+            // not read again: v15, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, z, y, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, y, v17);
             // term Neighbours (Nca.cs:17), weight 1
             var raw_Neighbours = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Neighbours = global::LossDsl.Runtime.Scalars.Mul(raw_Neighbours, 1d).MoveToOuterDisposeScope();

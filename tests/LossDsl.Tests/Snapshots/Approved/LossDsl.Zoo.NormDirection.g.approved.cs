@@ -139,26 +139,46 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(centers);
             // v6 = v4[y]
             var v6 = global::LossDsl.Runtime.Ops.Rows(v4, y);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, centers, v6);
             // v7 = normalize(v6)
             var v7 = global::LossDsl.Runtime.Ops.Normalize(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, centers, y, v7);
             // v8 = ⟨student_i, v7_i⟩
             var v8 = global::LossDsl.Runtime.Ops.RowDot(student, v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, centers, y, v8);
             // v9 = ‖student_i‖
             var v9 = global::LossDsl.Runtime.Ops.RowNorm(student);
             // v11 = sg(teacher)
             var v11 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v12 = ‖v11_i‖
             var v12 = global::LossDsl.Runtime.Ops.RowNorm(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, teacher, v12);
             // v13 = max(v9, v12)
             var v13 = global::LossDsl.Runtime.Ops.Maximum(v9, v12);
+            // not read again: v9, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, student, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, teacher, v13);
             // v14 = v8 / v13
             var v14 = global::LossDsl.Runtime.Ops.Div(v8, v13);
+            // not read again: v8, v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, centers, y, v14);
+            global::LossDsl.Runtime.Lifetimes.Release(v13, student, teacher, v14);
             // v15 = 1 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub((double)1, v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, student, centers, y, teacher, v15);
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, student, centers, y, teacher, v16);
             // v17 = v16 · Factor
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.Factor);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, student, centers, y, teacher, v17);
             // term Direction (NormDirection.cs:20), weight 1
             var raw_Direction = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher, __invalid_centers).MoveToOuterDisposeScope();
             var weighted_Direction = global::LossDsl.Runtime.Scalars.Mul(raw_Direction, 1d).MoveToOuterDisposeScope();

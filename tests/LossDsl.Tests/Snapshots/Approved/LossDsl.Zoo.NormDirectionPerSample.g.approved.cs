@@ -135,24 +135,42 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(centers);
             // v5 = normalize(v4)
             var v5 = global::LossDsl.Runtime.Ops.Normalize(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, centers, v5);
             // v6 = ⟨student_i, v5_i⟩
             var v6 = global::LossDsl.Runtime.Ops.RowDot(student, v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, centers, v6);
             // v7 = ‖student_i‖
             var v7 = global::LossDsl.Runtime.Ops.RowNorm(student);
             // v9 = sg(teacher)
             var v9 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v10 = ‖v9_i‖
             var v10 = global::LossDsl.Runtime.Ops.RowNorm(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, teacher, v10);
             // v11 = max(v7, v10)
             var v11 = global::LossDsl.Runtime.Ops.Maximum(v7, v10);
+            // not read again: v7, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, teacher, v11);
             // v12 = v6 / v11
             var v12 = global::LossDsl.Runtime.Ops.Div(v6, v11);
+            // not read again: v6, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, student, centers, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, student, teacher, v12);
             // v13 = 1 − v12
             var v13 = global::LossDsl.Runtime.Ops.Sub((double)1, v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, student, centers, teacher, v13);
             // v14 = mean(v13)
             var v14 = global::LossDsl.Runtime.Ops.Mean(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, student, centers, teacher, v14);
             // v15 = v14 · Factor
             var v15 = global::LossDsl.Runtime.Ops.Mul(v14, this.Factor);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, student, centers, teacher, v15);
             // term Direction (NormDirection.cs:34), weight 1
             var raw_Direction = global::LossDsl.Runtime.InputGuards.Poison(v15, __invalid_student, __invalid_teacher, __invalid_centers).MoveToOuterDisposeScope();
             var weighted_Direction = global::LossDsl.Runtime.Scalars.Mul(raw_Direction, 1d).MoveToOuterDisposeScope();

@@ -126,16 +126,28 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Sub(reference, policy);
             // v4 = v3 · Beta
             var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Beta);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, reference, policy, v4);
             // v5 = log σ(v4)
             var v5 = global::LossDsl.Runtime.Ops.LogSigmoid(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, reference, policy, v5);
             // v6 = mean(v5)
             var v6 = global::LossDsl.Runtime.Ops.Mean(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, reference, policy, v6);
             // v7 = −v6
             var v7 = global::LossDsl.Runtime.Ops.Neg(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, reference, policy, v7);
             // v9 = v7 · 2
             var v9 = global::LossDsl.Runtime.Ops.Mul(v7, (double)2);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, reference, policy, v9);
             // v12 = v9 · (1 / Beta)
             var v12 = global::LossDsl.Runtime.Ops.Mul(v9, (1d / this.Beta));
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, reference, policy, v12);
             // term Forget (Npo.cs:19), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_policy, __invalid_reference).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

@@ -122,32 +122,57 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = normalize(v1)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, teacher, v2);
             // v3 = ⟨v2_i, v2_j⟩
             var v3 = global::LossDsl.Runtime.Ops.Pairwise(v2, v2, global::LossDsl.Ir.Metric.Dot, self: true);
             // v4 = (v3)²
             var v4 = global::LossDsl.Runtime.Ops.Square(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, teacher, v2, v4);
             // v5 = mean(v4)
             var v5 = global::LossDsl.Runtime.Ops.Mean(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v2, v5);
             // v7 = normalize(student)
             var v7 = global::LossDsl.Runtime.Ops.Normalize(student);
             // v8 = ⟨v7_i, v7_j⟩
             var v8 = global::LossDsl.Runtime.Ops.Pairwise(v7, v7, global::LossDsl.Ir.Metric.Dot, self: true);
             // v9 = (v8)²
             var v9 = global::LossDsl.Runtime.Ops.Square(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, v7, v9);
             // v10 = mean(v9)
             var v10 = global::LossDsl.Runtime.Ops.Mean(v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, student, v7, v10);
             // v11 = v5 + v10
             var v11 = global::LossDsl.Runtime.Ops.Add(v5, v10);
+            // not read again: v5, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, v2, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, student, v7, v11);
             // v13 = ⟨v7_i, v2_j⟩
             var v13 = global::LossDsl.Runtime.Ops.Pairwise(v7, v2, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v2, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v11, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, v11, v13);
             // v14 = (v13)²
             var v14 = global::LossDsl.Runtime.Ops.Square(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, teacher, student, v14);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, teacher, student, v15);
             // v16 = v15 · 2
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, (double)2);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacher, student, v16);
             // v17 = v11 − v16
             var v17 = global::LossDsl.Runtime.Ops.Sub(v11, v16);
+            // not read again: v11, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, teacher, student, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, teacher, student, v17);
             // term Selectivity (FeatureDistillation.cs:74), weight 1
             var raw_Selectivity = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Selectivity = global::LossDsl.Runtime.Scalars.Mul(raw_Selectivity, 1d).MoveToOuterDisposeScope();

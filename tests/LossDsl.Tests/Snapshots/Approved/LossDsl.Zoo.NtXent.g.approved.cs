@@ -134,6 +134,8 @@ namespace LossDsl.Zoo
             var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -152,6 +154,8 @@ namespace LossDsl.Zoo
                 var v9 = global::LossDsl.Runtime.Ops.Over(v6!, v8);
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
+                // not read again: v8 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
             }
             global::TorchSharp.torch.Tensor v16;
             if (__fused1)
@@ -169,15 +173,25 @@ namespace LossDsl.Zoo
                 var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
                 // v12 = softplus(v11)
                 var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, y, v10, v12);
                 // v13 = [y_i = y_j]
                 var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v14 = v13 ∧ [i ≠ j]
                 var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+                // not read again: v13 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
                 // v15 = v12 over v14
                 var v15 = global::LossDsl.Runtime.Ops.Over(v12, v14);
                 // v16 = mean(v15)
                 v16 = global::LossDsl.Runtime.Ops.Mean(v15);
+                // not read again: v12, v14 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v1, v2!, v6!, y, v10, v16);
+                global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
+            // not read again: v1, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v16);
             // term Contrast (NtXent.cs:16), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

@@ -123,8 +123,12 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.LogSoftmax(stepLogits);
             // v3 = v1[:, elements_j]
             var v3 = global::LossDsl.Runtime.Ops.Columns(v1, elements);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, stepLogits, v3);
             // v4 = −v3
             var v4 = global::LossDsl.Runtime.Ops.Neg(v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, stepLogits, elements, v4);
             // v5 = sg(v4)
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(v4);
             // v8 = [stepSet_i = elementSet_j]
@@ -135,14 +139,23 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Assign(v9);
             // v11 = v4 at v10
             var v11 = global::LossDsl.Runtime.Ops.AtPairs(v4, v10);
+            // not read again: v4, v5, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, stepLogits, elements, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, stepLogits, elements, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, stepSet, elementSet, v11);
             // v12 = Σ(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sum(v11);
             // v13 = #v11
             var v13 = global::LossDsl.Runtime.Ops.Count(v11, __shapes.FloatType);
             // v15 = max(v13, 1)
             var v15 = global::LossDsl.Runtime.Ops.Maximum(v13, (double)1);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, stepLogits, elements, stepSet, elementSet, v15);
             // v16 = v12 / v15
             var v16 = global::LossDsl.Runtime.Ops.Div(v12, v15);
+            // not read again: v12, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, stepLogits, elements, stepSet, elementSet, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, stepLogits, elements, stepSet, elementSet, v16);
             // term Nll (Sets.cs:17), weight 1
             var raw_Nll = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_stepLogits).MoveToOuterDisposeScope();
             var weighted_Nll = global::LossDsl.Runtime.Scalars.Mul(raw_Nll, 1d).MoveToOuterDisposeScope();

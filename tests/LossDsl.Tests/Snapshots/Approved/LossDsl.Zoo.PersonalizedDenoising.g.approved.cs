@@ -135,36 +135,67 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Column(triples, 0L);
             // v4 = v1[v3]
             var v4 = global::LossDsl.Runtime.Ops.Rows(v1, v3);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, userWeights, v4);
             // v6 = users[v3]
             var v6 = global::LossDsl.Runtime.Ops.Rows(users, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, triples, v4, v6);
             // v8 = triples[:, 1]
             var v8 = global::LossDsl.Runtime.Ops.Column(triples, 1L);
             // v9 = items[v8]
             var v9 = global::LossDsl.Runtime.Ops.Rows(items, v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, triples, v9);
             // v10 = ⟨v6_i, v9_i⟩
             var v10 = global::LossDsl.Runtime.Ops.RowDot(v6, v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, triples, items, v10);
             // v11 = triples[:, 2]
             var v11 = global::LossDsl.Runtime.Ops.Column(triples, 2L);
             // v12 = items[v11]
             var v12 = global::LossDsl.Runtime.Ops.Rows(items, v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, triples, v12);
             // v13 = ⟨v6_i, v12_i⟩
             var v13 = global::LossDsl.Runtime.Ops.RowDot(v6, v12);
+            // not read again: v6, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, triples, users, v10, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, triples, items, v13);
             // v14 = v10 − v13
             var v14 = global::LossDsl.Runtime.Ops.Sub(v10, v13);
+            // not read again: v10, v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, triples, users, items, v14);
+            global::LossDsl.Runtime.Lifetimes.Release(v13, triples, users, items, v14);
             // v15 = log σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.LogSigmoid(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, triples, users, items, v15);
             // v16 = −v15
             var v16 = global::LossDsl.Runtime.Ops.Neg(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, triples, users, items, v16);
             // v17 = v4 · v16
             var v17 = global::LossDsl.Runtime.Ops.Mul(v4, v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, triples, users, items, v17);
             // v18 = Σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sum(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, userWeights, triples, v4, users, items, v18);
             // v19 = Σ(v4)
             var v19 = global::LossDsl.Runtime.Ops.Sum(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, userWeights, triples, v18, v19);
             // v21 = max(v19, 1E-30)
             var v21 = global::LossDsl.Runtime.Ops.Maximum(v19, 1E-30d);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, userWeights, triples, v21);
             // v22 = v18 / v21
             var v22 = global::LossDsl.Runtime.Ops.Div(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, userWeights, triples, users, items, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, userWeights, triples, v22);
             // term Ranking (Ranking.cs:58), weight 1
             var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v22, __invalid_users, __invalid_items, __invalid_userWeights).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();

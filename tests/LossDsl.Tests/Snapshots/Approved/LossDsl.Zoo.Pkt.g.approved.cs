@@ -146,14 +146,22 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.RowNorm(teacher);
             // v3 = v1 + Eps
             var v3 = global::LossDsl.Runtime.Ops.Add(v1, this.Eps);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, teacher, v3);
             // v4 = teacher / v3
             var v4 = global::LossDsl.Runtime.Ops.Div(teacher, global::LossDsl.Runtime.Ops.PerRow(v3));
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, teacher, v4);
             // v5 = ⟨v4_i, v4_j⟩
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
             // v7 = v5 + 1
             var v7 = global::LossDsl.Runtime.Ops.Add(v5, (double)1);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, v4, v7);
             // v11 = v7 · (1 / 2)
             var v11 = global::LossDsl.Runtime.Ops.Mul(v7, (1d / 2));
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, teacher, v4, v11);
             global::TorchSharp.torch.Tensor v12;
             if (__fused0)
             {
@@ -168,22 +176,35 @@ namespace LossDsl.Zoo
                 // v12 = Σ_j (v11)
                 v12 = global::LossDsl.Runtime.Ops.RowSum(v11);
             }
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v11, v12);
             // v13 = v11 / v12
             var v13 = global::LossDsl.Runtime.Ops.Div(v11, global::LossDsl.Runtime.Ops.PerRow(v12));
+            // not read again: v11, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, teacher, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, teacher, v13);
             // v14 = v13 + Eps
             var v14 = global::LossDsl.Runtime.Ops.Add(v13, this.Eps);
             // v16 = ‖student_i‖
             var v16 = global::LossDsl.Runtime.Ops.RowNorm(student);
             // v17 = v16 + Eps
             var v17 = global::LossDsl.Runtime.Ops.Add(v16, this.Eps);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, student, v17);
             // v18 = student / v17
             var v18 = global::LossDsl.Runtime.Ops.Div(student, global::LossDsl.Runtime.Ops.PerRow(v17));
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, student, v18);
             // v19 = ⟨v18_i, v18_j⟩
             var v19 = global::LossDsl.Runtime.Ops.Pairwise(v18, v18, global::LossDsl.Ir.Metric.Dot, self: true);
             // v20 = v19 + 1
             var v20 = global::LossDsl.Runtime.Ops.Add(v19, (double)1);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, student, v18, v20);
             // v21 = v20 · (1 / 2)
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, (1d / 2));
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, student, v18, v21);
             global::TorchSharp.torch.Tensor v22;
             if (__fused1)
             {
@@ -198,18 +219,35 @@ namespace LossDsl.Zoo
                 // v22 = Σ_j (v21)
                 v22 = global::LossDsl.Runtime.Ops.RowSum(v21);
             }
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, student, v21, v22);
             // v23 = v21 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v21, global::LossDsl.Runtime.Ops.PerRow(v22));
+            // not read again: v21, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, student, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, student, v23);
             // v24 = v23 + Eps
             var v24 = global::LossDsl.Runtime.Ops.Add(v23, this.Eps);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, student, v24);
             // v25 = v14 / v24
             var v25 = global::LossDsl.Runtime.Ops.Div(v14, v24);
+            // not read again: v14, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, teacher, v13, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, student, v25);
             // v26 = log(v25)
             var v26 = global::LossDsl.Runtime.Ops.Log(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, teacher, v13, student, v26);
             // v27 = v13 · v26
             var v27 = global::LossDsl.Runtime.Ops.Mul(v13, v26);
+            // not read again: v13, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, teacher, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, teacher, student, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, teacher, student, v28);
             // term Transfer (Pkt.cs:16), weight 1
             var raw_Transfer = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Transfer = global::LossDsl.Runtime.Scalars.Mul(raw_Transfer, 1d).MoveToOuterDisposeScope();

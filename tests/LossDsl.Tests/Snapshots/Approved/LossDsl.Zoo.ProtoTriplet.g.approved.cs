@@ -172,30 +172,54 @@ namespace LossDsl.Zoo
                 // v9 = mean_j (v8)
                 v9 = global::LossDsl.Runtime.Ops.RowMean(v8);
             }
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, supportLabels, v2, support, v5, v9);
             // v10 = v9 − v5
             var v10 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v9), v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, query, supportLabels, v2, support, v10);
             // v12 = v10 + Margin
             var v12 = global::LossDsl.Runtime.Ops.Add(v10, this.Margin);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, query, supportLabels, v2, support, queryLabels, v7!, v12);
             // v13 = relu(v12)
             var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, query, supportLabels, v2, support, queryLabels, v7!, v13);
             // v14 = [queryLabels_i ≠ supportLabels_j]
             var v14 = global::LossDsl.Runtime.Ops.DifferentLabel(queryLabels, supportLabels);
             // v15 = 1[v14]
             var v15 = global::LossDsl.Runtime.Ops.Indicator(v14, __shapes.FloatType);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, supportLabels, queryLabels, v15);
             // v16 = [j < i]
             var v16 = global::LossDsl.Runtime.Ops.Earlier(__shapes["S"], __shapes.Device);
             // v17 = v2 ∧ v16
             var v17 = global::LossDsl.Runtime.Ops.And(v2, v16);
+            // not read again: v2, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, supportLabels, v13, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, v17);
             // v18 = [∃ j: (v17)_ij]
             var v18 = global::LossDsl.Runtime.Ops.HasAny(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, supportLabels, v18);
             // v19 = ¬v18
             var v19 = global::LossDsl.Runtime.Ops.Not(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, supportLabels, v19);
             // v20 = 1[v19]
             var v20 = global::LossDsl.Runtime.Ops.Indicator(v19, __shapes.FloatType);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, supportLabels, v20);
             // v21 = v20_j
             var v21 = global::LossDsl.Runtime.Ops.PerColumn(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, supportLabels, v21);
             // v22 = v15 · v21
             var v22 = global::LossDsl.Runtime.Ops.Mul(v15, v21);
+            // not read again: v15, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, supportLabels, queryLabels, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, supportLabels, v22);
             global::TorchSharp.torch.Tensor v23;
             if (__fused1)
             {
@@ -208,14 +232,24 @@ namespace LossDsl.Zoo
                 // v23 = [∃ j: (v7)_ij]
                 v23 = global::LossDsl.Runtime.Ops.HasAny(v7!);
             }
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, supportLabels, queryLabels, v13, v23);
             // v24 = 1[v23]
             var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, supportLabels, queryLabels, v24);
             // v25 = v22 · v24
             var v25 = global::LossDsl.Runtime.Ops.Mul(v22, global::LossDsl.Runtime.Ops.PerRow(v24));
+            // not read again: v22, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, supportLabels, queryLabels, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, supportLabels, queryLabels, v25);
             // v26 = v13 over v25
             var v26 = global::LossDsl.Runtime.Ops.Over(v13, v25);
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
+            // not read again: v13, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, query, supportLabels, support, queryLabels, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, supportLabels, queryLabels, v27);
             // term Triplets (Prototypes.cs:21), weight 1
             var raw_Triplets = global::LossDsl.Runtime.InputGuards.Poison(v27, __invalid_query, __invalid_support).MoveToOuterDisposeScope();
             var weighted_Triplets = global::LossDsl.Runtime.Scalars.Mul(raw_Triplets, 1d).MoveToOuterDisposeScope();

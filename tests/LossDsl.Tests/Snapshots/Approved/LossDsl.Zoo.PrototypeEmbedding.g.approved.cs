@@ -161,16 +161,26 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(prototypes);
             // v4 = ⟨v2_i, v3_j⟩
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, u, v4);
             // v8 = v4 · (1 / Temperature)
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, u, prototypes, v3, v8);
             // v9 = v8
             var v9 = global::LossDsl.Runtime.Ops.As(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, u, prototypes, v3, v9);
             // v11 = mean_i CE(v9_i, y_i)
             var v11 = global::LossDsl.Runtime.Ops.CrossEntropy(v9, y);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, u, prototypes, v3, v11);
             // v14 = [all pairs], needed only unfused
             var v14 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.AllPairs(__shapes["C"], __shapes["C"], __shapes.Device);
             // v15 = v14 ∧ [i ≠ j], needed only unfused
             var v15 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v14!);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, v15!);
             global::TorchSharp.torch.Tensor v17;
             if (__fused0)
             {
@@ -186,17 +196,25 @@ namespace LossDsl.Zoo
                 var v12 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Dot, self: true);
                 // v13 = (v12)²
                 var v13 = global::LossDsl.Runtime.Ops.Square(v12);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, prototypes, v3, v13);
                 // v16 = v13 over v15
                 var v16 = global::LossDsl.Runtime.Ops.Over(v13, v15!);
                 // v17 = Σ_j (v16)
                 v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
+                // not read again: v13 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, prototypes, v3, v17);
             }
             // v19 = v17 + 1E-12
             var v19 = global::LossDsl.Runtime.Ops.Add(v17, 1E-12d);
             // v20 = √(v19)
             var v20 = global::LossDsl.Runtime.Ops.Sqrt(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, prototypes, v3, v15!, v20);
             // v21 = mean(v20)
             var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, prototypes, v3, v15!, v21);
             global::TorchSharp.torch.Tensor v25;
             if (__fused1)
             {
@@ -214,13 +232,22 @@ namespace LossDsl.Zoo
                 var v24 = global::LossDsl.Runtime.Ops.Over(v23, v15!);
                 // v25 = min_j (v24)
                 v25 = global::LossDsl.Runtime.Ops.RowMin(v24);
+                // not read again: v23 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v23, prototypes, v3, v25);
             }
+            // not read again: v3, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, prototypes, v11, v21, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, v21, v25);
             // v26 = Gamma − v25
             var v26 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v25);
             // v27 = relu(v26)
             var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, prototypes, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, prototypes, v28);
             // term Matching (Prototypes.cs:109), weight 1
             var raw_Matching = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_u, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Matching = global::LossDsl.Runtime.Scalars.Mul(raw_Matching, 1d).MoveToOuterDisposeScope();

@@ -180,6 +180,8 @@ namespace LossDsl.Zoo
             var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -195,10 +197,14 @@ namespace LossDsl.Zoo
                 var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v8 = v7 ∧ [i ≠ j]
                 var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
+                // not read again: v7 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v7, v8);
                 // v9 = v6 over v8
                 var v9 = global::LossDsl.Runtime.Ops.Over(v6!, v8);
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
+                // not read again: v8 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v8, v10);
             }
             global::TorchSharp.torch.Tensor v16;
             if (__fused1)
@@ -218,51 +224,92 @@ namespace LossDsl.Zoo
                 var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v14 = v13 ∧ [i ≠ j]
                 var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+                // not read again: v13 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
                 // v15 = v11 over v14
                 var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14);
                 // v16 = mean_j (v15)
                 v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
+                // not read again: v11, v14 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, v10, v16);
+                global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v1, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
             // v19 = normalize(prototypes)
             var v19 = global::LossDsl.Runtime.Ops.Normalize(prototypes);
             // v20 = ⟨v1_i, v19_j⟩
             var v20 = global::LossDsl.Runtime.Ops.Pairwise(v1, v19, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, prototypes, v20);
             // v21 = v20 · (1 / Temperature)
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, (1d / this.Temperature));
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, z, v1, prototypes, v21);
             // v22 = v21
             var v22 = global::LossDsl.Runtime.Ops.As(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, z, v1, prototypes, v22);
             // v23 = mean_i CE(v22_i, y_i)
             var v23 = global::LossDsl.Runtime.Ops.CrossEntropy(v22, y);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, z, v1, prototypes, v23);
             // v26 = sg(oldZ)
             var v26 = global::LossDsl.Runtime.Ops.StopGradient(oldZ);
             // v28 = sg(oldPrototypes)
             var v28 = global::LossDsl.Runtime.Ops.StopGradient(oldPrototypes);
             // v29 = normalize(v26)
             var v29 = global::LossDsl.Runtime.Ops.Normalize(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, oldZ, v29);
             // v30 = normalize(v28)
             var v30 = global::LossDsl.Runtime.Ops.Normalize(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, oldPrototypes, v30);
             // v31 = ⟨v29_i, v30_j⟩
             var v31 = global::LossDsl.Runtime.Ops.Pairwise(v29, v30, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, oldZ, v31);
             // v32 = v31 · (1 / Temperature)
             var v32 = global::LossDsl.Runtime.Ops.Mul(v31, (1d / this.Temperature));
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, oldZ, oldPrototypes, v30, v32);
             // v33 = softmax(v32)
             var v33 = global::LossDsl.Runtime.Ops.Softmax(v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, oldZ, oldPrototypes, v30, v33);
             // v34 = v33
             var v34 = global::LossDsl.Runtime.Ops.As(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, oldZ, oldPrototypes, v30, v34);
             // v35 = ⟨v1_i, v30_j⟩
             var v35 = global::LossDsl.Runtime.Ops.Pairwise(v1, v30, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v1, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v17, v23, v35);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, oldPrototypes, v34, v35);
             // v36 = v35 · (1 / Temperature)
             var v36 = global::LossDsl.Runtime.Ops.Mul(v35, (1d / this.Temperature));
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, z, oldPrototypes, v36);
             // v37 = log_softmax(v36)
             var v37 = global::LossDsl.Runtime.Ops.LogSoftmax(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, z, oldPrototypes, v37);
             // v38 = v37
             var v38 = global::LossDsl.Runtime.Ops.As(v37);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, z, oldPrototypes, v38);
             // v39 = (1/N) Σ_i KL(v34_i ‖ exp v38_i)
             var v39 = global::LossDsl.Runtime.Ops.KL(v34, v38);
+            // not read again: v34, v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, oldZ, oldPrototypes, v39);
+            global::LossDsl.Runtime.Lifetimes.Release(v38, z, oldPrototypes, v39);
             // v40 = v39 · Lambda
             var v40 = global::LossDsl.Runtime.Ops.Mul(v39, this.Lambda);
+            // not read again: v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, z, oldZ, oldPrototypes, v40);
             // term SupCon (RelationDistillation.cs:82), weight 1
             var raw_SupCon = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z).MoveToOuterDisposeScope();
             var weighted_SupCon = global::LossDsl.Runtime.Scalars.Mul(raw_SupCon, 1d).MoveToOuterDisposeScope();

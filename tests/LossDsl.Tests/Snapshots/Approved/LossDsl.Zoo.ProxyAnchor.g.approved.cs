@@ -144,40 +144,66 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v6 = ⟨v4_i, v5_j⟩
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v4, v5, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v4, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, proxies, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v6);
             // v7 = Margin − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(this.Margin, v6);
             // v8 = v7 · Alpha
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.Alpha);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, proxies, z, v6, v8);
             // v10 = [j = y_i]
             var v10 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v11 = (v10)ᵀ
             var v11 = global::LossDsl.Runtime.Ops.Transpose(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, y, v11);
             // v12 = v8 over v11
             var v12 = global::LossDsl.Runtime.Ops.Over(v8, v11);
             // v13 = log Σ_j exp(v12)
             var v13 = global::LossDsl.Runtime.Ops.RowLogSumExp(v12);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, proxies, z, v6, v13);
             // v14 = softplus(v13)
             var v14 = global::LossDsl.Runtime.Ops.Softplus(v13);
             // v15 = [∃ j: (v11)_ij]
             var v15 = global::LossDsl.Runtime.Ops.HasAny(v11);
             // v16 = mean(v14 where v15)
             var v16 = global::LossDsl.Runtime.Ops.MeanWhere(v14, v15);
+            // not read again: v14, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, proxies, z, v6, y, v11, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, y, v11, v16);
             // v17 = ¬v11
             var v17 = global::LossDsl.Runtime.Ops.Not(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, y, v16, v17);
             // v18 = v6 · Alpha
             var v18 = global::LossDsl.Runtime.Ops.Mul(v6, this.Alpha);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, proxies, z, v16, v18);
             // v20 = v18 over v17
             var v20 = global::LossDsl.Runtime.Ops.Over(v18, v17);
             // v21 = log Σ_j exp(v20)
             var v21 = global::LossDsl.Runtime.Ops.RowLogSumExp(v20);
+            // not read again: v17, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, proxies, z, v21);
             // v22 = v21 + (Margin · Alpha)
             var v22 = global::LossDsl.Runtime.Ops.Add(v21, (this.Margin * this.Alpha));
             // v23 = softplus(v22)
             var v23 = global::LossDsl.Runtime.Ops.Softplus(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, proxies, z, y, v23);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, proxies, z, y, v24);
             // v25 = v16 + v24
             var v25 = global::LossDsl.Runtime.Ops.Add(v16, v24);
+            // not read again: v16, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, proxies, z, y, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, proxies, z, y, v25);
             // term Proxies (ProxyAnchor.cs:21), weight 1
             var raw_Proxies = global::LossDsl.Runtime.InputGuards.Poison(v25, __invalid_z, __invalid_proxies).MoveToOuterDisposeScope();
             var weighted_Proxies = global::LossDsl.Runtime.Scalars.Mul(raw_Proxies, 1d).MoveToOuterDisposeScope();

@@ -130,12 +130,21 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.Normalize(proxies);
             // v6 = ‖v3_i − v5_j‖²
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v3, v5, global::LossDsl.Ir.Metric.SqEuclidean, self: false);
+            // not read again: v3, v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, proxies, v6);
             // v7 = v6 · −SoftmaxScale
             var v7 = global::LossDsl.Runtime.Ops.Mul(v6, (-this.SoftmaxScale));
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, proxies, v7);
             // v8 = v7
             var v8 = global::LossDsl.Runtime.Ops.As(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, z, proxies, v8);
             // v10 = mean_i CE(v8_i, y_i)
             var v10 = global::LossDsl.Runtime.Ops.CrossEntropy(v8, y);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, proxies, v10);
             // term Proxies (ProxyNca.cs:18), weight 1
             var raw_Proxies = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_z, __invalid_proxies).MoveToOuterDisposeScope();
             var weighted_Proxies = global::LossDsl.Runtime.Scalars.Mul(raw_Proxies, 1d).MoveToOuterDisposeScope();

@@ -156,46 +156,84 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(positiveQuality);
             // v2 = relu(v1)
             var v2 = global::LossDsl.Runtime.Ops.Relu(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, positiveQuality, v2);
             // v4 = sg(negativeQuality)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(negativeQuality);
             // v5 = relu(v4)
             var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, negativeQuality, v5);
             // v7 = normalize(negatives)
             var v7 = global::LossDsl.Runtime.Ops.Normalize(negatives);
             // v9 = normalize(z)
             var v9 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v10 = v7 · v9
             var v10 = global::LossDsl.Runtime.Ops.Mul(v7, global::LossDsl.Runtime.Ops.Align(v9, new[] { 0, 2 }, 3));
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, negatives, v10);
             // v11 = Σ_j (v10)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, negatives, z, v9, v11);
             // v15 = v11 · (1 / Temperature)
             var v15 = global::LossDsl.Runtime.Ops.Mul(v11, (1d / this.Temperature));
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, negatives, z, v9, v15);
             // v17 = normalize(positives)
             var v17 = global::LossDsl.Runtime.Ops.Normalize(positives);
             // v18 = ⟨v9_i, v17_i⟩
             var v18 = global::LossDsl.Runtime.Ops.RowDot(v9, v17);
+            // not read again: v9, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, z, v15, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, positives, v18);
             // v19 = v18 · (1 / Temperature)
             var v19 = global::LossDsl.Runtime.Ops.Mul(v18, (1d / this.Temperature));
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, z, positives, v19);
             // v20 = v15 − v19
             var v20 = global::LossDsl.Runtime.Ops.Sub(v15, global::LossDsl.Runtime.Ops.PerRow(v19));
+            // not read again: v15, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, negatives, z, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, positives, v20);
             // v21 = exp(v20)
             var v21 = global::LossDsl.Runtime.Ops.Exp(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, negatives, z, positives, v21);
             // v22 = v5 · v21
             var v22 = global::LossDsl.Runtime.Ops.Mul(v5, v21);
+            // not read again: v5, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, negativeQuality, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, negatives, z, positives, v22);
             // v23 = Σ_j (v22)
             var v23 = global::LossDsl.Runtime.Ops.RowSum(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, negativeQuality, negatives, z, positives, v23);
             // v24 = log(1 + v23)
             var v24 = global::LossDsl.Runtime.Ops.Log1p(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, negativeQuality, negatives, z, positives, v24);
             // v25 = v2 · v24
             var v25 = global::LossDsl.Runtime.Ops.Mul(v2, v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, negativeQuality, negatives, z, positives, v25);
             // v26 = Σ(v25)
             var v26 = global::LossDsl.Runtime.Ops.Sum(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, positiveQuality, v2, negativeQuality, negatives, z, positives, v26);
             // v27 = Σ(v2)
             var v27 = global::LossDsl.Runtime.Ops.Sum(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, positiveQuality, v26, v27);
             // v29 = max(v27, 1E-30)
             var v29 = global::LossDsl.Runtime.Ops.Maximum(v27, 1E-30d);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, positiveQuality, v29);
             // v30 = v26 / v29
             var v30 = global::LossDsl.Runtime.Ops.Div(v26, v29);
+            // not read again: v26, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, positiveQuality, negativeQuality, negatives, z, positives, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, positiveQuality, v30);
             // term Rationales (RelationDistillation.cs:132), weight 1
             var raw_Rationales = global::LossDsl.Runtime.InputGuards.Poison(v30, __invalid_z, __invalid_positives, __invalid_negatives, __invalid_positiveQuality, __invalid_negativeQuality).MoveToOuterDisposeScope();
             var weighted_Rationales = global::LossDsl.Runtime.Scalars.Mul(raw_Rationales, 1d).MoveToOuterDisposeScope();

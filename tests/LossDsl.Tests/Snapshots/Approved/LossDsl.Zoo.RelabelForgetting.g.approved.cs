@@ -135,10 +135,14 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.CrossEntropy(forgetLogits, substitutedLabels, ignore: -100L);
             // v4 = v3 · Gamma
             var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Gamma);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, forgetLogits, substitutedLabels, v4);
             // v8 = mean_i CE(retainLogits_i, retainLabels_i)
             var v8 = global::LossDsl.Runtime.Ops.CrossEntropy(retainLogits, retainLabels, ignore: -100L);
             // v9 = v8 · Alpha
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, this.Alpha);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, retainLogits, retainLabels, v9);
             // term Forget (Unlearning.cs:241), weight 1
             var raw_Forget = global::LossDsl.Runtime.InputGuards.Poison(v4, __invalid_forgetLogits).MoveToOuterDisposeScope();
             var weighted_Forget = global::LossDsl.Runtime.Scalars.Mul(raw_Forget, 1d).MoveToOuterDisposeScope();

@@ -138,9 +138,16 @@ namespace LossDsl.Zoo
                 var v5 = global::LossDsl.Runtime.Ops.Angles(v4);
                 // v7 = mean smoothL1(v2 − v5; β = 1)
                 v7 = global::LossDsl.Runtime.Ops.SmoothL1(v2, v5, 1d);
+                // not read again: v2, v5 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v2, student, v7);
+                global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, v4, v7);
             }
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v7);
             // v8 = v7 · AngleWeight
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, this.AngleWeight);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, teacher, v8);
             // term Angle (Rkd.cs:15), weight 1
             var raw_Angle = global::LossDsl.Runtime.InputGuards.Poison(v8, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Angle = global::LossDsl.Runtime.Scalars.Mul(raw_Angle, 1d).MoveToOuterDisposeScope();

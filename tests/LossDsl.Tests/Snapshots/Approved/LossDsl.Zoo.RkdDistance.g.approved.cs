@@ -126,16 +126,27 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
             // v3 = v2 / mean(v2 > 0)
             var v3 = global::LossDsl.Runtime.Ops.MeanNormalized(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, student, v3);
             // v5 = sg(teacher)
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v6 = ‖v5_i − v5_j‖
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, v6);
             // v7 = v6 / mean(v6 > 0)
             var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v7);
             // v9 = mean smoothL1(v3 − v7; β = 1)
             var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
+            // not read again: v3, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, student, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, teacher, v9);
             // v10 = v9 · DistanceWeight
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, this.DistanceWeight);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, student, teacher, v10);
             // term Rkd (RkdDistance.cs:15), weight 1
             var raw_Rkd = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Rkd = global::LossDsl.Runtime.Scalars.Mul(raw_Rkd, 1d).MoveToOuterDisposeScope();

@@ -233,160 +233,295 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v4 = entities[v3]
             var v4 = global::LossDsl.Runtime.Ops.Rows(entities, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, positives, v4);
             // v5 = part 1/2 of v4
             var v5 = global::LossDsl.Runtime.Ops.Part(v4, 0L, 2L);
             // v7 = positives[:, 1]
             var v7 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v8 = relations[v7]
             var v8 = global::LossDsl.Runtime.Ops.Rows(relations, v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, positives, v8);
             // v12 = v8 · (3.141592653589793 / EmbeddingRange)
             var v12 = global::LossDsl.Runtime.Ops.Mul(v8, (3.141592653589793d / this.EmbeddingRange));
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, positives, relations, v12);
             // v13 = cos(v12)
             var v13 = global::LossDsl.Runtime.Ops.Cos(v12);
             // v14 = v5 · v13
             var v14 = global::LossDsl.Runtime.Ops.Mul(v5, v13);
             // v15 = part 2/2 of v4
             var v15 = global::LossDsl.Runtime.Ops.Part(v4, 1L, 2L);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, entities, positives, v5, v14, v15);
             // v16 = sin(v12)
             var v16 = global::LossDsl.Runtime.Ops.Sin(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, positives, relations, v13, v14, v16);
             // v17 = v15 · v16
             var v17 = global::LossDsl.Runtime.Ops.Mul(v15, v16);
             // v18 = v14 − v17
             var v18 = global::LossDsl.Runtime.Ops.Sub(v14, v17);
+            // not read again: v14, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, entities, positives, v5, relations, v13, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, entities, positives, relations, v15, v16, v18);
             // v19 = positives[:, 2]
             var v19 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v20 = entities[v19]
             var v20 = global::LossDsl.Runtime.Ops.Rows(entities, v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, positives, v20);
             // v21 = part 1/2 of v20
             var v21 = global::LossDsl.Runtime.Ops.Part(v20, 0L, 2L);
             // v22 = v18 − v21
             var v22 = global::LossDsl.Runtime.Ops.Sub(v18, v21);
+            // not read again: v18, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, entities, positives, v5, relations, v13, v15, v16, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, entities, positives, v20, v22);
             // v23 = (v22)²
             var v23 = global::LossDsl.Runtime.Ops.Square(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, entities, positives, v5, relations, v13, v15, v16, v20, v23);
             // v24 = v5 · v16
             var v24 = global::LossDsl.Runtime.Ops.Mul(v5, v16);
+            // not read again: v5, v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, entities, positives, v23, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, positives, relations, v23, v24);
             // v25 = v15 · v13
             var v25 = global::LossDsl.Runtime.Ops.Mul(v15, v13);
+            // not read again: v13, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, positives, relations, v23, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, entities, positives, v23, v25);
             // v26 = v24 + v25
             var v26 = global::LossDsl.Runtime.Ops.Add(v24, v25);
+            // not read again: v24, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, positives, relations, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, entities, positives, relations, v26);
             // v27 = part 2/2 of v20
             var v27 = global::LossDsl.Runtime.Ops.Part(v20, 1L, 2L);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, entities, positives, v23, v27);
             // v28 = v26 − v27
             var v28 = global::LossDsl.Runtime.Ops.Sub(v26, v27);
+            // not read again: v26, v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, entities, positives, relations, v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, positives, v28);
             // v29 = (v28)²
             var v29 = global::LossDsl.Runtime.Ops.Square(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, entities, positives, relations, v29);
             // v30 = v23 + v29
             var v30 = global::LossDsl.Runtime.Ops.Add(v23, v29);
+            // not read again: v23, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, entities, positives, relations, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, entities, positives, relations, v30);
             // v31 = √(v30)
             var v31 = global::LossDsl.Runtime.Ops.Sqrt(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, entities, positives, relations, v31);
             // v32 = Σ_j (v31)
             var v32 = global::LossDsl.Runtime.Ops.RowSum(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, entities, positives, relations, v32);
             // v33 = Gamma − v32
             var v33 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, entities, positives, relations, v33);
             // v34 = log σ(v33)
             var v34 = global::LossDsl.Runtime.Ops.LogSigmoid(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, entities, positives, relations, v34);
             // v36 = v34 · weights
             var v36 = global::LossDsl.Runtime.Ops.Mul(v34, weights);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, entities, positives, relations, v36);
             // v37 = Σ(v36)
             var v37 = global::LossDsl.Runtime.Ops.Sum(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, entities, positives, relations, weights, v37);
             // v38 = −v37
             var v38 = global::LossDsl.Runtime.Ops.Neg(v37);
+            // not read again: v37 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, entities, positives, relations, weights, v38);
             // v39 = Σ(weights)
             var v39 = global::LossDsl.Runtime.Ops.Sum(weights);
             // v40 = v38 / v39
             var v40 = global::LossDsl.Runtime.Ops.Div(v38, v39);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, entities, positives, relations, weights, v40);
             // v42 = negatives[:, 0]
             var v42 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v43 = entities[v42]
             var v43 = global::LossDsl.Runtime.Ops.Rows(entities, v42);
+            // not read again: v42 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v42, negatives, v43);
             // v44 = part 1/2 of v43
             var v44 = global::LossDsl.Runtime.Ops.Part(v43, 0L, 2L);
             // v45 = negatives[:, 1]
             var v45 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v46 = relations[v45]
             var v46 = global::LossDsl.Runtime.Ops.Rows(relations, v45);
+            // not read again: v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, negatives, v46);
             // v47 = v46 · (3.141592653589793 / EmbeddingRange)
             var v47 = global::LossDsl.Runtime.Ops.Mul(v46, (3.141592653589793d / this.EmbeddingRange));
+            // not read again: v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v46, relations, negatives, v47);
             // v48 = cos(v47)
             var v48 = global::LossDsl.Runtime.Ops.Cos(v47);
             // v49 = v44 · v48
             var v49 = global::LossDsl.Runtime.Ops.Mul(v44, v48);
             // v50 = part 2/2 of v43
             var v50 = global::LossDsl.Runtime.Ops.Part(v43, 1L, 2L);
+            // not read again: v43 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v43, entities, negatives, v44, v49, v50);
             // v51 = sin(v47)
             var v51 = global::LossDsl.Runtime.Ops.Sin(v47);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, relations, negatives, v48, v49, v51);
             // v52 = v50 · v51
             var v52 = global::LossDsl.Runtime.Ops.Mul(v50, v51);
             // v53 = v49 − v52
             var v53 = global::LossDsl.Runtime.Ops.Sub(v49, v52);
+            // not read again: v49, v52 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v49, entities, relations, negatives, v44, v48, v53);
+            global::LossDsl.Runtime.Lifetimes.Release(v52, entities, relations, negatives, v50, v51, v53);
             // v54 = negatives[:, 2]
             var v54 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v55 = entities[v54]
             var v55 = global::LossDsl.Runtime.Ops.Rows(entities, v54);
+            // not read again: v54 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v54, negatives, v55);
             // v56 = part 1/2 of v55
             var v56 = global::LossDsl.Runtime.Ops.Part(v55, 0L, 2L);
             // v57 = v53 − v56
             var v57 = global::LossDsl.Runtime.Ops.Sub(v53, v56);
+            // not read again: v53, v56 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v53, entities, relations, negatives, v44, v48, v50, v51, v57);
+            global::LossDsl.Runtime.Lifetimes.Release(v56, entities, negatives, v55, v57);
             // v58 = (v57)²
             var v58 = global::LossDsl.Runtime.Ops.Square(v57);
+            // not read again: v57 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v57, entities, relations, negatives, v44, v48, v50, v51, v55, v58);
             // v59 = v44 · v51
             var v59 = global::LossDsl.Runtime.Ops.Mul(v44, v51);
+            // not read again: v44, v51 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, entities, negatives, v58, v59);
+            global::LossDsl.Runtime.Lifetimes.Release(v51, relations, negatives, v58, v59);
             // v60 = v50 · v48
             var v60 = global::LossDsl.Runtime.Ops.Mul(v50, v48);
+            // not read again: v48, v50 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v48, relations, negatives, v58, v60);
+            global::LossDsl.Runtime.Lifetimes.Release(v50, entities, negatives, v58, v60);
             // v61 = v59 + v60
             var v61 = global::LossDsl.Runtime.Ops.Add(v59, v60);
+            // not read again: v59, v60 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v59, entities, relations, negatives, v61);
+            global::LossDsl.Runtime.Lifetimes.Release(v60, entities, relations, negatives, v61);
             // v62 = part 2/2 of v55
             var v62 = global::LossDsl.Runtime.Ops.Part(v55, 1L, 2L);
+            // not read again: v55 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v55, entities, negatives, v58, v62);
             // v63 = v61 − v62
             var v63 = global::LossDsl.Runtime.Ops.Sub(v61, v62);
+            // not read again: v61, v62 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v61, entities, relations, negatives, v63);
+            global::LossDsl.Runtime.Lifetimes.Release(v62, entities, negatives, v63);
             // v64 = (v63)²
             var v64 = global::LossDsl.Runtime.Ops.Square(v63);
+            // not read again: v63 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v63, entities, relations, negatives, v64);
             // v65 = v58 + v64
             var v65 = global::LossDsl.Runtime.Ops.Add(v58, v64);
+            // not read again: v58, v64 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v58, entities, relations, negatives, v65);
+            global::LossDsl.Runtime.Lifetimes.Release(v64, entities, relations, negatives, v65);
             // v66 = √(v65)
             var v66 = global::LossDsl.Runtime.Ops.Sqrt(v65);
+            // not read again: v65 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v65, entities, relations, negatives, v66);
             // v67 = Σ_j (v66)
             var v67 = global::LossDsl.Runtime.Ops.RowSum(v66);
+            // not read again: v66 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v66, entities, relations, negatives, v67);
             // v68 = Gamma − v67
             var v68 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v67);
+            // not read again: v67 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v67, entities, relations, negatives, v68);
             // v70 = v68 · AdversarialTemperature
             var v70 = global::LossDsl.Runtime.Ops.Mul(v68, this.AdversarialTemperature);
             // v71 = softmax(v70)
             var v71 = global::LossDsl.Runtime.Ops.Softmax(v70);
+            // not read again: v70 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v70, entities, relations, negatives, v68, v71);
             // v72 = sg(v71)
             var v72 = global::LossDsl.Runtime.Ops.StopGradient(v71);
+            // not read again: v71 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v71, entities, relations, negatives, v68, v72);
             // v73 = −v68
             var v73 = global::LossDsl.Runtime.Ops.Neg(v68);
+            // not read again: v68 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v68, entities, relations, negatives, v72, v73);
             // v74 = log σ(v73)
             var v74 = global::LossDsl.Runtime.Ops.LogSigmoid(v73);
+            // not read again: v73 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v73, entities, relations, negatives, v74);
             // v75 = v72 · v74
             var v75 = global::LossDsl.Runtime.Ops.Mul(v72, v74);
+            // not read again: v72, v74 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v72, entities, relations, negatives, v75);
+            global::LossDsl.Runtime.Lifetimes.Release(v74, entities, relations, negatives, v75);
             // v76 = Σ_j (v75)
             var v76 = global::LossDsl.Runtime.Ops.RowSum(v75);
+            // not read again: v75 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v75, entities, relations, negatives, v76);
             // v77 = v76 · weights
             var v77 = global::LossDsl.Runtime.Ops.Mul(v76, weights);
+            // not read again: v76 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v76, entities, relations, negatives, v77);
             // v78 = Σ(v77)
             var v78 = global::LossDsl.Runtime.Ops.Sum(v77);
+            // not read again: v77 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v77, entities, relations, weights, negatives, v78);
             // v79 = −v78
             var v79 = global::LossDsl.Runtime.Ops.Neg(v78);
+            // not read again: v78 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v78, entities, relations, weights, negatives, v79);
             // v80 = v79 / v39
             var v80 = global::LossDsl.Runtime.Ops.Div(v79, v39);
+            // not read again: v39, v79 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v39, weights, v40, v80);
+            global::LossDsl.Runtime.Lifetimes.Release(v79, entities, relations, weights, negatives, v80);
             // v82 = |entities|
             var v82 = global::LossDsl.Runtime.Ops.Abs(entities);
             // v84 = (v82)^3
             var v84 = global::LossDsl.Runtime.Ops.Pow(v82, (double)3);
+            // not read again: v82 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v82, entities, v84);
             // v85 = Σ(v84)
             var v85 = global::LossDsl.Runtime.Ops.Sum(v84);
+            // not read again: v84 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v84, entities, v85);
             // v86 = |relations|
             var v86 = global::LossDsl.Runtime.Ops.Abs(relations);
             // v87 = (v86)^3
             var v87 = global::LossDsl.Runtime.Ops.Pow(v86, (double)3);
+            // not read again: v86 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v86, relations, v87);
             // v88 = Σ(v87)
             var v88 = global::LossDsl.Runtime.Ops.Sum(v87);
+            // not read again: v87 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v87, relations, v88);
             // v89 = v85 + v88
             var v89 = global::LossDsl.Runtime.Ops.Add(v85, v88);
+            // not read again: v85, v88 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v85, entities, v89);
+            global::LossDsl.Runtime.Lifetimes.Release(v88, relations, v89);
             // v90 = v89 · Regularization
             var v90 = global::LossDsl.Runtime.Ops.Mul(v89, this.Regularization);
+            // not read again: v89 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v89, entities, relations, v90);
             // term Positive (KnowledgeGraph.cs:93), weight 0.5
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v40, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

@@ -148,36 +148,66 @@ namespace LossDsl.Zoo
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(mask);
             // v6 = v3 · v5
             var v6 = global::LossDsl.Runtime.Ops.Mul(v3, v5);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, logits, v6);
             // v7 = 1 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub((double)1, v6);
             // v9 = (v7)^Alpha
             var v9 = global::LossDsl.Runtime.Ops.Pow(v7, this.Alpha);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, logits, mask, v5, v6, v9);
             // v10 = v9 · v6
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, v6);
+            // not read again: v6, v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, mask, v5, v10);
+            global::LossDsl.Runtime.Lifetimes.Release(v9, logits, mask, v5, v10);
             // v12 = sg(target)
             var v12 = global::LossDsl.Runtime.Ops.StopGradient(target);
             // v13 = v12 · v5
             var v13 = global::LossDsl.Runtime.Ops.Mul(v12, v5);
+            // not read again: v5, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, mask, v10, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, target, v13);
             // v14 = v10 · v13
             var v14 = global::LossDsl.Runtime.Ops.Mul(v10, v13);
             // v15 = Σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.Sum(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, logits, mask, v10, target, v13, v15);
             // v16 = v15 · 2
             var v16 = global::LossDsl.Runtime.Ops.Mul(v15, (double)2);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, logits, mask, v10, target, v13, v16);
             // v18 = v16 + Smooth
             var v18 = global::LossDsl.Runtime.Ops.Add(v16, this.Smooth);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, logits, mask, v10, target, v13, v18);
             // v19 = Σ(v10)
             var v19 = global::LossDsl.Runtime.Ops.Sum(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, logits, mask, v18, v19);
             // v20 = Σ(v13)
             var v20 = global::LossDsl.Runtime.Ops.Sum(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, mask, target, v18, v20);
             // v21 = v19 + v20
             var v21 = global::LossDsl.Runtime.Ops.Add(v19, v20);
+            // not read again: v19, v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, logits, mask, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, mask, target, v21);
             // v22 = v21 + Smooth
             var v22 = global::LossDsl.Runtime.Ops.Add(v21, this.Smooth);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, logits, mask, target, v22);
             // v23 = v18 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v18, v22);
+            // not read again: v18, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, logits, mask, target, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, logits, mask, target, v23);
             // v24 = 1 − v23
             var v24 = global::LossDsl.Runtime.Ops.Sub((double)1, v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, logits, mask, target, v24);
             // term Overlap (SelfAdjustingDice.cs:75), weight 1
             var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_logits, __invalid_target, __invalid_mask).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();

@@ -141,36 +141,67 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.Sub((double)1, v3);
             // v6 = (v4)^Alpha
             var v6 = global::LossDsl.Runtime.Ops.Pow(v4, this.Alpha);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, logits, v3, v6);
             // v7 = v6 · v3
             var v7 = global::LossDsl.Runtime.Ops.Mul(v6, v3);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, logits, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, v7);
             // v8 = v7 · 2
             var v8 = global::LossDsl.Runtime.Ops.Mul(v7, (double)2);
             // v10 = [j = target_i]
             var v10 = global::LossDsl.Runtime.Ops.ClassOf(target, __shapes["C"]);
             // v11 = 1[v10]
             var v11 = global::LossDsl.Runtime.Ops.Indicator(v10, __shapes.FloatType);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, target, v11);
             // v12 = v11
             var v12 = global::LossDsl.Runtime.Ops.As(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, target, v12);
             // v13 = v8 · v12
             var v13 = global::LossDsl.Runtime.Ops.Mul(v8, v12);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, logits, v7, v13);
             // v15 = v13 + Smooth
             var v15 = global::LossDsl.Runtime.Ops.Add(v13, this.Smooth);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, logits, v7, target, v12, v15);
             // v16 = (v7)²
             var v16 = global::LossDsl.Runtime.Ops.Square(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, logits, v15, v16);
             // v17 = (v12)²
             var v17 = global::LossDsl.Runtime.Ops.Square(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, target, v15, v17);
             // v18 = v16 + v17
             var v18 = global::LossDsl.Runtime.Ops.Add(v16, v17);
+            // not read again: v16, v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, logits, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, target, v18);
             // v19 = v18 + Smooth
             var v19 = global::LossDsl.Runtime.Ops.Add(v18, this.Smooth);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, logits, target, v19);
             // v20 = v15 / v19
             var v20 = global::LossDsl.Runtime.Ops.Div(v15, v19);
+            // not read again: v15, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, logits, target, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, logits, target, v20);
             // v21 = 1 − v20
             var v21 = global::LossDsl.Runtime.Ops.Sub((double)1, v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, logits, target, v21);
             // v22 = Σ_j (v21)
             var v22 = global::LossDsl.Runtime.Ops.RowSum(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, logits, target, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, logits, target, v23);
             // term Overlap (SelfAdjustingDice.cs:52), weight 1
             var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();

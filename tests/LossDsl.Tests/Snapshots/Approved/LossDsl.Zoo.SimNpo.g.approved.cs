@@ -152,30 +152,55 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v7 = 1[v6]
             var v7 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, labels, v7);
             // v8 = Σ_j (v7)
             var v8 = global::LossDsl.Runtime.Ops.RowSum(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, labels, v8);
             // v10 = max(v8, 1)
             var v10 = global::LossDsl.Runtime.Ops.Maximum(v8, (double)1);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, labels, v10);
             // v11 = forgetNll / v10
             var v11 = global::LossDsl.Runtime.Ops.Div(forgetNll, v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, labels, v11);
             // v13 = v11 − Delta
             var v13 = global::LossDsl.Runtime.Ops.Sub(v11, this.Delta);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, forgetNll, labels, v13);
             // v14 = v13 · Beta
             var v14 = global::LossDsl.Runtime.Ops.Mul(v13, this.Beta);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, forgetNll, labels, v14);
             // v15 = log σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.LogSigmoid(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, forgetNll, labels, v15);
             // v16 = Σ(v15)
             var v16 = global::LossDsl.Runtime.Ops.Sum(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, forgetNll, labels, v16);
             // v17 = v16 · (-2 / Beta)
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, (-2 / this.Beta));
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, forgetNll, labels, v17);
             // v18 = #forgetNll
             var v18 = global::LossDsl.Runtime.Ops.Count(forgetNll, __shapes.FloatType);
             // v19 = max(v18, 1)
             var v19 = global::LossDsl.Runtime.Ops.Maximum(v18, (double)1);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, forgetNll, v19);
             // v20 = v17 / v19
             var v20 = global::LossDsl.Runtime.Ops.Div(v17, v19);
+            // not read again: v17, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, forgetNll, labels, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, forgetNll, v20);
             // v21 = v20 · Gamma
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.Gamma);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, forgetNll, labels, v21);
             // v24 = retainLoss · Alpha
             var v24 = global::LossDsl.Runtime.Ops.Mul(retainLoss, this.Alpha);
             // term Forget (Unlearning.cs:56), weight 1

@@ -155,36 +155,67 @@ namespace LossDsl.Zoo
             var v6 = global::LossDsl.Runtime.Ops.NextTokenLogProbs(logits, labels, ignore: -100L);
             // v7 = Σ_j (v6)
             var v7 = global::LossDsl.Runtime.Ops.RowSum(v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, labels, v7);
             // v8 = −v7
             var v8 = global::LossDsl.Runtime.Ops.Neg(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, logits, labels, v8);
             // v9 = [labels not ignored]
             var v9 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v10 = 1[v9]
             var v10 = global::LossDsl.Runtime.Ops.Indicator(v9, __shapes.FloatType);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, labels, v10);
             // v11 = Σ_j (v10)
             var v11 = global::LossDsl.Runtime.Ops.RowSum(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, labels, v11);
             // v13 = max(v11, 1)
             var v13 = global::LossDsl.Runtime.Ops.Maximum(v11, (double)1);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, labels, v13);
             // v14 = v8 / v13
             var v14 = global::LossDsl.Runtime.Ops.Div(v8, v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, labels, v14);
             // v16 = v14 − Delta
             var v16 = global::LossDsl.Runtime.Ops.Sub(v14, this.Delta);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, logits, labels, v8, v16);
             // v17 = v16 · Beta
             var v17 = global::LossDsl.Runtime.Ops.Mul(v16, this.Beta);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, logits, labels, v8, v17);
             // v18 = log σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.LogSigmoid(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, logits, labels, v8, v18);
             // v19 = Σ(v18)
             var v19 = global::LossDsl.Runtime.Ops.Sum(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, logits, labels, v8, v19);
             // v20 = v19 · (-2 / Beta)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (-2 / this.Beta));
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, logits, labels, v8, v20);
             // v21 = #v8
             var v21 = global::LossDsl.Runtime.Ops.Count(v8, __shapes.FloatType);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, logits, labels, v20, v21);
             // v22 = max(v21, 1)
             var v22 = global::LossDsl.Runtime.Ops.Maximum(v21, (double)1);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, logits, labels, v22);
             // v23 = v20 / v22
             var v23 = global::LossDsl.Runtime.Ops.Div(v20, v22);
+            // not read again: v20, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, logits, labels, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, logits, labels, v23);
             // v24 = v23 · Gamma
             var v24 = global::LossDsl.Runtime.Ops.Mul(v23, this.Gamma);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, logits, labels, v24);
             // v27 = retainLoss · Alpha
             var v27 = global::LossDsl.Runtime.Ops.Mul(retainLoss, this.Alpha);
             // term Forget (Unlearning.cs:83), weight 1

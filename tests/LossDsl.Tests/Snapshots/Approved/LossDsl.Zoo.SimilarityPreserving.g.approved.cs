@@ -112,14 +112,23 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, teacher, v2);
             // v3 = normalize(v2)
             var v3 = global::LossDsl.Runtime.Ops.Normalize(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v3);
             // v5 = ⟨student_i, student_j⟩
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = normalize(v5)
             var v6 = global::LossDsl.Runtime.Ops.Normalize(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, student, v6);
             // v7 = mean ((v3) − (v6))²
             var v7 = global::LossDsl.Runtime.Ops.Mse(v3, v6);
+            // not read again: v3, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, teacher, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, student, v7);
             // term Gram (FeatureDistillation.cs:47), weight 1
             var raw_Gram = global::LossDsl.Runtime.InputGuards.Poison(v7, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Gram = global::LossDsl.Runtime.Scalars.Mul(raw_Gram, 1d).MoveToOuterDisposeScope();

@@ -143,38 +143,63 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(targs);
             // v4 = ⟨v2_i, v3_j⟩
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, preds, v4);
             // v8 = v4 · (1 / Temperature)
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
             // v9 = log_softmax(v8)
             var v9 = global::LossDsl.Runtime.Ops.LogSoftmax(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, preds, targs, v3, v4, v9);
             // v10 = ⟨v3_i, v3_j⟩
             var v10 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, targs, v4, v9, v10);
             // v11 = v10 · (1 / Temperature)
             var v11 = global::LossDsl.Runtime.Ops.Mul(v10, (1d / this.Temperature));
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, targs, v11);
             // v12 = softmax(v11)
             var v12 = global::LossDsl.Runtime.Ops.Softmax(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, targs, v12);
             // v13 = v9 over v12
             var v13 = global::LossDsl.Runtime.Ops.Over(v9, v12);
             // v14 = Σ_j (v13)
             var v14 = global::LossDsl.Runtime.Ops.RowSum(v13);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, preds, targs, v4, v14);
             // v15 = mean(v14)
             var v15 = global::LossDsl.Runtime.Ops.Mean(v14);
             // v16 = −v15
             var v16 = global::LossDsl.Runtime.Ops.Neg(v15);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, preds, targs, v4, v12, v16);
             // v17 = (v4)ᵀ
             var v17 = global::LossDsl.Runtime.Ops.Transpose(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, preds, targs, v16, v17);
             // v18 = v17 · (1 / Temperature)
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, (1d / this.Temperature));
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, preds, targs, v18);
             // v19 = log_softmax(v18)
             var v19 = global::LossDsl.Runtime.Ops.LogSoftmax(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, preds, targs, v19);
             // v20 = v19 over v12
             var v20 = global::LossDsl.Runtime.Ops.Over(v19, v12);
             // v21 = Σ_j (v20)
             var v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
+            // not read again: v12, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, targs, v16, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, preds, targs, v21);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
             // v23 = −v22
             var v23 = global::LossDsl.Runtime.Ops.Neg(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, preds, targs, v23);
             // term PredictionsToTargets (Mixco.cs:70), weight 0.5
             var raw_PredictionsToTargets = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_preds, __invalid_targs).MoveToOuterDisposeScope();
             var weighted_PredictionsToTargets = global::LossDsl.Runtime.Scalars.Mul(raw_PredictionsToTargets, 0.5d).MoveToOuterDisposeScope();

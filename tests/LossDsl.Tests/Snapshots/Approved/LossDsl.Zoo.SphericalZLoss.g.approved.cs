@@ -138,36 +138,65 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.RowMean(logits);
             // v4 = logits − v3
             var v4 = global::LossDsl.Runtime.Ops.Sub(logits, global::LossDsl.Runtime.Ops.PerRow(v3));
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, logits, v4);
             // v5 = (v4)²
             var v5 = global::LossDsl.Runtime.Ops.Square(v4);
             // v6 = mean_j (v5)
             var v6 = global::LossDsl.Runtime.Ops.RowMean(v5);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, logits, v4, v6);
             // v8 = [v6 > 0]
             var v8 = global::LossDsl.Runtime.Ops.Greater(v6, (double)0);
             // v10 = v6 + 1
             var v10 = global::LossDsl.Runtime.Ops.Add(v6, (double)1);
             // v11 = (v8 ? v6 : v10)
             var v11 = global::LossDsl.Runtime.Ops.Where(v8, v6, v10);
+            // not read again: v6, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, v4, v8, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, logits, v4, v11);
             // v12 = √(v11)
             var v12 = global::LossDsl.Runtime.Ops.Sqrt(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, logits, v4, v8, v12);
             // v13 = v4 / v12
             var v13 = global::LossDsl.Runtime.Ops.Div(v4, global::LossDsl.Runtime.Ops.PerRow(v12));
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, logits, v4, v8, v13);
             // v14 = v4 · 0
             var v14 = global::LossDsl.Runtime.Ops.Mul(v4, (double)0);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, logits, v8, v13, v14);
             // v15 = (v8 ? v13 : v14)
             var v15 = global::LossDsl.Runtime.Ops.Where(global::LossDsl.Runtime.Ops.PerRow(v8), v13, v14);
+            // not read again: v8, v13, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, logits, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v13, logits, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, logits, v15);
             // v17 = v15_(i, y_i)
             var v17 = global::LossDsl.Runtime.Ops.Pick(v15, y);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, logits, v17);
             // v18 = B − v17
             var v18 = global::LossDsl.Runtime.Ops.Sub(this.B, v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, logits, y, v18);
             // v19 = v18 · A
             var v19 = global::LossDsl.Runtime.Ops.Mul(v18, this.A);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, logits, y, v19);
             // v20 = softplus(v19)
             var v20 = global::LossDsl.Runtime.Ops.Softplus(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, logits, y, v20);
             // v23 = v20 · (1 / A)
             var v23 = global::LossDsl.Runtime.Ops.Mul(v20, (1d / this.A));
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, logits, y, v23);
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, logits, y, v24);
             // term Z (Classification.cs:22), weight 1
             var raw_Z = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();

@@ -140,6 +140,8 @@ namespace LossDsl.Zoo
             var v5 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
             // v8 = v5 · (1 / Temperature), needed only unfused
             var v8 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v5!, (1d / this.Temperature));
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v4, v8!);
             global::TorchSharp.torch.Tensor v12;
             if (__fused0)
             {
@@ -155,10 +157,14 @@ namespace LossDsl.Zoo
                 var v9 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v10 = v9 ∧ [i ≠ j]
                 var v10 = global::LossDsl.Runtime.Ops.ExcludeSelf(v9);
+                // not read again: v9 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v9, v10);
                 // v11 = v8 over v10
                 var v11 = global::LossDsl.Runtime.Ops.Over(v8!, v10);
                 // v12 = log Σ_j exp(v11)
                 v12 = global::LossDsl.Runtime.Ops.RowLogSumExp(v11);
+                // not read again: v10 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v10, v12);
             }
             global::TorchSharp.torch.Tensor v18;
             if (__fused1)
@@ -178,15 +184,25 @@ namespace LossDsl.Zoo
                 var v15 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v16 = v15 ∧ [i ≠ j]
                 var v16 = global::LossDsl.Runtime.Ops.ExcludeSelf(v15);
+                // not read again: v15 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v15, y, v16);
                 // v17 = v13 over v16
                 var v17 = global::LossDsl.Runtime.Ops.Over(v13, v16);
                 // v18 = mean_j (v17)
                 v18 = global::LossDsl.Runtime.Ops.RowMean(v17);
+                // not read again: v13, v16 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, z, v4, v5!, v8!, v12, v18);
+                global::LossDsl.Runtime.Lifetimes.Release(v16, y, v18);
             }
+            // not read again: v4, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, z, v18);
             // v19 = mean(v18)
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
             // v20 = v19 · (Temperature / BaseTemperature)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (this.Temperature / this.BaseTemperature));
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, z, y, v20);
             // term Contrast (SupConVariants.cs:46), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v20, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

@@ -141,6 +141,8 @@ namespace LossDsl.Zoo
             var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
@@ -156,15 +158,21 @@ namespace LossDsl.Zoo
                 var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v8 = v7 ∧ [i ≠ j]
                 var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
+                // not read again: v7 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v7, v8);
                 // v9 = v6 over v8
                 var v9 = global::LossDsl.Runtime.Ops.Over(v6!, v8);
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
+                // not read again: v8 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v8, v10);
             }
             // v13 = [y_i = y_j], needed only unfused
             var v13 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.SameLabel(y);
             // v14 = v13 ∧ [i ≠ j], needed only unfused
             var v14 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v13!);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14!);
             global::TorchSharp.torch.Tensor v16;
             if (__fused1)
             {
@@ -183,7 +191,12 @@ namespace LossDsl.Zoo
                 var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14!);
                 // v16 = mean_j (v15)
                 v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, v10, v16);
             }
+            // not read again: v1, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v16);
             global::TorchSharp.torch.Tensor v17;
             if (__fused2)
             {
@@ -196,6 +209,8 @@ namespace LossDsl.Zoo
                 // v17 = [∃ j: (v14)_ij]
                 v17 = global::LossDsl.Runtime.Ops.HasAny(v14!);
             }
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16, v17);
             global::TorchSharp.torch.Tensor v19;
             if (__fused3)
             {
@@ -209,11 +224,18 @@ namespace LossDsl.Zoo
                 var v18 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
                 // v19 = [∃ j: (v18)_ij]
                 v19 = global::LossDsl.Runtime.Ops.HasAny(v18);
+                // not read again: v18 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v18, y, v19);
             }
             // v20 = v17 ∧ v19
             var v20 = global::LossDsl.Runtime.Ops.And(v17, v19);
+            // not read again: v17, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, y, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, y, v20);
             // v21 = mean(v16 where v20)
             var v21 = global::LossDsl.Runtime.Ops.MeanWhere(v16, v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, y, v21);
             // term Contrast (SupConVariants.cs:22), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

@@ -126,22 +126,39 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(student);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, student, v2);
             // v4 = sg(teacher)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v5 = normalize(v4)
             var v5 = global::LossDsl.Runtime.Ops.Normalize(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, teacher, v5);
             // v6 = ⟨v5_i, v5_j⟩
             var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, teacher, v6);
             // v7 = v2 − v6
             var v7 = global::LossDsl.Runtime.Ops.Sub(v2, v6);
+            // not read again: v2, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, student, v7);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v7);
             // v8 = |v7|
             var v8 = global::LossDsl.Runtime.Ops.Abs(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, student, teacher, v8);
             // v10 = v8 − Margin
             var v10 = global::LossDsl.Runtime.Ops.Sub(v8, this.Margin);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
             // v11 = relu(v10)
             var v11 = global::LossDsl.Runtime.Ops.Relu(v10);
+            // not read again: v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, student, teacher, v11);
             // v12 = mean(v11)
             var v12 = global::LossDsl.Runtime.Ops.Mean(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, student, teacher, v12);
             // term Relations (TokenRelations.cs:18), weight 1
             var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v12, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();

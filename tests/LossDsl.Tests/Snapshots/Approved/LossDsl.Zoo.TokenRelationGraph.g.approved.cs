@@ -145,12 +145,18 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             // v2 = normalize(v1)
             var v2 = global::LossDsl.Runtime.Ops.Normalize(v1);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, teacher, v2);
             // v3 = ⟨v2_i, v2_j⟩
             var v3 = global::LossDsl.Runtime.Ops.Pairwise(v2, v2, global::LossDsl.Ir.Metric.Dot, self: true);
             // v7 = v3 · (1 / Temperature)
             var v7 = global::LossDsl.Runtime.Ops.Mul(v3, (1d / this.Temperature));
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, teacher, v2, v7);
             // v8 = log_softmax(v7)
             var v8 = global::LossDsl.Runtime.Ops.LogSoftmax(v7);
+            // not read again: v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v7, teacher, v2, v8);
             // v9 = exp(v8)
             var v9 = global::LossDsl.Runtime.Ops.Exp(v8);
             // v11 = normalize(student)
@@ -159,30 +165,58 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.Pairwise(v11, v11, global::LossDsl.Ir.Metric.Dot, self: true);
             // v13 = v12 · (1 / Temperature)
             var v13 = global::LossDsl.Runtime.Ops.Mul(v12, (1d / this.Temperature));
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, student, v11, v13);
             // v14 = log_softmax(v13)
             var v14 = global::LossDsl.Runtime.Ops.LogSoftmax(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, student, v11, v14);
             // v15 = v8 − v14
             var v15 = global::LossDsl.Runtime.Ops.Sub(v8, v14);
+            // not read again: v8, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, teacher, v2, v9, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, student, v11, v15);
             // v16 = v9 · v15
             var v16 = global::LossDsl.Runtime.Ops.Mul(v9, v15);
+            // not read again: v9, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, teacher, v2, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacher, v2, student, v11, v16);
             // v17 = Σ_j (v16)
             var v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, teacher, v2, student, v11, v17);
             // v18 = mean(v17)
             var v18 = global::LossDsl.Runtime.Ops.Mean(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, teacher, v2, student, v11, v18);
             // v19 = ⟨v11_i, v2_j⟩
             var v19 = global::LossDsl.Runtime.Ops.Pairwise(v11, v2, global::LossDsl.Ir.Metric.Dot, self: false);
             // v20 = v19 · (1 / Temperature)
             var v20 = global::LossDsl.Runtime.Ops.Mul(v19, (1d / this.Temperature));
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, teacher, v2, student, v11, v20);
             // v21 = log Σ_j exp(v20)
             var v21 = global::LossDsl.Runtime.Ops.RowLogSumExp(v20);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, teacher, v2, student, v11, v21);
             // v22 = ⟨v11_i, v2_i⟩
             var v22 = global::LossDsl.Runtime.Ops.RowDot(v11, v2);
+            // not read again: v2, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, teacher, v18, v21, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, student, v18, v21, v22);
             // v23 = v22 · (1 / Temperature)
             var v23 = global::LossDsl.Runtime.Ops.Mul(v22, (1d / this.Temperature));
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, teacher, student, v23);
             // v24 = v21 − v23
             var v24 = global::LossDsl.Runtime.Ops.Sub(v21, v23);
+            // not read again: v21, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, teacher, student, v24);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, teacher, student, v24);
             // v25 = mean(v24)
             var v25 = global::LossDsl.Runtime.Ops.Mean(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, teacher, student, v25);
             // term Graph (RelationDistillation.cs:51), weight 1
             var raw_Graph = global::LossDsl.Runtime.InputGuards.Poison(v18, __invalid_student, __invalid_teacher).MoveToOuterDisposeScope();
             var weighted_Graph = global::LossDsl.Runtime.Scalars.Mul(raw_Graph, 1d).MoveToOuterDisposeScope();

@@ -196,96 +196,177 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v4 = entities[v3]
             var v4 = global::LossDsl.Runtime.Ops.Rows(entities, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, positives, v4);
             // v6 = positives[:, 1]
             var v6 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v7 = relations[v6]
             var v7 = global::LossDsl.Runtime.Ops.Rows(relations, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, positives, v7);
             // v8 = v4 + v7
             var v8 = global::LossDsl.Runtime.Ops.Add(v4, v7);
+            // not read again: v4, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, entities, positives, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, positives, relations, v8);
             // v9 = positives[:, 2]
             var v9 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v10 = entities[v9]
             var v10 = global::LossDsl.Runtime.Ops.Rows(entities, v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, positives, v10);
             // v11 = v8 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v8, v10);
+            // not read again: v8, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, entities, positives, relations, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, entities, positives, v11);
             // v12 = |v11|
             var v12 = global::LossDsl.Runtime.Ops.Abs(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, entities, positives, relations, v12);
             // v13 = Σ_j (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowSum(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, entities, positives, relations, v13);
             // v14 = Gamma − v13
             var v14 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, entities, positives, relations, v14);
             // v15 = log σ(v14)
             var v15 = global::LossDsl.Runtime.Ops.LogSigmoid(v14);
+            // not read again: v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, entities, positives, relations, v15);
             // v17 = v15 · weights
             var v17 = global::LossDsl.Runtime.Ops.Mul(v15, weights);
+            // not read again: v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v15, entities, positives, relations, v17);
             // v18 = Σ(v17)
             var v18 = global::LossDsl.Runtime.Ops.Sum(v17);
+            // not read again: v17 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, entities, positives, relations, weights, v18);
             // v19 = −v18
             var v19 = global::LossDsl.Runtime.Ops.Neg(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, entities, positives, relations, weights, v19);
             // v20 = Σ(weights)
             var v20 = global::LossDsl.Runtime.Ops.Sum(weights);
             // v21 = v19 / v20
             var v21 = global::LossDsl.Runtime.Ops.Div(v19, v20);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, entities, positives, relations, weights, v21);
             // v23 = negatives[:, 0]
             var v23 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v24 = entities[v23]
             var v24 = global::LossDsl.Runtime.Ops.Rows(entities, v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, negatives, v24);
             // v25 = negatives[:, 1]
             var v25 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v26 = relations[v25]
             var v26 = global::LossDsl.Runtime.Ops.Rows(relations, v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, negatives, v26);
             // v27 = v24 + v26
             var v27 = global::LossDsl.Runtime.Ops.Add(v24, v26);
+            // not read again: v24, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, negatives, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, relations, negatives, v27);
             // v28 = negatives[:, 2]
             var v28 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v29 = entities[v28]
             var v29 = global::LossDsl.Runtime.Ops.Rows(entities, v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, negatives, v29);
             // v30 = v27 − v29
             var v30 = global::LossDsl.Runtime.Ops.Sub(v27, v29);
+            // not read again: v27, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, relations, negatives, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, entities, negatives, v30);
             // v31 = |v30|
             var v31 = global::LossDsl.Runtime.Ops.Abs(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, entities, relations, negatives, v31);
             // v32 = Σ_j (v31)
             var v32 = global::LossDsl.Runtime.Ops.RowSum(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, entities, relations, negatives, v32);
             // v33 = Gamma − v32
             var v33 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v32);
+            // not read again: v32 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v32, entities, relations, negatives, v33);
             // v35 = v33 · AdversarialTemperature
             var v35 = global::LossDsl.Runtime.Ops.Mul(v33, this.AdversarialTemperature);
             // v36 = softmax(v35)
             var v36 = global::LossDsl.Runtime.Ops.Softmax(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, entities, relations, negatives, v33, v36);
             // v37 = sg(v36)
             var v37 = global::LossDsl.Runtime.Ops.StopGradient(v36);
+            // not read again: v36 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v36, entities, relations, negatives, v33, v37);
             // v38 = −v33
             var v38 = global::LossDsl.Runtime.Ops.Neg(v33);
+            // not read again: v33 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v33, entities, relations, negatives, v37, v38);
             // v39 = log σ(v38)
             var v39 = global::LossDsl.Runtime.Ops.LogSigmoid(v38);
+            // not read again: v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v38, entities, relations, negatives, v39);
             // v40 = v37 · v39
             var v40 = global::LossDsl.Runtime.Ops.Mul(v37, v39);
+            // not read again: v37, v39 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v37, entities, relations, negatives, v40);
+            global::LossDsl.Runtime.Lifetimes.Release(v39, entities, relations, negatives, v40);
             // v41 = Σ_j (v40)
             var v41 = global::LossDsl.Runtime.Ops.RowSum(v40);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, entities, relations, negatives, v41);
             // v42 = v41 · weights
             var v42 = global::LossDsl.Runtime.Ops.Mul(v41, weights);
+            // not read again: v41 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, entities, relations, negatives, v42);
             // v43 = Σ(v42)
             var v43 = global::LossDsl.Runtime.Ops.Sum(v42);
+            // not read again: v42 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v42, entities, relations, weights, negatives, v43);
             // v44 = −v43
             var v44 = global::LossDsl.Runtime.Ops.Neg(v43);
+            // not read again: v43 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v43, entities, relations, weights, negatives, v44);
             // v45 = v44 / v20
             var v45 = global::LossDsl.Runtime.Ops.Div(v44, v20);
+            // not read again: v20, v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, weights, v21, v45);
+            global::LossDsl.Runtime.Lifetimes.Release(v44, entities, relations, weights, negatives, v45);
             // v47 = |entities|
             var v47 = global::LossDsl.Runtime.Ops.Abs(entities);
             // v49 = (v47)^3
             var v49 = global::LossDsl.Runtime.Ops.Pow(v47, (double)3);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, entities, v49);
             // v50 = Σ(v49)
             var v50 = global::LossDsl.Runtime.Ops.Sum(v49);
+            // not read again: v49 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v49, entities, v50);
             // v51 = |relations|
             var v51 = global::LossDsl.Runtime.Ops.Abs(relations);
             // v52 = (v51)^3
             var v52 = global::LossDsl.Runtime.Ops.Pow(v51, (double)3);
+            // not read again: v51 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v51, relations, v52);
             // v53 = Σ(v52)
             var v53 = global::LossDsl.Runtime.Ops.Sum(v52);
+            // not read again: v52 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v52, relations, v53);
             // v54 = v50 + v53
             var v54 = global::LossDsl.Runtime.Ops.Add(v50, v53);
+            // not read again: v50, v53 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v50, entities, v54);
+            global::LossDsl.Runtime.Lifetimes.Release(v53, relations, v54);
             // v55 = v54 · Regularization
             var v55 = global::LossDsl.Runtime.Ops.Mul(v54, this.Regularization);
+            // not read again: v54 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v54, entities, relations, v55);
             // term Positive (KnowledgeGraph.cs:27), weight 0.5
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_entities, __invalid_relations, __invalid_weights).MoveToOuterDisposeScope();
             var weighted_Positive = global::LossDsl.Runtime.Scalars.Mul(raw_Positive, 0.5d).MoveToOuterDisposeScope();

@@ -148,50 +148,91 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Column(positives, 0L);
             // v4 = entities[v3]
             var v4 = global::LossDsl.Runtime.Ops.Rows(entities, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, positives, v4);
             // v6 = positives[:, 1]
             var v6 = global::LossDsl.Runtime.Ops.Column(positives, 1L);
             // v7 = relations[v6]
             var v7 = global::LossDsl.Runtime.Ops.Rows(relations, v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, positives, v7);
             // v8 = v4 + v7
             var v8 = global::LossDsl.Runtime.Ops.Add(v4, v7);
+            // not read again: v4, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, entities, positives, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, positives, relations, v8);
             // v9 = positives[:, 2]
             var v9 = global::LossDsl.Runtime.Ops.Column(positives, 2L);
             // v10 = entities[v9]
             var v10 = global::LossDsl.Runtime.Ops.Rows(entities, v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, positives, v10);
             // v11 = v8 − v10
             var v11 = global::LossDsl.Runtime.Ops.Sub(v8, v10);
+            // not read again: v8, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, entities, positives, relations, v11);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, entities, positives, v11);
             // v12 = |v11|
             var v12 = global::LossDsl.Runtime.Ops.Abs(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, entities, positives, relations, v12);
             // v13 = Σ_j (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowSum(v12);
+            // not read again: v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, entities, positives, relations, v13);
             // v14 = Margin + v13
             var v14 = global::LossDsl.Runtime.Ops.Add(this.Margin, v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, entities, positives, relations, v14);
             // v16 = negatives[:, 0]
             var v16 = global::LossDsl.Runtime.Ops.Column(negatives, 0L);
             // v17 = entities[v16]
             var v17 = global::LossDsl.Runtime.Ops.Rows(entities, v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, negatives, v17);
             // v18 = negatives[:, 1]
             var v18 = global::LossDsl.Runtime.Ops.Column(negatives, 1L);
             // v19 = relations[v18]
             var v19 = global::LossDsl.Runtime.Ops.Rows(relations, v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, negatives, v19);
             // v20 = v17 + v19
             var v20 = global::LossDsl.Runtime.Ops.Add(v17, v19);
+            // not read again: v17, v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, entities, negatives, v20);
+            global::LossDsl.Runtime.Lifetimes.Release(v19, relations, negatives, v20);
             // v21 = negatives[:, 2]
             var v21 = global::LossDsl.Runtime.Ops.Column(negatives, 2L);
             // v22 = entities[v21]
             var v22 = global::LossDsl.Runtime.Ops.Rows(entities, v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, negatives, v22);
             // v23 = v20 − v22
             var v23 = global::LossDsl.Runtime.Ops.Sub(v20, v22);
+            // not read again: v20, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, entities, relations, negatives, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, entities, negatives, v23);
             // v24 = |v23|
             var v24 = global::LossDsl.Runtime.Ops.Abs(v23);
+            // not read again: v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, entities, relations, negatives, v24);
             // v25 = Σ_j (v24)
             var v25 = global::LossDsl.Runtime.Ops.RowSum(v24);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, entities, relations, negatives, v25);
             // v26 = v14 − v25
             var v26 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v14), v25);
+            // not read again: v14, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, entities, positives, relations, v26);
+            global::LossDsl.Runtime.Lifetimes.Release(v25, entities, relations, negatives, v26);
             // v27 = relu(v26)
             var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, entities, positives, relations, negatives, v27);
             // v28 = mean(v27)
             var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, entities, positives, relations, negatives, v28);
             // term Ranking (Graphs.cs:69), weight 1
             var raw_Ranking = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_entities, __invalid_relations).MoveToOuterDisposeScope();
             var weighted_Ranking = global::LossDsl.Runtime.Scalars.Mul(raw_Ranking, 1d).MoveToOuterDisposeScope();

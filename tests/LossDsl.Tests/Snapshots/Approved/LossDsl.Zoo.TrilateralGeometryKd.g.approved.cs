@@ -172,6 +172,8 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.CrossEntropyPerSample(student, y);
             // v4 = ratio · v3
             var v4 = global::LossDsl.Runtime.Ops.Mul(ratio, v3);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, student, y, v4);
             // v6 = 1 − ratio
             var v6 = global::LossDsl.Runtime.Ops.Sub((double)1, ratio);
             // v8 = sg(teacher)
@@ -182,44 +184,82 @@ namespace LossDsl.Zoo
             var v11 = global::LossDsl.Runtime.Ops.LogSoftmax(student, this.T);
             // v12 = KL(v10_i ‖ exp v11_i)
             var v12 = global::LossDsl.Runtime.Ops.KLPerSample(v10, v11);
+            // not read again: v10, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v10, teacher, v8, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, student, v12);
             // v13 = v6 · v12
             var v13 = global::LossDsl.Runtime.Ops.Mul(v6, v12);
+            // not read again: v6, v12 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, ratio, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v12, student, teacher, v8, v13);
             // v15 = v13 · (T · T)
             var v15 = global::LossDsl.Runtime.Ops.Mul(v13, (this.T * this.T));
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, ratio, student, teacher, v8, v15);
             // v16 = v4 + v15
             var v16 = global::LossDsl.Runtime.Ops.Add(v4, v15);
+            // not read again: v4, v15 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, ratio, student, y, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, ratio, student, teacher, v8, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, ratio, student, y, teacher, v8, v17);
             // v18 = softmax(student)
             var v18 = global::LossDsl.Runtime.Ops.Softmax(student);
             // v19 = sg(v18)
             var v19 = global::LossDsl.Runtime.Ops.StopGradient(v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, student, v19);
             // v20 = softmax(v8)
             var v20 = global::LossDsl.Runtime.Ops.Softmax(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, teacher, v17, v20);
             // v21 = v19 − v20
             var v21 = global::LossDsl.Runtime.Ops.Sub(v19, v20);
             // v22 = ‖v21_i‖
             var v22 = global::LossDsl.Runtime.Ops.RowNorm(v21);
+            // not read again: v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, student, teacher, v19, v20, v22);
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, student, teacher, v19, v20, v23);
             // v24 = [j = y_i]
             var v24 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C_student"]);
             // v25 = 1[v24]
             var v25 = global::LossDsl.Runtime.Ops.Indicator(v24, __shapes.FloatType);
+            // not read again: v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v24, y, v25);
             // v26 = v25
             var v26 = global::LossDsl.Runtime.Ops.As(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, y, v26);
             // v27 = v19 − v26
             var v27 = global::LossDsl.Runtime.Ops.Sub(v19, v26);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, student, v23, v27);
             // v28 = ‖v27_i‖
             var v28 = global::LossDsl.Runtime.Ops.RowNorm(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, student, y, v26, v28);
             // v29 = mean(v28)
             var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, student, y, v26, v29);
             // v30 = v20 − v26
             var v30 = global::LossDsl.Runtime.Ops.Sub(v20, v26);
+            // not read again: v20, v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, teacher, v23, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v26, y, v29, v30);
             // v31 = ‖v30_i‖
             var v31 = global::LossDsl.Runtime.Ops.RowNorm(v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, y, teacher, v31);
             // v32 = mean(v31)
             var v32 = global::LossDsl.Runtime.Ops.Mean(v31);
+            // not read again: v31 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v31, y, teacher, v32);
             // term Fused (LogitDistillation.cs:47), weight 1
             var raw_Fused = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_student, __invalid_teacher, __invalid_ratio).MoveToOuterDisposeScope();
             var weighted_Fused = global::LossDsl.Runtime.Scalars.Mul(raw_Fused, 1d).MoveToOuterDisposeScope();

@@ -139,6 +139,8 @@ namespace LossDsl.Zoo
                 var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v5 = v4 ∧ [i ≠ j]
                 var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
+                // not read again: v4 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v4, y, v5);
                 // v6 = [y_i ≠ y_j]
                 var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
                 // v7 = (v2)_ap − (v2)_an for (a,p) ∈ v5, (a,n) ∈ v6
@@ -149,7 +151,13 @@ namespace LossDsl.Zoo
                 var v10 = global::LossDsl.Runtime.Ops.Relu(v9);
                 // v11 = mean_{>0}(v10)
                 v11 = global::LossDsl.Runtime.Ops.MeanNonZero(v10);
+                // not read again: v2, v5, v6 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v11);
+                global::LossDsl.Runtime.Lifetimes.Release(v5, y, v11);
+                global::LossDsl.Runtime.Lifetimes.Release(v6, y, v11);
             }
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v11);
             // term Triplet (Triplets.cs:17), weight 1
             var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();

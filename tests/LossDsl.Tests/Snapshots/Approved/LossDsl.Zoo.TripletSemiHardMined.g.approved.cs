@@ -129,10 +129,14 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ‖v1_i − v1_j‖
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2);
             // v4 = [y_i = y_j]
             var v4 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v5 = v4 ∧ [i ≠ j]
             var v5 = global::LossDsl.Runtime.Ops.ExcludeSelf(v4);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, y, v5);
             // v6 = [y_i ≠ y_j]
             var v6 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
             // v7 = (v2)_ap − (v2)_an for (a,p) ∈ v5, (a,n) ∈ v6
@@ -145,6 +149,10 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.Relu(v11);
             // v13 = mean_{>0}(v12)
             var v13 = global::LossDsl.Runtime.Ops.MeanNonZero(v12);
+            // not read again: v2, v5, v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, y, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, v13);
             // term Triplet (MinedAndCosine.cs:22), weight 1
             var raw_Triplet = global::LossDsl.Runtime.InputGuards.Poison(v13, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Triplet = global::LossDsl.Runtime.Scalars.Mul(raw_Triplet, 1d).MoveToOuterDisposeScope();

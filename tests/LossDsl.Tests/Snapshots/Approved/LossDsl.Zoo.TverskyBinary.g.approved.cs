@@ -159,48 +159,88 @@ namespace LossDsl.Zoo
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(mask);
             // v5 = v2 · v4
             var v5 = global::LossDsl.Runtime.Ops.Mul(v2, v4);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, logits, v5);
             // v6 = 1 − v5
             var v6 = global::LossDsl.Runtime.Ops.Sub((double)1, v5);
             // v8 = (v6)^Alpha
             var v8 = global::LossDsl.Runtime.Ops.Pow(v6, this.Alpha);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, logits, mask, v4, v5, v8);
             // v9 = v8 · v5
             var v9 = global::LossDsl.Runtime.Ops.Mul(v8, v5);
+            // not read again: v5, v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, logits, mask, v4, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, logits, mask, v4, v9);
             // v11 = sg(target)
             var v11 = global::LossDsl.Runtime.Ops.StopGradient(target);
             // v12 = v11 · v4
             var v12 = global::LossDsl.Runtime.Ops.Mul(v11, v4);
+            // not read again: v4, v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, mask, v9, v12);
+            global::LossDsl.Runtime.Lifetimes.Release(v11, target, v12);
             // v13 = v9 · v12
             var v13 = global::LossDsl.Runtime.Ops.Mul(v9, v12);
             // v14 = Σ(v13)
             var v14 = global::LossDsl.Runtime.Ops.Sum(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, logits, mask, v9, target, v12, v14);
             // v16 = v14 + Smooth
             var v16 = global::LossDsl.Runtime.Ops.Add(v14, this.Smooth);
             // v18 = 1 − v12
             var v18 = global::LossDsl.Runtime.Ops.Sub((double)1, v12);
             // v19 = v9 · v18
             var v19 = global::LossDsl.Runtime.Ops.Mul(v9, v18);
+            // not read again: v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v18, mask, target, v12, v19);
             // v20 = Σ(v19)
             var v20 = global::LossDsl.Runtime.Ops.Sum(v19);
+            // not read again: v19 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v19, logits, mask, v9, target, v12, v20);
             // v21 = v20 · FalsePositiveWeight
             var v21 = global::LossDsl.Runtime.Ops.Mul(v20, this.FalsePositiveWeight);
+            // not read again: v20 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v20, logits, mask, v9, target, v12, v21);
             // v22 = v14 + v21
             var v22 = global::LossDsl.Runtime.Ops.Add(v14, v21);
+            // not read again: v14, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v14, logits, mask, v9, target, v12, v16, v22);
+            global::LossDsl.Runtime.Lifetimes.Release(v21, logits, mask, v9, target, v12, v22);
             // v24 = 1 − v9
             var v24 = global::LossDsl.Runtime.Ops.Sub((double)1, v9);
+            // not read again: v9 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v9, logits, mask, v16, v22, v24);
             // v25 = v24 · v12
             var v25 = global::LossDsl.Runtime.Ops.Mul(v24, v12);
+            // not read again: v12, v24 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, mask, target, v16, v22, v25);
+            global::LossDsl.Runtime.Lifetimes.Release(v24, logits, mask, v25);
             // v26 = Σ(v25)
             var v26 = global::LossDsl.Runtime.Ops.Sum(v25);
+            // not read again: v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v25, logits, mask, target, v26);
             // v27 = v26 · FalseNegativeWeight
             var v27 = global::LossDsl.Runtime.Ops.Mul(v26, this.FalseNegativeWeight);
+            // not read again: v26 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v26, logits, mask, target, v27);
             // v28 = v22 + v27
             var v28 = global::LossDsl.Runtime.Ops.Add(v22, v27);
+            // not read again: v22, v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, logits, mask, target, v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v27, logits, mask, target, v28);
             // v29 = v28 + Smooth
             var v29 = global::LossDsl.Runtime.Ops.Add(v28, this.Smooth);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, logits, mask, target, v29);
             // v30 = v16 / v29
             var v30 = global::LossDsl.Runtime.Ops.Div(v16, v29);
+            // not read again: v16, v29 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, logits, mask, target, v30);
+            global::LossDsl.Runtime.Lifetimes.Release(v29, logits, mask, target, v30);
             // v31 = 1 − v30
             var v31 = global::LossDsl.Runtime.Ops.Sub((double)1, v30);
+            // not read again: v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v30, logits, mask, target, v31);
             // term Overlap (SelfAdjustingDice.cs:125), weight 1
             var raw_Overlap = global::LossDsl.Runtime.InputGuards.Poison(v31, __invalid_logits, __invalid_target, __invalid_mask).MoveToOuterDisposeScope();
             var weighted_Overlap = global::LossDsl.Runtime.Scalars.Mul(raw_Overlap, 1d).MoveToOuterDisposeScope();

@@ -128,26 +128,41 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2);
             // v6 = v2 · (1 / Temperature)
             var v6 = global::LossDsl.Runtime.Ops.Mul(v2, (1d / this.Temperature));
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v6);
             // v8 = [y_i ≠ y_j]
             var v8 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
             // v9 = v6 over v8
             var v9 = global::LossDsl.Runtime.Ops.Over(v6, v8);
             // v10 = log Σ_j exp(v9)
             var v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
             // v11 = v10 − v6
             var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v11);
             // v12 = softplus(v11)
             var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
+            // not read again: v11 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v11, z, y, v12);
             // v13 = [y_i = y_j]
             var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
             // v14 = v13 ∧ [i ≠ j]
             var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
+            // not read again: v13 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
             // v15 = v12 over v14
             var v15 = global::LossDsl.Runtime.Ops.Over(v12, v14);
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
+            // not read again: v12, v14 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v12, z, y, v16);
+            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             // term Contrast (UnfusedNtXent.cs:16), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();

@@ -123,16 +123,27 @@ namespace LossDsl.Zoo
             var v2 = global::LossDsl.Runtime.Ops.RowLogSumExp(logits);
             // v3 = (v2)²
             var v3 = global::LossDsl.Runtime.Ops.Square(v2);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, logits, v3);
             // v4 = v3 · Multiplier
             var v4 = global::LossDsl.Runtime.Ops.Mul(v3, this.Multiplier);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, logits, v4);
             // v6 = [labels not ignored]
             var v6 = global::LossDsl.Runtime.Ops.Valid(labels, ignore: -100L);
             // v7 = 1[v6]
             var v7 = global::LossDsl.Runtime.Ops.Indicator(v6, __shapes.FloatType);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, labels, v7);
             // v8 = v4 · v7
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, v7);
+            // not read again: v4, v7 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, logits, v8);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, labels, v8);
             // v9 = mean(v8)
             var v9 = global::LossDsl.Runtime.Ops.Mean(v8);
+            // not read again: v8 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, logits, labels, v9);
             // term Z (ZLoss.cs:15), weight 1
             var raw_Z = global::LossDsl.Runtime.InputGuards.Poison(v9, __invalid_logits).MoveToOuterDisposeScope();
             var weighted_Z = global::LossDsl.Runtime.Scalars.Mul(raw_Z, 1d).MoveToOuterDisposeScope();
