@@ -16,11 +16,12 @@ public static class FusionPolicy
     /// batch-hard (docs/performance.md, "The small-batch threshold").</summary>
     public const long DefaultMinimumPairs = 1_000_000;
 
-    /// <summary>The default for regions that reduce rows by max or min (batch-hard mining): 50,000 pairs (about 224 rows
-    /// against themselves). Their fused backward is O(N·D) (the arg pair only), so they pay for themselves much earlier:
-    /// the same measurement put their crossover at 0.02–0.05 M pairs, and with the million-pair default batch-hard gave
-    /// up 1.7–2.4× at 512–768 rows.</summary>
-    public const long DefaultMinimumArgPairs = 50_000;
+    /// <summary>The default for regions that reduce rows by max or min (batch-hard mining): 200,000 pairs (about 450 rows
+    /// against themselves). Their fused backward is O(N·D) (the arg pair only), so they pay for themselves earlier. On a
+    /// quiet machine (docs/performance.md, "The small-batch threshold", re-measured after the unfused path released its
+    /// intermediates) batch-hard's crossover was 0.12 M pairs on 1 thread and 0.23–0.26 M on 2; the loaded runs before
+    /// had put it at 0.02–0.05 M, which made batch-hard 1.4–1.8× slower fused at 256 rows on the quiet machine.</summary>
+    public const long DefaultMinimumArgPairs = 200_000;
 
     /// <summary>The threshold a region applies: the loss's <c>MinimumFusedPairs</c> when set, else its shape's measured
     /// default (<see cref="DefaultMinimumArgPairs"/> for a row max or min, <see cref="DefaultMinimumPairs"/> otherwise).</summary>
