@@ -113,9 +113,18 @@ public static unsafe class PairEngine
                 return;
             }
             Run<T, TF, TM, TR, BackwardJob<T, TF, TM, TR>>(operands, needX, needY, new BackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g),
-                threads: threads, symmetric: symmetric && operands.Self);
+                threads: threads, symmetric: (symmetric || SymmetricLogSumExp<T, TF, TM, TR>(operands, mask)) && operands.Self);
         }
     }
+
+    /// <summary>Whether a log-sum-exp backward over a self relation can symmetrise its coefficients (one product
+    /// instead of two, see <c>Problem.ColValue</c>): the formula reads only the relation (no row or column values,
+    /// so f_ij = f_ji), and the mask keeps (i, j) exactly when it keeps (j, i) under one label vector.</summary>
+    public static bool SymmetricLogSumExp<T, TF, TM, TR>(in PairOperands<T> o, TM mask)
+        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce =>
+        TR.Kind == ReduceKind.LogSumExp && o.Self && TF.RowValueCount == 0 && TF.ColumnValueCount == 0 && !TM.ReadsWeights
+        && (!TM.ReadsLabels || o.ColumnLabels.IsEmpty || o.ColumnLabels.SequenceEqual(o.RowLabels))
+        && PairMasks.IsSymmetric(mask);
 
     /// <summary>What runs on a prepared problem (a struct, so nothing is captured or allocated).</summary>
     private interface IJob<T> where T : unmanaged

@@ -33,14 +33,28 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var own = p.Metric != PairMetric.Dot;
         var needC0 = TF.ColumnValueCount > 0 && grads.DC0 != null;
         var needC1 = TF.ColumnValueCount > 1 && grads.DC1 != null;
+        var symmetricLse = p.Symmetric && TR.Kind == ReduceKind.LogSumExp;
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) * 3 + ScratchArena.Size<T>((long)MC * p.D2)
                         + ScratchArena.Size<T>((long)MC * NR) + ScratchArena.Size<T>(TS.Lanes)
                         + 2 * ScratchArena.Size<TV>(2 * MR) + 4 * ScratchArena.Size<TV>(MC)
                         + (columnSide ? ScratchArena.Size<T>((long)p.M * p.D) : 0)
                         + (own && columnSide ? ScratchArena.Size<T>(p.Cols) : 0)
                         + (needC0 ? ScratchArena.Size<T>(p.Cols) : 0) + (needC1 ? ScratchArena.Size<T>(p.Cols) : 0);
-        using var arena = new ScratchArena(perWorker * (nuint)workers + ScratchArena.Size<Worker<T, TV>>(workers));
+        using var arena = new ScratchArena(perWorker * (nuint)workers + ScratchArena.Size<Worker<T, TV>>(workers)
+                                           + (symmetricLse ? 2 * ScratchArena.Size<T>(p.Cols) : 0));
         var ws = arena.Take<Worker<T, TV>>(workers);
+        if (symmetricLse)
+        {
+            // Column j of a self relation is row j: its log-sum-exp and weight, padded with zero weights.
+            p.ColValue = arena.Take<T>(p.Cols, zero: true);
+            p.ColWeight = arena.Take<T>(p.Cols, zero: true);
+            for (var j = 0; j < p.M; j++)
+            {
+                p.ColWeight[j] = TS.FromDouble(rowWeight[j]);
+                // A weightless row contributes exactly 0 (e^{f − ∞}), never 0 · ∞.
+                p.ColValue[j] = TS.FromDouble(rowWeight[j] == 0.0 ? double.PositiveInfinity : rowValue[j]);
+            }
+        }
         for (var k = 0; k < workers; k++)
         {
             ws[k] = default;
@@ -158,7 +172,8 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     var li = g * MR + r;
                     var bt = w->BTile + li * nr;
                     var weight = r < rmax ? rowWeight[i0 + li] : 0.0;
-                    if (weight == 0.0 && (grads.RowSum == null || r >= rmax))
+                    // A row without weight still receives its columns' side when the coefficients are symmetrised.
+                    if (r >= rmax || (weight == 0.0 && grads.RowSum == null && p.ColValue == null))
                     {
                         // A row that receives no gradient (an empty row, a row outside the batch) adds nothing.
                         TS.Store(TS.Zero, ref bt[0]);
@@ -167,7 +182,9 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     }
                     var row = Row<TF, TM>(ref p, i0 + li);
                     var wv = TS.Broadcast(TS.FromDouble(weight));
-                    var lse = TR.Kind == ReduceKind.LogSumExp ? TS.Broadcast(TS.FromDouble(rowValue[i0 + li])) : TS.Zero;
+                    var lse = TR.Kind == ReduceKind.LogSumExp
+                        ? TS.Broadcast(TS.FromDouble(weight == 0.0 && p.ColValue != null ? double.PositiveInfinity : rowValue[i0 + li]))
+                        : TS.Zero;
                     var diagonal = p.Self && i0 + li >= j0 && i0 + li < j0 + nr;
                     var sums = grads.RowSum != null;
                     any |= BackVisit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li, wv, lse, bt, own, columnSide, sums);
@@ -206,6 +223,12 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var inputs = Leaves<TF, TM>(ref p, ref m, row, col, w->Tmp, dot, dot2, diagonal, diagonal2, out var keep, out var squared);
         var d = f.Partials<TV, TS>(inputs);
         var coef = TR.Kind == ReduceKind.LogSumExp ? TS.Mul(weight, TS.Exp(TS.Sub(d.F, lse))) : weight;
+        if (TR.Kind == ReduceKind.LogSumExp && p.ColValue != null)
+        {
+            // ½(w_i e^{f − lse_i} + w_j e^{f − lse_j}): the pair's coefficient as row i's and as row j's.
+            var other = TS.Mul(TS.Load(ref p.ColWeight[col.J]), TS.Exp(TS.Sub(d.F, TS.Load(ref p.ColValue[col.J]))));
+            coef = TS.Mul(TS.Add(coef, other), TS.Broadcast(TS.FromDouble(0.5)));
+        }
         coef = TS.Select(keep, coef, TS.Zero);
         if (sums) w->C[li] = TS.Add(w->C[li], TS.Select(keep, d.F, TS.Zero));
         if (TF.RowValueCount > 0) w->RA[li] = TS.Fma(coef, d.R0, w->RA[li]);

@@ -91,3 +91,18 @@ public struct WeightMatrix : IPairMask
     public static bool KeepsSameLabelOnly => false;
     public T Keep<T, M>(int row, T column, T rowLabel, T columnLabel) where M : IPairMath<T> => M.True;
 }
+
+/// <summary>Facts about the mask structs.</summary>
+internal static class PairMasks
+{
+    /// <summary>Whether <paramref name="mask"/> keeps (i, j) exactly when it keeps (j, i) on a self relation with one
+    /// label vector for rows and columns: all pairs, same or different label, and those without the diagonal (offset
+    /// 0). Not a weight matrix (its weights need not be symmetric), not the other view (asymmetric for an odd batch),
+    /// not a diagonal with an offset.</summary>
+    public static bool IsSymmetric<TM>(TM mask) where TM : struct, IPairMask => (object)mask switch
+    {
+        AllPairs or SameLabel or DifferentLabel => true,
+        ExcludeSelf<AllPairs> { Offset: 0 } or ExcludeSelf<SameLabel> { Offset: 0 } or ExcludeSelf<DifferentLabel> { Offset: 0 } => true,
+        _ => false,
+    };
+}

@@ -16,11 +16,11 @@ namespace LossDsl.Tests.Kernels;
 [Collection(EngineSettingsCollection.Name)]
 public class IlgpuEngineTests
 {
-    private static void Compare<T, TF, TM, TR>(TF formula, TM mask, PairMetric metric, bool self, double tol)
+    private static void Compare<T, TF, TM, TR>(TF formula, TM mask, PairMetric metric, bool self, double tol, bool someZeroWeights = false)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce =>
-        Compare<T, TF, TM, TR>(IlgpuPairEngine.CpuAccelerator, formula, mask, metric, self, tol);
+        Compare<T, TF, TM, TR>(IlgpuPairEngine.CpuAccelerator, formula, mask, metric, self, tol, someZeroWeights);
 
-    private static void Compare<T, TF, TM, TR>(Accelerator accelerator, TF formula, TM mask, PairMetric metric, bool self, double tol)
+    private static void Compare<T, TF, TM, TR>(Accelerator accelerator, TF formula, TM mask, PairMetric metric, bool self, double tol, bool someZeroWeights)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         var rng = new Random(7);
@@ -38,7 +38,7 @@ public class IlgpuEngineTests
         if (!self) ops.ColumnLabels = colLabels;
         if (TF.RowValueCount > 0) ops.R0 = r0;
         var weight = new double[n];
-        for (var k = 0; k < n; k++) weight[k] = rng.NextDouble();
+        for (var k = 0; k < n; k++) weight[k] = someZeroWeights && k % 3 == 0 ? 0.0 : rng.NextDouble();
 
         (double[] Value, T[] Dx, T[] Dy, T[] Dr) Run(in PairOperands<T> ops, bool gpu)
         {
@@ -94,6 +94,23 @@ public class IlgpuEngineTests
         Compare<float, ContrastiveNegative, DifferentLabel, SumReduce>(new(1.0), default, PairMetric.Euclidean, self: false, 1e-4);
         Compare<float, ScaledRelation, ExcludeSelf<SameLabel>, MaxReduce>(new(1.0), default, PairMetric.Euclidean, self: true, 1e-4);
         Compare<float, MultiSimilarityTerm, AllPairs, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.SqEuclidean, self: false, 1e-4);
+    }
+
+    [Fact]
+    public void The_symmetrised_log_sum_exp_backward_matches_the_plain_one()
+    {
+        // The SIMD engine symmetrises these (one gradient product, PairEngine.SymmetricLogSumExp); the ILGPU kernels
+        // never do. Uneven weights, a third of them zero (rows that still receive their columns' side).
+        Assert.True(PairEngine.SymmetricLogSumExp<double, NtXentNegatives, DifferentLabel, LogSumExpReduce>(
+            PairOperands<double>.SelfRelation(new double[4], 2, 2, PairMetric.Dot), default));
+        Compare<double, NtXentNegatives, DifferentLabel, LogSumExpReduce>(new(0.1), default, PairMetric.Cosine, self: true, 1e-9, someZeroWeights: true);
+        Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), default, PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
+        Compare<double, MultiSimilarityTerm, ExcludeSelf<SameLabel>, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.Euclidean, self: true, 1e-9, someZeroWeights: true);
+        Compare<float, MultiSimilarityTerm, AllPairs, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.SqEuclidean, self: true, 1e-4, someZeroWeights: true);
+        // An offset diagonal is not symmetric: the plain path.
+        Assert.False(PairEngine.SymmetricLogSumExp<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(
+            PairOperands<double>.SelfRelation(new double[4], 2, 2, PairMetric.Dot), new ExcludeSelf<AllPairs>(default, offset: 1)));
+        Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), new ExcludeSelf<AllPairs>(default, offset: 1), PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
     }
 
     [Fact]
