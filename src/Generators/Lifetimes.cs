@@ -64,7 +64,9 @@ namespace LossDsl.Generators
             return last;
         }
 
-        /// <summary>Nodes that may share memory with <paramref name="node"/>: its ancestors and descendants.</summary>
+        /// <summary>Nodes whose run-time value may be the same object as <paramref name="node"/>'s: its ancestors and
+        /// descendants, and every kind conversion (<c>As</c>, which returns its argument) of the same source — sibling
+        /// views such as <c>c.AsProbs()</c> and <c>c.AsLogits()</c> are neither ancestors nor descendants of each other.</summary>
         public static HashSet<int> Related(LossIr ir, int node)
         {
             var related = new HashSet<int>();
@@ -77,8 +79,15 @@ namespace LossDsl.Generators
             var descendants = new HashSet<int> { node };
             foreach (var n in ir.Nodes.Where(n => n.Id > node))
                 if (n.Args.Any(descendants.Contains)) descendants.Add(n.Id);
-            descendants.Remove(node);
             related.UnionWith(descendants);
+            // The source of node's object, then every As view of it (transitively).
+            var source = node;
+            while (ir.Nodes[source].Op == OpCode.As && ir.Nodes[source].Args.Count == 1) source = ir.Nodes[source].Args[0];
+            var views = new HashSet<int> { source };
+            foreach (var n in ir.Nodes.Where(n => n.Id > source))
+                if (n.Op == OpCode.As && n.Args.Count == 1 && views.Contains(n.Args[0])) views.Add(n.Id);
+            related.UnionWith(views);
+            related.Remove(node);
             return related;
         }
     }
