@@ -228,8 +228,9 @@ internal static class Quick
         catch (Exception) { return "unknown CPU"; }
     }
 
-    /// <summary>The process's peak resident set (VmHWM), reset through /proc/self/clear_refs.</summary>
-    private static class Peak
+    /// <summary>The process's peak resident set (VmHWM), reset through /proc/self/clear_refs; <see cref="Reset"/>
+    /// returns the resident set (VmRSS) at the reset.</summary>
+    internal static class Peak
     {
         public static long Reset()
         {

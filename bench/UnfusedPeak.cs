@@ -1,7 +1,5 @@
 using System;
 using System.Globalization;
-using System.IO;
-using System.Linq;
 using static TorchSharp.torch;
 
 namespace LossDsl.Bench;
@@ -22,27 +20,15 @@ internal static class UnfusedPeak
         compute(z[..64], y[..64]).backward(); // loads libtorch's kernels outside the measurement
         z.grad?.zero_();
         const double MiB = 1 << 20;
-        var baseline = ResetPeak();
+        var baseline = Quick.Peak.Reset();
         var total = compute(z, y);
-        var forwardPeak = (Field("VmHWM:") - baseline) / MiB;
-        var resident = ResetPeak();
+        var forwardPeak = (Quick.Peak.Read() - baseline) / MiB;
+        var resident = Quick.Peak.Reset();
         total.backward();
-        var backwardPeak = (Field("VmHWM:") - resident) / MiB;
+        var backwardPeak = (Quick.Peak.Read() - resident) / MiB;
         Console.WriteLine($"{loss} unfused, {rows} rows (one N×N float32 = {rows * (double)rows * 4 / MiB:F0} MiB): " +
                           $"forward peak +{forwardPeak:F0} MiB, resident after forward +{(resident - baseline) / MiB:F0} MiB, " +
                           $"backward peak +{backwardPeak:F0} MiB over that (+{(resident - baseline) / MiB + backwardPeak:F0} MiB total); loss {total.item<float>()}");
         return 0;
-    }
-
-    private static long ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (Exception) { }
-        return Field("VmRSS:");
-    }
-
-    private static long Field(string name)
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(name, StringComparison.Ordinal));
-        return long.Parse(line.Substring(name.Length).Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 }
