@@ -71,7 +71,8 @@ public sealed class PairExtras
 /// generic over the region's formula, mask and reduction. Gradients reach x, y and the row and column values;
 /// labels, weights and the second relation get none. CPU tensors run <see cref="PairEngine"/> on the tensors'
 /// memory (no copies of x or y); CUDA tensors run the ILGPU kernels (<see cref="IlgpuPairEngine"/>), and so do CPU tensors under
-/// <see cref="FusionPolicy.CpuBackend"/> = <see cref="CpuBackend.IlgpuCpu"/>.</summary>
+/// <see cref="FusionPolicy.CpuBackend"/> = <see cref="CpuBackend.IlgpuCpu"/>. (Generated losses call it for CUDA
+/// tensors only under <see cref="FusionPolicy.FuseOnCuda"/>; by default they run their unfused nodes there.)</summary>
 public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<PairFunction<TF, TM, TR>>
     where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
 {
