@@ -68,7 +68,7 @@ namespace LossDsl.Generators
                 EmitFusionFlags(w, names, model);
                 var top = ir.Nodes.Where(n => names.IsVariable(n) && !interior.Contains(n.Id)).ToList();
                 var statements = top.Select(n => new Lifetimes.Statement(n.Id,
-                    regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r) : Reads(names, n))).ToList();
+                    regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r) : Reads(ir, n))).ToList();
                 var scope = new ReleaseScope(ir, names, statements, top.Where(n => Lifetimes.Releasable(ir, n) && !names.IsRoot(n.Id)).Select(n => n.Id));
                 for (var k = 0; k < top.Count; k++)
                 {
@@ -85,8 +85,8 @@ namespace LossDsl.Generators
         /// <summary>The local holding whether an input holds a value its kind cannot hold (null unless propagating).</summary>
         private static string Invalid(string input) => "__invalid_" + input;
 
-        /// <summary>The nodes a node's statement reads: its arguments.</summary>
-        private static IEnumerable<int> Reads(NodeNames names, IrNode node) => node.Args.Where(a => names.IsVariable(names.Ir.Nodes[a]) || names.Ir.Nodes[a].Op == OpCode.Input);
+        /// <summary>The tensors (and other run-time values) a node's statement reads: its arguments but numbers.</summary>
+        private static IEnumerable<int> Reads(LossIr ir, IrNode node) => node.Args.Where(a => ir.Nodes[a].Kind != ValueKind.Number);
 
         /// <summary>The nodes outside a region that its statement reads: the fused call's operands and the unfused
         /// branch's arguments from outside the region.</summary>
@@ -94,7 +94,7 @@ namespace LossDsl.Generators
         {
             var inside = new HashSet<int>(region.Interior) { region.Root };
             return region.Operands.Where(id => id != region.Root && ir.Nodes[id].Kind != ValueKind.Number)
-                .Concat(inside.SelectMany(id => ir.Nodes[id].Args).Where(a => !inside.Contains(a) && ir.Nodes[a].Kind != ValueKind.Number));
+                .Concat(inside.SelectMany(id => Reads(ir, ir.Nodes[id])).Where(a => !inside.Contains(a)));
         }
 
         private static void EmitNode(IndentedWriter w, NodeNames names, IrNode node, bool declare = true)

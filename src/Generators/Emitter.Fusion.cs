@@ -47,10 +47,9 @@ namespace LossDsl.Generators
             {
                 // The region's interior, then its root; each interior value is released after its last read.
                 var body = region.Interior.OrderBy(i => i).Where(id => names.IsVariable(ir.Nodes[id])).Append(region.Root).ToList();
-                var statements = body.Select(id => new Lifetimes.Statement(id, Reads(names, ir.Nodes[id]))).ToList();
+                var statements = body.Select(id => new Lifetimes.Statement(id, Reads(ir, ir.Nodes[id]))).ToList();
                 var candidates = body.Where(id => id != region.Root && Lifetimes.Releasable(ir, ir.Nodes[id]));
-                var releases = new ReleaseScope(ir, names, statements, candidates,
-                    outer: inScope);
+                var releases = new ReleaseScope(ir, names, statements, candidates, outer: inScope);
                 for (var k = 0; k < body.Count; k++)
                 {
                     EmitNode(w, names, ir.Nodes[body[k]], declare: body[k] != region.Root);

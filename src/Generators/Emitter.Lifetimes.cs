@@ -27,10 +27,9 @@ namespace LossDsl.Generators
                 _ir = ir;
                 _names = names;
                 _outer = outer ?? (_ => false);
-                _plan = Lifetimes.Plan(ir, statements, new HashSet<int>(candidates));
                 _last = Lifetimes.LastReads(ir, statements);
-                for (var k = 0; k < statements.Count; k++)
-                    if (statements[k].Defines >= 0) _defined[statements[k].Defines] = k;
+                _plan = Lifetimes.Plan(_last, statements.Count, new HashSet<int>(candidates));
+                for (var k = 0; k < statements.Count; k++) _defined[statements[k].Defines] = k;
             }
 
             /// <summary>For a block nested in statement <paramref name="k"/>: whether a node of this block is in scope
@@ -43,7 +42,7 @@ namespace LossDsl.Generators
                 w.Line($"// not read again: {string.Join(", ", _plan[k].Select(_names.Var))} (autograd keeps what the backward pass needs)");
                 foreach (var id in _plan[k])
                 {
-                    var live = Lifetimes.Related(_ir, id).Where(r => r != id && InUseAfter(r, k)).OrderBy(r => r).Select(_names.Readable);
+                    var live = Lifetimes.Related(_ir, id).Where(r => InUseAfter(r, k)).OrderBy(r => r).Select(_names.Readable);
                     w.Line($"{Release}({string.Join(", ", new[] { _names.Var(id) }.Concat(live))});");
                 }
             }

@@ -15,7 +15,7 @@ namespace LossDsl.Generators
     /// (an operation may return its argument as is).</para></summary>
     internal static class Lifetimes
     {
-        /// <summary>One emitted statement: the node it defines (-1: none) and the nodes it reads.</summary>
+        /// <summary>One emitted statement: the node it defines and the nodes it reads.</summary>
         internal readonly struct Statement
         {
             public Statement(int defines, IEnumerable<int> reads)
@@ -37,18 +37,18 @@ namespace LossDsl.Generators
             node.Op != OpCode.Input && node.Kind != ValueKind.Number && !IsHolder(node.Kind)
             && !node.Args.Any(a => IsHolder(ir.Nodes[a].Kind));
 
-        /// <summary>For each statement, the candidates whose last read (a holder's reads extended to the holder's
-        /// own last read) it is. Candidates never read are not released (they are results).</summary>
-        public static List<int>[] Plan(LossIr ir, IReadOnlyList<Statement> statements, ISet<int> candidates)
+        /// <summary>For each of <paramref name="count"/> statements, the candidates whose last read
+        /// (<see cref="LastReads"/>) it is. Candidates never read are not released (they are results).</summary>
+        public static List<int>[] Plan(IReadOnlyDictionary<int, int> last, int count, ISet<int> candidates)
         {
-            var last = LastReads(ir, statements);
-            var plan = new List<int>[statements.Count];
+            var plan = new List<int>[count];
             for (var s = 0; s < plan.Length; s++) plan[s] = new List<int>();
             foreach (var pair in last.Where(p => candidates.Contains(p.Key)).OrderBy(p => p.Key)) plan[pair.Value].Add(pair.Key);
             return plan;
         }
 
-        /// <summary>Each read node's last read, by statement index.</summary>
+        /// <summary>Each read node's last read, by statement index (a holder's reads extended to the holder's own last
+        /// read).</summary>
         public static Dictionary<int, int> LastReads(LossIr ir, IReadOnlyList<Statement> statements)
         {
             var last = new Dictionary<int, int>();
@@ -57,7 +57,7 @@ namespace LossDsl.Generators
             {
                 var defined = statements[s].Defines;
                 var until = s;
-                if (defined >= 0 && IsHolder(ir.Nodes[defined].Kind) && last.TryGetValue(defined, out var holderLast)) until = System.Math.Max(until, holderLast);
+                if (IsHolder(ir.Nodes[defined].Kind) && last.TryGetValue(defined, out var holderLast)) until = System.Math.Max(until, holderLast);
                 foreach (var read in statements[s].Reads)
                     last[read] = last.TryGetValue(read, out var seen) ? System.Math.Max(seen, until) : until;
             }

@@ -55,16 +55,8 @@ public static class IlgpuPairEngine
         operands.Validate(TM.ReadsLabels, TM.ReadsWeights, TF.ReadsSecondRelation, TF.RowValueCount, TF.ColumnValueCount);
         var host = HostOperands<T>.From(operands, TR.Kind);
         if (host.N == 0) return;
-        if (typeof(T) == typeof(float))
-        {
-            var h32 = Unsafe.As<HostOperands<float>>(host);
-            GpuRun<float, GpuMath32, TF, TM>.Forward(accelerator, h32, formula, mask, rows);
-        }
-        else
-        {
-            var h64 = Unsafe.As<HostOperands<double>>(host);
-            GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, h64, formula, mask, rows);
-        }
+        if (typeof(T) == typeof(float)) GpuRun<float, GpuMath32, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, rows);
+        else GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, rows);
     }
 
     /// <summary>The backward pass on <paramref name="accelerator"/> (see <c>PairEngine.Backward</c>).</summary>
@@ -87,16 +79,14 @@ public static class IlgpuPairEngine
         {
             var g = new GradTargets<float>(grads.DX.IsEmpty ? null : new float[grads.DX.Length], grads.DY.IsEmpty ? null : new float[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            var h32 = Unsafe.As<HostOperands<float>>(host);
-            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, h32, formula, mask, value, rowWeight.ToArray(), g);
+            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, value, rowWeight.ToArray(), g);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         else
         {
             var g = new GradTargets<double>(grads.DX.IsEmpty ? null : new double[grads.DX.Length], grads.DY.IsEmpty ? null : new double[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            var h64 = Unsafe.As<HostOperands<double>>(host);
-            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, h64, formula, mask, value, rowWeight.ToArray(), g);
+            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, value, rowWeight.ToArray(), g);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         Add(grads.DX, result.DX);

@@ -96,20 +96,20 @@ public static class PairKernels
     private static T Metric2<T, M>(GpuPairArgs<T> a, int i, int j, bool diagonal)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
-        var s = M.Const(0);
-        var sq = M.Const(0);
-        for (var k = 0; k < a.D2; k++)
-        {
-            var p = a.X2[(long)i * a.D2 + k];
-            var q = a.Y2[(long)j * a.D2 + k];
-            s = M.Add(s, M.Mul(p, q));
-            var u = M.Sub(p, q);
-            sq = M.Add(sq, M.Mul(u, u));
-        }
-        if (a.Metric2 == (int)PairMetric.Dot) return s;
-        if (a.Metric2 == (int)PairMetric.Cosine) return M.Mul(M.Mul(s, a.RowAux2[i]), a.ColAux2[j]);
+        // Σ x·y for the similarities, Σ (x − y)² for the distances: one of them, never both.
+        var sum = M.Const(0);
+        if (a.Metric2 == (int)PairMetric.Dot || a.Metric2 == (int)PairMetric.Cosine)
+            for (var k = 0; k < a.D2; k++) sum = M.Add(sum, M.Mul(a.X2[(long)i * a.D2 + k], a.Y2[(long)j * a.D2 + k]));
+        else
+            for (var k = 0; k < a.D2; k++)
+            {
+                var u = M.Sub(a.X2[(long)i * a.D2 + k], a.Y2[(long)j * a.D2 + k]);
+                sum = M.Add(sum, M.Mul(u, u));
+            }
+        if (a.Metric2 == (int)PairMetric.Dot) return sum;
+        if (a.Metric2 == (int)PairMetric.Cosine) return M.Mul(M.Mul(sum, a.RowAux2[i]), a.ColAux2[j]);
         if (diagonal) return M.Const(0);
-        return a.Metric2 == (int)PairMetric.SqEuclidean ? sq : M.Sqrt(sq);
+        return a.Metric2 == (int)PairMetric.SqEuclidean ? sum : M.Sqrt(sum);
     }
 
     /// <summary>The mask of pair (i, j) and, when it is kept, its leaves. <paramref name="own"/> is the staged row
