@@ -139,6 +139,8 @@ cp "$app/Program.cs" "$src/Program.cs"
 source_output="$(cd "$src" && dotnet run --no-build)"
 grep -qx "total 2.197225" <<<"$source_output" || { echo "$source_output"; fail "expected 'total 2.197225' from the source-referencing app"; }
 echo "total 2.197225 (source projects)"
+# Each app above carries its own copy of libtorch (~1.1 GB, as a user's would); free what step 4 does not read.
+rm -rf "$work/fromtemplate" "$src"
 
 step "4. the lossdsl tool from the folder: lossdsl show"
 dotnet tool install LossDsl.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config" >/dev/null
