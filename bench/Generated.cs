@@ -7,7 +7,8 @@ namespace LossDsl.Bench;
 
 /// <summary>The generated zoo losses, the code users actually run, as benchmark variants with the hyper-parameters
 /// of the eager ports in <see cref="Losses"/>: <i>fused</i> runs every region through the engine
-/// (<c>MinimumFusedPairs = 0</c>), <i>unfused</i> runs the generated TorchSharp nodes (<c>UseFusedKernels = false</c>).
+/// (<c>MinimumFusedPairs = 0</c>), <i>unfused</i> runs the generated TorchSharp nodes (<c>UseFusedKernels = false</c>),
+/// <i>default</i> is what a user gets without setting either (fused from the measured threshold up, unfused below).
 /// Each variant returns the 0-d <c>LossResult.Total</c>.</summary>
 internal static class Generated
 {
@@ -15,22 +16,28 @@ internal static class Generated
     public static readonly string[] Names = { "NT-Xent", "SupCon", "BatchHard", "MultiSimilarity" };
 
     /// <summary>The generated loss of benchmark <paramref name="loss"/>, fused or unfused; null for a loss without one.</summary>
-    public static Func<Tensor, Tensor, Tensor>? For(string loss, bool fused) => loss switch
+    public static Func<Tensor, Tensor, Tensor>? For(string loss, bool fused) => For(loss, fused, fused ? 0 : null);
+
+    /// <summary>The generated loss of benchmark <paramref name="loss"/> with its default fusion policy.</summary>
+    public static Func<Tensor, Tensor, Tensor>? Default(string loss) => For(loss, fused: true, minimumPairs: null);
+
+    private static Func<Tensor, Tensor, Tensor>? For(string loss, bool fused, long? minimumPairs) => loss switch
     {
         // NT-Xent and SupCon: τ as the ports (Losses.Tau); the zoo defaults are 0.07 and 0.1.
-        "NT-Xent" => Configure(new NtXent { Temperature = Losses.Tau }, fused, (l, z, y) => l.Compute(z, y)),
-        "SupCon" => Configure(new SupCon { Temperature = Losses.Tau }, fused, (l, z, y) => l.Compute(z, y)),
-        "BatchHard" => Configure(new BatchHardTriplet { Margin = Losses.Margin }, fused, (l, z, y) => l.Compute(z, y)),
+        "NT-Xent" => Configure(new NtXent { Temperature = Losses.Tau }, fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
+        "SupCon" => Configure(new SupCon { Temperature = Losses.Tau }, fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
+        "BatchHard" => Configure(new BatchHardTriplet { Margin = Losses.Margin }, fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
         // pytorch-metric-learning's defaults (α = 2, β = 50, base = 0.5); no eager port.
-        "MultiSimilarity" => Configure(new MultiSimilarity(), fused, (l, z, y) => l.Compute(z, y)),
+        "MultiSimilarity" => Configure(new MultiSimilarity(), fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
         _ => null,
     };
 
-    private static Func<Tensor, Tensor, Tensor> Configure<TLoss>(TLoss loss, bool fused, Func<TLoss, Tensor, Tensor, LossResult> compute)
+    private static Func<Tensor, Tensor, Tensor> Configure<TLoss>(TLoss loss, bool fused, long? minimumPairs,
+        Func<TLoss, Tensor, Tensor, LossResult> compute)
         where TLoss : ILoss
     {
         loss.UseFusedKernels = fused;
-        loss.MinimumFusedPairs = 0;
+        loss.MinimumFusedPairs = minimumPairs;
         return (z, y) => compute(loss, z, y).Total;
     }
 }

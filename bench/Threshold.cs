@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 
 namespace LossDsl.Bench;
 
-/// <summary><c>threshold</c> [<c>--only LOSS</c>] [<c>--rounds K</c>] [<c>--threads T</c>]: where fusion starts to pay
+/// <summary><c>threshold</c> [<c>--only LOSS</c>] [<c>--rounds K</c>] [<c>--threads T</c>] [<c>--sizes 512,2048,…</c>]: where fusion starts to pay
 /// on this CPU, the measurement behind <c>FusionPolicy.DefaultMinimumPairs</c>. For each generated loss
-/// (<see cref="Generated"/>) and batch size, after one untimed run of each, the fused (<c>MinimumFusedPairs = 0</c>)
+/// (<see cref="Generated"/>) and batch size, after a warm-up (<c>Quick.WarmUp</c>) and one untimed run of each, the fused (<c>MinimumFusedPairs = 0</c>)
 /// and unfused (<c>UseFusedKernels = false</c>) forward + backward alternate run by run in this process (which goes
 /// first alternates too); each variant's best run is kept. <c>--threads</c> sets libtorch's and the engine's threads
 /// (default: all).
@@ -24,6 +24,7 @@ internal static class Threshold
         var filter = Option("--only");
         var rounds = int.Parse(Option("--rounds") ?? "7");
         var threads = int.Parse(Option("--threads") ?? Environment.ProcessorCount.ToString());
+        var sizes = Option("--sizes")?.Split(',').Select(int.Parse).ToArray() ?? Sizes;
         set_num_threads(threads);
         PairEngine.MaxThreads = threads;
         Console.WriteLine($"# threshold: generated losses, fused vs unfused, forward + backward, float32, D = {Quick.D}, {threads} thread(s) (libtorch and engine); " +
@@ -38,10 +39,10 @@ internal static class Threshold
             var unfused = Generated.For(loss, fused: false)!;
             Func<int, (Tensor, Tensor)> inputs = loss is "NT-Xent" or "SupCon" ? Quick.Views : Quick.Classes;
             var warm = new Quick.Case(loss, 64, 0, true, fused, unfused, null, inputs);
-            Quick.Measure(warm, fused);
-            Quick.Measure(warm, unfused);
+            Quick.WarmUp(warm, fused);
+            Quick.WarmUp(warm, unfused);
             var ratios = new List<(long Pairs, double Ratio)>();
-            foreach (var rows in Sizes)
+            foreach (var rows in sizes)
             {
                 var c = warm with { Rows = rows };
                 Quick.Once(c, fused);

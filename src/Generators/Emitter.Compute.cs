@@ -67,14 +67,20 @@ namespace LossDsl.Generators
                 }
                 EmitFusionFlags(w, names, model);
                 var top = ir.Nodes.Where(n => names.IsVariable(n) && !interior.Contains(n.Id)).ToList();
+                var operands = new HashSet<int>(model.Regions.SelectMany(r => r.Operands));
+                var chains = PairChains.Find(ir, names.Types, top.Select(n => n.Id).ToList(),
+                    id => names.IsRoot(id) || regions.ContainsKey(id) || operands.Contains(id) || unfusedOnly.ContainsKey(id));
+                top = WithoutChainInteriors(top, chains);
                 var statements = top.Select(n => new Lifetimes.Statement(n.Id,
-                    regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r) : Reads(ir, n))).ToList();
+                    regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r)
+                    : chains.TryGetValue(n.Id, out var c) ? PairChains.Reads(ir, c) : Reads(ir, n))).ToList();
                 var scope = new ReleaseScope(ir, names, statements, top.Where(n => Lifetimes.Releasable(ir, n) && !names.IsRoot(n.Id)).Select(n => n.Id));
                 for (var k = 0; k < top.Count; k++)
                 {
                     var node = top[k];
                     if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, model, region, scope.Before(k));
                     else if (unfusedOnly.TryGetValue(node.Id, out var needers)) EmitUnfusedOnlyNode(w, names, node, needers);
+                    else if (chains.TryGetValue(node.Id, out var chain)) EmitChain(w, names, chain, scope.LiveAt(k));
                     else EmitNode(w, names, node);
                     scope.EmitReleases(w, k);
                 }
@@ -169,11 +175,13 @@ namespace LossDsl.Generators
 
         /// <summary>The C# expression computing one node: its <see cref="RuntimeCalls"/> call, arguments by name
         /// (a lower-rank argument of an element-wise operation aligned first), numbers as <c>double</c>.</summary>
-        private static string Code(NodeNames names, IrNode node)
+        /// <param name="read">Where given, how a node argument is read instead (null: as usual).</param>
+        private static string Code(NodeNames names, IrNode node, System.Func<NodeArg, string?>? read = null)
         {
             var call = RuntimeCalls.For(names.Ir, names.Types, node)!;
             var args = call.Args.Where(a => a is not IgnoreArg { Index: null }).Select(a => a switch
             {
+                NodeArg n when read?.Invoke(n) is { } custom => custom,
                 // A vector against a relation reads as v_i or v_j; other alignments are spelled out.
                 NodeArg { Alignment.Count: 1, Rank: 2 } n when n.Alignment[0] == 0 => $"{Ops}.PerRow({names.Operand(n.Node)})",
                 NodeArg { Alignment.Count: 1, Rank: 2 } n => $"{Ops}.PerColumn({names.Operand(n.Node)})",

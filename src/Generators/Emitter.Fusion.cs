@@ -47,12 +47,17 @@ namespace LossDsl.Generators
             {
                 // The region's interior, then its root; each interior value is released after its last read.
                 var body = region.Interior.OrderBy(i => i).Where(id => names.IsVariable(ir.Nodes[id])).Append(region.Root).ToList();
-                var statements = body.Select(id => new Lifetimes.Statement(id, Reads(ir, ir.Nodes[id]))).ToList();
+                var chains = PairChains.Find(ir, names.Types, body,
+                    id => id == region.Root || region.Operands.Contains(id) || names.IsRoot(id));
+                body = WithoutChainInteriors(body.Select(id => ir.Nodes[id]).ToList(), chains).Select(n => n.Id).ToList();
+                var statements = body.Select(id => new Lifetimes.Statement(id,
+                    chains.TryGetValue(id, out var c) ? PairChains.Reads(ir, c) : Reads(ir, ir.Nodes[id]))).ToList();
                 var candidates = body.Where(id => id != region.Root && Lifetimes.Releasable(ir, ir.Nodes[id]));
                 var releases = new ReleaseScope(ir, names, statements, candidates, outer: inScope);
                 for (var k = 0; k < body.Count; k++)
                 {
-                    EmitNode(w, names, ir.Nodes[body[k]], declare: body[k] != region.Root);
+                    if (chains.TryGetValue(body[k], out var chain)) EmitChain(w, names, chain, releases.LiveAt(k), declare: body[k] != region.Root);
+                    else EmitNode(w, names, ir.Nodes[body[k]], declare: body[k] != region.Root);
                     releases.EmitReleases(w, k);
                 }
             }

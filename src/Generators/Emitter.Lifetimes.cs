@@ -36,6 +36,12 @@ namespace LossDsl.Generators
             /// there (defined by an earlier statement, or by an enclosing block).</summary>
             public System.Func<int, bool> Before(int k) => id => _defined.TryGetValue(id, out var at) ? at < k : _outer(id);
 
+            /// <summary>Like <see cref="Before"/>, less this block's values already released before statement
+            /// <paramref name="k"/> (their last read came earlier).</summary>
+            public System.Func<int, bool> LiveAt(int k) => id => _defined.TryGetValue(id, out var at)
+                ? at < k && (_names.IsRoot(id) || !_last.TryGetValue(id, out var last) || last >= k)
+                : _outer(id);
+
             public void EmitReleases(IndentedWriter w, int k)
             {
                 if (_plan[k].Count == 0) return;

@@ -67,4 +67,18 @@ public static partial class Ops
     /// <summary>The relation <paramref name="r"/> restricted to the pairs of graph <paramref name="g"/> (Bool) or
     /// weighted by <paramref name="g"/> (float weights, a soft graph).</summary>
     public static MaskedRelation Over(Tensor r, Tensor g) => new(r, g.expand_as(r));
+
+    /// <summary><c>f over g</c> for an element-wise formula <paramref name="f"/> that only pair reductions read
+    /// (mean, sum, mean over non-zero, count): <paramref name="f"/> is evaluated at the pairs <paramref name="g"/>
+    /// <c>[N, M]</c> selects when they are few (<see cref="PairSupport"/>), else at every pair, then restricted to
+    /// them as <see cref="Over(Tensor, Tensor)"/> does. Pairs outside <paramref name="g"/> are never computed, so,
+    /// as with the dense fill, a NaN there cannot reach the result.</summary>
+    /// <param name="g">A Bool mask or float weights, <c>[N, M]</c>.</param>
+    /// <param name="f">The formula, reading its relations through <see cref="PairSupport.At"/> and its vectors through
+    /// <see cref="PairSupport.Row"/> and <see cref="PairSupport.Column"/>.</param>
+    public static MaskedRelation OverPairs(Tensor g, Func<PairSupport, Tensor> f)
+    {
+        var pairs = PairSupport.Of(g);
+        return pairs.Over(f(pairs));
+    }
 }

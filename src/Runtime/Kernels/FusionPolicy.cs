@@ -7,14 +7,15 @@ namespace LossDsl.Runtime.Kernels;
 /// <summary>When a generated loss runs a fused region's kernel rather than its unfused TorchSharp nodes.</summary>
 public static class FusionPolicy
 {
-    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: a million pairs (a batch of 1,000 rows against
-    /// itself). Below it the generated unfused TorchSharp nodes are about as fast as or faster than the engine's passes
-    /// on the CPU, and their N×N temporaries are small. Measured with
-    /// <c>dotnet run -c Release --project bench -- threshold --threads 1</c> (also with <c>OMP_WAIT_POLICY=PASSIVE</c>
-    /// on 2 threads and with <c>THP_MEM_ALLOC_ENABLE=1</c>) on a shared 2-core AVX-512 machine: the crossover was
-    /// 0.3–0.9 M pairs for NT-Xent, 0.3–0.5 M for SupCon, 1.0–1.6 M for multi-similarity and 0.02–0.05 M for
-    /// batch-hard (docs/performance.md, "The small-batch threshold").</summary>
-    public const long DefaultMinimumPairs = 1_000_000;
+    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: 1.5 million pairs (a batch of about 1,225 rows
+    /// against itself). Below it the generated unfused TorchSharp nodes are about as fast as or faster than the engine's
+    /// passes on the CPU, and their N×N temporaries are small. Measured with
+    /// <c>dotnet run -c Release --project bench -- threshold --only LOSS --sizes 512,1024,1536,2048,3072</c> (2 threads,
+    /// also with <c>THP_MEM_ALLOC_ENABLE=1</c>) on a 2-core AVX-512 machine, after the unfused path began evaluating
+    /// element-wise formulas at a graph's pairs only (<c>Ops.OverPairs</c>): the crossover was 1.6–2.0 M pairs for
+    /// NT-Xent, 1.9 M for SupCon and 1.0 M for multi-similarity (docs/performance.md, "Formulas at a graph's pairs").
+    /// </summary>
+    public const long DefaultMinimumPairs = 1_500_000;
 
     /// <summary>The default for regions that reduce rows by max or min (batch-hard mining): 200,000 pairs (about 450 rows
     /// against themselves). Their fused backward is O(N·D) (the arg pair only), so they pay for themselves earlier. On a

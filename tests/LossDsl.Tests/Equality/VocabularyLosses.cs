@@ -44,3 +44,26 @@ namespace LossDsl.Tests.Equality
             + Relu(Pairwise(z, Distance.Euclidean).Triplets(SameLabel(y).ExcludeSelf(), DifferentLabel(y)).MineSemiHard(Margin) + Margin).Mean();
     }
 }
+
+namespace LossDsl.Tests.Equality
+{
+    /// <summary>Element-wise formulas that only pair reductions read through a graph (emitted as <c>Ops.OverPairs</c>):
+    /// over the other view (one pair per row: evaluated at those pairs only) and over every pair (dense), reading
+    /// relations at pairs, row vectors (<c>v_i</c>) and column vectors (<c>v_j</c>), implicitly aligned or explicitly
+    /// placed (<c>v.PerRow() + v.PerColumn()</c>: the same vector read both ways).</summary>
+    [Loss]
+    public partial class VocabularyPairFormula
+    {
+        [Hyper] public double Margin { get; set; } = 0.2;
+
+        [Term]
+        Real Views(Embeddings z) =>
+            Softplus(Norm(z).PerRow() + Norm(z).PerColumn() * Margin - Pairwise(z, Similarity.Dot)).Over(OtherView()).MeanOverPairs()
+            + (Norm(z) - Pairwise(z, Similarity.Dot) * 0.5).Over(OtherView()).MeanOverPairs();
+
+        [Term]
+        Real Queue(Embeddings z, [Dims("K", "D_z")] Embeddings queue) =>
+            Relu(Pairwise(z, queue, Distance.Euclidean) - Norm(z) + Norm(queue) * Margin).Over(AllPairs()).MeanNonZeroOverPairs()
+            + Square(Pairwise(z, queue, Similarity.Dot) - Norm(queue)).Over(AllPairs()).SumOverPairs();
+    }
+}

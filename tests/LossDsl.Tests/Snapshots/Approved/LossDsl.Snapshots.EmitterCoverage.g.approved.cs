@@ -418,8 +418,8 @@ namespace LossDsl.Snapshots
             }
             else
             {
-                // v55 = v46 over v48
-                var v55 = global::LossDsl.Runtime.Ops.Over(v46, v48);
+                // v55 = v46 over v48, read at the pairs v48 selects when they are few (else at every pair)
+                var v55 = global::LossDsl.Runtime.Ops.OverPairs(v48, __pairs => __pairs.At(v46));
                 // v56 = Σ(v55)
                 v56 = global::LossDsl.Runtime.Ops.Sum(v55);
             }

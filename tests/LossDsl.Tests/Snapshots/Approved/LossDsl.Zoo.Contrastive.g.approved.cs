@@ -154,24 +154,26 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v4 = v2 − PosMargin
-                var v4 = global::LossDsl.Runtime.Ops.Sub(v2!, this.PosMargin);
-                // v5 = relu(v4)
-                var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
-                // not read again: v4 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v4, z, v1, v2!, v5);
                 // v7 = [y_i = y_j]
                 var v7 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v8 = v7 ∧ [i ≠ j]
                 var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
                 // not read again: v7 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v7, y, v8);
-                // v9 = v5 over v8
-                var v9 = global::LossDsl.Runtime.Ops.Over(v5, v8);
+                // v9 = v5 over v8: the formula computing v4, v5 at the pairs v8 selects when they are few, else at every pair
+                var v9 = global::LossDsl.Runtime.Ops.OverPairs(v8, __pairs =>
+                {
+                    // v4 = v2 − PosMargin
+                    var v4 = global::LossDsl.Runtime.Ops.Sub(__pairs.At(v2!), this.PosMargin);
+                    // v5 = relu(v4)
+                    var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
+                    // not read again: v4 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v4, z, v1, v2!, v5);
+                    return v5;
+                });
                 // v10 = mean_{>0}(v9)
                 v10 = global::LossDsl.Runtime.Ops.MeanNonZero(v9);
-                // not read again: v5, v8 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v5, z, v1, v2!, v10);
+                // not read again: v8 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
             }
             global::TorchSharp.torch.Tensor v16;
@@ -186,20 +188,22 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v12 = NegMargin − v2
-                var v12 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v2!);
-                // v13 = relu(v12)
-                var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
-                // not read again: v12 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v1, v2!, v13);
                 // v14 = [y_i ≠ y_j]
                 var v14 = global::LossDsl.Runtime.Ops.DifferentLabel(y);
-                // v15 = v13 over v14
-                var v15 = global::LossDsl.Runtime.Ops.Over(v13, v14);
+                // v15 = v13 over v14: the formula computing v12, v13 at the pairs v14 selects when they are few, else at every pair
+                var v15 = global::LossDsl.Runtime.Ops.OverPairs(v14, __pairs =>
+                {
+                    // v12 = NegMargin − v2
+                    var v12 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, __pairs.At(v2!));
+                    // v13 = relu(v12)
+                    var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
+                    // not read again: v12 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v12, z, v1, v2!, v13);
+                    return v13;
+                });
                 // v16 = mean_{>0}(v15)
                 v16 = global::LossDsl.Runtime.Ops.MeanNonZero(v15);
-                // not read again: v13, v14 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v13, z, v1, v2!, v16);
+                // not read again: v14 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
             // not read again: v1, v2 (autograd keeps what the backward pass needs)

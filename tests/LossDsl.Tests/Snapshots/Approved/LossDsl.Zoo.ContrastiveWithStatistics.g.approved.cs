@@ -291,20 +291,21 @@ namespace LossDsl.Zoo
             {
                 // v30 = ‖v18_i − v18_j‖²
                 var v30 = global::LossDsl.Runtime.Ops.Pairwise(v18, v18, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
-                // v31 = v30 · -2
-                var v31 = global::LossDsl.Runtime.Ops.Mul(v30, (double)-2);
-                // not read again: v30 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v30, z, v17, v18, v31);
-                // v32 = exp(v31)
-                var v32 = global::LossDsl.Runtime.Ops.Exp(v31);
-                // not read again: v31 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v31, z, v17, v18, v32);
-                // v33 = v32 over v8
-                var v33 = global::LossDsl.Runtime.Ops.Over(v32, v8);
+                // v33 = v32 over v8: the formula computing v31, v32 at the pairs v8 selects when they are few, else at every pair
+                var v33 = global::LossDsl.Runtime.Ops.OverPairs(v8, __pairs =>
+                {
+                    // v31 = v30 · -2
+                    var v31 = global::LossDsl.Runtime.Ops.Mul(__pairs.At(v30), (double)-2);
+                    // v32 = exp(v31)
+                    var v32 = global::LossDsl.Runtime.Ops.Exp(v31);
+                    // not read again: v31 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v31, z, v17, v18, v30, v32);
+                    return v32;
+                });
                 // v34 = mean(v33)
                 v34 = global::LossDsl.Runtime.Ops.Mean(v33);
-                // not read again: v32 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v32, z, v17, v18, v34);
+                // not read again: v30 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v30, z, v17, v18, v34);
             }
             // not read again: v18 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v18, z, v22, v28, v34);

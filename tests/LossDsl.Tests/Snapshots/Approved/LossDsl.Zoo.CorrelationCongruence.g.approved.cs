@@ -125,8 +125,8 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v4, student, teacher, v5);
             // v6 = [j = i + 1]
             var v6 = global::LossDsl.Runtime.Ops.NextRow(__shapes["N"], __shapes.Device);
-            // v7 = v5 over v6
-            var v7 = global::LossDsl.Runtime.Ops.Over(v5, v6);
+            // v7 = v5 over v6, read at the pairs v6 selects when they are few (else at every pair)
+            var v7 = global::LossDsl.Runtime.Ops.OverPairs(v6, __pairs => __pairs.At(v5));
             // v8 = mean(v7)
             var v8 = global::LossDsl.Runtime.Ops.Mean(v7);
             // not read again: v5, v6 (autograd keeps what the backward pass needs)

@@ -164,12 +164,6 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v3, memory, v4);
             // v5 = ‖v1_i − v4_j‖
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v1, v4, global::LossDsl.Ir.Metric.Euclidean, self: false);
-            // v7 = v5 − PosMargin
-            var v7 = global::LossDsl.Runtime.Ops.Sub(v5, this.PosMargin);
-            // v8 = relu(v7)
-            var v8 = global::LossDsl.Runtime.Ops.Relu(v7);
-            // not read again: v7 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v7, z, v1, memory, v4, v5, v8);
             // v11 = [y_i = memoryLabels_j]
             var v11 = global::LossDsl.Runtime.Ops.SameLabel(y, memoryLabels);
             // v13 = [j = memorySlot_i]
@@ -183,12 +177,20 @@ namespace LossDsl.Zoo
             // not read again: v11, v14 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v11, y, memoryLabels, v15);
             global::LossDsl.Runtime.Lifetimes.Release(v14, memorySlot, v15);
-            // v16 = v8 over v15
-            var v16 = global::LossDsl.Runtime.Ops.Over(v8, v15);
+            // v16 = v8 over v15: the formula computing v7, v8 at the pairs v15 selects when they are few, else at every pair
+            var v16 = global::LossDsl.Runtime.Ops.OverPairs(v15, __pairs =>
+            {
+                // v7 = v5 − PosMargin
+                var v7 = global::LossDsl.Runtime.Ops.Sub(__pairs.At(v5), this.PosMargin);
+                // v8 = relu(v7)
+                var v8 = global::LossDsl.Runtime.Ops.Relu(v7);
+                // not read again: v7 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v7, z, v1, memory, v4, v5, v8);
+                return v8;
+            });
             // v17 = mean_{>0}(v16)
             var v17 = global::LossDsl.Runtime.Ops.MeanNonZero(v16);
-            // not read again: v8, v15 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v8, z, v1, memory, v4, v5, v17);
+            // not read again: v15 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v15, y, memoryLabels, memorySlot, v17);
             global::TorchSharp.torch.Tensor v23;
             if (__fused0)
@@ -202,20 +204,22 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v19 = NegMargin − v5
-                var v19 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v5);
-                // v20 = relu(v19)
-                var v20 = global::LossDsl.Runtime.Ops.Relu(v19);
-                // not read again: v19 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v19, z, v1, memory, v3, v4, v5, v20);
                 // v21 = [y_i ≠ memoryLabels_j]
                 var v21 = global::LossDsl.Runtime.Ops.DifferentLabel(y, memoryLabels);
-                // v22 = v20 over v21
-                var v22 = global::LossDsl.Runtime.Ops.Over(v20, v21);
+                // v22 = v20 over v21: the formula computing v19, v20 at the pairs v21 selects when they are few, else at every pair
+                var v22 = global::LossDsl.Runtime.Ops.OverPairs(v21, __pairs =>
+                {
+                    // v19 = NegMargin − v5
+                    var v19 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, __pairs.At(v5));
+                    // v20 = relu(v19)
+                    var v20 = global::LossDsl.Runtime.Ops.Relu(v19);
+                    // not read again: v19 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v19, z, v1, memory, v3, v4, v5, v20);
+                    return v20;
+                });
                 // v23 = mean_{>0}(v22)
                 v23 = global::LossDsl.Runtime.Ops.MeanNonZero(v22);
-                // not read again: v20, v21 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v1, memory, v3, v4, v5, v23);
+                // not read again: v21 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v21, y, memoryLabels, v23);
             }
             // not read again: v1, v4, v5 (autograd keeps what the backward pass needs)

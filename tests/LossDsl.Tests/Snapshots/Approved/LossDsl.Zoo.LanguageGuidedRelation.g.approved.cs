@@ -150,19 +150,10 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Pairwise(v9, v9, global::LossDsl.Ir.Metric.Dot, self: true);
             // not read again: v9 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v9, language, v10);
-            // v11 = v6 − v10
-            var v11 = global::LossDsl.Runtime.Ops.Sub(v6, v10);
-            // not read again: v6, v10 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v6, y, v2, z, v11);
-            global::LossDsl.Runtime.Lifetimes.Release(v10, language, v11);
-            // v12 = (v11)²
-            var v12 = global::LossDsl.Runtime.Ops.Square(v11);
-            // not read again: v11 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v11, y, v2, z, language, v12);
             // v13 = [∃ j: (v2)_ij]
             var v13 = global::LossDsl.Runtime.Ops.HasAny(v2);
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, y, v12, v13);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, y, v6, v13);
             // v14 = 1[v13]
             var v14 = global::LossDsl.Runtime.Ops.Indicator(v13, __shapes.FloatType);
             // not read again: v13 (autograd keeps what the backward pass needs)
@@ -193,12 +184,22 @@ namespace LossDsl.Zoo
             // not read again: v17, v20 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v17, y, v21);
             global::LossDsl.Runtime.Lifetimes.Release(v20, v21);
-            // v22 = v12 over v21
-            var v22 = global::LossDsl.Runtime.Ops.Over(v12, v21);
+            // v22 = v12 over v21: the formula computing v11, v12 at the pairs v21 selects when they are few, else at every pair
+            var v22 = global::LossDsl.Runtime.Ops.OverPairs(v21, __pairs =>
+            {
+                // v11 = v6 − v10
+                var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.At(v6), __pairs.At(v10));
+                // v12 = (v11)²
+                var v12 = global::LossDsl.Runtime.Ops.Square(v11);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, y, z, v6, language, v10, v12);
+                return v12;
+            });
             // v23 = mean(v22)
             var v23 = global::LossDsl.Runtime.Ops.Mean(v22);
-            // not read again: v12, v21 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v12, y, z, language, v23);
+            // not read again: v6, v10, v21 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, y, z, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, language, v23);
             global::LossDsl.Runtime.Lifetimes.Release(v21, y, v23);
             // term Relations (Prototypes.cs:131), weight 1
             var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_language).MoveToOuterDisposeScope();

@@ -178,47 +178,49 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v9 = v8_i
-                var v9 = global::LossDsl.Runtime.Ops.PerRow(v8);
-                // v10 = v8_j
-                var v10 = global::LossDsl.Runtime.Ops.PerColumn(v8);
-                // v11 = log(e^v9 + e^v10)
-                var v11 = global::LossDsl.Runtime.Ops.LogAddExp(v9, v10);
-                // not read again: v9, v10 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v9, z, v2, v3!, y, v8, v11);
-                global::LossDsl.Runtime.Lifetimes.Release(v10, z, v2, v3!, y, v8, v11);
-                // v12 = v11 + v3
-                var v12 = global::LossDsl.Runtime.Ops.Add(v11, v3!);
-                // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v2, v3!, y, v8, v12);
-                // v14 = v12 − PosMargin
-                var v14 = global::LossDsl.Runtime.Ops.Sub(v12, this.PosMargin);
-                // not read again: v12 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v2, v3!, y, v8, v14);
-                // v15 = relu(v14)
-                var v15 = global::LossDsl.Runtime.Ops.Relu(v14);
-                // not read again: v14 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v14, z, v2, v3!, y, v8, v15);
-                // v16 = (v15)²
-                var v16 = global::LossDsl.Runtime.Ops.Square(v15);
-                // not read again: v15 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v15, z, v2, v3!, y, v8, v16);
-                // v20 = v16 · (1 / 2)
-                var v20 = global::LossDsl.Runtime.Ops.Mul(v16, (1d / 2));
-                // not read again: v16 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v16, z, v2, v3!, y, v8, v20);
                 // v21 = [y_i = y_j]
                 var v21 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v22 = v21 ∧ [i ≠ j]
                 var v22 = global::LossDsl.Runtime.Ops.ExcludeSelf(v21);
                 // not read again: v21 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v21, y, v22);
-                // v23 = v20 over v22
-                var v23 = global::LossDsl.Runtime.Ops.Over(v20, v22);
+                // v23 = v20 over v22: the formula computing v9, v10, v11, v12, v14, v15, v16, v20 at the pairs v22 selects when they are few, else at every pair
+                var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs =>
+                {
+                    // v9 = v8_i
+                    var v9 = __pairs.Row(v8);
+                    // v10 = v8_j
+                    var v10 = __pairs.Column(v8);
+                    // v11 = log(e^v9 + e^v10)
+                    var v11 = global::LossDsl.Runtime.Ops.LogAddExp(v9, v10);
+                    // not read again: v9, v10 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v9, z, v2, v3!, y, v8, v11);
+                    global::LossDsl.Runtime.Lifetimes.Release(v10, z, v2, v3!, y, v8, v11);
+                    // v12 = v11 + v3
+                    var v12 = global::LossDsl.Runtime.Ops.Add(v11, __pairs.At(v3!));
+                    // not read again: v11 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v11, z, v2, v3!, y, v8, v12);
+                    // v14 = v12 − PosMargin
+                    var v14 = global::LossDsl.Runtime.Ops.Sub(v12, this.PosMargin);
+                    // not read again: v12 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v12, z, v2, v3!, y, v8, v14);
+                    // v15 = relu(v14)
+                    var v15 = global::LossDsl.Runtime.Ops.Relu(v14);
+                    // not read again: v14 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v14, z, v2, v3!, y, v8, v15);
+                    // v16 = (v15)²
+                    var v16 = global::LossDsl.Runtime.Ops.Square(v15);
+                    // not read again: v15 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v15, z, v2, v3!, y, v8, v16);
+                    // v20 = v16 · (1 / 2)
+                    var v20 = global::LossDsl.Runtime.Ops.Mul(v16, (1d / 2));
+                    // not read again: v16 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v16, z, v2, v3!, y, v8, v20);
+                    return v20;
+                });
                 // v24 = mean(v23)
                 v24 = global::LossDsl.Runtime.Ops.Mean(v23);
-                // not read again: v20, v22 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v2, v3!, y, v8, v24);
+                // not read again: v22 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v22, y, v24);
             }
             // not read again: v2, v3 (autograd keeps what the backward pass needs)

@@ -173,12 +173,6 @@ namespace LossDsl.Zoo
             // not read again: v1, v3 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v1, z, v4);
             global::LossDsl.Runtime.Lifetimes.Release(v3, mixed, v4);
-            // v6 = v4 − PosMargin
-            var v6 = global::LossDsl.Runtime.Ops.Sub(v4, this.PosMargin);
-            // v7 = relu(v6)
-            var v7 = global::LossDsl.Runtime.Ops.Relu(v6);
-            // not read again: v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v6, z, mixed, v4, v7);
             // v9 = lambda_j
             var v9 = global::LossDsl.Runtime.Ops.PerColumn(lambda);
             // v12 = [y_i = y1_j]
@@ -214,30 +208,38 @@ namespace LossDsl.Zoo
             // not read again: v14, v21 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v14, lambda, y, y1, v22);
             global::LossDsl.Runtime.Lifetimes.Release(v21, lambda, y, y2, v22);
-            // v23 = v7 over v22
-            var v23 = global::LossDsl.Runtime.Ops.Over(v7, v22);
+            // v23 = v7 over v22: the formula computing v6, v7 at the pairs v22 selects when they are few, else at every pair
+            var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs =>
+            {
+                // v6 = v4 − PosMargin
+                var v6 = global::LossDsl.Runtime.Ops.Sub(__pairs.At(v4), this.PosMargin);
+                // v7 = relu(v6)
+                var v7 = global::LossDsl.Runtime.Ops.Relu(v6);
+                // not read again: v6 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v6, z, mixed, v4, v7);
+                return v7;
+            });
             // v24 = mean(v23)
             var v24 = global::LossDsl.Runtime.Ops.Mean(v23);
-            // not read again: v7 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v7, z, mixed, v4, v24);
-            // v26 = NegMargin − v4
-            var v26 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, v4);
-            // not read again: v4 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v4, z, mixed, v24, v26);
-            // v27 = relu(v26)
-            var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
-            // not read again: v26 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v26, z, mixed, v27);
             // v28 = 1 − v22
             var v28 = global::LossDsl.Runtime.Ops.Sub((double)1, v22);
             // not read again: v22 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v22, lambda, y, y1, y2, v24, v28);
-            // v29 = v27 over v28
-            var v29 = global::LossDsl.Runtime.Ops.Over(v27, v28);
+            // v29 = v27 over v28: the formula computing v26, v27 at the pairs v28 selects when they are few, else at every pair
+            var v29 = global::LossDsl.Runtime.Ops.OverPairs(v28, __pairs =>
+            {
+                // v26 = NegMargin − v4
+                var v26 = global::LossDsl.Runtime.Ops.Sub(this.NegMargin, __pairs.At(v4));
+                // v27 = relu(v26)
+                var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
+                // not read again: v26 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v26, z, mixed, v4, v27);
+                return v27;
+            });
             // v30 = mean(v29)
             var v30 = global::LossDsl.Runtime.Ops.Mean(v29);
-            // not read again: v27, v28 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v27, z, mixed, v30);
+            // not read again: v4, v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, mixed, v24, v30);
             global::LossDsl.Runtime.Lifetimes.Release(v28, lambda, y, y1, y2, v30);
             // term Positive (Prototypes.cs:77), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v24, __invalid_z, __invalid_mixed, __invalid_lambda).MoveToOuterDisposeScope();

@@ -169,24 +169,26 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v11 = v10 − v6
-                var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
-                // v12 = softplus(v11)
-                var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
-                // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, y, v10, v12);
                 // v13 = [y_i = y_j]
                 var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
                 // v14 = v13 ∧ [i ≠ j]
                 var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
                 // not read again: v13 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
-                // v15 = v12 over v14
-                var v15 = global::LossDsl.Runtime.Ops.Over(v12, v14);
+                // v15 = v12 over v14: the formula computing v11, v12 at the pairs v14 selects when they are few, else at every pair
+                var v15 = global::LossDsl.Runtime.Ops.OverPairs(v14, __pairs =>
+                {
+                    // v11 = v10 − v6
+                    var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v10), __pairs.At(v6!));
+                    // v12 = softplus(v11)
+                    var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
+                    // not read again: v11 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, y, v10, v12);
+                    return v12;
+                });
                 // v16 = mean(v15)
                 v16 = global::LossDsl.Runtime.Ops.Mean(v15);
-                // not read again: v12, v14 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v1, v2!, v6!, y, v10, v16);
+                // not read again: v14 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
             // not read again: v1, v6 (autograd keeps what the backward pass needs)

@@ -174,18 +174,6 @@ namespace LossDsl.Zoo
             }
             // not read again: v4 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v4, supportLabels, v2, support, v5, v9);
-            // v10 = v9 − v5
-            var v10 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v9), v5);
-            // not read again: v5 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v5, query, supportLabels, v2, support, v10);
-            // v12 = v10 + Margin
-            var v12 = global::LossDsl.Runtime.Ops.Add(v10, this.Margin);
-            // not read again: v10 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v10, query, supportLabels, v2, support, queryLabels, v7!, v12);
-            // v13 = relu(v12)
-            var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
-            // not read again: v12 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v12, query, supportLabels, v2, support, queryLabels, v7!, v13);
             // v14 = [queryLabels_i ≠ supportLabels_j]
             var v14 = global::LossDsl.Runtime.Ops.DifferentLabel(queryLabels, supportLabels);
             // v15 = 1[v14]
@@ -197,7 +185,7 @@ namespace LossDsl.Zoo
             // v17 = v2 ∧ v16
             var v17 = global::LossDsl.Runtime.Ops.And(v2, v16);
             // not read again: v2, v16 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, supportLabels, v13, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, supportLabels, v5, v9, v17);
             global::LossDsl.Runtime.Lifetimes.Release(v16, v17);
             // v18 = [∃ j: (v17)_ij]
             var v18 = global::LossDsl.Runtime.Ops.HasAny(v17);
@@ -233,7 +221,7 @@ namespace LossDsl.Zoo
                 v23 = global::LossDsl.Runtime.Ops.HasAny(v7!);
             }
             // not read again: v7 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v7, supportLabels, queryLabels, v13, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v7, supportLabels, queryLabels, v9, v23);
             // v24 = 1[v23]
             var v24 = global::LossDsl.Runtime.Ops.Indicator(v23, __shapes.FloatType);
             // not read again: v23 (autograd keeps what the backward pass needs)
@@ -243,12 +231,25 @@ namespace LossDsl.Zoo
             // not read again: v22, v24 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v22, supportLabels, queryLabels, v25);
             global::LossDsl.Runtime.Lifetimes.Release(v24, supportLabels, queryLabels, v25);
-            // v26 = v13 over v25
-            var v26 = global::LossDsl.Runtime.Ops.Over(v13, v25);
+            // v26 = v13 over v25: the formula computing v10, v12, v13 at the pairs v25 selects when they are few, else at every pair
+            var v26 = global::LossDsl.Runtime.Ops.OverPairs(v25, __pairs =>
+            {
+                // v10 = v9 − v5
+                var v10 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v9), __pairs.At(v5));
+                // v12 = v10 + Margin
+                var v12 = global::LossDsl.Runtime.Ops.Add(v10, this.Margin);
+                // not read again: v10 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v10, query, supportLabels, support, v5, queryLabels, v9, v12);
+                // v13 = relu(v12)
+                var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, query, supportLabels, support, v5, queryLabels, v9, v13);
+                return v13;
+            });
             // v27 = mean(v26)
             var v27 = global::LossDsl.Runtime.Ops.Mean(v26);
-            // not read again: v13, v25 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v13, query, supportLabels, support, queryLabels, v27);
+            // not read again: v5, v25 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, query, supportLabels, support, v27);
             global::LossDsl.Runtime.Lifetimes.Release(v25, supportLabels, queryLabels, v27);
             // term Triplets (Prototypes.cs:21), weight 1
             var raw_Triplets = global::LossDsl.Runtime.InputGuards.Poison(v27, __invalid_query, __invalid_support).MoveToOuterDisposeScope();

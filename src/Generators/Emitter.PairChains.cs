@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Ir;
+
+namespace LossDsl.Generators
+{
+    internal static partial class Emitter
+    {
+        /// <summary>A block's nodes without those computed inside a chain's lambda.</summary>
+        private static List<IrNode> WithoutChainInteriors(List<IrNode> block, Dictionary<int, PairChains.Chain> chains)
+        {
+            var inside = new HashSet<int>(chains.Values.SelectMany(c => c.Interior));
+            return block.Where(n => !inside.Contains(n.Id)).ToList();
+        }
+
+        /// <summary>A masked relation whose values are an element-wise formula (<see cref="PairChains"/>):
+        /// <c>Ops.OverPairs(graph, pairs => formula)</c>, the formula's statements as usual but for how they read the
+        /// values outside it (<c>pairs.At</c>, <c>pairs.Row</c>, <c>pairs.Column</c>).</summary>
+        /// <param name="inScope">Whether a node outside the chain is in scope (and assigned) at the chain's statement.</param>
+        private static void EmitChain(IndentedWriter w, NodeNames names, PairChains.Chain chain, System.Func<int, bool> inScope, bool declare = true)
+        {
+            var ir = names.Ir;
+            var over = ir.Nodes[chain.Over];
+            var root = names.Var(chain.Over);
+            var comment = $"// {root} = {IrPrinter.Format(over, over.Args.Select(names.Comment).ToArray())}";
+            var call = $"{(declare ? "var " : "")}{root} = {Ops}.OverPairs({names.Readable(chain.Graph)}, __pairs =>";
+            if (chain.Interior.Count == 0)
+            {
+                w.Line($"{comment}, read at the pairs {names.Var(chain.Graph)} selects when they are few (else at every pair)");
+                w.Line($"{call} __pairs.At({names.Readable(chain.Values)}));");
+                return;
+            }
+            w.Line($"{comment}: the formula computing {string.Join(", ", chain.Interior.Select(names.Var))} at the pairs " +
+                   $"{names.Var(chain.Graph)} selects when they are few, else at every pair");
+            w.Line(call);
+            using (w.Block(close: "});"))
+            {
+                var statements = chain.Interior.Select(id => new Lifetimes.Statement(id, Reads(ir, ir.Nodes[id]))).ToList();
+                var candidates = chain.Interior.Where(id => id != chain.Values && Lifetimes.Releasable(ir, ir.Nodes[id]));
+                var releases = new ReleaseScope(ir, names, statements, candidates, outer: inScope);
+                for (var k = 0; k < chain.Interior.Count; k++)
+                {
+                    var node = ir.Nodes[chain.Interior[k]];
+                    w.Line($"// {names.Var(node.Id)} = {IrPrinter.Format(node, node.Args.Select(names.Comment).ToArray())}");
+                    var code = node.Op switch
+                    {
+                        // An explicit v.PerRow() / v.PerColumn(): the vector read at the pairs' rows or columns.
+                        OpCode.PerRow => $"__pairs.Row({names.Readable(node.Args[0])})",
+                        OpCode.PerColumn => $"__pairs.Column({names.Readable(node.Args[0])})",
+                        _ => Code(names, node, arg => ReadAtPairs(names, arg, chain)),
+                    };
+                    w.Line($"var {names.Var(node.Id)} = {code};");
+                    releases.EmitReleases(w, k);
+                }
+                w.Line($"return {names.Var(chain.Values)};");
+            }
+        }
+
+        /// <summary>How a formula statement inside a chain reads a node argument (null: as usual, for the chain's own
+        /// locals, numbers and 0-d values).</summary>
+        private static string? ReadAtPairs(NodeNames names, NodeArg arg, PairChains.Chain chain)
+        {
+            if (chain.Interior.Contains(arg.Node) || names.Types.Rank(arg.Node) == 0) return null;
+            var value = names.Readable(arg.Node);
+            if (arg.Alignment.Count == 1 && arg.Rank == 2) return arg.Alignment[0] == 0 ? $"__pairs.Row({value})" : $"__pairs.Column({value})";
+            return $"__pairs.At({value})";
+        }
+    }
+}

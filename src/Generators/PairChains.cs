@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossDsl.Ir;
+
+namespace LossDsl.Generators
+{
+    /// <summary>Element-wise formulas over a relation that only pair reductions read through a graph:
+    /// <c>mean(f(r, u_i, v_j) over g)</c>. Written node by node, f is computed at all N×M pairs and then masked;
+    /// NT-Xent's positives select two of N pairs per row, so nearly all of that work (and an N×M allocation per
+    /// element-wise step, forward and backward) is thrown away. The emitter instead writes f once as a lambda that
+    /// <c>Ops.OverPairs</c> runs at the graph's pairs when they are few and at every pair otherwise
+    /// (<c>PairSupport</c>). Such a formula is a <see cref="Chain"/>: the element-wise nodes between the masked
+    /// relation and its leaves that nothing else reads.</summary>
+    internal static class PairChains
+    {
+        /// <summary>One masked relation whose values are a formula evaluated per pair.</summary>
+        internal sealed class Chain
+        {
+            public Chain(int over, int values, int graph, IReadOnlyList<int> interior)
+            {
+                Over = over;
+                Values = values;
+                Graph = graph;
+                Interior = interior;
+            }
+
+            /// <summary>The <c>Over</c> node (a masked relation read only by pair reductions).</summary>
+            public int Over { get; }
+
+            /// <summary>The relation it masks: the last interior node, or a leaf when there is no interior.</summary>
+            public int Values { get; }
+
+            /// <summary>The graph (Bool or weights) that selects the pairs.</summary>
+            public int Graph { get; }
+
+            /// <summary>The element-wise nodes computed inside the lambda, in topological order (may be empty).</summary>
+            public IReadOnlyList<int> Interior { get; }
+        }
+
+        /// <summary>Operations that act on each pair alone (their run-time calls are plain broadcasting tensor
+        /// operations, equally valid on <c>[P]</c> vectors).</summary>
+        private static readonly HashSet<OpCode> ElementWise = new()
+        {
+            OpCode.Add, OpCode.Sub, OpCode.Mul, OpCode.Div, OpCode.Neg, OpCode.Pow, OpCode.Minimum, OpCode.Maximum,
+            OpCode.LogAddExp, OpCode.Exp, OpCode.Log, OpCode.Sqrt, OpCode.Square, OpCode.Abs, OpCode.Relu, OpCode.Softplus,
+            OpCode.Sigmoid, OpCode.LogSigmoid, OpCode.StopGradient, OpCode.Cos, OpCode.Sin, OpCode.Acos, OpCode.Clamp,
+            OpCode.Log1p, OpCode.Tanh, OpCode.Less, OpCode.LessEq, OpCode.Greater, OpCode.GreaterEq, OpCode.Where,
+            OpCode.And, OpCode.Or, OpCode.Not, OpCode.Indicator,
+        };
+
+        /// <summary>Reductions over all selected pairs: they read a masked relation's values and mask only as a
+        /// multiset of selected pairs, so the pairs' order and the unselected ones do not matter.</summary>
+        private static readonly HashSet<OpCode> PairReductions = new() { OpCode.Mean, OpCode.Sum, OpCode.MeanNonZero, OpCode.CountPositive };
+
+        /// <summary>The chains among the nodes one block emits.</summary>
+        /// <param name="block">The nodes of the block (the body of <c>Compute</c>, or a region's unfused branch).</param>
+        /// <param name="pinned">Nodes that must be computed as they are: read outside the block's statements.</param>
+        public static Dictionary<int, Chain> Find(LossIr ir, IrTypes types, IReadOnlyCollection<int> block, System.Func<int, bool> pinned)
+        {
+            var result = new Dictionary<int, Chain>();
+            var inBlock = new HashSet<int>(block);
+            var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
+            foreach (var node in ir.Nodes)
+                foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
+
+            foreach (var id in block)
+            {
+                var over = ir.Nodes[id];
+                if (over.Op != OpCode.Over || over.Kind != ValueKind.Masked || over.Args.Count != 2) continue;
+                int values = over.Args[0], graph = over.Args[1];
+                var dims = types.Of(graph);
+                if (dims.Count != 2 || !Broadcasts(types.Of(values), dims)) continue;
+                if (consumers[id].Count == 0 || !consumers[id].All(c => PairReductions.Contains(ir.Nodes[c].Op))) continue;
+
+                // From the masked relation towards the leaves; a node is decided after all its consumers (larger ids).
+                var interior = new HashSet<int>();
+                var pending = new SortedSet<int> { values };
+                while (pending.Count > 0)
+                {
+                    var n = pending.Max;
+                    pending.Remove(n);
+                    var node = ir.Nodes[n];
+                    var readers = consumers[n].All(c => c == id ? n == values : interior.Contains(c));
+                    if (!readers || !inBlock.Contains(n) || pinned(n) || !Broadcasts(types.Of(n), dims)) continue;
+                    var placed = node.Op is OpCode.PerRow or OpCode.PerColumn && types.Rank(node.Args[0]) == 1;
+                    if (!placed && !(ElementWise.Contains(node.Op) && Enumerable.Range(0, node.Args.Count).All(k => Readable(ir, types, node, k, dims))))
+                        continue;
+                    interior.Add(n);
+                    foreach (var arg in node.Args)
+                        if (ir.Nodes[arg].Kind != ValueKind.Number && ir.Nodes[arg].Op != OpCode.Input) pending.Add(arg);
+                }
+                result[id] = new Chain(id, values, graph, interior.OrderBy(n => n).ToList());
+            }
+            return result;
+        }
+
+        /// <summary>The nodes outside the chain that its statement reads: the leaves its formula reads and the graph.</summary>
+        public static IEnumerable<int> Reads(LossIr ir, Chain chain)
+        {
+            var inside = new HashSet<int>(chain.Interior);
+            var leaves = chain.Interior.Count == 0
+                ? new[] { chain.Values }
+                : chain.Interior.SelectMany(n => ir.Nodes[n].Args).Where(a => !inside.Contains(a));
+            return leaves.Append(chain.Graph).Where(a => ir.Nodes[a].Kind != ValueKind.Number).Distinct();
+        }
+
+        /// <summary>Whether argument <paramref name="k"/> can be read at a pair: a number, a 0-d value, a row or a
+        /// column vector, or a relation of the chain's dimensions (or one that broadcasts to them).</summary>
+        private static bool Readable(LossIr ir, IrTypes types, IrNode node, int k, IReadOnlyList<string> dims)
+        {
+            var arg = node.Args[k];
+            if (ir.Nodes[arg].Kind == ValueKind.Number) return true;
+            var map = types.Alignment(node.Id, k);
+            if (map is not null) return map.Length == 1 && types.Rank(arg) == 1;
+            return types.Rank(arg) == 0 || Broadcasts(types.Of(arg), dims);
+        }
+
+        /// <summary>Whether a value of dimensions <paramref name="value"/> is a relation of <paramref name="dims"/>, or
+        /// broadcasts to one along axes of size 1 (<c>v.PerRow()</c> is <c>[N, 1]</c>).</summary>
+        private static bool Broadcasts(IReadOnlyList<string> value, IReadOnlyList<string> dims) =>
+            value.Count == dims.Count && value.Zip(dims, (v, d) => v == d || TypeInference.IsLiteral(v, out var size) && size == 1).All(ok => ok);
+    }
+}

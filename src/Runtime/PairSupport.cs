@@ -1,0 +1,70 @@
+using System;
+using static TorchSharp.torch;
+
+namespace LossDsl.Runtime;
+
+/// <summary>The pairs a graph selects, for evaluating an element-wise formula over a relation at those pairs only
+/// (<see cref="Ops.OverPairs"/>). When the graph selects at most <see cref="SparseFraction"/> of its pairs (NT-Xent's
+/// positives: one or two per row of N), the formula's relations are gathered at the selected pairs and its row and
+/// column vectors indexed, so it runs on <c>[P]</c> vectors instead of <c>[N, M]</c> tensors (each a fresh N×M
+/// allocation forward and backward otherwise). Otherwise it runs on the dense operands as written.</summary>
+public sealed class PairSupport
+{
+    /// <summary>The largest fraction of selected pairs evaluated sparsely. Gathering a pair reads scattered memory
+    /// and its backward scatters into an N×M gradient; past a quarter of the pairs the dense formula costs less.</summary>
+    public const double SparseFraction = 0.25;
+
+    private readonly Tensor _graph;
+    private readonly Tensor? _rows;
+    private readonly Tensor? _columns;
+
+    private PairSupport(Tensor graph, Tensor? rows, Tensor? columns)
+    {
+        _graph = graph;
+        _rows = rows;
+        _columns = columns;
+    }
+
+    /// <summary>The support of <paramref name="graph"/> <c>[N, M]</c>: a Bool mask, or float weights (a pair with
+    /// weight &gt; 0, or NaN, is selected, as <see cref="MaskedRelation"/> reads them).</summary>
+    /// <exception cref="ArgumentException">The graph is not two-dimensional.</exception>
+    public static PairSupport Of(Tensor graph)
+    {
+        if (graph.dim() != 2) throw new ArgumentException($"A pair graph must be [N, M], got [{string.Join(", ", graph.shape)}].", nameof(graph));
+        using var selected = graph.dtype == ScalarType.Bool ? graph.alias() : Ops.PositiveOrNaN(graph.detach());
+        using var count = selected.count_nonzero();
+        if (count.item<long>() > SparseFraction * selected.numel()) return new PairSupport(graph, null, null);
+        using var pairs = selected.nonzero();
+        return new PairSupport(graph, pairs.select(1, 0).contiguous(), pairs.select(1, 1).contiguous());
+    }
+
+    /// <summary>Whether the formula runs on the selected pairs only (<c>[P]</c> values) rather than on all of them.</summary>
+    public bool IsSparse => _rows is not null;
+
+    /// <summary>A relation <c>[N, M]</c> (or one that broadcasts to it, such as <c>[N, 1]</c>) at the evaluated pairs:
+    /// <c>[P]</c> sparse, itself dense.</summary>
+    public Tensor At(Tensor relation)
+    {
+        if (_rows is null) return relation;
+        using var full = relation.expand(_graph.shape);
+        return full.index(new[] { _rows, _columns! });
+    }
+
+    /// <summary>A row vector <c>[N]</c> read at pair (i, j) as <c>v_i</c>: <c>[P]</c> sparse, <c>[N, 1]</c> dense.</summary>
+    public Tensor Row(Tensor v) => _rows is null ? Ops.PerRow(v) : v.index_select(0, _rows);
+
+    /// <summary>A column vector <c>[M]</c> read at pair (i, j) as <c>v_j</c>: <c>[P]</c> sparse, <c>[1, M]</c> dense.</summary>
+    public Tensor Column(Tensor v) => _rows is null ? Ops.PerColumn(v) : v.index_select(0, _columns!);
+
+    /// <summary>The formula's values seen through the graph. Sparse, a masked relation over <c>[P]</c> pairs that are
+    /// all selected (their weights gathered for a soft graph): the pair reductions (mean, sum, mean over non-zero,
+    /// count) read it as they read the dense one.</summary>
+    public MaskedRelation Over(Tensor values)
+    {
+        if (_rows is null) return Ops.Over(values, _graph);
+        var graph = _graph.dtype == ScalarType.Bool
+            ? ones(_rows.shape[0], ScalarType.Bool, _graph.device)
+            : _graph.index(new[] { _rows, _columns! });
+        return new MaskedRelation(values.expand(_rows.shape[0]), graph);
+    }
+}
