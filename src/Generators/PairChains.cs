@@ -4,7 +4,7 @@ using LossDsl.Ir;
 
 namespace LossDsl.Generators
 {
-    /// <summary>Element-wise formulas over a relation that only pair reductions read through a graph:
+    /// <summary>Element-wise formulas over a relation that only pair or row sums and means read through a graph:
     /// <c>mean(f(r, u_i, v_j) over g)</c>. Written node by node, f is computed at all N×M pairs and then masked;
     /// NT-Xent's positives select two of N pairs per row, so nearly all of that work (and an N×M allocation per
     /// element-wise step, forward and backward) is thrown away. The emitter instead writes f once as a lambda that
@@ -24,7 +24,7 @@ namespace LossDsl.Generators
                 Interior = interior;
             }
 
-            /// <summary>The <c>Over</c> node (a masked relation read only by pair reductions).</summary>
+            /// <summary>The <c>Over</c> node (a masked relation read only by pair reductions, row sums and means).</summary>
             public int Over { get; }
 
             /// <summary>The relation it masks: the last interior node, or a leaf when there is no interior.</summary>
@@ -52,6 +52,13 @@ namespace LossDsl.Generators
         /// multiset of selected pairs, so the pairs' order and the unselected ones do not matter.</summary>
         private static readonly HashSet<OpCode> PairReductions = new() { OpCode.Mean, OpCode.Sum, OpCode.MeanNonZero, OpCode.CountPositive };
 
+        /// <summary>Whether <paramref name="reader"/> reads a masked relation as its selected pairs (and their rows)
+        /// alone: the pair reductions, and the sum and mean of each row (of the last axis, the rows as the relation
+        /// has them).</summary>
+        private static bool ReadsAsPairs(IrNode reader) =>
+            PairReductions.Contains(reader.Op)
+            || reader.Op is OpCode.RowSum or OpCode.RowMean && reader.Attr is not AxesAttr { Axes.Count: > 0 };
+
         /// <summary>The chains among the nodes one block emits.</summary>
         /// <param name="block">The nodes of the block (the body of <c>Compute</c>, or a region's unfused branch).</param>
         /// <param name="pinned">Nodes that must be computed as they are: read outside the block's statements.</param>
@@ -70,7 +77,7 @@ namespace LossDsl.Generators
                 int values = over.Args[0], graph = over.Args[1];
                 var dims = types.Of(graph);
                 if (dims.Count != 2 || !Broadcasts(types.Of(values), dims)) continue;
-                if (consumers[id].Count == 0 || !consumers[id].All(c => PairReductions.Contains(ir.Nodes[c].Op))) continue;
+                if (consumers[id].Count == 0 || !consumers[id].All(c => ReadsAsPairs(ir.Nodes[c]))) continue;
 
                 // From the masked relation towards the leaves; a node is decided after all its consumers (larger ids).
                 var interior = new HashSet<int>();

@@ -28,8 +28,37 @@ public sealed class MaskedRelation
         }
     }
 
-    /// <summary>The value of every pair, <c>[N, M]</c>.</summary>
+    /// <summary>Only the selected pairs (<see cref="Ops.OverPairs"/>): <paramref name="values"/> and
+    /// <paramref name="graph"/> are <c>[P]</c>, pair k lies in row <paramref name="rowOfPair"/>[k] of
+    /// <paramref name="rowCount"/>. Read by the pair reductions and the row sums and means only.</summary>
+    internal MaskedRelation(Tensor values, Tensor graph, Tensor rowOfPair, long rowCount) : this(values, graph)
+    {
+        RowOfPair = rowOfPair;
+        RowCount = rowCount;
+    }
+
+    /// <summary>The value of every pair, <c>[N, M]</c> (or of the selected pairs, <c>[P]</c>, when
+    /// <see cref="RowOfPair"/> is set).</summary>
     public Tensor Values { get; }
+
+    /// <summary>For a relation kept at its selected pairs only, the row of each pair, <c>[P]</c>; null when every
+    /// pair is kept (<c>[N, M]</c>).</summary>
+    internal Tensor? RowOfPair { get; }
+
+    /// <summary>The number of rows N when <see cref="RowOfPair"/> is set.</summary>
+    internal long RowCount { get; }
+
+    /// <summary>Refuses a relation kept at its selected pairs for <paramref name="operation"/>, which needs every
+    /// pair's position (generated code never passes one; see <c>PairChains</c> in the generator).</summary>
+    internal void RequireDense(string operation)
+    {
+        if (RowOfPair is not null)
+            throw new InvalidOperationException($"{operation} needs the relation's [N, M] layout, but it was evaluated at its selected pairs only (Ops.OverPairs).");
+    }
+
+    /// <summary>Per row, the sum of <paramref name="pairValues"/> <c>[P]</c> over its pairs (kept-pairs form), <c>[N]</c>.</summary>
+    internal Tensor SumPerRow(Tensor pairValues) =>
+        zeros(RowCount, pairValues.dtype, pairValues.device).index_add(0, RowOfPair!, pairValues, Scalars.One);
 
     /// <summary>Which pairs are selected: Bool, the shape of <see cref="Values"/>.</summary>
     public Tensor Mask { get; }
@@ -47,6 +76,7 @@ public sealed class MaskedRelation
     /// <summary>Σ w_ij (or the number of selected pairs) along <paramref name="dim"/>, or over everything.</summary>
     internal Tensor WeightSums(long? dim)
     {
+        if (RowOfPair is not null && dim is not null) return SumPerRow(Weights ?? Mask.to(Values.dtype));
         // A Bool mask is counted as it is (integer sums, exact), never converted to an N×M float tensor first.
         if (Weights is { } w) return dim is { } d ? w.sum(d) : w.sum();
         return (dim is { } k ? Mask.sum(k) : Mask.sum()).to(Values.dtype);

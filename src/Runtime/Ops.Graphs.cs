@@ -68,8 +68,8 @@ public static partial class Ops
     /// weighted by <paramref name="g"/> (float weights, a soft graph).</summary>
     public static MaskedRelation Over(Tensor r, Tensor g) => new(r, g.expand_as(r));
 
-    /// <summary><c>f over g</c> for an element-wise formula <paramref name="f"/> that only pair reductions read
-    /// (mean, sum, mean over non-zero, count): <paramref name="f"/> is evaluated at the pairs <paramref name="g"/>
+    /// <summary><c>f over g</c> for an element-wise formula <paramref name="f"/> that only pair reductions (mean, sum,
+    /// mean over non-zero, count) and row sums and means read: <paramref name="f"/> is evaluated at the pairs <paramref name="g"/>
     /// <c>[N, M]</c> selects when they are few (<see cref="PairSupport"/>), else at every pair, then restricted to
     /// them as <see cref="Over(Tensor, Tensor)"/> does. Pairs outside <paramref name="g"/> are never computed, so,
     /// as with the dense fill, a NaN there cannot reach the result.</summary>

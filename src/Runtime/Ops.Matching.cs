@@ -15,6 +15,7 @@ public static partial class Ops
     /// <exception cref="ArgumentException">A NaN cost, or a block without an assignment of finite cost.</exception>
     public static Matching Assign(MaskedRelation cost)
     {
+        cost.RequireDense(nameof(Assign));
         var values = cost.Values.detach();
         var rows = values.shape[0];
         var columns = values.shape[1];
@@ -32,6 +33,7 @@ public static partial class Ops
     /// <exception cref="ArgumentException">A NaN score or threshold, or <paramref name="topK"/> not a whole number ≥ 1.</exception>
     public static Matching AssignMany(MaskedRelation score, double threshold, double topK)
     {
+        score.RequireDense(nameof(AssignMany));
         if (!(topK >= 1) || Math.Floor(topK) != topK)
             throw new ArgumentException($"AssignMany keeps a whole number ≥ 1 of rows per column, got topK = {topK}.", nameof(topK));
         var values = score.Values.detach();

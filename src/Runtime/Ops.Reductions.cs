@@ -48,7 +48,7 @@ public static partial class Ops
     public static Tensor RowSum(MaskedRelation m)
     {
         using var weighted = m.Weighted();
-        return weighted.sum(-1);
+        return m.RowOfPair is null ? weighted.sum(-1) : m.SumPerRow(weighted);
     }
 
     /// <summary>The (weighted) mean of the selected <c>r_ij</c> of each row, <c>[N]</c>; 0 for an empty row.</summary>
@@ -59,6 +59,7 @@ public static partial class Ops
     /// beside the fill, where shifting and exponentiating by hand took three.</summary>
     public static Tensor RowLogSumExp(MaskedRelation m)
     {
+        m.RequireDense(nameof(RowLogSumExp));
         var masked = Selected(m.Values, m.Mask, double.NegativeInfinity);
         // logsumexp's backward at an empty row is exp(−∞ − (−∞)) = NaN, but only on filled entries, whose gradient the
         // fill's backward zeroes: nothing reaches the relation.
@@ -76,6 +77,7 @@ public static partial class Ops
     /// reaches that pair only (batch-hard mining).</summary>
     public static Tensor RowMax(MaskedRelation m)
     {
+        m.RequireDense(nameof(RowMax));
         using var selected = Selected(m.Values, m.Mask, double.NegativeInfinity);
         return selected.max(-1).values;
     }
@@ -84,13 +86,17 @@ public static partial class Ops
     /// reaches that pair only.</summary>
     public static Tensor RowMin(MaskedRelation m)
     {
+        m.RequireDense(nameof(RowMin));
         using var selected = Selected(m.Values, m.Mask, double.PositiveInfinity);
         return selected.min(-1).values;
     }
 
     /// <summary>The relation and its graph transposed (reductions per column).</summary>
-    public static MaskedRelation Transpose(MaskedRelation m) =>
-        new(m.Values.transpose(-2, -1), m.Weights is { } w ? w.transpose(-2, -1) : m.Mask.transpose(-2, -1));
+    public static MaskedRelation Transpose(MaskedRelation m)
+    {
+        m.RequireDense(nameof(Transpose));
+        return new(m.Values.transpose(-2, -1), m.Weights is { } w ? w.transpose(-2, -1) : m.Mask.transpose(-2, -1));
+    }
 
     /// <summary>The mean of all entries.</summary>
     public static Tensor Mean(Tensor x) => x.mean();

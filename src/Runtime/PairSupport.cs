@@ -57,14 +57,14 @@ public sealed class PairSupport
     public Tensor Column(Tensor v) => _rows is null ? Ops.PerColumn(v) : v.index_select(0, _columns!);
 
     /// <summary>The formula's values seen through the graph. Sparse, a masked relation over <c>[P]</c> pairs that are
-    /// all selected (their weights gathered for a soft graph): the pair reductions (mean, sum, mean over non-zero,
-    /// count) read it as they read the dense one.</summary>
+    /// all selected (their weights gathered for a soft graph) and the row of each: the pair reductions (mean, sum, mean
+    /// over non-zero, count) and the row sums and means read it as they read the dense one.</summary>
     public MaskedRelation Over(Tensor values)
     {
         if (_rows is null) return Ops.Over(values, _graph);
         var graph = _graph.dtype == ScalarType.Bool
             ? ones(_rows.shape[0], ScalarType.Bool, _graph.device)
             : _graph.index(new[] { _rows, _columns! });
-        return new MaskedRelation(values.expand(_rows.shape[0]), graph);
+        return new MaskedRelation(values.expand(_rows.shape[0]), graph, _rows, _graph.shape[0]);
     }
 }

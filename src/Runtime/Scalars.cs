@@ -14,7 +14,7 @@ namespace LossDsl.Runtime;
 /// and of generated code and fails on any number that reaches libtorch another way.</remarks>
 public static class Scalars
 {
-    private static readonly Scalar One = 1.0.ToScalar();
+    internal static readonly Scalar One = 1.0.ToScalar();
     private static readonly Scalar Two = 2.0.ToScalar();
 
     /// <summary><c>a + b</c> (broadcasting).</summary>

@@ -47,7 +47,8 @@ namespace LossDsl.Tests.Equality
 
 namespace LossDsl.Tests.Equality
 {
-    /// <summary>Element-wise formulas that only pair reductions read through a graph (emitted as <c>Ops.OverPairs</c>):
+    /// <summary>Element-wise formulas that only pair reductions or row sums and means read through a graph (emitted as
+    /// <c>Ops.OverPairs</c>):
     /// over the other view (one pair per row: evaluated at those pairs only) and over every pair (dense), reading
     /// relations at pairs, row vectors (<c>v_i</c>) and column vectors (<c>v_j</c>), implicitly aligned or explicitly
     /// placed (<c>v.PerRow() + v.PerColumn()</c>: the same vector read both ways).</summary>
@@ -57,9 +58,11 @@ namespace LossDsl.Tests.Equality
         [Hyper] public double Margin { get; set; } = 0.2;
 
         [Term]
-        Real Views(Embeddings z) =>
+        Real Views(Embeddings z, Labels y) =>
             Softplus(Norm(z).PerRow() + Norm(z).PerColumn() * Margin - Pairwise(z, Similarity.Dot)).Over(OtherView()).MeanOverPairs()
-            + (Norm(z) - Pairwise(z, Similarity.Dot) * 0.5).Over(OtherView()).MeanOverPairs();
+            + (Norm(z) - Pairwise(z, Similarity.Dot) * 0.5).Over(OtherView()).MeanOverPairs()
+            + (Exp(Pairwise(z, Similarity.Dot) * 0.1) * Norm(z)).Over(OtherView()).Mean().Mean()
+            + Sigmoid(Pairwise(z, Similarity.Dot)).Over(SameLabel(y).ExcludeSelf()).Sum().Mean();
 
         [Term]
         Real Queue(Embeddings z, [Dims("K", "D_z")] Embeddings queue) =>

@@ -6,7 +6,8 @@ using TorchSharp;
 namespace LossDsl.Tests.Runtime;
 
 /// <summary><see cref="Ops.OverPairs"/> (an element-wise formula evaluated at a graph's pairs only) against the dense
-/// formula masked by <see cref="Ops.Over"/>: same value, same gradients, for sparse and dense graphs, Bool and soft.</summary>
+/// formula masked by <see cref="Ops.Over"/>: same value, same gradients, for sparse and dense graphs, Bool and soft,
+/// through every reduction that reads it (pair mean, sum, mean over non-zero, count; row sum and mean).</summary>
 public sealed class PairSupportTests
 {
     private const long Rows = 12, Columns = 9;
@@ -43,7 +44,14 @@ public sealed class PairSupportTests
         using var scope = torch.NewDisposeScope();
         var graph = Graph(kind);
         Assert.Equal(sparse, PairSupport.Of(graph).IsSparse);
-        foreach (var reduce in new Func<MaskedRelation, torch.Tensor>[] { Ops.Mean, Ops.Sum, Ops.MeanNonZero, Ops.CountPositive })
+        // Row sums and means weighted unevenly, so that each row's gradient differs.
+        var rowWeights = TestData.Randn(4, Rows);
+        var reductions = new Func<MaskedRelation, torch.Tensor>[]
+        {
+            Ops.Mean, Ops.Sum, Ops.MeanNonZero, Ops.CountPositive,
+            m => Ops.RowSum(m).mul(rowWeights).sum(), m => Ops.RowMean(m).mul(rowWeights).sum(),
+        };
+        foreach (var reduce in reductions)
         {
             var (denseValue, denseGrads) = Run(graph, reduce, pairs: false);
             var (value, grads) = Run(graph, reduce, pairs: true);
@@ -101,6 +109,18 @@ public sealed class PairSupportTests
         var r = TestData.Randn(1, Rows, Columns);
         Assert.True(PairSupport.Of(weights).IsSparse);
         Assert.True(double.IsNaN(Ops.Mean(Ops.OverPairs(weights, p => p.At(r))).item<double>()));
+    }
+
+    [Fact]
+    public void Reductions_that_need_every_pair_refuse_the_selected_pairs_form()
+    {
+        using var scope = torch.NewDisposeScope();
+        var r = TestData.Randn(1, Rows, Columns);
+        var kept = Ops.OverPairs(Graph(GraphKind.SparseBool), p => p.At(r));
+        var error = Assert.Throws<InvalidOperationException>(() => Ops.RowLogSumExp(kept));
+        Assert.Contains("RowLogSumExp", error.Message);
+        Assert.Throws<InvalidOperationException>(() => Ops.RowMax(kept));
+        Assert.Throws<InvalidOperationException>(() => Ops.Transpose(kept));
     }
 
     [Fact]

@@ -323,20 +323,21 @@ namespace LossDsl.Snapshots
             {
                 // v25 = ⟨v24_i, v24_j⟩
                 var v25 = global::LossDsl.Runtime.Ops.Pairwise(v24, v24, global::LossDsl.Ir.Metric.Dot, self: true);
-                // v27 = v25 · w
-                var v27 = global::LossDsl.Runtime.Ops.Mul(v25, global::LossDsl.Runtime.Ops.PerRow(w));
-                // not read again: v25 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v25, e, v23, v24, v27);
-                // v31 = v27 − v30
-                var v31 = global::LossDsl.Runtime.Ops.Sub(v27, global::LossDsl.Runtime.Ops.PerRow(v30));
-                // not read again: v27 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v27, e, v23, v24, w, v31);
-                // v34 = v31 over v33
-                var v34 = global::LossDsl.Runtime.Ops.Over(v31, v33);
+                // v34 = v31 over v33: the formula computing v27, v31 at the pairs v33 selects when they are few, else at every pair
+                var v34 = global::LossDsl.Runtime.Ops.OverPairs(v33, __pairs =>
+                {
+                    // v27 = v25 · w
+                    var v27 = global::LossDsl.Runtime.Ops.Mul(__pairs.At(v25), __pairs.Row(w));
+                    // v31 = v27 − v30
+                    var v31 = global::LossDsl.Runtime.Ops.Sub(v27, __pairs.Row(v30));
+                    // not read again: v27 (autograd keeps what the backward pass needs)
+                    global::LossDsl.Runtime.Lifetimes.Release(v27, e, v23, v24, v25, w, v31);
+                    return v31;
+                });
                 // v35 = Σ_j (v34)
                 v35 = global::LossDsl.Runtime.Ops.RowSum(v34);
-                // not read again: v31 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v31, e, v23, v24, w, v30, v35);
+                // not read again: v25 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v25, e, v23, v24, v35);
             }
             // not read again: v24, v30 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v24, e, v35);
@@ -359,22 +360,23 @@ namespace LossDsl.Snapshots
             {
                 // v37 = ‖e_i − e_j‖²
                 var v37 = global::LossDsl.Runtime.Ops.Pairwise(e, e, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
-                // v39 = v37 + v38
-                var v39 = global::LossDsl.Runtime.Ops.Add(v37, global::LossDsl.Runtime.Ops.PerRow(v38));
-                // not read again: v37 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v37, e, v39);
                 // v40 = [all pairs]
                 var v40 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
                 // v41 = v40 ∧ [i ≠ j]
                 var v41 = global::LossDsl.Runtime.Ops.ExcludeSelf(v40);
                 // not read again: v40 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v40, v41);
-                // v42 = v39 over v41
-                var v42 = global::LossDsl.Runtime.Ops.Over(v39, v41);
+                // v42 = v39 over v41: the formula computing v39 at the pairs v41 selects when they are few, else at every pair
+                var v42 = global::LossDsl.Runtime.Ops.OverPairs(v41, __pairs =>
+                {
+                    // v39 = v37 + v38
+                    var v39 = global::LossDsl.Runtime.Ops.Add(__pairs.At(v37), __pairs.Row(v38));
+                    return v39;
+                });
                 // v43 = mean_j (v42)
                 v43 = global::LossDsl.Runtime.Ops.RowMean(v42);
-                // not read again: v39, v41 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v39, e, v38, v43);
+                // not read again: v37, v41 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v37, e, v43);
                 global::LossDsl.Runtime.Lifetimes.Release(v41, v43);
             }
             // not read again: v38 (autograd keeps what the backward pass needs)

@@ -214,14 +214,15 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v11 = v10 − v6
-                var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
-                // v14 = v11 over v13
-                var v14 = global::LossDsl.Runtime.Ops.Over(v11, v13!);
+                // v14 = v11 over v13: the formula computing v11 at the pairs v13 selects when they are few, else at every pair
+                var v14 = global::LossDsl.Runtime.Ops.OverPairs(v13!, __pairs =>
+                {
+                    // v11 = v10 − v6
+                    var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v10), __pairs.At(v6!));
+                    return v11;
+                });
                 // v15 = Σ_j (v14)
                 v15 = global::LossDsl.Runtime.Ops.RowSum(v14);
-                // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, v7, v8, v10, v15);
             }
             // not read again: v1, v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v1, z, v15);
@@ -247,8 +248,8 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v20 = v19 over v13
-                var v20 = global::LossDsl.Runtime.Ops.Over(v19, v13!);
+                // v20 = v19 over v13, read at the pairs v13 selects when they are few (else at every pair)
+                var v20 = global::LossDsl.Runtime.Ops.OverPairs(v13!, __pairs => __pairs.At(v19));
                 // v21 = Σ_j (v20)
                 v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
             }

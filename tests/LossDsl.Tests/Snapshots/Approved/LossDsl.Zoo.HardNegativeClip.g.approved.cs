@@ -200,8 +200,8 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v15, image, hardNegatives, v16);
             // v17 = [i = j]
             var v17 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
-            // v18 = v8 over v17
-            var v18 = global::LossDsl.Runtime.Ops.Over(v8, v17);
+            // v18 = v8 over v17, read at the pairs v17 selects when they are few (else at every pair)
+            var v18 = global::LossDsl.Runtime.Ops.OverPairs(v17, __pairs => __pairs.At(v8));
             // v19 = Σ_j (v18)
             var v19 = global::LossDsl.Runtime.Ops.RowSum(v18);
             // not read again: v8 (autograd keeps what the backward pass needs)
@@ -224,8 +224,8 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v22, image, text, v23);
             // v24 = log Σ_j exp(v23)
             var v24 = global::LossDsl.Runtime.Ops.RowLogSumExp(v23);
-            // v25 = v23 over v17
-            var v25 = global::LossDsl.Runtime.Ops.Over(v23, v17);
+            // v25 = v23 over v17, read at the pairs v17 selects when they are few (else at every pair)
+            var v25 = global::LossDsl.Runtime.Ops.OverPairs(v17, __pairs => __pairs.At(v23));
             // v26 = Σ_j (v25)
             var v26 = global::LossDsl.Runtime.Ops.RowSum(v25);
             // not read again: v17, v23 (autograd keeps what the backward pass needs)

@@ -159,8 +159,8 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v4, original, v9, v10);
             // v11 = [i = j]
             var v11 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
-            // v12 = v9 over v11
-            var v12 = global::LossDsl.Runtime.Ops.Over(v9, v11);
+            // v12 = v9 over v11, read at the pairs v11 selects when they are few (else at every pair)
+            var v12 = global::LossDsl.Runtime.Ops.OverPairs(v11, __pairs => __pairs.At(v9));
             // v13 = Σ_j (v12)
             var v13 = global::LossDsl.Runtime.Ops.RowSum(v12);
             // not read again: v9, v11 (autograd keeps what the backward pass needs)

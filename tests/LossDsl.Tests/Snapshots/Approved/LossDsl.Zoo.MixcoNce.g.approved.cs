@@ -206,8 +206,8 @@ namespace LossDsl.Zoo
             // not read again: v16, v21 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v16, betas, perm, v22);
             global::LossDsl.Runtime.Lifetimes.Release(v21, betas, perm, v22);
-            // v23 = v9 over v22
-            var v23 = global::LossDsl.Runtime.Ops.Over(v9, v22);
+            // v23 = v9 over v22, read at the pairs v22 selects when they are few (else at every pair)
+            var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs => __pairs.At(v9));
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
             // not read again: v9 (autograd keeps what the backward pass needs)
@@ -234,8 +234,8 @@ namespace LossDsl.Zoo
             var v30 = global::LossDsl.Runtime.Ops.Transpose(v22);
             // not read again: v22 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v22, betas, perm, v26, v30);
-            // v31 = v29 over v30
-            var v31 = global::LossDsl.Runtime.Ops.Over(v29, v30);
+            // v31 = v29 over v30, read at the pairs v30 selects when they are few (else at every pair)
+            var v31 = global::LossDsl.Runtime.Ops.OverPairs(v30, __pairs => __pairs.At(v29));
             // v32 = Σ_j (v31)
             var v32 = global::LossDsl.Runtime.Ops.RowSum(v31);
             // not read again: v29, v30 (autograd keeps what the backward pass needs)

@@ -192,8 +192,8 @@ namespace LossDsl.Zoo
             // not read again: v16, v21 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v16, betas, perm, v22);
             global::LossDsl.Runtime.Lifetimes.Release(v21, betas, perm, v22);
-            // v23 = v9 over v22
-            var v23 = global::LossDsl.Runtime.Ops.Over(v9, v22);
+            // v23 = v9 over v22, read at the pairs v22 selects when they are few (else at every pair)
+            var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs => __pairs.At(v9));
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
             // not read again: v9, v22 (autograd keeps what the backward pass needs)

@@ -175,10 +175,6 @@ namespace LossDsl.Zoo
             }
             // not read again: v1 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v1, z, v6, v10);
-            // v11 = v10 − v6
-            var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6);
-            // not read again: v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v11);
             // v13 = sg(labels)
             var v13 = global::LossDsl.Runtime.Ops.StopGradient(labels);
             // v14 = ⟨v13_i, v13_j⟩
@@ -214,18 +210,23 @@ namespace LossDsl.Zoo
             // v23 = 1[v8]
             var v23 = global::LossDsl.Runtime.Ops.Indicator(v8, __shapes.FloatType);
             // not read again: v8 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v8, v11, v23);
+            global::LossDsl.Runtime.Lifetimes.Release(v8, v10, v23);
             // v24 = v22 · v23
             var v24 = global::LossDsl.Runtime.Ops.Mul(v22, v23);
             // not read again: v22, v23 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v22, labels, v24);
             global::LossDsl.Runtime.Lifetimes.Release(v23, v24);
-            // v25 = v11 over v24
-            var v25 = global::LossDsl.Runtime.Ops.Over(v11, v24);
+            // v25 = v11 over v24: the formula computing v11 at the pairs v24 selects when they are few, else at every pair
+            var v25 = global::LossDsl.Runtime.Ops.OverPairs(v24, __pairs =>
+            {
+                // v11 = v10 − v6
+                var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v10), __pairs.At(v6));
+                return v11;
+            });
             // v26 = mean_j (v25)
             var v26 = global::LossDsl.Runtime.Ops.RowMean(v25);
-            // not read again: v11 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v11, z, v26);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v26);
             // v27 = Σ_j (v24)
             var v27 = global::LossDsl.Runtime.Ops.RowSum(v24);
             // not read again: v24 (autograd keeps what the backward pass needs)

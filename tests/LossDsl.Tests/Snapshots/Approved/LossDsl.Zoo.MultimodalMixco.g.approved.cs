@@ -282,8 +282,8 @@ namespace LossDsl.Zoo
             // not read again: v29, v34 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v29, betasText, permText, v35);
             global::LossDsl.Runtime.Lifetimes.Release(v34, betasText, permText, v30, v35);
-            // v36 = v26 over v35
-            var v36 = global::LossDsl.Runtime.Ops.Over(v26, v35);
+            // v36 = v26 over v35, read at the pairs v35 selects when they are few (else at every pair)
+            var v36 = global::LossDsl.Runtime.Ops.OverPairs(v35, __pairs => __pairs.At(v26));
             // v37 = Σ_j (v36)
             var v37 = global::LossDsl.Runtime.Ops.RowSum(v36);
             // not read again: v26 (autograd keeps what the backward pass needs)
@@ -306,8 +306,8 @@ namespace LossDsl.Zoo
             var v42 = global::LossDsl.Runtime.Ops.Transpose(v35);
             // not read again: v35 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v35, betasText, permText, v30, v39, v42);
-            // v43 = v41 over v42
-            var v43 = global::LossDsl.Runtime.Ops.Over(v41, v42);
+            // v43 = v41 over v42, read at the pairs v42 selects when they are few (else at every pair)
+            var v43 = global::LossDsl.Runtime.Ops.OverPairs(v42, __pairs => __pairs.At(v41));
             // v44 = Σ_j (v43)
             var v44 = global::LossDsl.Runtime.Ops.RowSum(v43);
             // not read again: v41, v42 (autograd keeps what the backward pass needs)
@@ -370,8 +370,8 @@ namespace LossDsl.Zoo
             // not read again: v54, v58 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v54, betasImage, permImage, v59);
             global::LossDsl.Runtime.Lifetimes.Release(v58, betasImage, permImage, v59);
-            // v60 = v51 over v59
-            var v60 = global::LossDsl.Runtime.Ops.Over(v51, v59);
+            // v60 = v51 over v59, read at the pairs v59 selects when they are few (else at every pair)
+            var v60 = global::LossDsl.Runtime.Ops.OverPairs(v59, __pairs => __pairs.At(v51));
             // v61 = Σ_j (v60)
             var v61 = global::LossDsl.Runtime.Ops.RowSum(v60);
             // not read again: v51 (autograd keeps what the backward pass needs)
@@ -394,8 +394,8 @@ namespace LossDsl.Zoo
             var v66 = global::LossDsl.Runtime.Ops.Transpose(v59);
             // not read again: v59 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v59, betasImage, permImage, v63, v66);
-            // v67 = v65 over v66
-            var v67 = global::LossDsl.Runtime.Ops.Over(v65, v66);
+            // v67 = v65 over v66, read at the pairs v66 selects when they are few (else at every pair)
+            var v67 = global::LossDsl.Runtime.Ops.OverPairs(v66, __pairs => __pairs.At(v65));
             // v68 = Σ_j (v67)
             var v68 = global::LossDsl.Runtime.Ops.RowSum(v67);
             // not read again: v65, v66 (autograd keeps what the backward pass needs)

@@ -191,8 +191,8 @@ namespace LossDsl.Zoo
             // not read again: v17, v21 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v17, y, v6, v10, v20, v22);
             global::LossDsl.Runtime.Lifetimes.Release(v21, y, v6, v22);
-            // v23 = v2 over v22
-            var v23 = global::LossDsl.Runtime.Ops.Over(v2, v22);
+            // v23 = v2 over v22, read at the pairs v22 selects when they are few (else at every pair)
+            var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs => __pairs.At(v2));
             // v24 = Σ_j (v23)
             var v24 = global::LossDsl.Runtime.Ops.RowSum(v23);
             // not read again: v2, v22 (autograd keeps what the backward pass needs)

@@ -167,8 +167,8 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v8 = v5 over v7
-                var v8 = global::LossDsl.Runtime.Ops.Over(v5, v7!);
+                // v8 = v5 over v7, read at the pairs v7 selects when they are few (else at every pair)
+                var v8 = global::LossDsl.Runtime.Ops.OverPairs(v7!, __pairs => __pairs.At(v5));
                 // v9 = mean_j (v8)
                 v9 = global::LossDsl.Runtime.Ops.RowMean(v8);
             }

@@ -194,16 +194,17 @@ namespace LossDsl.Zoo
             {
                 // v12 = ⟨v3_i, v3_j⟩
                 var v12 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Dot, self: true);
-                // v13 = (v12)²
-                var v13 = global::LossDsl.Runtime.Ops.Square(v12);
-                // not read again: v12 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, prototypes, v3, v13);
-                // v16 = v13 over v15
-                var v16 = global::LossDsl.Runtime.Ops.Over(v13, v15!);
+                // v16 = v13 over v15: the formula computing v13 at the pairs v15 selects when they are few, else at every pair
+                var v16 = global::LossDsl.Runtime.Ops.OverPairs(v15!, __pairs =>
+                {
+                    // v13 = (v12)²
+                    var v13 = global::LossDsl.Runtime.Ops.Square(__pairs.At(v12));
+                    return v13;
+                });
                 // v17 = Σ_j (v16)
                 v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
-                // not read again: v13 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v13, prototypes, v3, v17);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, prototypes, v3, v17);
             }
             // v19 = v17 + 1E-12
             var v19 = global::LossDsl.Runtime.Ops.Add(v17, 1E-12d);

@@ -163,8 +163,8 @@ namespace LossDsl.Zoo
             var v12 = global::LossDsl.Runtime.Ops.Softmax(v11);
             // not read again: v11 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v11, targs, v12);
-            // v13 = v9 over v12
-            var v13 = global::LossDsl.Runtime.Ops.Over(v9, v12);
+            // v13 = v9 over v12, read at the pairs v12 selects when they are few (else at every pair)
+            var v13 = global::LossDsl.Runtime.Ops.OverPairs(v12, __pairs => __pairs.At(v9));
             // v14 = Σ_j (v13)
             var v14 = global::LossDsl.Runtime.Ops.RowSum(v13);
             // not read again: v9 (autograd keeps what the backward pass needs)
@@ -187,8 +187,8 @@ namespace LossDsl.Zoo
             var v19 = global::LossDsl.Runtime.Ops.LogSoftmax(v18);
             // not read again: v18 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v18, preds, targs, v19);
-            // v20 = v19 over v12
-            var v20 = global::LossDsl.Runtime.Ops.Over(v19, v12);
+            // v20 = v19 over v12, read at the pairs v12 selects when they are few (else at every pair)
+            var v20 = global::LossDsl.Runtime.Ops.OverPairs(v12, __pairs => __pairs.At(v19));
             // v21 = Σ_j (v20)
             var v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
             // not read again: v12, v19 (autograd keeps what the backward pass needs)

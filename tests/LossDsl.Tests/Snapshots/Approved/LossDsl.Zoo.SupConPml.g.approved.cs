@@ -185,14 +185,15 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v11 = v10 − v6
-                var v11 = global::LossDsl.Runtime.Ops.Sub(global::LossDsl.Runtime.Ops.PerRow(v10), v6!);
-                // v15 = v11 over v14
-                var v15 = global::LossDsl.Runtime.Ops.Over(v11, v14!);
+                // v15 = v11 over v14: the formula computing v11 at the pairs v14 selects when they are few, else at every pair
+                var v15 = global::LossDsl.Runtime.Ops.OverPairs(v14!, __pairs =>
+                {
+                    // v11 = v10 − v6
+                    var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v10), __pairs.At(v6!));
+                    return v11;
+                });
                 // v16 = mean_j (v15)
                 v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
-                // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, v10, v16);
             }
             // not read again: v1, v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v1, z, v16);
