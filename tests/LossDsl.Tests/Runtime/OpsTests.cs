@@ -182,5 +182,20 @@ public sealed class OpsTests
         Assert.True(Same(Ops.Relu(a).Values, values.relu()));
     }
 
+    [Fact]
+    public void ExcludeSelf_drops_the_diagonal_of_rectangular_batched_and_weighted_graphs_and_leaves_its_input_alone()
+    {
+        using var scope = torch.NewDisposeScope();
+        var wide = torch.ones(3, 4, torch.@bool);
+        var expected = torch.eye(3, 4, torch.@bool).logical_not();
+        Assert.True(Same(Ops.ExcludeSelf(wide), expected));
+        Assert.Equal(12L, wide.sum().item<long>());
+        Assert.True(Same(Ops.ExcludeSelf(torch.ones(4, 3, torch.@bool)), torch.eye(4, 3, torch.@bool).logical_not()));
+        var batched = torch.ones(2, 3, 3, torch.@bool);
+        Assert.Equal(12L, Ops.ExcludeSelf(batched).sum().item<long>());
+        var weights = torch.full(3, 3, 0.5);
+        Assert.True(Same(Ops.ExcludeSelf(weights), torch.eye(3, 3, torch.@bool).logical_not()));
+    }
+
     private static bool Same(torch.Tensor a, torch.Tensor b) => a.eq(b).all().item<bool>();
 }
