@@ -65,8 +65,7 @@ public static partial class Ops
         // One N×M copy instead of three (an identity, its negation, the conjunction): NT-Xent's positives at 16,384 rows
         // are 256 MiB each.
         var result = g.clone();
-        using var diagonal = result.diagonal();
-        diagonal.fill_(false);
+        ClearDiagonal(result);
         return result;
     }
 

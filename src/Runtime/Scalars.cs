@@ -15,6 +15,14 @@ namespace LossDsl.Runtime;
 public static class Scalars
 {
     internal static readonly Scalar One = 1.0.ToScalar();
+    private static readonly Scalar False = false.ToScalar();
+
+    /// <summary>Sets the main diagonal of a Bool matrix <paramref name="t"/> to false, in place.</summary>
+    public static void ClearDiagonal(Tensor t)
+    {
+        using var diagonal = t.diagonal();
+        diagonal.fill_(False);
+    }
     private static readonly Scalar Two = 2.0.ToScalar();
 
     /// <summary><c>a + b</c> (broadcasting).</summary>
