@@ -70,7 +70,8 @@ namespace LossDsl.Generators
                 var operands = new HashSet<int>(model.Regions.SelectMany(r => r.Operands));
                 var chains = PairChains.Find(ir, names.Types, top.Select(n => n.Id).ToList(),
                     id => names.IsRoot(id) || regions.ContainsKey(id) || operands.Contains(id) || unfusedOnly.ContainsKey(id));
-                top = WithoutChainInteriors(top, chains);
+                var chained = ChainInteriors(chains);
+                top = top.Where(n => !chained.Contains(n.Id)).ToList();
                 var statements = top.Select(n => new Lifetimes.Statement(n.Id,
                     regions.TryGetValue(n.Id, out var r) ? RegionReads(ir, r)
                     : chains.TryGetValue(n.Id, out var c) ? PairChains.Reads(ir, c) : Reads(ir, n))).ToList();

@@ -49,7 +49,8 @@ namespace LossDsl.Generators
                 var body = region.Interior.OrderBy(i => i).Where(id => names.IsVariable(ir.Nodes[id])).Append(region.Root).ToList();
                 var chains = PairChains.Find(ir, names.Types, body,
                     id => id == region.Root || region.Operands.Contains(id) || names.IsRoot(id));
-                body = WithoutChainInteriors(body.Select(id => ir.Nodes[id]).ToList(), chains).Select(n => n.Id).ToList();
+                var chained = ChainInteriors(chains);
+                body = body.Where(id => !chained.Contains(id)).ToList();
                 var statements = body.Select(id => new Lifetimes.Statement(id,
                     chains.TryGetValue(id, out var c) ? PairChains.Reads(ir, c) : Reads(ir, ir.Nodes[id]))).ToList();
                 var candidates = body.Where(id => id != region.Root && Lifetimes.Releasable(ir, ir.Nodes[id]));

@@ -6,12 +6,9 @@ namespace LossDsl.Generators
 {
     internal static partial class Emitter
     {
-        /// <summary>A block's nodes without those computed inside a chain's lambda.</summary>
-        private static List<IrNode> WithoutChainInteriors(List<IrNode> block, Dictionary<int, PairChains.Chain> chains)
-        {
-            var inside = new HashSet<int>(chains.Values.SelectMany(c => c.Interior));
-            return block.Where(n => !inside.Contains(n.Id)).ToList();
-        }
+        /// <summary>The nodes computed inside the chains' lambdas (a block emits no statement of its own for them).</summary>
+        private static HashSet<int> ChainInteriors(Dictionary<int, PairChains.Chain> chains) =>
+            new(chains.Values.SelectMany(c => c.Interior));
 
         /// <summary>A masked relation whose values are an element-wise formula (<see cref="PairChains"/>):
         /// <c>Ops.OverPairs(graph, pairs => formula)</c>, the formula's statements as usual but for how they read the

@@ -14,28 +14,11 @@ namespace LossDsl.Generators
     internal static class PairChains
     {
         /// <summary>One masked relation whose values are a formula evaluated per pair.</summary>
-        internal sealed class Chain
-        {
-            public Chain(int over, int values, int graph, IReadOnlyList<int> interior)
-            {
-                Over = over;
-                Values = values;
-                Graph = graph;
-                Interior = interior;
-            }
-
-            /// <summary>The <c>Over</c> node (a masked relation read only by pair reductions, row sums and means).</summary>
-            public int Over { get; }
-
-            /// <summary>The relation it masks: the last interior node, or a leaf when there is no interior.</summary>
-            public int Values { get; }
-
-            /// <summary>The graph (Bool or weights) that selects the pairs.</summary>
-            public int Graph { get; }
-
-            /// <summary>The element-wise nodes computed inside the lambda, in topological order (may be empty).</summary>
-            public IReadOnlyList<int> Interior { get; }
-        }
+        /// <param name="Over">The <c>Over</c> node (a masked relation read only by pair reductions, row sums and means).</param>
+        /// <param name="Values">The relation it masks: the last interior node, or a leaf when there is no interior.</param>
+        /// <param name="Graph">The graph (Bool or weights) that selects the pairs.</param>
+        /// <param name="Interior">The element-wise nodes computed inside the lambda, in topological order (may be empty).</param>
+        internal sealed record Chain(int Over, int Values, int Graph, IReadOnlyList<int> Interior);
 
         /// <summary>Operations that act on each pair alone (their run-time calls are plain broadcasting tensor
         /// operations, equally valid on <c>[P]</c> vectors).</summary>

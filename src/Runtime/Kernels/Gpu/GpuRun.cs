@@ -74,10 +74,10 @@ internal static class GpuRun<T, M, TF, TM>
     public static void Backward(Accelerator acc, HostOperands<T> h, TF f, TM mask, double[] value, double[] weight, GradTargets<T> g)
     {
         var rowsKernel = IlgpuPairEngine.Kernel(acc, "rows/" + Key, a =>
-            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(
+            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
                 PairKernels.BackwardRows<T, M, TF, TM>));
         var columnsKernel = IlgpuPairEngine.Kernel(acc, "columns/" + Key, a =>
-            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int>(
+            a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
                 PairKernels.BackwardColumns<T, M, TF, TM>));
         using var b = new Buffers(acc, h);
         var v = b.Up(acc, value);
@@ -85,7 +85,7 @@ internal static class GpuRun<T, M, TF, TM>
         var dx = b.Up(acc, new T[(long)h.N * h.D]);
         var dr0 = b.Up(acc, g.DR0);
         var dr1 = b.Up(acc, g.DR1);
-        rowsKernel(Items(acc, h.N, h.D, accumulators: true), b.Args, f, mask, v, w, dx, dr0, dr1, g.DX is null ? 0 : 1, ElementBytes);
+        rowsKernel(Items(acc, h.N, h.D, accumulators: true), b.Args, f, mask, v, w, dx, dr0, dr1, g.DX is null ? 0 : 1);
         var columnSide = h.Self != 0 ? g.DX is not null : g.DY is not null;
         var needColumnValues = TF.ColumnValueCount > 0;
         T[]? dyHost = null;
@@ -95,7 +95,7 @@ internal static class GpuRun<T, M, TF, TM>
             var dy = b.Up(acc, new T[(long)h.M * h.D]);
             dc0 = b.Up(acc, g.DC0);
             dc1 = b.Up(acc, g.DC1);
-            columnsKernel(Items(acc, h.M, h.D, accumulators: true), b.Args, f, mask, v, w, dy, dc0, dc1, columnSide ? 1 : 0, ElementBytes);
+            columnsKernel(Items(acc, h.M, h.D, accumulators: true), b.Args, f, mask, v, w, dy, dc0, dc1, columnSide ? 1 : 0);
             acc.Synchronize();
             if (columnSide) { dyHost = new T[(long)h.M * h.D]; dy.SubView(0, dyHost.Length).CopyToCPU(dyHost); }
             dc0.SubView(0, g.DC0.Length).CopyToCPU(g.DC0);

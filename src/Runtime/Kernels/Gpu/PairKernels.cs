@@ -22,7 +22,8 @@ public struct GpuPair<T>
 /// backward), in the layout KeOps uses: each thread copies its own vector into shared memory, coordinate-major
 /// (coordinate k of the group's threads side by side: conflict-free reads), while every thread of a group walks the
 /// same other-side vector j at the same time (one broadcast load per coordinate); the backward accumulates its
-/// ∂ in shared memory the same way, in double. Pairs are recomputed from x and y — the same formula and mask structs
+/// ∂ in shared memory the same way, in the element type as the CPU engine does (float32 accumulators take half the
+/// shared memory of double ones: 7 groups of 32 threads per H200 SM at D = 128 instead of 4). Pairs are recomputed from x and y — the same formula and mask structs
 /// as the CPU engine, instantiated with a scalar T. The mask is read before the metric, so sparse masks (positives)
 /// cost their kept pairs only. Not tiled over j yet.</summary>
 public static class PairKernels
@@ -37,17 +38,17 @@ public static class PairKernels
     public const int MaxSharedD = SharedBytes / (2 * sizeof(double));
 
     /// <summary>Items per group for D coordinates: each takes D·sizeof(T) bytes for its copy and, in the backward,
-    /// D·8 for its accumulators. A multiple of 32 (a warp) when at least 32 fit.</summary>
+    /// as many for its accumulators. A multiple of 32 (a warp) when at least 32 fit.</summary>
     public static int ItemsPerGroup(int d, int elementBytes, bool accumulators)
     {
-        var perItem = System.Math.Max(d, 1) * (elementBytes + (accumulators ? sizeof(double) : 0));
+        var perItem = System.Math.Max(d, 1) * elementBytes * (accumulators ? 2 : 1);
         var items = System.Math.Clamp(SharedBytes / perItem, 1, MaxItemsPerGroup);
         return items >= 32 ? items / 32 * 32 : items;
     }
 
     /// <summary>Doubles of dynamic shared memory a group of <paramref name="items"/> needs (copies, then accumulators).</summary>
     public static int SharedDoubles(int d, int items, int elementBytes, bool accumulators) =>
-        (items * d * elementBytes + sizeof(double) - 1) / sizeof(double) + (accumulators ? items * d : 0);
+        (items * d * elementBytes * (accumulators ? 2 : 1) + sizeof(double) - 1) / sizeof(double);
 
     /// <summary>This thread's copy of <paramref name="v"/>'s row <paramref name="row"/> in shared memory, coordinate-major
     /// (element k at k·G + t for thread t of a group of G).</summary>
@@ -59,12 +60,12 @@ public static class PairKernels
         return own;
     }
 
-    /// <summary>This thread's D double accumulators, zeroed, after the group's copies (same layout).</summary>
-    private static ArrayView<double> Accumulators(int d, int elementBytes)
+    /// <summary>This thread's D accumulators of the element type, zeroed, after the group's copies (same layout).</summary>
+    private static ArrayView<T> Accumulators<T, M>(int d) where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
         var g = Group.DimX;
-        var acc = SharedMemory.GetDynamic<double>().SubView(((long)g * d * elementBytes + sizeof(double) - 1) / sizeof(double), (long)g * d);
-        for (var k = 0; k < d; k++) acc[(long)k * g + Group.IdxX] = 0;
+        var acc = SharedMemory.GetDynamic<double>().Cast<T>().SubView((long)g * d, (long)g * d);
+        for (var k = 0; k < d; k++) acc[(long)k * g + Group.IdxX] = M.Const(0);
         return acc;
     }
 
@@ -216,13 +217,13 @@ public static class PairKernels
     /// <summary>Row side of the backward pass: thread i adds Σ_j b_ij·y_j + φ_i·Σ_j own_ij·x_i to dx_i and the row
     /// values' gradients.</summary>
     public static void BackwardRows<T, M, TF, TM>(GpuPairArgs<T> a, TF f, TM mask,
-        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dx, ArrayView<T> dr0, ArrayView<T> dr1, int wantDx, int elementBytes)
+        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dx, ArrayView<T> dr0, ArrayView<T> dr1, int wantDx)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
         int i = Grid.GlobalLinearIndex;
         if (i >= a.N) return;
         var own = Own(a.X, i, a.D);
-        var acc = Accumulators(a.D, elementBytes);
+        var acc = Accumulators<T, M>(a.D);
         double ownSum = 0, r0 = 0, r1 = 0;
         for (var j = 0; j < a.M; j++)
         {
@@ -241,13 +242,13 @@ public static class PairKernels
 
     /// <summary>Column side: thread j adds Σ_i to dy_j and the column values' gradients.</summary>
     public static void BackwardColumns<T, M, TF, TM>(GpuPairArgs<T> a, TF f, TM mask,
-        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dy, ArrayView<T> dc0, ArrayView<T> dc1, int wantDy, int elementBytes)
+        ArrayView<double> value, ArrayView<double> weight, ArrayView<T> dy, ArrayView<T> dc0, ArrayView<T> dc1, int wantDy)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula where TM : struct, IPairMask
     {
         int j = Grid.GlobalLinearIndex;
         if (j >= a.M) return;
         var own = Own(a.Y, j, a.D);
-        var acc = Accumulators(a.D, elementBytes);
+        var acc = Accumulators<T, M>(a.D);
         double ownSum = 0, c0 = 0, c1 = 0;
         for (var i = 0; i < a.N; i++)
         {
@@ -265,16 +266,21 @@ public static class PairKernels
     }
 
     /// <summary>acc += b · v_row (this thread's accumulators; v_row is the same row for the whole group: broadcast).</summary>
-    private static void AddScaled<T, M>(ArrayView<double> acc, double b, ArrayView<T> v, int row, int d)
+    private static void AddScaled<T, M>(ArrayView<T> acc, double b, ArrayView<T> v, int row, int d)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
         var g = Group.DimX;
         var t = Group.IdxX;
-        for (var k = 0; k < d; k++) acc[(long)k * g + t] += b * M.ToDouble(v[(long)row * d + k]);
+        var scale = M.FromDouble(b);
+        for (var k = 0; k < d; k++)
+        {
+            var at = (long)k * g + t;
+            acc[at] = M.Add(acc[at], M.Mul(scale, v[(long)row * d + k]));
+        }
     }
 
     /// <summary>grad_row += acc + own · v_row.</summary>
-    private static void Flush<T, M>(ArrayView<double> acc, double own, ArrayView<T> v, ArrayView<T> grad, int row, int d)
+    private static void Flush<T, M>(ArrayView<T> acc, double own, ArrayView<T> v, ArrayView<T> grad, int row, int d)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T>
     {
         var g = Group.DimX;
@@ -282,7 +288,7 @@ public static class PairKernels
         for (var k = 0; k < d; k++)
         {
             var at = (long)row * d + k;
-            grad[at] = M.FromDouble(M.ToDouble(grad[at]) + acc[(long)k * g + t] + own * M.ToDouble(v[at]));
+            grad[at] = M.FromDouble(M.ToDouble(grad[at]) + M.ToDouble(acc[(long)k * g + t]) + own * M.ToDouble(v[at]));
         }
     }
 }
