@@ -99,18 +99,31 @@ public class IlgpuEngineTests
     [Fact]
     public void The_symmetrised_log_sum_exp_backward_matches_the_plain_one()
     {
-        // The SIMD engine symmetrises these (one gradient product, PairEngine.SymmetricLogSumExp); the ILGPU kernels
-        // never do. Uneven weights, a third of them zero (rows that still receive their columns' side).
+        // The SIMD engine symmetrises these (one gradient product, PairEngine.SymmetricLogSumExp), and so do the ILGPU
+        // kernels by default (one rows kernel, both sides' coefficients). Both are compared with the ILGPU kernels'
+        // plain path (rows and columns kernels), then with each other. Uneven weights, a third of them zero (rows that
+        // still receive their columns' side).
         Assert.True(PairEngine.SymmetricLogSumExp<double, NtXentNegatives, DifferentLabel, LogSumExpReduce>(
             PairOperands<double>.SelfRelation(new double[4], 2, 2, PairMetric.Dot), default));
-        Compare<double, NtXentNegatives, DifferentLabel, LogSumExpReduce>(new(0.1), default, PairMetric.Cosine, self: true, 1e-9, someZeroWeights: true);
-        Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), default, PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
-        Compare<double, MultiSimilarityTerm, ExcludeSelf<SameLabel>, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.Euclidean, self: true, 1e-9, someZeroWeights: true);
-        Compare<float, MultiSimilarityTerm, AllPairs, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.SqEuclidean, self: true, 1e-4, someZeroWeights: true);
-        // An offset diagonal is not symmetric: the plain path.
-        Assert.False(PairEngine.SymmetricLogSumExp<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(
-            PairOperands<double>.SelfRelation(new double[4], 2, 2, PairMetric.Dot), new ExcludeSelf<AllPairs>(default, offset: 1)));
-        Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), new ExcludeSelf<AllPairs>(default, offset: 1), PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
+        foreach (var symmetrise in new[] { false, true })
+        {
+            IlgpuPairEngine.SymmetriseLogSumExp = symmetrise;
+            try
+            {
+                Compare<double, NtXentNegatives, DifferentLabel, LogSumExpReduce>(new(0.1), default, PairMetric.Cosine, self: true, 1e-9, someZeroWeights: true);
+                Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), default, PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
+                Compare<double, MultiSimilarityTerm, ExcludeSelf<SameLabel>, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.Euclidean, self: true, 1e-9, someZeroWeights: true);
+                Compare<float, MultiSimilarityTerm, AllPairs, LogSumExpReduce>(new(2.0, 0.5), default, PairMetric.SqEuclidean, self: true, 1e-4, someZeroWeights: true);
+                // An offset diagonal is not symmetric: the plain path.
+                Assert.False(PairEngine.SymmetricLogSumExp<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(
+                    PairOperands<double>.SelfRelation(new double[4], 2, 2, PairMetric.Dot), new ExcludeSelf<AllPairs>(default, offset: 1)));
+                Compare<double, NtXentNegatives, ExcludeSelf<AllPairs>, LogSumExpReduce>(new(0.5), new ExcludeSelf<AllPairs>(default, offset: 1), PairMetric.Dot, self: true, 1e-9, someZeroWeights: true);
+            }
+            finally
+            {
+                IlgpuPairEngine.SymmetriseLogSumExp = true;
+            }
+        }
     }
 
     [Fact]

@@ -71,7 +71,8 @@ internal static class GpuRun<T, M, TF, TM>
         if (!rows.Arg.IsEmpty) arg.SubView(0, h.N).CopyToCPU(rows.Arg[..h.N]);
     }
 
-    public static void Backward(Accelerator acc, HostOperands<T> h, TF f, TM mask, double[] value, double[] weight, GradTargets<T> g)
+    /// <param name="symmetric">A symmetric log-sum-exp (see <see cref="GpuPairArgs{T}.Symmetric"/>): the rows kernel only.</param>
+    public static void Backward(Accelerator acc, HostOperands<T> h, TF f, TM mask, double[] value, double[] weight, GradTargets<T> g, bool symmetric)
     {
         var rowsKernel = IlgpuPairEngine.Kernel(acc, "rows/" + Key, a =>
             a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
@@ -80,13 +81,14 @@ internal static class GpuRun<T, M, TF, TM>
             a.LoadStreamKernel<GpuPairArgs<T>, TF, TM, ArrayView<double>, ArrayView<double>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(
                 PairKernels.BackwardColumns<T, M, TF, TM>));
         using var b = new Buffers(acc, h);
+        b.Args.Symmetric = symmetric ? 1 : 0;
         var v = b.Up(acc, value);
         var w = b.Up(acc, weight);
         var dx = b.Up(acc, new T[(long)h.N * h.D]);
         var dr0 = b.Up(acc, g.DR0);
         var dr1 = b.Up(acc, g.DR1);
         rowsKernel(Items(acc, h.N, h.D, accumulators: true), b.Args, f, mask, v, w, dx, dr0, dr1, g.DX is null ? 0 : 1);
-        var columnSide = h.Self != 0 ? g.DX is not null : g.DY is not null;
+        var columnSide = !symmetric && (h.Self != 0 ? g.DX is not null : g.DY is not null);
         var needColumnValues = TF.ColumnValueCount > 0;
         T[]? dyHost = null;
         ArrayView<T> dc0 = default, dc1 = default;

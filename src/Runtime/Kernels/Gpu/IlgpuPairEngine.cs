@@ -59,6 +59,11 @@ public static class IlgpuPairEngine
         else GpuRun<double, GpuMath64, TF, TM>.Forward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, rows);
     }
 
+    /// <summary>Whether a log-sum-exp backward over a symmetric self relation (<see cref="PairEngine.SymmetricLogSumExp"/>:
+    /// NT-Xent's and SupCon's negatives) runs as one kernel that adds both sides' coefficients (default), or as the
+    /// rows and the columns kernels, each pair computed twice (the reference the tests compare the first against).</summary>
+    public static bool SymmetriseLogSumExp { get; set; } = true;
+
     /// <summary>The backward pass on <paramref name="accelerator"/> (see <c>PairEngine.Backward</c>).</summary>
     public static void Backward<T, TF, TM, TR>(Accelerator accelerator, in PairOperands<T> operands, TF formula, TM mask,
         ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads)
@@ -74,19 +79,20 @@ public static class IlgpuPairEngine
         var host = HostOperands<T>.From(operands, TR.Kind);
         if (host.N == 0 || host.M == 0) return;
         var value = rowValue.IsEmpty ? new double[host.N] : rowValue.ToArray();
+        var symmetric = SymmetriseLogSumExp && PairEngine.SymmetricLogSumExp<T, TF, TM, TR>(operands, mask);
         GradTargets<T> result;
         if (typeof(T) == typeof(float))
         {
             var g = new GradTargets<float>(grads.DX.IsEmpty ? null : new float[grads.DX.Length], grads.DY.IsEmpty ? null : new float[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, value, rowWeight.ToArray(), g);
+            GpuRun<float, GpuMath32, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<float>>(host), formula, mask, value, rowWeight.ToArray(), g, symmetric);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         else
         {
             var g = new GradTargets<double>(grads.DX.IsEmpty ? null : new double[grads.DX.Length], grads.DY.IsEmpty ? null : new double[grads.DY.Length],
                 grads.DR0.Length, grads.DR1.Length, grads.DC0.Length, grads.DC1.Length);
-            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, value, rowWeight.ToArray(), g);
+            GpuRun<double, GpuMath64, TF, TM>.Backward(accelerator, Unsafe.As<HostOperands<double>>(host), formula, mask, value, rowWeight.ToArray(), g, symmetric);
             result = Unsafe.As<GradTargets<T>>(g);
         }
         Add(grads.DX, result.DX);

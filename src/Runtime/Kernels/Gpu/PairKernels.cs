@@ -8,6 +8,10 @@ public struct GpuPairArgs<T> where T : unmanaged
 {
     public ArrayView<T> X, Y, X2, Y2, RowLab, ColLab, R0, R1, C0, C1, W, RowAux, ColAux, RowAux2, ColAux2;
     public int N, M, D, D2, Self, Metric, Metric2, Reduce;
+
+    /// <summary>1: a log-sum-exp backward over a symmetric self relation (<c>PairEngine.SymmetricLogSumExp</c>): the
+    /// rows kernel adds both sides' coefficients, w_i e^{f−lse_i} + w_j e^{f−lse_j}, and no columns kernel runs.</summary>
+    public int Symmetric;
 }
 
 /// <summary>The leaves of one pair and its mask, as the kernels see them.</summary>
@@ -19,7 +23,7 @@ public struct GpuPair<T>
 }
 
 /// <summary>The ILGPU kernels, one thread per row (forward, row-side backward) or per column (column-side
-/// backward), in the layout KeOps uses: each thread copies its own vector into shared memory, coordinate-major
+/// backward; not run for a symmetric log-sum-exp, see <see cref="GpuPairArgs{T}.Symmetric"/>), in the layout KeOps uses: each thread copies its own vector into shared memory, coordinate-major
 /// (coordinate k of the group's threads side by side: conflict-free reads), while every thread of a group walks the
 /// same other-side vector j at the same time (one broadcast load per coordinate); the backward accumulates its
 /// ∂ in shared memory the same way, in the element type as the CPU engine does (float32 accumulators take half the
@@ -181,15 +185,28 @@ public static class PairKernels
         else value[i] = nan ? double.NaN : best;
     }
 
-    /// <summary>∂L/∂s at one pair times the metric's cross coefficient b; the own coefficient in <paramref name="own"/>.</summary>
-    public static double Back<T, M, TF>(GpuPairArgs<T> a, TF f, GpuPair<T> pair, double weight, double lse, int i, int j,
+    /// <summary>∂L/∂s at one pair times the metric's cross coefficient b; the own coefficient in <paramref name="own"/>.
+    /// Symmetric (<see cref="GpuPairArgs{T}.Symmetric"/>), the pair's coefficient also carries (j, i)'s, from
+    /// <paramref name="weightJ"/> and <paramref name="lseJ"/>; a row of weight 0 adds nothing (its lse may be −∞).</summary>
+    public static double Back<T, M, TF>(GpuPairArgs<T> a, TF f, GpuPair<T> pair, double weight, double lse, double weightJ, double lseJ, int i, int j,
         out double own, out double dr0, out double dr1, out double dc0, out double dc1)
         where T : unmanaged where M : struct, IPairMath<T>, IGpuNumber<T> where TF : struct, IPairFormula
     {
         own = dr0 = dr1 = dc0 = dc1 = 0;
-        if (!M.IsSet(pair.Keep) || weight == 0) return 0;
+        var symmetric = a.Symmetric != 0;
+        if (!M.IsSet(pair.Keep) || weight == 0 && !(symmetric && weightJ != 0)) return 0;
         var d = f.Partials<T, M>(pair.Inputs);
-        var coef = a.Reduce == (int)ReduceKind.LogSumExp ? weight * System.Math.Exp(M.ToDouble(d.F) - lse) : weight;
+        double coef;
+        if (a.Reduce == (int)ReduceKind.LogSumExp)
+        {
+            var fv = M.ToDouble(d.F);
+            coef = weight == 0 ? 0 : weight * System.Math.Exp(fv - lse);
+            if (symmetric && weightJ != 0) coef += weightJ * System.Math.Exp(fv - lseJ);
+        }
+        else
+        {
+            coef = weight;
+        }
         dr0 = coef * M.ToDouble(d.R0);
         dr1 = coef * M.ToDouble(d.R1);
         dc0 = coef * M.ToDouble(d.C0);
@@ -228,7 +245,8 @@ public static class PairKernels
         for (var j = 0; j < a.M; j++)
         {
             var pair = Pair<T, M, TF, TM>(a, mask, own, rowSide: true, i, j);
-            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var o, out var g0, out var g1, out _, out _);
+            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], a.Symmetric != 0 ? weight[j] : 0, a.Symmetric != 0 ? value[j] : 0, i, j,
+                out var o, out var g0, out var g1, out _, out _);
             ownSum += o;
             r0 += g0;
             r1 += g1;
@@ -253,7 +271,7 @@ public static class PairKernels
         for (var i = 0; i < a.N; i++)
         {
             var pair = Pair<T, M, TF, TM>(a, mask, own, rowSide: false, i, j);
-            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], i, j, out var o, out _, out _, out var g0, out var g1);
+            var b = Back<T, M, TF>(a, f, pair, weight[i], value[i], 0, 0, i, j, out var o, out _, out _, out var g0, out var g1);
             ownSum += o;
             c0 += g0;
             c1 += g1;
