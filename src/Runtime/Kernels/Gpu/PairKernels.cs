@@ -22,14 +22,15 @@ public struct GpuPair<T>
     public bool Diagonal;
 }
 
-/// <summary>The ILGPU kernels, one thread per row (forward, row-side backward) or per column (column-side
-/// backward; not run for a symmetric log-sum-exp, see <see cref="GpuPairArgs{T}.Symmetric"/>), in the layout KeOps uses: each thread copies its own vector into shared memory, coordinate-major
-/// (coordinate k of the group's threads side by side: conflict-free reads), while every thread of a group walks the
-/// same other-side vector j at the same time (one broadcast load per coordinate); the backward accumulates its
-/// ∂ in shared memory the same way, in the element type as the CPU engine does (float32 accumulators take half the
-/// shared memory of double ones: 7 groups of 32 threads per H200 SM at D = 128 instead of 4). Pairs are recomputed from x and y — the same formula and mask structs
-/// as the CPU engine, instantiated with a scalar T. The mask is read before the metric, so sparse masks (positives)
-/// cost their kept pairs only. Not tiled over j yet.</summary>
+/// <summary>The ILGPU kernels, one thread per row (forward, row-side backward) or per column (column-side backward;
+/// not run for a symmetric log-sum-exp, see <see cref="GpuPairArgs{T}.Symmetric"/>), in the layout KeOps uses: each
+/// thread copies its own vector into shared memory, coordinate-major (coordinate k of the group's threads side by
+/// side: conflict-free reads), while every thread of a group walks the same other-side vector j at the same time (one
+/// broadcast load per coordinate); the backward accumulates its ∂ in shared memory the same way, in the element type
+/// as the CPU engine does (float32 accumulators take half the shared memory of double ones: 7 groups of 32 threads
+/// per H200 SM at D = 128 instead of 4). Pairs are recomputed from x and y — the same formula and mask structs as the
+/// CPU engine, instantiated with a scalar T. The mask is read before the metric, so sparse masks (positives) cost
+/// their kept pairs only. Not tiled over j yet.</summary>
 public static class PairKernels
 {
     /// <summary>Groups hold at most this many items (threads).</summary>
