@@ -31,8 +31,9 @@ namespace LossDsl.Generators
             var ir = model.Computed;
             var regions = model.Regions.ToDictionary(r => r.Root);
             var interior = new HashSet<int>(model.Regions.SelectMany(r => r.Interior));
-            var unfusedOnly = UnfusedOnlyNodes(ir, model.Regions, interior);
-            var names = new NodeNames(ir, TypeInference.Infer(ir), new HashSet<int>(unfusedOnly.Keys));
+            var readers = IrReaders.Of(ir);
+            var unfusedOnly = UnfusedOnlyNodes(ir, readers, model.Regions, interior);
+            var names = new NodeNames(ir, TypeInference.Infer(ir), readers, new HashSet<int>(unfusedOnly.Keys));
 
             w.Line();
             w.Line("/// <summary>Computes every term and the weighted total (with its autograd graph):");
@@ -68,7 +69,7 @@ namespace LossDsl.Generators
                 EmitFusionFlags(w, names, model);
                 var top = ir.Nodes.Where(n => names.IsVariable(n) && !interior.Contains(n.Id)).ToList();
                 var operands = new HashSet<int>(model.Regions.SelectMany(r => r.Operands));
-                var chains = PairChains.Find(ir, names.Types, top.Select(n => n.Id).ToList(),
+                var chains = PairChains.Find(ir, names.Types, names.Readers, top.Select(n => n.Id).ToList(),
                     id => names.IsRoot(id) || regions.ContainsKey(id) || operands.Contains(id) || unfusedOnly.ContainsKey(id));
                 var chained = ChainInteriors(chains);
                 top = top.Where(n => !chained.Contains(n.Id)).ToList();
@@ -81,7 +82,7 @@ namespace LossDsl.Generators
                     var node = top[k];
                     if (regions.TryGetValue(node.Id, out var region)) EmitRegionCall(w, ir, names, model, region, scope.Before(k));
                     else if (unfusedOnly.TryGetValue(node.Id, out var needers)) EmitUnfusedOnlyNode(w, names, node, needers);
-                    else if (chains.TryGetValue(node.Id, out var chain)) EmitChain(w, names, chain, scope.LiveAt(k));
+                    else if (chains.TryGetValue(node.Id, out var chain)) EmitChain(w, names, chain, scope.Before(k));
                     else EmitNode(w, names, node);
                     scope.EmitReleases(w, k);
                 }
@@ -122,7 +123,8 @@ namespace LossDsl.Generators
         /// <summary>Nodes outside every region's interior whose every use is inside a region's interior (or
         /// another such node): the fused path never reads them. Each comes with the regions whose unfused
         /// branches read it. Term roots and the regions' operands are read by the fused path, so they never qualify.</summary>
-        private static Dictionary<int, SortedSet<int>> UnfusedOnlyNodes(LossIr ir, EquatableArray<FusedRegion> regions, HashSet<int> interior)
+        private static Dictionary<int, SortedSet<int>> UnfusedOnlyNodes(LossIr ir, IReadOnlyDictionary<int, List<int>> consumers,
+            EquatableArray<FusedRegion> regions, HashSet<int> interior)
         {
             var result = new Dictionary<int, SortedSet<int>>();
             if (regions.Count == 0) return result;
@@ -131,9 +133,6 @@ namespace LossDsl.Generators
             var regionOf = new Dictionary<int, int>();
             for (var k = 0; k < regions.Count; k++)
                 foreach (var id in regions[k].Interior.Append(regions[k].Root)) regionOf[id] = k;
-            var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
-            foreach (var node in ir.Nodes)
-                foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
             // Consumers have larger ids, so one pass from the end decides every node after its consumers.
             foreach (var node in ir.Nodes.Reverse())
             {
@@ -211,12 +210,16 @@ namespace LossDsl.Generators
             private readonly LossIr _ir;
             private readonly HashSet<int> _unfusedOnly;
 
-            public NodeNames(LossIr ir, IrTypes types, HashSet<int> unfusedOnly)
+            public NodeNames(LossIr ir, IrTypes types, IReadOnlyDictionary<int, List<int>> readers, HashSet<int> unfusedOnly)
             {
                 _ir = ir;
                 Types = types;
+                Readers = readers;
                 _unfusedOnly = unfusedOnly;
             }
+
+            /// <summary>Each node's readers (<see cref="IrReaders"/>).</summary>
+            public IReadOnlyDictionary<int, List<int>> Readers { get; }
 
             public LossIr Ir => _ir;
 

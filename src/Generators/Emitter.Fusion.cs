@@ -47,7 +47,7 @@ namespace LossDsl.Generators
             {
                 // The region's interior, then its root; each interior value is released after its last read.
                 var body = region.Interior.OrderBy(i => i).Where(id => names.IsVariable(ir.Nodes[id])).Append(region.Root).ToList();
-                var chains = PairChains.Find(ir, names.Types, body,
+                var chains = PairChains.Find(ir, names.Types, names.Readers, body,
                     id => id == region.Root || region.Operands.Contains(id) || names.IsRoot(id));
                 var chained = ChainInteriors(chains);
                 body = body.Where(id => !chained.Contains(id)).ToList();
@@ -57,7 +57,7 @@ namespace LossDsl.Generators
                 var releases = new ReleaseScope(ir, names, statements, candidates, outer: inScope);
                 for (var k = 0; k < body.Count; k++)
                 {
-                    if (chains.TryGetValue(body[k], out var chain)) EmitChain(w, names, chain, releases.LiveAt(k), declare: body[k] != region.Root);
+                    if (chains.TryGetValue(body[k], out var chain)) EmitChain(w, names, chain, releases.Before(k), declare: body[k] != region.Root);
                     else EmitNode(w, names, ir.Nodes[body[k]], declare: body[k] != region.Root);
                     releases.EmitReleases(w, k);
                 }

@@ -33,14 +33,9 @@ namespace LossDsl.Generators
             }
 
             /// <summary>For a block nested in statement <paramref name="k"/>: whether a node of this block is in scope
-            /// there (defined by an earlier statement, or by an enclosing block).</summary>
+            /// there (defined by an earlier statement, or by an enclosing block). Values already released are included:
+            /// the nested block's releases compare against them by reference, and more candidates only keep more alive.</summary>
             public System.Func<int, bool> Before(int k) => id => _defined.TryGetValue(id, out var at) ? at < k : _outer(id);
-
-            /// <summary>Like <see cref="Before"/>, less this block's values already released before statement
-            /// <paramref name="k"/> (their last read came earlier).</summary>
-            public System.Func<int, bool> LiveAt(int k) => id => _defined.TryGetValue(id, out var at)
-                ? at < k && (_names.IsRoot(id) || !_last.TryGetValue(id, out var last) || last >= k)
-                : _outer(id);
 
             public void EmitReleases(IndentedWriter w, int k)
             {

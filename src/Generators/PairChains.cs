@@ -45,13 +45,12 @@ namespace LossDsl.Generators
         /// <summary>The chains among the nodes one block emits.</summary>
         /// <param name="block">The nodes of the block (the body of <c>Compute</c>, or a region's unfused branch).</param>
         /// <param name="pinned">Nodes that must be computed as they are: read outside the block's statements.</param>
-        public static Dictionary<int, Chain> Find(LossIr ir, IrTypes types, IReadOnlyCollection<int> block, System.Func<int, bool> pinned)
+        /// <param name="consumers">Each node's readers (<see cref="IrReaders"/>).</param>
+        public static Dictionary<int, Chain> Find(LossIr ir, IrTypes types, IReadOnlyDictionary<int, List<int>> consumers,
+            IReadOnlyCollection<int> block, System.Func<int, bool> pinned)
         {
             var result = new Dictionary<int, Chain>();
             var inBlock = new HashSet<int>(block);
-            var consumers = ir.Nodes.ToDictionary(n => n.Id, _ => new List<int>());
-            foreach (var node in ir.Nodes)
-                foreach (var arg in node.Args.Distinct()) consumers[arg].Add(node.Id);
 
             foreach (var id in block)
             {

@@ -69,6 +69,8 @@ public sealed class MaskedRelation
     /// <summary><c>w_ij r_ij</c> (or <c>r_ij</c>) on the selected pairs, 0 elsewhere.</summary>
     internal Tensor Weighted()
     {
+        // Kept pairs of a Bool graph are all selected: their values as they are (a handle of its own: callers dispose it).
+        if (RowOfPair is not null && Weights is null) return Values.alias();
         var selected = Scalars.Fill(Values, Mask.logical_not(), 0);
         return Weights is { } w ? Scalars.Mul(selected, w) : selected;
     }

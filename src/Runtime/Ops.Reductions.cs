@@ -114,8 +114,6 @@ public static partial class Ops
     /// <summary>The (weighted) mean over the selected pairs; 0, with zero gradient, when none is selected.</summary>
     public static Tensor Mean(MaskedRelation m)
     {
-        // Kept pairs of a Bool graph: all selected, counted on the host (0 for none: the sum of nothing over 1).
-        if (m.RowOfPair is not null && m.Weights is null) return Scalars.Div(m.Values.sum(), System.Math.Max(m.Values.shape[0], 1));
         using var weighted = m.Weighted();
         return weighted.sum() / NonZero(m.WeightSums(null));
     }
@@ -123,7 +121,6 @@ public static partial class Ops
     /// <summary>The (weighted) sum over the selected pairs.</summary>
     public static Tensor Sum(MaskedRelation m)
     {
-        if (m.RowOfPair is not null && m.Weights is null) return m.Values.sum();
         using var weighted = m.Weighted();
         return weighted.sum();
     }

@@ -185,7 +185,7 @@ namespace LossDsl.Zoo
                 // v8 = relu(v7)
                 var v8 = global::LossDsl.Runtime.Ops.Relu(v7);
                 // not read again: v7 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v7, z, v1, memory, v4, v5, v8);
+                global::LossDsl.Runtime.Lifetimes.Release(v7, z, v1, memory, v3, v4, v5, v8);
                 return v8;
             });
             // v17 = mean_{>0}(v16)

@@ -192,7 +192,7 @@ namespace LossDsl.Zoo
                 // v12 = (v11)²
                 var v12 = global::LossDsl.Runtime.Ops.Square(v11);
                 // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, y, z, v6, language, v10, v12);
+                global::LossDsl.Runtime.Lifetimes.Release(v11, y, v1, v2, z, v4, v5, v6, language, v8, v9, v10, v12);
                 return v12;
             });
             // v23 = mean(v22)

@@ -216,7 +216,7 @@ namespace LossDsl.Zoo
                 // v7 = relu(v6)
                 var v7 = global::LossDsl.Runtime.Ops.Relu(v6);
                 // not read again: v6 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v6, z, mixed, v4, v7);
+                global::LossDsl.Runtime.Lifetimes.Release(v6, z, v1, mixed, v3, v4, v7);
                 return v7;
             });
             // v24 = mean(v23)
@@ -233,7 +233,7 @@ namespace LossDsl.Zoo
                 // v27 = relu(v26)
                 var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
                 // not read again: v26 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v26, z, mixed, v4, v27);
+                global::LossDsl.Runtime.Lifetimes.Release(v26, z, v1, mixed, v3, v4, v27);
                 return v27;
             });
             // v30 = mean(v29)

@@ -239,11 +239,11 @@ namespace LossDsl.Zoo
                 // v12 = v10 + Margin
                 var v12 = global::LossDsl.Runtime.Ops.Add(v10, this.Margin);
                 // not read again: v10 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v10, query, supportLabels, support, v5, queryLabels, v9, v12);
+                global::LossDsl.Runtime.Lifetimes.Release(v10, query, supportLabels, v2, support, v4, v5, queryLabels, v7!, v9, v12);
                 // v13 = relu(v12)
                 var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
                 // not read again: v12 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, query, supportLabels, support, v5, queryLabels, v9, v13);
+                global::LossDsl.Runtime.Lifetimes.Release(v12, query, supportLabels, v2, support, v4, v5, queryLabels, v7!, v9, v13);
                 return v13;
             });
             // v27 = mean(v26)

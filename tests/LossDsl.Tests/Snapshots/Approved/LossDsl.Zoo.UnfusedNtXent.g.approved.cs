@@ -156,7 +156,7 @@ namespace LossDsl.Zoo
                 // v12 = softplus(v11)
                 var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
                 // not read again: v11 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v6, y, v10, v12);
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2, v6, y, v8, v9, v10, v12);
                 return v12;
             });
             // v16 = mean(v15)
