@@ -51,7 +51,7 @@ internal static class Quick
         foreach (var r in new[] { 512, 2048, 8192 })
             yield return new Case("RKD-dist", r, Pair(r, 4), true, Losses.RkdDistanceFused, Losses.RkdDistanceEager, null, Teacher);
         foreach (var r in new[] { 256, 512, 1024 })
-            yield return new Case("RKD-angle", r, 8.0 * r * r * r * D, r <= 512, Losses.RkdAngleFused, Losses.RkdAngleEager, null, Teacher);
+            yield return new Case("RKD-angle", r, 8.0 * r * r * r * D, r <= 1024, Losses.RkdAngleFused, Losses.RkdAngleEager, null, Teacher);
         if (large) yield return new Case("RKD-angle", 2048, 8.0 * 2048 * 2048 * 2048 * D, false, Losses.RkdAngleFused, Losses.RkdAngleEager, null, Teacher);
     }
 

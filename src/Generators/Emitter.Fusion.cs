@@ -134,7 +134,7 @@ namespace LossDsl.Generators
         /// <summary>One line on what a region runs, for the comment above its call and for <c>Describe()</c>.</summary>
         internal static string RegionSummary(LossIr ir, FusedRegion region) => region.Shape switch
         {
-            RegionShape.RkdAngle => "RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor",
+            RegionShape.RkdAngle => "RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor",
             RegionShape.TripletMargin => "all triplets by sorted distances (TripletMarginFunction), no N³ tensor",
             RegionShape.GraphHasAny => $"rows of {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} with a pair, from label counts (GraphRows.HasAny), no N×M mask",
             _ => $"{region.Reduce} over {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} of " +

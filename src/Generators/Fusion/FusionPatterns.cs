@@ -6,7 +6,7 @@ namespace LossDsl.Generators.Fusion
     /// <summary>Reductions over triples that the pair engine cannot express, each with a runtime kernel of its own:
     /// <list type="bullet">
     /// <item>RKD's angle loss, <c>SmoothL1(Angles(a), Angles(b), β = 1)</c> with b gradient-free
-    /// (<c>RkdAngleFunction</c>: O(N·D) memory instead of two N³ tensors);</item>
+    /// (<c>RkdAngleFunction</c>: Gram matrices, O(N²) memory instead of two N³ tensors);</item>
     /// <item>the all-triplets margin loss, <c>MeanNonZero(Relu(Pairwise(x, Euclidean).Triplets(SameLabel(y).ExcludeSelf(),
     /// DifferentLabel(y)) + m))</c> (<c>TripletMarginFunction</c>: O(N²) time per anchor with sorting, no N³ tensor).</item>
     /// <item>whether each row of a label graph has a pair, <c>HasAny(G)</c>, from label counts.</item>

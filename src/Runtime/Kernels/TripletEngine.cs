@@ -5,16 +5,17 @@ using LossDsl.Runtime.Kernels.Formulas;
 
 namespace LossDsl.Runtime.Kernels;
 
-/// <summary>Reductions over triplets <c>reduce_{j,k} f(x_i, x_j, x_k)</c> without the N³ tensor: RKD angle runs
-/// the pair engine once per anchor (O(N·D) memory), the all-triplets margin loss sorts each anchor's
-/// distances (O(N) memory per thread).</summary>
+/// <summary>Reductions over triplets <c>reduce_{j,k} f(x_i, x_j, x_k)</c> without the N³ tensor: RKD angle through
+/// Gram matrices (O(N²) memory, a few scalar operations per triple), the all-triplets margin loss sorts each
+/// anchor's distances (O(N) memory per thread).</summary>
 public static class TripletEngine
 {
     /// <summary>RepDistiller's RKD angle term: <c>mean_{i,j,k} h(⟨e_ij, e_ik⟩ − ⟨t_ij, t_ik⟩)</c> over all N³
     /// triples, with <c>e_ij = normalize(x_j − x_i)</c> (student, F.normalize with eps 1e-12), <c>t_ij</c> the same for
     /// the teacher and h smooth L1 (β = 1). When <paramref name="dStudent"/> is not empty, the gradient of the
     /// returned mean is <b>added</b> to it in the same pass (the mean of independent terms needs no forward
-    /// output). Memory: O(N·(D + Dt)) scratch.</summary>
+    /// output). Computed through the Gram matrices (<see cref="RkdAngleGram"/>): O(N²·D + N³) time, O(N²) memory,
+    /// in double whatever <typeparamref name="T"/> is.</summary>
     /// <param name="student">[N, D], row-major.</param>
     /// <param name="teacher">[N, Dt], row-major (no gradient).</param>
     /// <returns>The loss, in double.</returns>
@@ -23,109 +24,7 @@ public static class TripletEngine
         if (student.Length < (long)n * d || teacher.Length < (long)n * dt) throw new ArgumentException($"student must be [{n}, {d}] and teacher [{n}, {dt}].");
         if (!dStudent.IsEmpty && dStudent.Length < (long)n * d) throw new ArgumentException($"dStudent must be [{n}, {d}].");
         if (n == 0) return double.NaN; // the mean of nothing, as torch's mean of an empty tensor
-        var scale = 1.0 / ((double)n * n * n);
-        var want = !dStudent.IsEmpty;
-        var x = student[..(n * d)].ToArray();
-        var t = teacher[..(n * dt)].ToArray();
-        var grad = want ? new double[(long)n * d] : null;
-        var total = 0.0;
-        var gate = new object();
-        // Anchors in parallel, each a single-threaded engine pass (value and gradient together: the mean of
-        // independent terms needs no forward output). h(⟨e_j, e_k⟩ − ⟨t_j, t_k⟩) is symmetric in (j, k), so the
-        // backward computes B·E once and doubles it.
-        Parallel.For(0, n, () => new AngleScratch<T>(n, d, dt, want), (i, _, s) =>
-        {
-            Differences<T>(x, d, n, i, s.E, s.Norms);
-            Differences<T>(t, dt, n, i, s.Et, null);
-            var ops = PairOperands<T>.SelfRelation(s.E, n, d, PairMetric.Dot);
-            ops.X2 = s.Et;
-            ops.D2 = dt;
-            ops.Metric2 = PairMetric.Dot;
-            if (!want)
-            {
-                PairEngine.Forward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, new PairRows { Value = s.Rows });
-            }
-            else
-            {
-                Array.Clear(s.DE);
-                PairEngine.Backward<T, RkdAnglePairs, AllPairs, SumReduce>(ops, default, default, default, default, s.Weight,
-                    new PairGradients<T> { DX = s.DE, RowSums = s.Rows }, threads: 1, symmetric: true);
-                BackThroughDifferences(s.DE, s.E, s.Norms, d, n, i, s.Grad!);
-            }
-            foreach (var v in s.Rows) s.Total += v;
-            return s;
-        }, s =>
-        {
-            lock (gate)
-            {
-                total += s.Total;
-                if (grad != null) for (long k = 0; k < grad.Length; k++) grad[k] += s.Grad![k];
-            }
-        });
-        if (grad != null)
-            for (var k = 0; k < grad.Length; k++) dStudent[k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(dStudent[k]) + grad[k]);
-        return total * scale;
-    }
-
-    private sealed class AngleScratch<T> where T : unmanaged
-    {
-        public AngleScratch(int n, int d, int dt, bool grad)
-        {
-            E = new T[(long)n * d]; Et = new T[(long)n * dt]; Norms = new double[n]; Rows = new double[n];
-            Weight = new double[n];
-            Array.Fill(Weight, 1.0 / ((double)n * n * n));
-            DE = grad ? new T[(long)n * d] : Array.Empty<T>();
-            Grad = grad ? new double[(long)n * d] : null;
-        }
-        public readonly T[] E, Et, DE;
-        public readonly double[] Norms, Rows, Weight;
-        public readonly double[]? Grad;
-        public double Total;
-    }
-
-    /// <summary>Row j ← normalize(x_j − x_i) (eps 1e-12), and its pre-normalisation norm.</summary>
-    private static void Differences<T>(T[] x, int d, int n, int i, T[] output, double[]? norms) where T : unmanaged
-    {
-        var xi = x.AsSpan(i * d, d);
-        for (var j = 0; j < n; j++)
-        {
-            var xj = x.AsSpan(j * d, d);
-            var o = output.AsSpan(j * d, d);
-            var sq = 0.0;
-            for (var k = 0; k < d; k++)
-            {
-                var u = PairEngine.ToDouble(xj[k]) - PairEngine.ToDouble(xi[k]);
-                sq += u * u;
-            }
-            var norm = Math.Sqrt(sq);
-            var inv = 1.0 / Math.Max(norm, 1e-12);
-            for (var k = 0; k < d; k++) o[k] = PairEngine.FromDouble<T>((PairEngine.ToDouble(xj[k]) - PairEngine.ToDouble(xi[k])) * inv);
-            if (norms != null) norms[j] = norm;
-        }
-    }
-
-    /// <summary>dx += ∂/∂x of e_ij = (x_j − x_i) / max(‖x_j − x_i‖, eps) given dE.</summary>
-    private static void BackThroughDifferences<T>(T[] de, T[] e, double[] norms, int d, int n, int i, double[] dx) where T : unmanaged
-    {
-        var di = new double[d];
-        for (var j = 0; j < n; j++)
-        {
-            var g = de.AsSpan(j * d, d);
-            var ej = e.AsSpan(j * d, d);
-            double dot = 0;
-            for (var k = 0; k < d; k++) dot += PairEngine.ToDouble(g[k]) * PairEngine.ToDouble(ej[k]);
-            var clamped = norms[j] <= 1e-12;
-            var inv = 1.0 / Math.Max(norms[j], 1e-12);
-            var xj = dx.AsSpan(j * d, d);
-            for (var k = 0; k < d; k++)
-            {
-                var du = (PairEngine.ToDouble(g[k]) - (clamped ? 0.0 : PairEngine.ToDouble(ej[k]) * dot)) * inv;
-                xj[k] += du;
-                di[k] -= du;
-            }
-        }
-        var xi = dx.AsSpan(i * d, d);
-        for (var k = 0; k < d; k++) xi[k] += di[k];
+        return RkdAngleGram.Run(student[..(n * d)], d, teacher[..(n * dt)], dt, n, dStudent.IsEmpty ? dStudent : dStudent[..(n * d)]);
     }
 
     /// <summary>pytorch-metric-learning's <c>TripletMarginLoss</c> over all triplets with its AvgNonZero reducer:

@@ -43,24 +43,3 @@ public struct RkdDistancePairs : IPairFormula
         };
     }
 }
-
-/// <summary>RKD angle (RepDistiller's <c>RKDLoss</c>, angle term) for one anchor i: with
-/// <c>e_j = normalize(x_j − x_i)</c> (student) and <c>t_j</c> (teacher), <c>f_jk = h(⟨e_j, e_k⟩ − ⟨t_j, t_k⟩)</c>;
-/// <see cref="TripletEngine.RkdAngle{T}"/> runs it per anchor as a self relation with the teacher as the second
-/// relation (Dot metrics), so no N³ tensor exists.</summary>
-public struct RkdAnglePairs : IPairFormula
-{
-    public static int RowValueCount => 0;
-    public static int ColumnValueCount => 0;
-    public static bool ReadsSecondRelation => true;
-
-    // f = h(s − s2)
-    public T Value<T, M>(PairInputs<T> p) where M : IPairMath<T> => SmoothL1.Value<T, M>(M.Sub(p.S, p.S2));
-
-    // ∂f/∂s = h'(s − s2)
-    public PairPartials<T> Partials<T, M>(PairInputs<T> p) where M : IPairMath<T>
-    {
-        var u = M.Sub(p.S, p.S2);
-        return new() { F = SmoothL1.Value<T, M>(u), S = SmoothL1.Derivative<T, M>(u) };
-    }
-}

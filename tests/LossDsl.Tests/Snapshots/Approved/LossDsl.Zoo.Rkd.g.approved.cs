@@ -28,7 +28,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor" };
+        private static readonly string[] __fusedRegions = { "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -163,7 +163,7 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)
-                //   fused region 0: RKD angles in O(N·D) memory (RkdAngleFunction), no N³ tensor
+                //   fused region 0: RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor
                 v14 = global::LossDsl.Runtime.Kernels.RkdAngleFunction.Apply(student, v5);
             }
             else
