@@ -13,7 +13,7 @@ namespace LossDsl.Bench;
 internal static class Generated
 {
     /// <summary>The losses that have a generated variant, by their benchmark name.</summary>
-    public static readonly string[] Names = { "NT-Xent", "SupCon", "BatchHard", "MultiSimilarity" };
+    public static readonly string[] Names = { "NT-Xent", "SupCon", "BatchHard", "MultiSimilarity", "RKD-dist", "RKD-angle", "TripletMargin" };
 
     /// <summary>The generated loss of benchmark <paramref name="loss"/>, fused or unfused; null for a loss without one.</summary>
     public static Func<Tensor, Tensor, Tensor>? For(string loss, bool fused) => For(loss, fused, fused ? 0 : null);
@@ -29,6 +29,11 @@ internal static class Generated
         "BatchHard" => Configure(new BatchHardTriplet { Margin = Losses.Margin }, fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
         // pytorch-metric-learning's defaults (α = 2, β = 50, base = 0.5); no eager port.
         "MultiSimilarity" => Configure(new MultiSimilarity(), fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
+        // RepDistiller's weights (w_d = 25, w_a = 50), as the ports; the second input is the teacher.
+        "RKD-dist" => Configure(new RkdDistance(), fused, minimumPairs, (l, s, t) => l.Compute(s, t)),
+        "RKD-angle" => Configure(new RkdAngle(), fused, minimumPairs, (l, s, t) => l.Compute(s, t)),
+        // pytorch-metric-learning's all-triplets TripletMarginLoss (margin 0.05); no quick case (threshold only).
+        "TripletMargin" => Configure(new TripletMargin(), fused, minimumPairs, (l, z, y) => l.Compute(z, y)),
         _ => null,
     };
 

@@ -130,15 +130,7 @@ internal static class Losses
 
     // ---------- RKD distance (RepDistiller), w_d = 25 ----------
 
-    public static Tensor RkdDistanceFused(Tensor s, Tensor t)
-    {
-        var n = s.shape[0];
-        var muS = PairFunction<ScaledRelation, AllPairs, SumReduce>.Apply(new ScaledRelation(1), default, PairOutput.MeanNonZero, s, null, PairMetric.Euclidean);
-        var muT = PairFunction<ScaledRelation, AllPairs, SumReduce>.Apply(new ScaledRelation(1), default, PairOutput.MeanNonZero, t.detach(), null, PairMetric.Euclidean);
-        var loss = PairFunction<RkdDistancePairs, AllPairs, SumReduce>.Apply(default, default, PairOutput.Mean, s, null, PairMetric.Euclidean,
-            new PairExtras { R0 = muS.expand(n), R1 = muT.detach().expand(n), X2 = t.detach(), Metric2 = PairMetric.Euclidean });
-        return Mul(loss, 25.0);
-    }
+    public static Tensor RkdDistanceFused(Tensor s, Tensor t) => Mul(RkdDistanceFunction.Apply(s, t), 25.0);
 
     public static Tensor RkdDistanceEager(Tensor s, Tensor t)
     {

@@ -38,9 +38,11 @@ internal static class Quick
         return (z, randint(Math.Max(2, rows / 8), new long[] { rows }, dtype: ScalarType.Int64));
     }
 
+    /// <summary>Student and teacher embeddings [rows, D] (RKD).</summary>
+    internal static (Tensor, Tensor) Teacher(int rows) => (randn(rows, D), randn(rows, D));
+
     public static IEnumerable<Case> Cases(bool large = false)
     {
-        (Tensor, Tensor) Teacher(int rows) => (randn(rows, D), randn(rows, D));
         double Pair(int r, int gemms) => gemms * 2.0 * r * r * D;
         foreach (var r in new[] { 512, 2048, 16384, 32768 })
             yield return new Case("NT-Xent", r, Pair(r, 3), r <= 16384, Losses.NtXentFused, Losses.NtXentNaive, Losses.NtXentCareful, Views);

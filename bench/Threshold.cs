@@ -37,7 +37,7 @@ internal static class Threshold
         {
             var fused = Generated.For(loss, fused: true)!;
             var unfused = Generated.For(loss, fused: false)!;
-            Func<int, (Tensor, Tensor)> inputs = loss is "NT-Xent" or "SupCon" ? Quick.Views : Quick.Classes;
+            Func<int, (Tensor, Tensor)> inputs = loss switch { "NT-Xent" or "SupCon" => Quick.Views, "RKD-dist" or "RKD-angle" => Quick.Teacher, _ => Quick.Classes };
             var warm = new Quick.Case(loss, 64, 0, true, fused, unfused, null, inputs);
             Quick.WarmUp(warm, fused);
             Quick.WarmUp(warm, unfused);

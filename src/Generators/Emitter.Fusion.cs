@@ -28,6 +28,9 @@ namespace LossDsl.Generators
                     case RegionShape.RkdAngle:
                         w.Line($"{root} = {Kernels}.RkdAngleFunction.Apply({x}, {names.Readable(region.PatternArgs[0])});");
                         break;
+                    case RegionShape.RkdDistance:
+                        w.Line($"{root} = {Kernels}.RkdDistanceFunction.Apply({x}, {names.Readable(region.PatternArgs[0])}, {Kernels}.PairMetric.{region.Metric});");
+                        break;
                     case RegionShape.TripletMargin:
                         w.Line($"{root} = {Kernels}.TripletMarginFunction.Apply({x}, {names.Readable(region.PatternArgs[0])}, {names.Operand(region.PatternArgs[1])});");
                         break;
@@ -73,9 +76,12 @@ namespace LossDsl.Generators
             for (var k = 0; k < model.Regions.Count; k++)
             {
                 var (rows, columns) = Sizes(names, model.Regions[k]);
-                var arg = model.Regions[k].Reduce is "Max" or "Min" ? "true" : "false";
+                var region = model.Regions[k];
+                var arg = region.Reduce is "Max" or "Min" ? "true" : "false";
+                // Regions with a kernel of their own beat their unfused N×N or N³ forms at every size (FusionPolicy).
+                var ownKernel = region.Shape is RegionShape.RkdAngle or RegionShape.RkdDistance or RegionShape.TripletMargin ? ", ownKernel: true" : "";
                 w.Line($"var {FusedFlag(k)} = this.UseFusedKernels && {Kernels}.FusionPolicy.ShouldFuse({rows}, {columns}, __shapes.FloatType, __shapes.Device, " +
-                       $"{Kernels}.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: {arg}));");
+                       $"{Kernels}.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: {arg}{ownKernel}));");
             }
         }
 
@@ -135,6 +141,7 @@ namespace LossDsl.Generators
         internal static string RegionSummary(LossIr ir, FusedRegion region) => region.Shape switch
         {
             RegionShape.RkdAngle => "RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor",
+            RegionShape.RkdDistance => "RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor",
             RegionShape.TripletMargin => "all triplets by sorted distances (TripletMarginFunction), no N³ tensor",
             RegionShape.GraphHasAny => $"rows of {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} with a pair, from label counts (GraphRows.HasAny), no N×M mask",
             _ => $"{region.Reduce} over {(region.ExcludeSelf ? "ExcludeSelf<" + region.Graph + ">" : region.Graph)} of " +

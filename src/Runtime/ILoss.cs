@@ -32,8 +32,9 @@ public interface ILoss
 
     /// <summary>The fewest pairs (rows × columns) for which a fused region runs its kernel on the CPU; below it
     /// the region runs unfused, which is faster for small batches. Null (the default): each region's measured default,
-    /// <see cref="Kernels.FusionPolicy.DefaultMinimumPairs"/> or, for row max/min regions,
-    /// <see cref="Kernels.FusionPolicy.DefaultMinimumArgPairs"/>; 0 fuses every batch.</summary>
+    /// <see cref="Kernels.FusionPolicy.DefaultMinimumPairs"/>, for row max/min regions
+    /// <see cref="Kernels.FusionPolicy.DefaultMinimumArgPairs"/>, for regions with a kernel of their own (RKD angle and
+    /// distance, all-triplets margin) <see cref="Kernels.FusionPolicy.DefaultMinimumKernelPairs"/> (0); 0 fuses every batch.</summary>
     long? MinimumFusedPairs { get; set; }
 
     /// <summary>One line per fused region: the node it computes, its formula and the kernel that runs it

@@ -13,6 +13,9 @@ namespace LossDsl.Generators.Fusion
         /// <summary>RKD's angle loss, <c>smoothL1(Angles(a), Angles(sg b))</c>, in O(N²) memory
         /// (<c>RkdAngleFunction</c>).</summary>
         RkdAngle,
+        /// <summary>RKD's distance loss, <c>smoothL1(MeanNormalized(d(a)), MeanNormalized(d(sg b)))</c> over all pairs,
+        /// in O(N·D) memory (<c>RkdDistanceFunction</c>: three engine passes).</summary>
+        RkdDistance,
         /// <summary>The all-triplets margin loss, <c>mean_{&gt;0} relu(d_ap − d_an + m)</c> over
         /// (a, p) ∈ SameLabel∖self, (a, n) ∈ DifferentLabel, without the N³ tensor (<c>TripletMarginFunction</c>).</summary>
         TripletMargin,

@@ -7,6 +7,9 @@ namespace LossDsl.Generators.Fusion
     /// <list type="bullet">
     /// <item>RKD's angle loss, <c>SmoothL1(Angles(a), Angles(b), β = 1)</c> with b gradient-free
     /// (<c>RkdAngleFunction</c>: Gram matrices, O(N²) memory instead of two N³ tensors);</item>
+    /// <item>RKD's distance loss, <c>SmoothL1(MeanNormalized(Pairwise(a, d)), MeanNormalized(Pairwise(b, d)), β = 1)</c>
+    /// with d Euclidean or squared Euclidean and b gradient-free (<c>RkdDistanceFunction</c>: three engine passes,
+    /// no N×N tensor);</item>
     /// <item>the all-triplets margin loss, <c>MeanNonZero(Relu(Pairwise(x, Euclidean).Triplets(SameLabel(y).ExcludeSelf(),
     /// DifferentLabel(y)) + m))</c> (<c>TripletMarginFunction</c>: O(N²) time per anchor with sorting, no N³ tensor).</item>
     /// <item>whether each row of a label graph has a pair, <c>HasAny(G)</c>, from label counts.</item>
@@ -15,7 +18,7 @@ namespace LossDsl.Generators.Fusion
     {
         public static FusedRegion? Match(LossIr ir, IrTypes types, IrNode root, List<int> members) => root.Op switch
         {
-            OpCode.SmoothL1 => RkdAngle(ir, types, root, members),
+            OpCode.SmoothL1 => RkdAngle(ir, types, root, members) ?? RkdDistance(ir, types, root, members),
             OpCode.MeanNonZero => TripletMargin(ir, types, root, members),
             OpCode.HasAny => GraphHasAny(ir, types, root, members),
             _ => null,
@@ -53,6 +56,31 @@ namespace LossDsl.Generators.Fusion
                 PatternArgs = new[] { teacher.Args[0] }.ToEquatableArray(),
             };
         }
+
+        private static FusedRegion? RkdDistance(LossIr ir, IrTypes types, IrNode root, List<int> members)
+        {
+            if (root.Args.Count != 3) return null;
+            IrNode student = ir.Nodes[root.Args[0]], teacher = ir.Nodes[root.Args[1]], beta = ir.Nodes[root.Args[2]];
+            if (beta.Op != OpCode.Const || beta.Number != 1.0) return null;
+            if (student.Op != OpCode.MeanNormalized || teacher.Op != OpCode.MeanNormalized) return null;
+            IrNode studentDistances = ir.Nodes[student.Args[0]], teacherDistances = ir.Nodes[teacher.Args[0]];
+            if (!SelfDistances(types, studentDistances) || !SelfDistances(types, teacherDistances)) return null;
+            // One metric for both sides (the engine's second relation shares the pass), the teacher without gradient.
+            if (studentDistances.Metric != teacherDistances.Metric || !FusionPlanner.IsGradientFree(ir, teacher.Id)) return null;
+            members.AddRange(new[] { student.Id, studentDistances.Id, teacher.Id, teacherDistances.Id });
+            return new FusedRegion(root.Id, RegionShape.RkdDistance, EquatableArray<int>.Empty)
+            {
+                X = studentDistances.Args[0],
+                Metric = studentDistances.Metric,
+                PatternArgs = new[] { teacherDistances.Args[0] }.ToEquatableArray(),
+            };
+        }
+
+        /// <summary>Distances of a matrix's rows among themselves (never negative, so the mean of the positive ones
+        /// is the engine's mean over non-zero pairs).</summary>
+        private static bool SelfDistances(IrTypes types, IrNode node) =>
+            node.Op == OpCode.Pairwise && node.Metric is (Metric.Euclidean or Metric.SqEuclidean)
+            && node.Args.Count == 2 && node.Args[0] == node.Args[1] && types.Rank(node.Args[0]) == 2;
 
         private static FusedRegion? TripletMargin(LossIr ir, IrTypes types, IrNode root, List<int> members)
         {

@@ -24,9 +24,18 @@ public static class FusionPolicy
     /// had put it at 0.02–0.05 M, which made batch-hard 1.4–1.8× slower fused at 256 rows on the quiet machine.</summary>
     public const long DefaultMinimumArgPairs = 200_000;
 
+    /// <summary>The default for regions with a kernel of their own (RKD angle, RKD distance, the all-triplets margin
+    /// loss): 0, fused at every size. Their unfused forms build N×N or N³ tensors and were slower at every size measured
+    /// (<c>dotnet run -c Release --project bench -- threshold --only RKD-angle --sizes 4,16,64,128,256</c>, likewise
+    /// <c>RKD-dist</c> and <c>TripletMargin</c>; 2 threads): fused 1.3–2.0× faster at 4–64 rows, 1.3× (RKD distance) to
+    /// 18× (RKD angle) at 256 rows and 50× (triplet margin) at 512.</summary>
+    public const long DefaultMinimumKernelPairs = 0;
+
     /// <summary>The threshold a region applies: the loss's <c>MinimumFusedPairs</c> when set, else its shape's measured
-    /// default (<see cref="DefaultMinimumArgPairs"/> for a row max or min, <see cref="DefaultMinimumPairs"/> otherwise).</summary>
-    public static long MinimumPairs(long? set, bool argReduction) => set ?? (argReduction ? DefaultMinimumArgPairs : DefaultMinimumPairs);
+    /// default (<see cref="DefaultMinimumKernelPairs"/> for a region with its own kernel, <see cref="DefaultMinimumArgPairs"/>
+    /// for a row max or min, <see cref="DefaultMinimumPairs"/> otherwise).</summary>
+    public static long MinimumPairs(long? set, bool argReduction, bool ownKernel = false) =>
+        set ?? (ownKernel ? DefaultMinimumKernelPairs : argReduction ? DefaultMinimumArgPairs : DefaultMinimumPairs);
 
     /// <summary>Whether a region of <paramref name="rows"/> × <paramref name="columns"/> pairs of
     /// <paramref name="dtype"/> values on <paramref name="device"/> runs fused: never for number types the kernels do

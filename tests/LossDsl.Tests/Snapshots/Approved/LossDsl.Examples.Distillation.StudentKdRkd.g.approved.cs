@@ -28,7 +28,7 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
+        private static readonly string[] __fusedRegions = { "v19 = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1): RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -150,6 +150,7 @@ namespace LossDsl.Examples.Distillation
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
             var __invalid_studentFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(studentFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacherFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacherFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false, ownKernel: true));
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v4 = sg(teacher)
@@ -169,27 +170,37 @@ namespace LossDsl.Examples.Distillation
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
             // not read again: v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
-            // v12 = ‖studentFeatures_i − studentFeatures_j‖
-            var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v13 = v12 / mean(v12 > 0)
-            var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
-            // not read again: v12 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
             // v15 = sg(teacherFeatures)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(teacherFeatures);
-            // v16 = ‖v15_i − v15_j‖
-            var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
+            global::TorchSharp.torch.Tensor v19;
+            if (__fused0)
+            {
+                // v19 = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1)
+                //   fused region 0: RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor
+                v19 = global::LossDsl.Runtime.Kernels.RkdDistanceFunction.Apply(studentFeatures, v15, global::LossDsl.Runtime.Kernels.PairMetric.Euclidean);
+            }
+            else
+            {
+                // v12 = ‖studentFeatures_i − studentFeatures_j‖
+                var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v13 = v12 / mean(v12 > 0)
+                var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
+                // v16 = ‖v15_i − v15_j‖
+                var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v17 = v16 / mean(v16 > 0)
+                var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
+                // not read again: v16 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v15, v17);
+                // v19 = mean smoothL1(v13 − v17; β = 1)
+                v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
+                // not read again: v13, v17 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
+                global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v15, v19);
+            }
             // not read again: v15 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v15, teacherFeatures, v16);
-            // v17 = v16 / mean(v16 > 0)
-            var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
-            // not read again: v16 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v17);
-            // v19 = mean smoothL1(v13 − v17; β = 1)
-            var v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
-            // not read again: v13, v17 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
-            global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v15, teacherFeatures, v19);
             // term Hard (Losses.cs:36), weight 1
             var raw_Hard = global::LossDsl.Runtime.InputGuards.Poison(v2, __invalid_student).MoveToOuterDisposeScope();
             var weighted_Hard = global::LossDsl.Runtime.Scalars.Mul(raw_Hard, 1d).MoveToOuterDisposeScope();

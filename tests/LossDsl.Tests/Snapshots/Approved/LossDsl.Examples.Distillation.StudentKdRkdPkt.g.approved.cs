@@ -30,7 +30,7 @@ namespace LossDsl.Examples.Distillation
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v30 = Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)): Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor", "v39 = Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2)): Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor", "v45 = mean((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) · log(((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps) / ((((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps))): Sum over AllPairs of f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps)), s = Dot relation, output Mean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v19 = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1): RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor", "v30 = Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)): Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor", "v39 = Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2)): Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor", "v45 = mean((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) · log(((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps) / ((((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps))): Sum over AllPairs of f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps)), s = Dot relation, output Mean; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -185,9 +185,10 @@ namespace LossDsl.Examples.Distillation
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Logits) : null;
             var __invalid_studentFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(studentFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacherFeatures = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacherFeatures, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false, ownKernel: true));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             // v2 = mean_i CE(student_i, y_i)
             var v2 = global::LossDsl.Runtime.Ops.CrossEntropy(student, y);
             // v4 = sg(teacher)
@@ -207,25 +208,35 @@ namespace LossDsl.Examples.Distillation
             var v10 = global::LossDsl.Runtime.Ops.Mul(v8, (this.T * this.T));
             // not read again: v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v8, student, teacher, v10);
-            // v12 = ‖studentFeatures_i − studentFeatures_j‖
-            var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v13 = v12 / mean(v12 > 0)
-            var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
-            // not read again: v12 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
             // v15 = sg(teacherFeatures)
             var v15 = global::LossDsl.Runtime.Ops.StopGradient(teacherFeatures);
-            // v16 = ‖v15_i − v15_j‖
-            var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v17 = v16 / mean(v16 > 0)
-            var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
-            // not read again: v16 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v15, v17);
-            // v19 = mean smoothL1(v13 − v17; β = 1)
-            var v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
-            // not read again: v13, v17 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
-            global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v15, v19);
+            global::TorchSharp.torch.Tensor v19;
+            if (__fused0)
+            {
+                // v19 = mean smoothL1(‖studentFeatures_i − studentFeatures_j‖ / mean(‖studentFeatures_i − studentFeatures_j‖ > 0) − ‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ / mean(‖sg(teacherFeatures)_i − sg(teacherFeatures)_j‖ > 0); β = 1)
+                //   fused region 0: RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor
+                v19 = global::LossDsl.Runtime.Kernels.RkdDistanceFunction.Apply(studentFeatures, v15, global::LossDsl.Runtime.Kernels.PairMetric.Euclidean);
+            }
+            else
+            {
+                // v12 = ‖studentFeatures_i − studentFeatures_j‖
+                var v12 = global::LossDsl.Runtime.Ops.Pairwise(studentFeatures, studentFeatures, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v13 = v12 / mean(v12 > 0)
+                var v13 = global::LossDsl.Runtime.Ops.MeanNormalized(v12);
+                // not read again: v12 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v12, studentFeatures, v13);
+                // v16 = ‖v15_i − v15_j‖
+                var v16 = global::LossDsl.Runtime.Ops.Pairwise(v15, v15, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v17 = v16 / mean(v16 > 0)
+                var v17 = global::LossDsl.Runtime.Ops.MeanNormalized(v16);
+                // not read again: v16 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v16, teacherFeatures, v15, v17);
+                // v19 = mean smoothL1(v13 − v17; β = 1)
+                v19 = global::LossDsl.Runtime.Ops.SmoothL1(v13, v17, 1d);
+                // not read again: v13, v17 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v13, studentFeatures, v19);
+                global::LossDsl.Runtime.Lifetimes.Release(v17, teacherFeatures, v15, v19);
+            }
             // v20 = ‖v15_i‖
             var v20 = global::LossDsl.Runtime.Ops.RowNorm(v15);
             // v22 = v20 + Eps
@@ -238,20 +249,20 @@ namespace LossDsl.Examples.Distillation
             global::LossDsl.Runtime.Lifetimes.Release(v15, teacherFeatures, v19, v23);
             global::LossDsl.Runtime.Lifetimes.Release(v22, teacherFeatures, v23);
             // v24 = ⟨v23_i, v23_j⟩, needed only unfused
-            var v24 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Pairwise(v23, v23, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v24 = __fused1 && __fused3 ? null : global::LossDsl.Runtime.Ops.Pairwise(v23, v23, global::LossDsl.Ir.Metric.Dot, self: true);
             // v26 = v24 + 1, needed only unfused
-            var v26 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Add(v24!, (double)1);
+            var v26 = __fused1 && __fused3 ? null : global::LossDsl.Runtime.Ops.Add(v24!, (double)1);
             // not read again: v24 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v24, teacherFeatures, v23, v26!);
             // v29 = v26 · (1 / 2), needed only unfused
-            var v29 = __fused0 && __fused2 ? null : global::LossDsl.Runtime.Ops.Mul(v26!, (1d / 2));
+            var v29 = __fused1 && __fused3 ? null : global::LossDsl.Runtime.Ops.Mul(v26!, (1d / 2));
             // not read again: v26 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v26, teacherFeatures, v23, v29!);
             global::TorchSharp.torch.Tensor v30;
-            if (__fused0)
+            if (__fused1)
             {
                 // v30 = Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))
-                //   fused region 0: Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 1: Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor
                 v30 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.AllPairs, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula0 { c0 = (double)1, c1 = (1d / 2) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
                     v23, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
@@ -272,20 +283,20 @@ namespace LossDsl.Examples.Distillation
             // not read again: v34 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v34, studentFeatures, v35);
             // v36 = ⟨v35_i, v35_j⟩, needed only unfused
-            var v36 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Pairwise(v35, v35, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v36 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Pairwise(v35, v35, global::LossDsl.Ir.Metric.Dot, self: true);
             // v37 = v36 + 1, needed only unfused
-            var v37 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Add(v36!, (double)1);
+            var v37 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Add(v36!, (double)1);
             // not read again: v36 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v36, studentFeatures, v35, v37!);
             // v38 = v37 · (1 / 2), needed only unfused
-            var v38 = __fused1 && __fused2 ? null : global::LossDsl.Runtime.Ops.Mul(v37!, (1d / 2));
+            var v38 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Mul(v37!, (1d / 2));
             // not read again: v37 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v37, studentFeatures, v35, v38!);
             global::TorchSharp.torch.Tensor v39;
-            if (__fused1)
+            if (__fused2)
             {
                 // v39 = Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2))
-                //   fused region 1: Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 2: Sum over AllPairs of f_ij = (s_ij + c0) · c1, s = Dot relation, output Rows; no N×M tensor
                 v39 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.AllPairs, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula0 { c0 = (double)1, c1 = (1d / 2) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
                     v35, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
@@ -296,10 +307,10 @@ namespace LossDsl.Examples.Distillation
                 v39 = global::LossDsl.Runtime.Ops.RowSum(v38!);
             }
             global::TorchSharp.torch.Tensor v45;
-            if (__fused2)
+            if (__fused3)
             {
                 // v45 = mean((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) · log(((((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_i, sg(teacherFeatures) / (‖sg(teacherFeatures)_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps) / ((((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2)) / Σ_j ((⟨studentFeatures / (‖studentFeatures_i‖ + Eps)_i, studentFeatures / (‖studentFeatures_i‖ + Eps)_j⟩ + 1) · (1 / 2))) + Eps)))
-                //   fused region 2: Sum over AllPairs of f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps)), s = Dot relation, output Mean; no N×M tensor
+                //   fused region 3: Sum over AllPairs of f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps)), s = Dot relation, output Mean; no N×M tensor
                 v45 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.AllPairs, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { c0 = (double)1, c1 = (1d / 2), Eps = this.Eps }, default, global::LossDsl.Runtime.Kernels.PairOutput.Mean,
                     v35, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
@@ -359,7 +370,7 @@ namespace LossDsl.Examples.Distillation
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Hard", 1d, raw_Hard, weighted_Hard), new global::LossDsl.Runtime.TermValue("Soft", 0.9d, raw_Soft, weighted_Soft), new global::LossDsl.Runtime.TermValue("Rkd", 25d, raw_Rkd, weighted_Rkd), new global::LossDsl.Runtime.TermValue("Pkt", 30000d, raw_Pkt, weighted_Pkt) });
         }
 
-        /// <summary>The per-pair function of fused region 0, region 1: <c>f_ij = (s_ij + c0) · c1</c>, with s_ij the
+        /// <summary>The per-pair function of fused region 1, region 2: <c>f_ij = (s_ij + c0) · c1</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
@@ -387,7 +398,7 @@ namespace LossDsl.Examples.Distillation
             }
         }
 
-        /// <summary>The per-pair function of fused region 2: <c>f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps))</c>, with s_ij the
+        /// <summary>The per-pair function of fused region 3: <c>f_ij = (s2_ij + c0) · c1 / r0_i · log(((s2_ij + c0) · c1 / r0_i + Eps) / ((s_ij + c0) · c1 / r1_i + Eps))</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]

@@ -28,7 +28,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor" };
+        private static readonly string[] __fusedRegions = { "v9 = mean smoothL1(‖student_i − student_j‖ / mean(‖student_i − student_j‖ > 0) − ‖sg(teacher)_i − sg(teacher)_j‖ / mean(‖sg(teacher)_i − sg(teacher)_j‖ > 0); β = 1): RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor", "v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1): RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -135,35 +135,46 @@ namespace LossDsl.Zoo
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v2 = ‖student_i − student_j‖
-            var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v3 = v2 / mean(v2 > 0)
-            var v3 = global::LossDsl.Runtime.Ops.MeanNormalized(v2);
-            // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, student, v3);
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false, ownKernel: true));
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false, ownKernel: true));
             // v5 = sg(teacher)
             var v5 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
-            // v6 = ‖v5_i − v5_j‖
-            var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Euclidean, self: true);
-            // v7 = v6 / mean(v6 > 0)
-            var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
-            // not read again: v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v5, v7);
-            // v9 = mean smoothL1(v3 − v7; β = 1)
-            var v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
-            // not read again: v3, v7 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v3, student, v9);
-            global::LossDsl.Runtime.Lifetimes.Release(v7, teacher, v5, v9);
+            global::TorchSharp.torch.Tensor v9;
+            if (__fused0)
+            {
+                // v9 = mean smoothL1(‖student_i − student_j‖ / mean(‖student_i − student_j‖ > 0) − ‖sg(teacher)_i − sg(teacher)_j‖ / mean(‖sg(teacher)_i − sg(teacher)_j‖ > 0); β = 1)
+                //   fused region 0: RKD distances normalised by their positive means, three engine passes (RkdDistanceFunction), no N×N tensor
+                v9 = global::LossDsl.Runtime.Kernels.RkdDistanceFunction.Apply(student, v5, global::LossDsl.Runtime.Kernels.PairMetric.Euclidean);
+            }
+            else
+            {
+                // v2 = ‖student_i − student_j‖
+                var v2 = global::LossDsl.Runtime.Ops.Pairwise(student, student, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v3 = v2 / mean(v2 > 0)
+                var v3 = global::LossDsl.Runtime.Ops.MeanNormalized(v2);
+                // not read again: v2 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v2, student, v3);
+                // v6 = ‖v5_i − v5_j‖
+                var v6 = global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Euclidean, self: true);
+                // v7 = v6 / mean(v6 > 0)
+                var v7 = global::LossDsl.Runtime.Ops.MeanNormalized(v6);
+                // not read again: v6 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v6, teacher, v5, v7);
+                // v9 = mean smoothL1(v3 − v7; β = 1)
+                v9 = global::LossDsl.Runtime.Ops.SmoothL1(v3, v7, 1d);
+                // not read again: v3, v7 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v3, student, v9);
+                global::LossDsl.Runtime.Lifetimes.Release(v7, teacher, v5, v9);
+            }
             // v10 = v9 · DistanceWeight
             var v10 = global::LossDsl.Runtime.Ops.Mul(v9, this.DistanceWeight);
             // not read again: v9 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v9, student, teacher, v5, v10);
             global::TorchSharp.torch.Tensor v14;
-            if (__fused0)
+            if (__fused1)
             {
                 // v14 = mean smoothL1(cos∠(student_j − student_i, student_k − student_i) − cos∠(sg(teacher)_j − sg(teacher)_i, sg(teacher)_k − sg(teacher)_i); β = 1)
-                //   fused region 0: RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor
+                //   fused region 1: RKD angles through Gram matrices in O(N²) memory (RkdAngleFunction), no N³ tensor
                 v14 = global::LossDsl.Runtime.Kernels.RkdAngleFunction.Apply(student, v5);
             }
             else

@@ -120,7 +120,7 @@ namespace LossDsl.Zoo
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_student = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(student, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_teacher = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(teacher, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false, ownKernel: true));
             // v4 = sg(teacher)
             var v4 = global::LossDsl.Runtime.Ops.StopGradient(teacher);
             global::TorchSharp.torch.Tensor v7;
