@@ -71,14 +71,6 @@ public static unsafe class PairEngine
     /// <exception cref="ArgumentException">Shapes do not match.</exception>
     public static void Backward<T, TF, TM, TR>(in PairOperands<T> operands, TF formula, TM mask,
         ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads)
-        where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce =>
-        Backward<T, TF, TM, TR>(operands, formula, mask, rowValue, arg, rowWeight, grads, MaxThreads, symmetric: false);
-
-    /// <summary><see cref="Backward{T, TF, TM, TR}(in PairOperands{T}, TF, TM, ReadOnlySpan{double}, ReadOnlySpan{int}, ReadOnlySpan{double}, PairGradients{T})"/>
-    /// with a thread count and, for a self relation whose pair coefficients are symmetric (symmetric formula and
-    /// mask, uniform row weights — the caller vouches), one product instead of two.</summary>
-    internal static void Backward<T, TF, TM, TR>(in PairOperands<T> operands, TF formula, TM mask,
-        ReadOnlySpan<double> rowValue, ReadOnlySpan<int> arg, ReadOnlySpan<double> rowWeight, PairGradients<T> grads, int threads, bool symmetric)
         where T : unmanaged where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         CheckType<T>();
@@ -113,7 +105,7 @@ public static unsafe class PairEngine
                 return;
             }
             Run<T, TF, TM, TR, BackwardJob<T, TF, TM, TR>>(operands, needX, needY, new BackwardJob<T, TF, TM, TR>(formula, mask, value, weight, g),
-                threads: threads, symmetric: (symmetric || SymmetricLogSumExp<T, TF, TM, TR>(operands, mask)) && operands.Self);
+                symmetric: SymmetricLogSumExp<T, TF, TM, TR>(operands, mask));
         }
     }
 

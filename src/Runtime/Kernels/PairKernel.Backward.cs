@@ -29,11 +29,14 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
         var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
-        var columnSide = !p.Symmetric && (p.Self ? p.NeedX : p.NeedY);
+        var symmetricLse = p.Symmetric && TR.Kind == ReduceKind.LogSumExp;
+        // A symmetric log-sum-exp visits only the upper triangle of tiles (HalfTiles): each off-diagonal pair adds its
+        // coefficient to both rows, the column side through the workers' buffers.
+        var half = HalfTiles<TR>(ref p);
+        var columnSide = half ? p.NeedX : !p.Symmetric && (p.Self ? p.NeedX : p.NeedY);
         var own = p.Metric != PairMetric.Dot;
         var needC0 = TF.ColumnValueCount > 0 && grads.DC0 != null;
         var needC1 = TF.ColumnValueCount > 1 && grads.DC1 != null;
-        var symmetricLse = p.Symmetric && TR.Kind == ReduceKind.LogSumExp;
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) * 3 + ScratchArena.Size<T>((long)MC * p.D2)
                         + ScratchArena.Size<T>((long)MC * NR) + ScratchArena.Size<T>(TS.Lanes)
                         + 2 * ScratchArena.Size<TV>(2 * MR) + 4 * ScratchArena.Size<TV>(MC)
@@ -94,8 +97,11 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             });
         }
 
-        // Column side: the workers' buffers, then the own term φ_j · o_j · y_j.
+        // Column side: the workers' buffers, then the own term φ_j · o_j · y_j (doubled as the row side is when the
+        // coefficients were halved for symmetry).
         var columnTarget = p.Self ? grads.DX : grads.DY;
+        var columnScale = half ? 2.0 : 1.0;
+        var scale = TS.Broadcast(TS.FromDouble(columnScale));
         for (var k = 0; k < workers; k++)
         {
             if (columnSide && columnTarget != null)
@@ -104,12 +110,12 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 var src = ws[k].DY;
                 long e = 0;
                 for (; e + TS.Lanes <= n; e += TS.Lanes)
-                    TS.Store(TS.Add(TS.Load(ref columnTarget[e]), TS.Load(ref src[e])), ref columnTarget[e]);
-                for (; e < n; e++) columnTarget[e] = TS.FromDouble(TS.ToDouble(columnTarget[e]) + TS.ToDouble(src[e]));
+                    TS.Store(TS.Fma(scale, TS.Load(ref src[e]), TS.Load(ref columnTarget[e])), ref columnTarget[e]);
+                for (; e < n; e++) columnTarget[e] = TS.FromDouble(TS.ToDouble(columnTarget[e]) + columnScale * TS.ToDouble(src[e]));
                 if (own)
                     for (var j = 0; j < p.M; j++)
                     {
-                        var o = TS.ToDouble(ws[k].ColOwn[j]) * Phi(ref p, p.ColAux, j);
+                        var o = columnScale * TS.ToDouble(ws[k].ColOwn[j]) * Phi(ref p, p.ColAux, j);
                         if (o == 0.0) continue;
                         var yj = p.Y + (long)j * p.D;
                         var dst = columnTarget + (long)j * p.D;
@@ -120,6 +126,12 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             if (needC1) for (var j = 0; j < p.M; j++) grads.DC1[j] = TS.FromDouble(TS.ToDouble(grads.DC1[j]) + TS.ToDouble(ws[k].DC1[j]));
         }
     }
+
+    /// <summary>Whether the backward visits only the upper triangle of tiles: a symmetric log-sum-exp (coefficients
+    /// symmetrised through <see cref="Problem{T}.ColValue"/>), where pair (i, j) and pair (j, i) add the same amount.
+    /// Needs tile boundaries on panel boundaries (MC a multiple of NR).</summary>
+    internal static bool HalfTiles<TR>(ref Problem<T> p) where TR : struct, IPairReduce =>
+        p.Symmetric && TR.Kind == ReduceKind.LogSumExp && MC % (2 * TS.Lanes) == 0;
 
     /// <summary>φ of the own term: −ρ² for cosine, 1 for distances.</summary>
     private static double Phi(ref Problem<T> p, T* aux, int k)
@@ -140,21 +152,25 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var rows = Math.Min(MC, p.N - i0);
         var groups = (rows + MR - 1) / MR;
         var rowSide = p.NeedX && grads.DX != null;
-        var columnSide = w->DY != null;
+        var columnBuffers = w->DY != null;
+        var half = HalfTiles<TR>(ref p);
         var own = p.Metric != PairMetric.Dot;
         PackRowGroups(p.X, i0, rows, p.D, w->XPack);
         if (TF.ReadsSecondRelation) PackRowGroups(p.X2, i0, rows, p.D2, w->XPack2);
-        if (columnSide) CopyRows(p.X, i0, rows, p.D, w->XRows);
+        if (columnBuffers) CopyRows(p.X, i0, rows, p.D, w->XRows);
         if (rowSide) new Span<byte>(w->DXTile, checked(MC * p.D * sizeof(T))).Clear();
         for (var r = 0; r < MC; r++) { w->A[r] = TS.Zero; w->RA[r] = TS.Zero; w->RB[r] = TS.Zero; w->C[r] = TS.Zero; }
 
         var distance = p.Metric is PairMetric.Euclidean or PairMetric.SqEuclidean;
         var distance2 = p.Metric2 is PairMetric.Euclidean or PairMetric.SqEuclidean;
-        for (var panel = 0; panel < p.Panels; panel++)
+        // Half tiles: panels left of the tile were this tile's columns in an earlier tile; the diagonal block (panels
+        // inside the tile's own range) holds both orders of its pairs, so it adds to its rows only.
+        for (var panel = half ? i0 / nr : 0; panel < p.Panels; panel++)
         {
             var j0 = panel * nr;
             var cols = Math.Min(nr, p.M - j0);
             var tail = cols < nr;
+            var columnSide = columnBuffers && (!half || j0 >= i0 + MC);
             var col0 = Columns<TF, TM>(ref p, j0, tail);
             var col1 = Columns<TF, TM>(ref p, j0 + lanes, tail);
             var yp = p.Pack + (long)panel * p.D * nr;

@@ -11,13 +11,13 @@ internal unsafe struct Problem<T> where T : unmanaged
     public T* X, Y, X2, Y2, W, R0, R1;
     public int N, M, D, D2;
     public bool Self, Second, NeedX, NeedY;
-    /// <summary>A self relation whose pair coefficients are symmetric (b_ij = b_ji: symmetric formula and mask,
-    /// uniform row weights): the column side equals the row side, so the backward computes B·X once and doubles it.
-    /// A log-sum-exp backward with <see cref="ColValue"/> set symmetrises its coefficients instead (see there).</summary>
+    /// <summary>A self relation under a log-sum-exp whose pairs are symmetric (symmetric formula and mask, see
+    /// <c>PairEngine.SymmetricLogSumExp</c>): the backward symmetrises its coefficients (<see cref="ColValue"/>) and
+    /// visits only the upper triangle of tiles, each off-diagonal pair adding to both of its rows.</summary>
     public bool Symmetric;
     /// <summary>[Cols], set for a symmetric log-sum-exp backward: each column's forward value lse_j and weight w_j
     /// (zero past M). The pair coefficient is then ½(w_i e^{f_ij − lse_i} + w_j e^{f_ij − lse_j}), symmetric in (i, j)
-    /// for a symmetric formula and mask, and the doubled row side adds both sides' gradients (one product, not two).</summary>
+    /// for a symmetric formula and mask, and the doubled row side adds both sides' gradients.</summary>
     public T* ColValue, ColWeight;
     public PairMetric Metric, Metric2;
     /// <summary>Columns per panel (two vectors), panels, and padded column count (Panels · NR).</summary>
