@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -46,7 +47,7 @@ public interface ISimd<TV, T> : IPairMath<TV> where T : unmanaged
 }
 
 /// <summary><see cref="ISimd{TV, T}"/> over <c>Vector512&lt;float&gt;</c>.</summary>
-public readonly struct Simd512F : ISimd<Vector512<float>, float>
+public readonly struct Simd512F : ISimd<Vector512<float>, float>, IFloatExpParts<Vector512<float>>
 {
     public static int Lanes => Vector512<float>.Count;
     public static Vector512<float> Zero => Vector512<float>.Zero;
@@ -85,14 +86,16 @@ public readonly struct Simd512F : ISimd<Vector512<float>, float>
     // Vector Min/Max follow Math.Min/Max (NaN propagates), unlike MinNative/MaxNative.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => FloatExp.Exp<Vector512<float>, Simd512F>(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> RoundToEven(Vector512<float> a) => Vector512.Round(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ScaleB(Vector512<float> a, Vector512<float> n) => Avx512F.IsSupported ? Avx512F.Scale(a, n) : ExponentBits.ScaleB(a, n);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Softplus(Vector512<float> a) => -LogSigmoid(-a);
     // 1 / (1 + e^{−a}): e^{−a} overflows to +∞ for very negative a, giving exactly 0, never NaN.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sigmoid(Vector512<float> a) => Vector512<float>.One / (Vector512<float>.One + Exp(-a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LogSigmoid(Vector512<float> a) => Vector512.Min(a, Vector512<float>.Zero) - Vector512.Log(Vector512<float>.One + Vector512.Exp(-Vector512.Abs(a)));
+    public static Vector512<float> LogSigmoid(Vector512<float> a) => Vector512.Min(a, Vector512<float>.Zero) - Vector512.Log(Vector512<float>.One + Exp(-Vector512.Abs(a)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Square(Vector512<float> a) => a * a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
@@ -108,7 +111,7 @@ public readonly struct Simd512F : ISimd<Vector512<float>, float>
 }
 
 /// <summary><see cref="ISimd{TV, T}"/> over <c>Vector256&lt;float&gt;</c>.</summary>
-public readonly struct Simd256F : ISimd<Vector256<float>, float>
+public readonly struct Simd256F : ISimd<Vector256<float>, float>, IFloatExpParts<Vector256<float>>
 {
     public static int Lanes => Vector256<float>.Count;
     public static Vector256<float> Zero => Vector256<float>.Zero;
@@ -147,14 +150,17 @@ public readonly struct Simd256F : ISimd<Vector256<float>, float>
     // Vector Min/Max follow Math.Min/Max (NaN propagates), unlike MinNative/MaxNative.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => FloatExp.Exp<Vector256<float>, Simd256F>(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> RoundToEven(Vector256<float> a) => Vector256.Round(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ScaleB(Vector256<float> a, Vector256<float> n) => Avx512F.VL.IsSupported ? Avx512F.VL.Scale(a, n) : ExponentBits.ScaleB(a, n);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Softplus(Vector256<float> a) => -LogSigmoid(-a);
     // 1 / (1 + e^{−a}): e^{−a} overflows to +∞ for very negative a, giving exactly 0, never NaN.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> a) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sigmoid(Vector256<float> a) => Vector256<float>.One / (Vector256<float>.One + Exp(-a));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LogSigmoid(Vector256<float> a) => Vector256.Min(a, Vector256<float>.Zero) - Vector256.Log(Vector256<float>.One + Vector256.Exp(-Vector256.Abs(a)));
+    public static Vector256<float> LogSigmoid(Vector256<float> a) => Vector256.Min(a, Vector256<float>.Zero) - Vector256.Log(Vector256<float>.One + Exp(-Vector256.Abs(a)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Square(Vector256<float> a) => a * a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);

@@ -161,23 +161,4 @@ public class ZooOverEngineTests
         var zf = z.to_type(ScalarType.Float32);
         Assert.True(double.IsNaN(KernelLosses.NtXent(zf, y, 0.1).item<float>()));
     }
-
-    [Fact]
-    public void Rkd_angle_equals_RepDistillers_dense_form()
-    {
-        using var scope = NewDisposeScope();
-        manual_seed(9);
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
-        {
-            var s = randn(new long[] { 23, 7 }, dtype);
-            var t = randn(new long[] { 23, 5 }, dtype);
-            Tensor Angles(Tensor e)
-            {
-                var unit = nn.functional.normalize(Scalars.Sub(e.unsqueeze(0), e.unsqueeze(1)), p: 2.0, dim: 2);
-                return unit.bmm(unit.transpose(1, 2)).view(-1);
-            }
-            var expected = Engine(x => nn.functional.smooth_l1_loss(Angles(x), Angles(t).detach()), s);
-            Same(Engine(x => RkdAngleFunction.Apply(x, t), s), expected, dtype, $"RKD angle {dtype}");
-        }
-    }
 }
