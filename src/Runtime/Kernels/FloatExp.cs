@@ -18,12 +18,14 @@ internal interface IFloatExpParts<TV>
 /// rounded, each factor a normal float. Public so that tests reach it on machines that have the instruction.</summary>
 public static class ExponentBits
 {
+    /// <summary>a · 2^n per lane, for integer-valued n in [−150, 128] and a in [0.5, 2] (one rounding).</summary>
     public static Vector512<float> ScaleB(Vector512<float> a, Vector512<float> n)
     {
         var m = Vector512.Round(n * Vector512.Create(0.5f));
         return a * Pow2(n - m) * Pow2(m);
     }
 
+    /// <summary>a · 2^n per lane, for integer-valued n in [−150, 128] and a in [0.5, 2] (one rounding).</summary>
     public static Vector256<float> ScaleB(Vector256<float> a, Vector256<float> n)
     {
         var m = Vector256.Round(n * Vector256.Create(0.5f));
