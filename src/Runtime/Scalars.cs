@@ -15,6 +15,7 @@ namespace LossDsl.Runtime;
 public static class Scalars
 {
     internal static readonly Scalar One = 1.0.ToScalar();
+    private static readonly Scalar Two = 2.0.ToScalar();
     private static readonly Scalar False = false.ToScalar();
 
     /// <summary>Sets the main diagonal of a Bool matrix <paramref name="t"/> to false, in place.</summary>
@@ -23,7 +24,6 @@ public static class Scalars
         using var diagonal = t.diagonal();
         diagonal.fill_(False);
     }
-    private static readonly Scalar Two = 2.0.ToScalar();
 
     /// <summary><c>a + b</c> (broadcasting).</summary>
     public static Tensor Add(Tensor a, Tensor b) => a.add(b, One);

@@ -41,13 +41,23 @@ namespace LossDsl.Generators.Fusion
             };
         }
 
+        /// <summary>RepDistiller's comparison, <c>SmoothL1(student, teacher, β = 1)</c> with a gradient-free teacher side
+        /// (the runtime kernels have β = 1 built in and give the teacher no gradient).</summary>
+        private static bool SmoothL1AgainstTeacher(LossIr ir, IrNode root, out IrNode student, out IrNode teacher)
+        {
+            student = teacher = root;
+            if (root.Args.Count != 3) return false;
+            var beta = ir.Nodes[root.Args[2]];
+            if (beta.Op != OpCode.Const || beta.Number != 1.0) return false;
+            (student, teacher) = (ir.Nodes[root.Args[0]], ir.Nodes[root.Args[1]]);
+            return FusionPlanner.IsGradientFree(ir, teacher.Id);
+        }
+
         private static FusedRegion? RkdAngle(LossIr ir, IrTypes types, IrNode root, List<int> members)
         {
-            if (root.Args.Count != 3) return null;
-            IrNode student = ir.Nodes[root.Args[0]], teacher = ir.Nodes[root.Args[1]], beta = ir.Nodes[root.Args[2]];
+            if (!SmoothL1AgainstTeacher(ir, root, out var student, out var teacher)) return null;
             if (student.Op != OpCode.Angles || teacher.Op != OpCode.Angles) return null;
-            if (beta.Op != OpCode.Const || beta.Number != 1.0) return null;
-            if (!FusionPlanner.IsGradientFree(ir, teacher.Id) || types.Rank(student.Args[0]) != 2 || types.Rank(teacher.Args[0]) != 2) return null;
+            if (types.Rank(student.Args[0]) != 2 || types.Rank(teacher.Args[0]) != 2) return null;
             members.Add(student.Id);
             members.Add(teacher.Id);
             return new FusedRegion(root.Id, RegionShape.RkdAngle, EquatableArray<int>.Empty)
@@ -59,14 +69,12 @@ namespace LossDsl.Generators.Fusion
 
         private static FusedRegion? RkdDistance(LossIr ir, IrTypes types, IrNode root, List<int> members)
         {
-            if (root.Args.Count != 3) return null;
-            IrNode student = ir.Nodes[root.Args[0]], teacher = ir.Nodes[root.Args[1]], beta = ir.Nodes[root.Args[2]];
-            if (beta.Op != OpCode.Const || beta.Number != 1.0) return null;
+            if (!SmoothL1AgainstTeacher(ir, root, out var student, out var teacher)) return null;
             if (student.Op != OpCode.MeanNormalized || teacher.Op != OpCode.MeanNormalized) return null;
             IrNode studentDistances = ir.Nodes[student.Args[0]], teacherDistances = ir.Nodes[teacher.Args[0]];
             if (!SelfDistances(types, studentDistances) || !SelfDistances(types, teacherDistances)) return null;
-            // One metric for both sides (the engine's second relation shares the pass), the teacher without gradient.
-            if (studentDistances.Metric != teacherDistances.Metric || !FusionPlanner.IsGradientFree(ir, teacher.Id)) return null;
+            // One metric for both sides: the engine's second relation shares the pass.
+            if (studentDistances.Metric != teacherDistances.Metric) return null;
             members.AddRange(new[] { student.Id, studentDistances.Id, teacher.Id, teacherDistances.Id });
             return new FusedRegion(root.Id, RegionShape.RkdDistance, EquatableArray<int>.Empty)
             {

@@ -29,7 +29,6 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
         var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
-        var symmetricLse = p.Symmetric && TR.Kind == ReduceKind.LogSumExp;
         // A symmetric log-sum-exp visits only the upper triangle of tiles (HalfTiles): each off-diagonal pair adds its
         // coefficient to both rows, the column side through the workers' buffers.
         var half = HalfTiles<TR>(ref p);
@@ -44,9 +43,9 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                         + (own && columnSide ? ScratchArena.Size<T>(p.Cols) : 0)
                         + (needC0 ? ScratchArena.Size<T>(p.Cols) : 0) + (needC1 ? ScratchArena.Size<T>(p.Cols) : 0);
         using var arena = new ScratchArena(perWorker * (nuint)workers + ScratchArena.Size<Worker<T, TV>>(workers)
-                                           + (symmetricLse ? 2 * ScratchArena.Size<T>(p.Cols) : 0));
+                                           + (half ? 2 * ScratchArena.Size<T>(p.Cols) : 0));
         var ws = arena.Take<Worker<T, TV>>(workers);
-        if (symmetricLse)
+        if (half)
         {
             // Column j of a self relation is row j: its log-sum-exp and weight, padded with zero weights.
             p.ColValue = arena.Take<T>(p.Cols, zero: true);
@@ -129,9 +128,9 @@ internal static unsafe partial class PairKernel<T, TV, TS>
 
     /// <summary>Whether the backward visits only the upper triangle of tiles: a symmetric log-sum-exp (coefficients
     /// symmetrised through <see cref="Problem{T}.ColValue"/>), where pair (i, j) and pair (j, i) add the same amount.
-    /// Needs tile boundaries on panel boundaries (MC a multiple of NR).</summary>
+    /// Tile boundaries fall on panel boundaries: MC (64) is a multiple of every NR (2 · Lanes ≤ 32).</summary>
     internal static bool HalfTiles<TR>(ref Problem<T> p) where TR : struct, IPairReduce =>
-        p.Symmetric && TR.Kind == ReduceKind.LogSumExp && MC % (2 * TS.Lanes) == 0;
+        p.Symmetric && TR.Kind == ReduceKind.LogSumExp;
 
     /// <summary>φ of the own term: −ρ² for cosine, 1 for distances.</summary>
     private static double Phi(ref Problem<T> p, T* aux, int k)

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 using LossDsl.Runtime.Kernels.Formulas;
+using static LossDsl.Runtime.Kernels.DoubleSpans;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -59,11 +60,13 @@ internal static class RkdAngleGram
     private static void AddGradient<T>(Anchors[] workers, Side s, double scale, Span<T> dStudent) where T : unmanaged
     {
         int n = s.N, d = s.D, ld = s.Stride;
+        // The workers' shares, summed into the first worker's buffers.
         var dg = workers[0].DG!;
+        var direct = workers[0].DX!;
         for (var w = 1; w < workers.Length; w++)
         {
-            var other = workers[w].DG!;
-            for (long k = 0; k < dg.Length; k++) dg[k] += other[k];
+            for (long k = 0; k < dg.Length; k++) dg[k] += workers[w].DG![k];
+            for (long k = 0; k < direct.Length; k++) direct[k] += workers[w].DX![k];
         }
         var dx = new double[(long)n * d];
         Parallel.For(0, n, a =>
@@ -82,9 +85,7 @@ internal static class RkdAngleGram
         for (var a = 0; a < n; a++)
             for (var k = 0; k < d; k++)
             {
-                var direct = 0.0;
-                foreach (var w in workers) direct += w.DX![a * d + k];
-                var g = (dx[a * d + k] - mean[k] + direct) * scale;
+                var g = (dx[a * d + k] - mean[k] + direct[a * d + k]) * scale;
                 dStudent[a * d + k] = PairEngine.FromDouble<T>(PairEngine.ToDouble(dStudent[a * d + k]) + g);
             }
     }
@@ -392,25 +393,5 @@ internal static class RkdAngleGram
         for (var a = 0; a < n; a++)
             for (var k = 0; k < d; k++) c[a * d + k] = x[a * d + k] - mean[k];
         return c;
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var acc = System.Numerics.Vector<double>.Zero;
-        var k = 0;
-        for (; k + System.Numerics.Vector<double>.Count <= a.Length; k += System.Numerics.Vector<double>.Count)
-            acc = System.Numerics.Vector.FusedMultiplyAdd(new System.Numerics.Vector<double>(a.Slice(k)), new System.Numerics.Vector<double>(b.Slice(k)), acc);
-        var sum = System.Numerics.Vector.Sum(acc);
-        for (; k < a.Length; k++) sum += a[k] * b[k];
-        return sum;
-    }
-
-    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
-    {
-        var va = new System.Numerics.Vector<double>(alpha);
-        var k = 0;
-        for (; k + System.Numerics.Vector<double>.Count <= x.Length; k += System.Numerics.Vector<double>.Count)
-            System.Numerics.Vector.FusedMultiplyAdd(va, new System.Numerics.Vector<double>(x.Slice(k)), new System.Numerics.Vector<double>(y.Slice(k))).CopyTo(y.Slice(k));
-        for (; k < x.Length; k++) y[k] += alpha * x[k];
     }
 }

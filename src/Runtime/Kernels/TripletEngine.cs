@@ -1,7 +1,6 @@
 using System;
-using System.Numerics;
 using System.Threading.Tasks;
-using LossDsl.Runtime.Kernels.Formulas;
+using static LossDsl.Runtime.Kernels.DoubleSpans;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -116,17 +115,6 @@ public static class TripletEngine
                 gj[k] -= u;
             }
         }
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var acc = Vector<double>.Zero;
-        var k = 0;
-        for (; k + Vector<double>.Count <= a.Length; k += Vector<double>.Count)
-            acc = System.Numerics.Vector.FusedMultiplyAdd(new Vector<double>(a.Slice(k)), new Vector<double>(b.Slice(k)), acc);
-        var sum = System.Numerics.Vector.Sum(acc);
-        for (; k < a.Length; k++) sum += a[k] * b[k];
-        return sum;
     }
 
     private static int LowerBound(double[] sorted, int length, double value)
