@@ -60,7 +60,8 @@ public static unsafe class PairEngine
                 Run<T, TF, TM, TR, GroupForwardJob<T, TF, TM, TR>>(operands, needX: false, needY: false, new GroupForwardJob<T, TF, TM, TR>(formula, mask, output), pack: false);
                 return;
             }
-            Run<T, TF, TM, TR, ForwardJob<T, TF, TM, TR>>(operands, needX: false, needY: false, new ForwardJob<T, TF, TM, TR>(formula, mask, output));
+            Run<T, TF, TM, TR, ForwardJob<T, TF, TM, TR>>(operands, needX: false, needY: false, new ForwardJob<T, TF, TM, TR>(formula, mask, output),
+                symmetric: SymmetricLogSumExp<T, TF, TM, TR>(operands, mask));
         }
     }
 

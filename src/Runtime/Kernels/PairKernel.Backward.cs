@@ -126,8 +126,9 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         }
     }
 
-    /// <summary>Whether the backward visits only the upper triangle of tiles: a symmetric log-sum-exp (coefficients
-    /// symmetrised through <see cref="Problem{T}.ColValue"/>), where pair (i, j) and pair (j, i) add the same amount.
+    /// <summary>Whether a pass visits only the upper triangle of tiles: a symmetric log-sum-exp, where pair (i, j) has the
+    /// value of pair (j, i) (the forward adds it to both rows' sums) and, its coefficients symmetrised through
+    /// <see cref="Problem{T}.ColValue"/>, adds the same gradient (the backward).
     /// Tile boundaries fall on panel boundaries: MC (64) is a multiple of every NR (2 · Lanes ≤ 32).</summary>
     internal static bool HalfTiles<TR>(ref Problem<T> p) where TR : struct, IPairReduce =>
         p.Symmetric && TR.Kind == ReduceKind.LogSumExp;

@@ -22,6 +22,9 @@ internal unsafe struct Worker<T, TV> where T : unmanaged where TV : unmanaged
     public TV* A, B, C, RA, RB;
     /// <summary>Thread-local column-side gradient buffers: dy [M, D], own-term coefficients and column values [Cols].</summary>
     public T* DY, ColOwn, DC0, DC1;
+    /// <summary>Thread-local column-side log-sum-exp state of a half-tile forward [Cols]: reference (−∞ while a column
+    /// is empty), shift and Σ e^{f − shift} (see <see cref="PairKernel{T, TV, TS}.LogSumExpStep"/>).</summary>
+    public T* ColRef, ColShift, ColSum;
 }
 
 internal static unsafe partial class PairKernel<T, TV, TS>
@@ -34,8 +37,12 @@ internal static unsafe partial class PairKernel<T, TV, TS>
         var tiles = (p.N + MC - 1) / MC;
         if (tiles == 0) return;
         var workers = Math.Max(1, Math.Min(SmallWork(ref p) ? 1 : maxThreads, tiles));
+        // A symmetric log-sum-exp visits the upper triangle of tiles only (HalfTiles): each off-diagonal pair's value
+        // goes to row i's sum and, through the worker's column state, to row j's; half the products of a full pass.
+        var half = HalfTiles<TR>(ref p);
         var perWorker = ScratchArena.Size<T>((long)MC * p.D) + ScratchArena.Size<T>((long)MC * p.D2) + ScratchArena.Size<T>(TS.Lanes)
-                        + 2 * ScratchArena.Size<TV>(2 * MR) + 3 * ScratchArena.Size<TV>(MC);
+                        + 2 * ScratchArena.Size<TV>(2 * MR) + 3 * ScratchArena.Size<TV>(MC)
+                        + (half ? 3 * ScratchArena.Size<T>(p.Cols) : 0);
         using var arena = new ScratchArena(perWorker * (nuint)workers + ScratchArena.Size<Worker<T, TV>>(workers));
         var ws = arena.Take<Worker<T, TV>>(workers);
         for (var k = 0; k < workers; k++)
@@ -49,23 +56,57 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             ws[k].A = arena.Take<TV>(MC);
             ws[k].B = arena.Take<TV>(MC);
             ws[k].C = arena.Take<TV>(MC);
+            if (!half) continue;
+            ws[k].ColRef = arena.Take<T>(p.Cols);
+            ws[k].ColShift = arena.Take<T>(p.Cols, zero: true);
+            ws[k].ColSum = arena.Take<T>(p.Cols, zero: true);
+            new Span<T>(ws[k].ColRef, p.Cols).Fill(TS.FromDouble(double.NegativeInfinity));
         }
 
         if (workers == 1)
         {
             for (var t = 0; t < tiles; t++) ForwardTile<TF, TM, TR>(ref p, ref f, ref m, t, ws, output);
-            return;
         }
-        var problem = p;
-        var next = new StrongBox<int>(-1);
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+        else
         {
-            var pr = problem;
-            var fl = f;
-            var mk = m;
-            for (int t; (t = Interlocked.Increment(ref next.Value)) < tiles;)
-                ForwardTile<TF, TM, TR>(ref pr, ref fl, ref mk, t, ws + k, output);
-        });
+            var problem = p;
+            var next = new StrongBox<int>(-1);
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+            {
+                var pr = problem;
+                var fl = f;
+                var mk = m;
+                for (int t; (t = Interlocked.Increment(ref next.Value)) < tiles;)
+                    ForwardTile<TF, TM, TR>(ref pr, ref fl, ref mk, t, ws + k, output);
+            });
+        }
+        if (half) AddColumnSides(ref p, ws, workers, output);
+    }
+
+    /// <summary>Half tiles: row j's log-sum-exp so far (its own tile's columns) combined, in double, with the sums the
+    /// workers kept for column j (the tiles above it): log(e^{row} + Σ_k sum_k · e^{shift_k}). NaN anywhere stays NaN.</summary>
+    private static void AddColumnSides(ref Problem<T> p, Worker<T, TV>* ws, int workers, RowsOut output)
+    {
+        for (var j = 0; j < p.M; j++)
+        {
+            var max = output.Value[j];
+            var nan = double.IsNaN(max);
+            for (var k = 0; k < workers; k++)
+            {
+                var sum = TS.ToDouble(ws[k].ColSum[j]);
+                if (double.IsNaN(sum)) nan = true;
+                else if (sum != 0.0) max = Math.Max(max, TS.ToDouble(ws[k].ColShift[j]) + Math.Log(sum));
+            }
+            if (nan) { output.Value[j] = double.NaN; continue; }
+            if (double.IsNegativeInfinity(max)) continue;
+            var total = Math.Exp(output.Value[j] - max);
+            for (var k = 0; k < workers; k++)
+            {
+                var sum = TS.ToDouble(ws[k].ColSum[j]);
+                if (sum != 0.0) total += sum * Math.Exp(TS.ToDouble(ws[k].ColShift[j]) - max);
+            }
+            output.Value[j] = max + Math.Log(total);
+        }
     }
 
     /// <summary>Below about 2^26 multiply-adds (a few milliseconds on one core) a second thread costs more to hand
@@ -99,10 +140,14 @@ internal static unsafe partial class PairKernel<T, TV, TS>
 
         var distance = p.Metric is PairMetric.Euclidean or PairMetric.SqEuclidean;
         var distance2 = p.Metric2 is PairMetric.Euclidean or PairMetric.SqEuclidean;
-        for (var panel = 0; panel < p.Panels; panel++)
+        // Half tiles: panels left of the tile were this tile's columns in an earlier tile; the diagonal block holds both
+        // orders of its pairs, so it adds to its rows only.
+        var half = HalfTiles<TR>(ref p);
+        for (var panel = half ? i0 / nr : 0; panel < p.Panels; panel++)
         {
             var j0 = panel * nr;
             var tail = j0 + nr > p.M;
+            var columnSide = half && j0 >= i0 + MC;
             var col0 = Columns<TF, TM>(ref p, j0, tail);
             var col1 = Columns<TF, TM>(ref p, j0 + lanes, tail);
             var yp = p.Pack + (long)panel * p.D * nr;
@@ -117,8 +162,8 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                     var li = g * MR + r;
                     var row = Row<TF, TM>(ref p, i0 + li);
                     var diagonal = p.Self && i0 + li >= j0 && i0 + li < j0 + nr;
-                    Visit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li);
-                    Visit<TF, TM, TR>(ref p, ref f, ref m, row, col1, w, w->Acc[2 * r + 1], w->Acc2[2 * r + 1], diagonal && distance, diagonal && distance2, li);
+                    Visit<TF, TM, TR>(ref p, ref f, ref m, row, col0, w, w->Acc[2 * r], w->Acc2[2 * r], diagonal && distance, diagonal && distance2, li, columnSide);
+                    Visit<TF, TM, TR>(ref p, ref f, ref m, row, col1, w, w->Acc[2 * r + 1], w->Acc2[2 * r + 1], diagonal && distance, diagonal && distance2, li, columnSide);
                 }
             }
         }
@@ -201,7 +246,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Visit<TF, TM, TR>(ref Problem<T> p, ref TF f, ref TM m, in RowData row, in ColumnData col, Worker<T, TV>* w,
-        TV dot, TV dot2, bool diagonal, bool diagonal2, int li)
+        TV dot, TV dot2, bool diagonal, bool diagonal2, int li, bool columnSide)
         where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
     {
         var inputs = Leaves<TF, TM>(ref p, ref m, row, col, w->Tmp, dot, dot2, diagonal, diagonal2, out var keep, out _);
@@ -219,20 +264,18 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             }
             case ReduceKind.LogSumExp:
             {
-                // Per lane: a = running max, b = shift (the max, or 0 while the lane is empty), c = Σ e^{f − shift}.
                 var fm = TS.Select(keep, fv, TS.Const(double.NegativeInfinity));
-                if (TS.Any(TS.Gt(fm, *a)))
+                LogSumExpStep(fm, a, b, c);
+                if (columnSide)
                 {
-                    var max = TS.MaxFast(*a, fm);
-                    var shift = TS.Select(TS.Eq(max, TS.Const(double.NegativeInfinity)), TS.Zero, max);
-                    // A lane that was empty holds c = 0 with shift 0: rescaling it by e^{0 − shift} would overflow to
-                    // 0 · ∞ = NaN once the new shift is below about −88 (float32), so a zero sum stays 0 (a NaN sum
-                    // stays NaN: c > 0 only after a value, when the shift only grows and e^{b − shift} ≤ 1).
-                    *c = TS.Select(TS.Eq(*c, TS.Zero), TS.Zero, TS.Mul(*c, TS.Exp(TS.Sub(*b, shift))));
-                    *a = max;
-                    *b = shift;
+                    // The same values as column j's: row i is one of the rows of column j's sum.
+                    ref T cr = ref w->ColRef[col.J], cs = ref w->ColShift[col.J], cc = ref w->ColSum[col.J];
+                    TV ra = TS.Load(ref cr), rb = TS.Load(ref cs), rc = TS.Load(ref cc);
+                    LogSumExpStep(fm, &ra, &rb, &rc);
+                    TS.Store(ra, ref cr);
+                    TS.Store(rb, ref cs);
+                    TS.Store(rc, ref cc);
                 }
-                *c = TS.Add(*c, TS.Exp(TS.Sub(fm, *b)));
                 break;
             }
             case ReduceKind.Max:
@@ -254,6 +297,32 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 break;
             }
         }
+    }
+
+    /// <summary>How far a value may pass its lane's shift before the shift moves: the sum's terms stay below e^8
+    /// (~3,000), far from overflow, while the shift (and the rescaling exponential) moves only a few times per row
+    /// instead of at every new maximum.</summary>
+    private const double LazyShiftMargin = 8.0;
+
+    /// <summary>One step of a running log-sum-exp per lane: a = reference (−∞ while the lane is empty), b = shift (the
+    /// reference, or 0 while empty), c = Σ e^{f − b}. The shift moves to the largest value seen only when a value passes
+    /// the reference by more than <see cref="LazyShiftMargin"/>; the result, b + log c, is exact whatever the shift.
+    /// A NaN value makes c NaN (never caught by the comparison, it flows through the exponential).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LogSumExpStep(TV fm, TV* a, TV* b, TV* c)
+    {
+        if (TS.Any(TS.Gt(fm, TS.Add(*a, TS.Const(LazyShiftMargin)))))
+        {
+            var max = TS.MaxFast(*a, fm);
+            var shift = TS.Select(TS.Eq(max, TS.Const(double.NegativeInfinity)), TS.Zero, max);
+            // A lane that was empty holds c = 0 with shift 0: rescaling it by e^{0 − shift} would overflow to
+            // 0 · ∞ = NaN once the new shift is below about −88 (float32), so a zero sum stays 0 (a NaN sum
+            // stays NaN: c > 0 only after a value, when the shift only grows and e^{b − shift} ≤ 1).
+            *c = TS.Select(TS.Eq(*c, TS.Zero), TS.Zero, TS.Mul(*c, TS.Exp(TS.Sub(*b, shift))));
+            *a = max;
+            *b = shift;
+        }
+        *c = TS.Add(*c, TS.Exp(TS.Sub(fm, *b)));
     }
 
     /// <summary>Combines a row's lanes into its result (in double).</summary>

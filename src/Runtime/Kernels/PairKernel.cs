@@ -12,8 +12,8 @@ internal unsafe struct Problem<T> where T : unmanaged
     public int N, M, D, D2;
     public bool Self, Second, NeedX, NeedY;
     /// <summary>A self relation under a log-sum-exp whose pairs are symmetric (symmetric formula and mask, see
-    /// <c>PairEngine.SymmetricLogSumExp</c>): the backward symmetrises its coefficients (<see cref="ColValue"/>) and
-    /// visits only the upper triangle of tiles, each off-diagonal pair adding to both of its rows.</summary>
+    /// <c>PairEngine.SymmetricLogSumExp</c>): forward and backward visit only the upper triangle of tiles, each
+    /// off-diagonal pair adding to both of its rows (the backward symmetrises its coefficients, <see cref="ColValue"/>).</summary>
     public bool Symmetric;
     /// <summary>[Cols], set for a symmetric log-sum-exp backward: each column's forward value lse_j and weight w_j
     /// (zero past M). The pair coefficient is then ½(w_i e^{f_ij − lse_i} + w_j e^{f_ij − lse_j}), symmetric in (i, j)
