@@ -7,15 +7,15 @@ namespace LossDsl.Runtime.Kernels;
 /// <summary>When a generated loss runs a fused region's kernel rather than its unfused TorchSharp nodes.</summary>
 public static class FusionPolicy
 {
-    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: 1.5 million pairs (a batch of about 1,225 rows
-    /// against itself). Below it the generated unfused TorchSharp nodes are about as fast as or faster than the engine's
-    /// passes on the CPU, and their N×N temporaries are small. Measured with
-    /// <c>dotnet run -c Release --project bench -- threshold --only LOSS --sizes 512,1024,1536,2048,3072</c> (2 threads,
-    /// also with <c>THP_MEM_ALLOC_ENABLE=1</c>) on a 2-core AVX-512 machine, after the unfused path began evaluating
-    /// element-wise formulas at a graph's pairs only (<c>Ops.OverPairs</c>): the crossover was 1.6–2.0 M pairs for
-    /// NT-Xent, 1.9 M for SupCon and 1.0 M for multi-similarity (docs/performance.md, "Formulas at a graph's pairs").
+    /// <summary>The default of every loss's <c>MinimumFusedPairs</c>: 250,000 pairs (a batch of 500 rows against
+    /// itself). Measured with <c>dotnet run -c Release --project bench -- threshold --sizes 128,256,384,512,1024,2048</c>
+    /// and <c>--only SupCon|NT-Xent --sizes 256,384,512,768,1024 --rounds 9</c> (2 threads, 2-core AVX-512 machine,
+    /// 2026-12-01) after the symmetric log-sum-exp forward began visiting half the tiles: between 256 and 768 rows
+    /// fused and unfused are within each other's noise (unfused / fused 0.83–1.58 for NT-Xent, 0.85–1.46 for SupCon,
+    /// 0.92–1.10 for multi-similarity), from 1,024 rows fused is 1.35–1.9× faster (docs/performance.md, "The
+    /// symmetric log-sum-exp forward"). Before that change the crossover was 1.0–2.9 M pairs and the default 1.5 M.
     /// </summary>
-    public const long DefaultMinimumPairs = 1_500_000;
+    public const long DefaultMinimumPairs = 250_000;
 
     /// <summary>The default for regions that reduce rows by max or min (batch-hard mining): 200,000 pairs (about 450 rows
     /// against themselves). Their fused backward is O(N·D) (the arg pair only), so they pay for themselves earlier. On a
