@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -247,10 +248,37 @@ public static unsafe class PairEngine
         return dst;
     }
 
-    /// <summary>Maps int64 labels to dense ids 0, 1, 2, ... (one map for rows and columns), exact in float
-    /// lanes below 2^24 distinct labels; column padding gets −1, which no row has.</summary>
+    /// <summary>Maps int64 labels to dense ids 0, 1, 2, ... in order of first appearance (one map for rows and columns),
+    /// exact in float lanes below 2^24 distinct labels; column padding gets −1, which no row has. Labels within a span
+    /// of a few times their count (class ids, sample indices) map through a table; others through a dictionary (a
+    /// dictionary alone took 0.2 ms of a 512-row call, more than the packing of its columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DenseLabels<T>(ReadOnlySpan<long> rowLabels, ReadOnlySpan<long> columnLabels, T* rows, T* columns, int cols) where T : unmanaged
     {
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var label in rowLabels) { min = Math.Min(min, label); max = Math.Max(max, label); }
+        foreach (var label in columnLabels) { min = Math.Min(min, label); max = Math.Max(max, label); }
+        var labels = rowLabels.Length + columnLabels.Length;
+        // max − min is computed only when it cannot overflow (both on one side of zero, or both near it).
+        var small = labels > 0 && (min >= 0 || max < 0 || (min > -(1L << 40) && max < 1L << 40)) && max - min < 4L * labels + 1024;
+        if (small)
+        {
+            var span = (int)(max - min + 1);
+            var table = ArrayPool<int>.Shared.Rent(span);
+            try
+            {
+                table.AsSpan(0, span).Fill(-1);
+                var next = 0;
+                for (var i = 0; i < rowLabels.Length; i++) rows[i] = FromDouble<T>(TableId(table, rowLabels[i] - min, ref next));
+                for (var j = 0; j < cols; j++) columns[j] = FromDouble<T>(j < columnLabels.Length ? TableId(table, columnLabels[j] - min, ref next) : -1);
+                if (next >= 1 << 24) throw new NotSupportedException("More than 2^24 distinct labels in one call.");
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(table);
+            }
+            return;
+        }
         var ids = new Dictionary<long, int>();
         for (var i = 0; i < rowLabels.Length; i++) rows[i] = FromDouble<T>(Id(ids, rowLabels[i]));
         for (var j = 0; j < cols; j++) columns[j] = FromDouble<T>(j < columnLabels.Length ? Id(ids, columnLabels[j]) : -1);
@@ -261,6 +289,14 @@ public static unsafe class PairEngine
             if (!ids.TryGetValue(label, out var id)) ids[label] = id = ids.Count;
             return id;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TableId(int[] table, long offset, ref int next)
+    {
+        ref var id = ref table[offset];
+        if (id < 0) id = next++;
+        return id;
     }
 
     /// <summary>Per-row metric aux: ρ = 1 / max(‖r‖, 1e-12) (cosine, accumulated in double) or ‖r‖² (distances, see

@@ -217,13 +217,18 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             var i = i0 + r;
             if (rowSide)
             {
+                // dx_i += twice · (Σ_j b_ij y_j + o_i · x_i), in vectors of T.
                 var dst = grads.DX + (long)i * p.D;
                 var src = w->DXTile + (long)r * p.D;
-                var o = own ? TS.SumToDouble(w->A[r]) * Phi(ref p, p.RowAux, i) : 0.0;
                 var twice = p.Symmetric ? 2.0 : 1.0;
+                var o = own ? twice * TS.SumToDouble(w->A[r]) * Phi(ref p, p.RowAux, i) : 0.0;
                 var xi = p.X + (long)i * p.D;
-                for (var d = 0; d < p.D; d++)
-                    dst[d] = TS.FromDouble(TS.ToDouble(dst[d]) + twice * (TS.ToDouble(src[d]) + o * TS.ToDouble(xi[d])));
+                TV tv = TS.Broadcast(TS.FromDouble(twice)), ov = TS.Broadcast(TS.FromDouble(o));
+                var d = 0;
+                for (; d + TS.Lanes <= p.D; d += TS.Lanes)
+                    TS.Store(TS.Fma(ov, TS.Load(ref xi[d]), TS.Fma(tv, TS.Load(ref src[d]), TS.Load(ref dst[d]))), ref dst[d]);
+                for (; d < p.D; d++)
+                    dst[d] = TS.FromDouble(TS.ToDouble(dst[d]) + twice * TS.ToDouble(src[d]) + o * TS.ToDouble(xi[d]));
             }
             if (grads.RowSum != null) grads.RowSum[i] = TS.SumToDouble(w->C[r]);
             if (TF.RowValueCount > 0 && grads.DR0 != null) grads.DR0[i] = TS.FromDouble(TS.ToDouble(grads.DR0[i]) + TS.SumToDouble(w->RA[r]));

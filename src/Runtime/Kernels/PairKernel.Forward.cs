@@ -339,23 +339,14 @@ internal static unsafe partial class PairKernel<T, TV, TS>
                 break;
             case ReduceKind.LogSumExp:
             {
-                var max = double.NegativeInfinity;
-                var nan = false;
-                for (var k = 0; k < lanes; k++)
-                {
-                    var v = TS.ToDouble(TS.Lane(a, k));
-                    if (double.IsNaN(v) || double.IsNaN(TS.ToDouble(TS.Lane(c, k)))) nan = true;
-                    else if (v > max) max = v;
-                }
-                if (nan) { output.Value[i] = double.NaN; break; }
-                if (double.IsNegativeInfinity(max)) { output.Value[i] = double.NegativeInfinity; break; }
-                var total = 0.0;
-                for (var k = 0; k < lanes; k++)
-                {
-                    var sum = TS.ToDouble(TS.Lane(c, k));
-                    if (sum != 0.0) total += sum * Math.Exp(TS.ToDouble(TS.Lane(b, k)) - max);
-                }
-                output.Value[i] = max + Math.Log(total);
+                if (TS.Any(TS.IsNaN(a)) || TS.Any(TS.IsNaN(c))) { output.Value[i] = double.NaN; break; }
+                var max = TS.MaxLane(a);
+                if (double.IsNegativeInfinity(TS.ToDouble(max))) { output.Value[i] = double.NegativeInfinity; break; }
+                // Each lane's sum at the row's largest reference: c · e^{b − max} ≤ c (b ≤ a ≤ max); 0 for an empty lane
+                // (whose shift 0 may lie far above max: the product is not used there). One vector exponential per row
+                // instead of a scalar one per lane (a tenth of a 512-row forward).
+                var scaled = TS.Select(TS.Eq(c, TS.Zero), TS.Zero, TS.Mul(c, TS.Exp(TS.Sub(b, TS.Broadcast(max)))));
+                output.Value[i] = TS.ToDouble(max) + Math.Log(TS.SumToDouble(scaled));
                 break;
             }
             default:
