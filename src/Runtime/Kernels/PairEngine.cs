@@ -260,7 +260,7 @@ public static unsafe class PairEngine
         foreach (var label in columnLabels) { min = Math.Min(min, label); max = Math.Max(max, label); }
         var labels = rowLabels.Length + columnLabels.Length;
         // max − min is computed only when it cannot overflow (both on one side of zero, or both near it).
-        var small = labels > 0 && (min >= 0 || max < 0 || (min > -(1L << 40) && max < 1L << 40)) && max - min < 4L * labels + 1024;
+        var small = labels > 0 && (min >= 0 || max < 0 || (min > -(1L << 40) && max < 1L << 40)) && max - min < Math.Min(4L * labels + 1024, 1L << 30);
         if (small)
         {
             var span = (int)(max - min + 1);

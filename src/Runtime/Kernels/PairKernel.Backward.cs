@@ -1,7 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -78,23 +76,7 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             if (needC1) ws[k].DC1 = arena.Take<T>(p.Cols, zero: true);
         }
 
-        if (workers == 1)
-        {
-            for (var t = 0; t < tiles; t++) BackwardTile<TF, TM, TR>(ref p, ref f, ref m, t, ws, rowValue, rowWeight, grads);
-        }
-        else
-        {
-            var problem = p;
-            var next = new StrongBox<int>(-1);
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
-            {
-                var pr = problem;
-                var fl = f;
-                var mk = m;
-                for (int t; (t = Interlocked.Increment(ref next.Value)) < tiles;)
-                    BackwardTile<TF, TM, TR>(ref pr, ref fl, ref mk, t, ws + k, rowValue, rowWeight, grads);
-            });
-        }
+        ForTiles(tiles, workers, ws, new BackwardTiles<TF, TM, TR>(p, f, m, rowValue, rowWeight, grads));
 
         // Column side: the workers' buffers, then the own term φ_j · o_j · y_j (doubled as the row side is when the
         // coefficients were halved for symmetry).
@@ -124,6 +106,17 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             if (needC0) for (var j = 0; j < p.M; j++) grads.DC0[j] = TS.FromDouble(TS.ToDouble(grads.DC0[j]) + TS.ToDouble(ws[k].DC0[j]));
             if (needC1) for (var j = 0; j < p.M; j++) grads.DC1[j] = TS.FromDouble(TS.ToDouble(grads.DC1[j]) + TS.ToDouble(ws[k].DC1[j]));
         }
+    }
+
+    /// <summary>The backward pass's work on one row tile.</summary>
+    private struct BackwardTiles<TF, TM, TR>(Problem<T> p, TF f, TM m, double* rowValue, double* rowWeight, GradsOut<T> grads) : ITileWork<T, TV>
+        where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
+    {
+        private Problem<T> _p = p;
+        private TF _f = f;
+        private TM _m = m;
+
+        public void Tile(int tile, Worker<T, TV>* w) => BackwardTile<TF, TM, TR>(ref _p, ref _f, ref _m, tile, w, rowValue, rowWeight, grads);
     }
 
     /// <summary>Whether a pass visits only the upper triangle of tiles: a symmetric log-sum-exp, where pair (i, j) has the

@@ -1,7 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -63,24 +61,19 @@ internal static unsafe partial class PairKernel<T, TV, TS>
             new Span<T>(ws[k].ColRef, p.Cols).Fill(TS.FromDouble(double.NegativeInfinity));
         }
 
-        if (workers == 1)
-        {
-            for (var t = 0; t < tiles; t++) ForwardTile<TF, TM, TR>(ref p, ref f, ref m, t, ws, output);
-        }
-        else
-        {
-            var problem = p;
-            var next = new StrongBox<int>(-1);
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
-            {
-                var pr = problem;
-                var fl = f;
-                var mk = m;
-                for (int t; (t = Interlocked.Increment(ref next.Value)) < tiles;)
-                    ForwardTile<TF, TM, TR>(ref pr, ref fl, ref mk, t, ws + k, output);
-            });
-        }
+        ForTiles(tiles, workers, ws, new ForwardTiles<TF, TM, TR>(p, f, m, output));
         if (half) AddColumnSides(ref p, ws, workers, output);
+    }
+
+    /// <summary>The forward pass's work on one row tile.</summary>
+    private struct ForwardTiles<TF, TM, TR>(Problem<T> p, TF f, TM m, RowsOut output) : ITileWork<T, TV>
+        where TF : struct, IPairFormula where TM : struct, IPairMask where TR : struct, IPairReduce
+    {
+        private Problem<T> _p = p;
+        private TF _f = f;
+        private TM _m = m;
+
+        public void Tile(int tile, Worker<T, TV>* w) => ForwardTile<TF, TM, TR>(ref _p, ref _f, ref _m, tile, w, output);
     }
 
     /// <summary>Half tiles: row j's log-sum-exp so far (its own tile's columns) combined, in double, with the sums the

@@ -1,5 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace LossDsl.Runtime.Kernels;
 
@@ -32,6 +34,13 @@ internal unsafe struct Problem<T> where T : unmanaged
     public T* C0, C1;
 }
 
+/// <summary>One pass's work on one row tile (a struct, so the JIT compiles the tile loop for it).</summary>
+internal unsafe interface ITileWork<T, TV> where T : unmanaged where TV : unmanaged
+{
+    /// <summary>Runs tile <paramref name="tile"/> with worker <paramref name="w"/>'s scratch.</summary>
+    void Tile(int tile, Worker<T, TV>* w);
+}
+
 /// <summary>The loops of the generic pair engine for one element type and one vector width: packing, the
 /// register-blocked micro-kernels and the per-pair epilogue. Forward and backward live in the partial files
 /// beside this one. Row tiles of <see cref="MC"/> rows run in parallel; a tile walks all column panels of
@@ -48,6 +57,24 @@ internal static unsafe partial class PairKernel<T, TV, TS>
     public const int MC = 64;
 
     public static int NR => 2 * TS.Lanes;
+
+    /// <summary>Runs tiles 0 … tiles − 1: on the calling thread for one worker, else each worker pulls the next tile
+    /// (in order, so the half-tile passes hand out their largest tiles first) with its own scratch and its own copy
+    /// of <paramref name="work"/>.</summary>
+    private static void ForTiles<TW>(int tiles, int workers, Worker<T, TV>* ws, TW work) where TW : struct, ITileWork<T, TV>
+    {
+        if (workers == 1)
+        {
+            for (var t = 0; t < tiles; t++) work.Tile(t, ws);
+            return;
+        }
+        var next = new StrongBox<int>(-1);
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, k =>
+        {
+            var own = work;
+            for (int t; (t = Interlocked.Increment(ref next.Value)) < tiles;) own.Tile(t, ws + k);
+        });
+    }
 
     /// <summary>Packs rows [first, first + count) of a row-major [·, d] matrix as MR-row groups laid out
     /// [group][k][MR] (zero rows past count), so the micro-kernel reads each k's MR values contiguously.</summary>
