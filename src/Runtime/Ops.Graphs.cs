@@ -12,7 +12,8 @@ public static partial class Ops
     public static Tensor SameLabel(Tensor y) => SameLabel(y, y);
 
     /// <summary>Pairs whose row label equals the column label, Bool <c>[N, M]</c>.</summary>
-    public static Tensor SameLabel(Tensor rows, Tensor columns) => rows.unsqueeze(-1).eq(columns.unsqueeze(-2));
+    public static Tensor SameLabel(Tensor rows, Tensor columns) =>
+        LabelGraphs.Remember(rows.unsqueeze(-1).eq(columns.unsqueeze(-2)), rows, columns, excludeSelf: false);
 
     /// <summary>Pairs with different labels, Bool <c>[N, N]</c>.</summary>
     public static Tensor DifferentLabel(Tensor y) => DifferentLabel(y, y);
@@ -66,7 +67,7 @@ public static partial class Ops
         // are 256 MiB each.
         var result = g.clone();
         ClearDiagonal(result);
-        return result;
+        return LabelGraphs.RememberWithoutSelf(result, g);
     }
 
     /// <summary>The rows of <paramref name="g"/> that have at least one pair, Bool <c>[N]</c>.</summary>

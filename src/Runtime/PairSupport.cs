@@ -31,6 +31,9 @@ public sealed class PairSupport
     public static PairSupport Of(Tensor graph)
     {
         if (graph.dim() != 2) throw new ArgumentException($"A pair graph must be [N, M], got [{string.Join(", ", graph.shape)}].", nameof(graph));
+        // A mask built from labels lists its pairs from the labels (no scan of N·M cells), in the same order.
+        if (LabelGraphs.TryList(graph, SparseFraction, out var listedRows, out var listedColumns))
+            return new PairSupport(graph, listedRows, listedColumns);
         using var selected = graph.dtype == ScalarType.Bool ? graph.alias() : Ops.PositiveOrNaN(graph.detach());
         // A large graph is counted before its pairs are listed: a dense one would list most of its N·M pairs (16 bytes
         // each). A small one is listed at once (one operation less per call at the batch sizes where calls dominate).

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossDsl.Runtime;
+
+/// <summary>Bool masks built from labels (<see cref="Ops.SameLabel(Tensor, Tensor)"/>, and <see cref="Ops.ExcludeSelf"/> of
+/// one), remembered with their labels so that <see cref="PairSupport.Of"/> lists their pairs from the labels — grouped,
+/// O(N + M + pairs) on the host — instead of counting and scanning all N × M cells (at 16,384 rows `count_nonzero` and
+/// `nonzero` took 0.28–0.50 s of the unfused NT-Xent's positives). The pairs come out in the order `nonzero` gives
+/// (row-major), so results do not change.</summary>
+internal static class LabelGraphs
+{
+    private sealed record Entry(Tensor Rows, Tensor Columns, bool ExcludeSelf);
+
+    private static readonly ConditionalWeakTable<Tensor, Entry> Known = new();
+
+    /// <summary><paramref name="graph"/> [N, M] = (rows_i == columns_j), minus the pairs (i, i) when
+    /// <paramref name="excludeSelf"/>; remembered for integer label vectors only.</summary>
+    public static Tensor Remember(Tensor graph, Tensor rows, Tensor columns, bool excludeSelf)
+    {
+        if (graph.dtype == ScalarType.Bool && graph.dim() == 2 && rows.dim() == 1 && columns.dim() == 1
+            && IsInteger(rows.dtype) && IsInteger(columns.dtype)
+            && graph.shape[0] == rows.shape[0] && graph.shape[1] == columns.shape[0])
+        {
+            // Copies, so that a later in-place change of the caller's labels cannot make the list differ from the mask.
+            var r = rows.detach().clone();
+            Known.AddOrUpdate(graph, new Entry(r, ReferenceEquals(rows, columns) ? r : columns.detach().clone(), excludeSelf));
+        }
+        return graph;
+    }
+
+    /// <summary><paramref name="graph"/> without its self pairs, remembered when <paramref name="source"/> was.</summary>
+    public static Tensor RememberWithoutSelf(Tensor graph, Tensor source)
+    {
+        if (Known.TryGetValue(source, out var e) && graph.dtype == ScalarType.Bool && graph.dim() == 2)
+            Known.AddOrUpdate(graph, e with { ExcludeSelf = true });
+        return graph;
+    }
+
+    /// <summary>Lists a remembered graph's pairs: false when <paramref name="graph"/> is not one (or its labels were
+    /// disposed); else <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, the graph's device), or null
+    /// for both when more than <paramref name="sparseFraction"/> of the cells are pairs.</summary>
+    public static bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
+    {
+        rows = columns = null;
+        if (!Known.TryGetValue(graph, out var e) || e.Rows.IsInvalid || e.Columns.IsInvalid) return false;
+        var r = Host(e.Rows);
+        var c = Host(e.Columns);
+        // Each label's columns, ascending (a scan in order keeps them sorted).
+        var groups = new Dictionary<long, List<int>>();
+        for (var j = 0; j < c.Length; j++)
+        {
+            if (!groups.TryGetValue(c[j], out var list)) groups[c[j]] = list = new List<int>();
+            list.Add(j);
+        }
+        long pairs = 0;
+        for (var i = 0; i < r.Length; i++)
+            if (groups.TryGetValue(r[i], out var list)) pairs += list.Count - (e.ExcludeSelf && i < c.Length && c[i] == r[i] ? 1 : 0);
+        if (pairs > sparseFraction * r.Length * (double)c.Length) return true;
+
+        var rowIndex = empty(pairs, ScalarType.Int64);
+        var columnIndex = empty(pairs, ScalarType.Int64);
+        var ri = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(rowIndex.bytes);
+        var ci = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(columnIndex.bytes);
+        var k = 0;
+        for (var i = 0; i < r.Length; i++)
+        {
+            if (!groups.TryGetValue(r[i], out var list)) continue;
+            foreach (var j in list)
+            {
+                if (e.ExcludeSelf && j == i) continue;
+                ri[k] = i;
+                ci[k] = j;
+                k++;
+            }
+        }
+        rows = graph.device_type == DeviceType.CPU ? rowIndex : rowIndex.to(graph.device);
+        columns = graph.device_type == DeviceType.CPU ? columnIndex : columnIndex.to(graph.device);
+        return true;
+    }
+
+    private static long[] Host(Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        return labels.detach().to(CPU).to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+    }
+
+    private static bool IsInteger(ScalarType t) =>
+        t is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte;
+}
