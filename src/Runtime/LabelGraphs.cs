@@ -47,8 +47,8 @@ internal static class LabelGraphs
     {
         rows = columns = null;
         if (!Known.TryGetValue(graph, out var e) || e.Rows.IsInvalid || e.Columns.IsInvalid) return false;
-        var r = Host(e.Rows);
-        var c = Host(e.Columns);
+        var r = Kernels.TensorIo.Labels(e.Rows, e.Rows.shape[0], "row labels");
+        var c = ReferenceEquals(e.Rows, e.Columns) ? r : Kernels.TensorIo.Labels(e.Columns, e.Columns.shape[0], "column labels");
         // Each label's columns, ascending (a scan in order keeps them sorted).
         var groups = new Dictionary<long, List<int>>();
         for (var j = 0; j < c.Length; j++)
@@ -80,12 +80,6 @@ internal static class LabelGraphs
         rows = graph.device_type == DeviceType.CPU ? rowIndex : rowIndex.to(graph.device);
         columns = graph.device_type == DeviceType.CPU ? columnIndex : columnIndex.to(graph.device);
         return true;
-    }
-
-    private static long[] Host(Tensor labels)
-    {
-        using var scope = NewDisposeScope();
-        return labels.detach().to(CPU).to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
     }
 
     private static bool IsInteger(ScalarType t) =>
