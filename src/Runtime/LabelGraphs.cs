@@ -1,15 +1,16 @@
 using System;
-using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using LossDsl.Runtime.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LossDsl.Runtime;
 
 /// <summary>Bool masks built from labels (<see cref="Ops.SameLabel(Tensor, Tensor)"/>, and <see cref="Ops.ExcludeSelf"/> of
-/// one), remembered with their labels so that <see cref="PairSupport.Of"/> lists their pairs from the labels — grouped,
-/// O(N + M + pairs) on the host — instead of counting and scanning all N × M cells (at 16,384 rows `count_nonzero` and
-/// `nonzero` took 0.28–0.50 s of the unfused NT-Xent's positives). The pairs come out in the order `nonzero` gives
+/// one), remembered with their labels so that <see cref="PairSupport.Of"/> lists their pairs from the labels — grouped
+/// as the engine groups them (dense ids, <see cref="LabelGroups"/>), O(N + M + pairs) on the host — instead of
+/// counting and scanning all N × M cells (at 16,384 rows `count_nonzero` and `nonzero` took 0.28–0.50 s of the
+/// unfused NT-Xent's positives). The pairs come out in the order `nonzero` gives
 /// (row-major), so results do not change.</summary>
 internal static class LabelGraphs
 {
@@ -43,37 +44,43 @@ internal static class LabelGraphs
     /// <summary>Lists a remembered graph's pairs: false when <paramref name="graph"/> is not one (or its labels were
     /// disposed); else <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, the graph's device), or null
     /// for both when more than <paramref name="sparseFraction"/> of the cells are pairs.</summary>
-    public static bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
+    public static unsafe bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
     {
         rows = columns = null;
         if (!Known.TryGetValue(graph, out var e) || e.Rows.IsInvalid || e.Columns.IsInvalid) return false;
-        var r = Kernels.TensorIo.Labels(e.Rows, e.Rows.shape[0], "row labels");
-        var c = ReferenceEquals(e.Rows, e.Columns) ? r : Kernels.TensorIo.Labels(e.Columns, e.Columns.shape[0], "column labels");
-        // Each label's columns, ascending (a scan in order keeps them sorted).
-        var groups = new Dictionary<long, List<int>>();
-        for (var j = 0; j < c.Length; j++)
+        var r = TensorIo.Labels(e.Rows, e.Rows.shape[0], "row labels");
+        var c = ReferenceEquals(e.Rows, e.Columns) ? r : TensorIo.Labels(e.Columns, e.Columns.shape[0], "column labels");
+        // The engine's grouping: dense ids in order of first appearance, then each id's columns, ascending (CSR).
+        LabelGroups groups;
+        var rowIds = new double[r.Length];
+        var columnIds = new double[c.Length];
+        fixed (double* ri = rowIds, ci = columnIds)
         {
-            if (!groups.TryGetValue(c[j], out var list)) groups[c[j]] = list = new List<int>();
-            list.Add(j);
+            PairEngine.DenseLabels(r, c, ri, ci, c.Length);
+            groups = LabelGroups.Build(ri, r.Length, ci, c.Length);
         }
         long pairs = 0;
         for (var i = 0; i < r.Length; i++)
-            if (groups.TryGetValue(r[i], out var list)) pairs += list.Count - (e.ExcludeSelf && i < c.Length && c[i] == r[i] ? 1 : 0);
+        {
+            var g = (int)rowIds[i];
+            pairs += groups.ColStart[g + 1] - groups.ColStart[g] - (e.ExcludeSelf && i < c.Length && c[i] == r[i] ? 1 : 0);
+        }
         if (pairs > sparseFraction * r.Length * (double)c.Length) return true;
 
         var rowIndex = empty(pairs, ScalarType.Int64);
         var columnIndex = empty(pairs, ScalarType.Int64);
-        var ri = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(rowIndex.bytes);
-        var ci = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(columnIndex.bytes);
+        var rowOut = TensorIo.Span<long>(rowIndex);
+        var columnOut = TensorIo.Span<long>(columnIndex);
         var k = 0;
         for (var i = 0; i < r.Length; i++)
         {
-            if (!groups.TryGetValue(r[i], out var list)) continue;
-            foreach (var j in list)
+            var g = (int)rowIds[i];
+            for (var at = groups.ColStart[g]; at < groups.ColStart[g + 1]; at++)
             {
+                var j = groups.ColIndex[at];
                 if (e.ExcludeSelf && j == i) continue;
-                ri[k] = i;
-                ci[k] = j;
+                rowOut[k] = i;
+                columnOut[k] = j;
                 k++;
             }
         }
