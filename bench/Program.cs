@@ -9,6 +9,7 @@ internal static class Program
     public static int Main(string[] args)
     {
         if (args.FirstOrDefault() == "small") return Small.Run(args.Skip(1).ToArray());
+        if (args.FirstOrDefault() == "small-ab") return SmallAB.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "profile") return Profile.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "ab") return AB.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "peak") return Peak.Run();

@@ -70,8 +70,8 @@ internal static unsafe class ArgBackward
             var b = PairEngine.ToDouble(y[k]);
             dot += a * b; xx += a * a; yy += b * b;
         }
-        rhoX = 1.0 / Math.Max(Math.Sqrt(xx), 1e-12);
-        rhoY = 1.0 / Math.Max(Math.Sqrt(yy), 1e-12);
+        rhoX = PairEngine.InverseNorm(xx);
+        rhoY = PairEngine.InverseNorm(yy);
         squared = xx + yy - 2 * dot;
         return metric switch
         {

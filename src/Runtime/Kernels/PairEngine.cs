@@ -299,7 +299,13 @@ public static unsafe class PairEngine
         return id;
     }
 
-    /// <summary>Per-row metric aux: ρ = 1 / max(‖r‖, 1e-12) (cosine, accumulated in double) or ‖r‖² (distances, see
+    /// <summary>The cosine metric's ρ = 1 / max(‖r‖, 1e-12) from ‖r‖² (F.normalize's floor), and 0 for a zero row: its
+    /// cosines are 0 with no gradient, as <c>Ops.Normalize</c> makes them (whose zero row stays 0), where the floor
+    /// alone would give the row a gradient of 10^12 times the other row's. The planner fuses
+    /// <c>⟨normalize(a)_i, normalize(b)_j⟩</c> as this metric, so the two must agree there.</summary>
+    internal static double InverseNorm(double squaredNorm) => squaredNorm == 0.0 ? 0.0 : 1.0 / Math.Max(Math.Sqrt(squaredNorm), 1e-12);
+
+    /// <summary>Per-row metric aux: ρ (<see cref="InverseNorm"/>, cosine, accumulated in double) or ‖r‖² (distances, see
     /// <see cref="SquaredNorm{T}"/>); zero past <paramref name="n"/>.</summary>
     private static void Aux<T>(PairMetric metric, T* rows, int n, int d, T* aux, int length) where T : unmanaged
     {
@@ -314,7 +320,7 @@ public static unsafe class PairEngine
             }
             var sq = 0.0;
             for (var k = 0; k < d; k++) { var v = ToDouble(row[k]); sq += v * v; }
-            aux[i] = FromDouble<T>(1.0 / Math.Max(Math.Sqrt(sq), 1e-12));
+            aux[i] = FromDouble<T>(InverseNorm(sq));
         }
     }
 

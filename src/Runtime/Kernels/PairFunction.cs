@@ -95,6 +95,14 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
                 throw new ArgumentException($"x [{string.Join(", ", x.shape)}] {x.dtype} on {x.device} and y [{string.Join(", ", y.shape)}] {y.dtype} on {y.device} must share dtype, device and features.");
         }
         var call = new PairCall(formula, mask, output, metric, extras, y is null);
+        if (metric == PairMetric.Cosine && call.Accelerator(x) is not null)
+        {
+            // The ILGPU kernels' cosine scales raw products (see CosineRows for why the CPU bridge does not): there the
+            // rows are normalised by Ops.Normalize, exact at any magnitude, and the kernels run a dot product.
+            x = Ops.Normalize(x);
+            y = y is null ? null : Ops.Normalize(y);
+            call = new PairCall(formula, mask, output, PairMetric.Dot, extras, y is null);
+        }
         var args = new List<object> { x };
         if (y is not null) args.Add(y);
         foreach (var v in call.Values) args.Add(v);
@@ -111,8 +119,13 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
         int n = (int)x.shape[0], m = (int)y.shape[0];
         var rows = new RowResult(n);
         if (call.Accelerator(x) is { } accelerator) IlgpuPairEngine.Forward<TF, TM, TR>(accelerator, (TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows);
-        else TensorIo.WithOperands(x, y, call, (in PairOperands<float> o) => PairEngine.Forward<float, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()),
-            (in PairOperands<double> o) => PairEngine.Forward<double, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()));
+        else
+        {
+            using var engineRows = CosineRows.For(x, y, call.Self, call.Metric);
+            TensorIo.WithOperands(engineRows.X, engineRows.Y, call, engineRows.Metric,
+                (in PairOperands<float> o) => PairEngine.Forward<float, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()),
+                (in PairOperands<double> o) => PairEngine.Forward<double, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.AsRows()));
+        }
         // Everything the backward pass reads is saved through autograd: the caller's tensors (row values, labels,
         // the second relation) may be disposed before it runs (a generated Compute frees its intermediates).
         ctx.save_for_backward(tensors.Concat(call.Extras.Operands()).ToList());
@@ -141,9 +154,13 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
             if (call.Accelerator(x) is { } accelerator)
                 IlgpuPairEngine.Backward<TF, TM, TR>(accelerator, (TF)call.Formula, (TM)call.Mask, x, y, call.Metric, call.Extras, call.Self, rows, weight, dx, dy, slots);
             else
-                TensorIo.WithOperands(x, y, call,
+            {
+                using var engineRows = CosineRows.For(x, y, call.Self, call.Metric);
+                TensorIo.WithOperands(engineRows.X, engineRows.Y, call, engineRows.Metric,
                     (in PairOperands<float> o) => PairEngine.Backward<float, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.Value, rows.Arg, weight, TensorIo.Grads<float>(dx, dy, slots)),
                     (in PairOperands<double> o) => PairEngine.Backward<double, TF, TM, TR>(o, (TF)call.Formula, (TM)call.Mask, rows.Value, rows.Arg, weight, TensorIo.Grads<double>(dx, dy, slots)));
+                engineRows.Backward(dx, dy);
+            }
             var grads = new List<Tensor> { needX ? dx : null! };
             if (!call.Self) grads.Add(dy!);
             for (var k = 0; k < dv.Length; k++) grads.Add(saved[first + k].requires_grad ? dv[k] : null!);

@@ -28,7 +28,7 @@ internal unsafe struct Problem<T> where T : unmanaged
     public T* Pack, Pack2;
     /// <summary>Dense label ids (rows [N], columns [Cols]); −1 in padding.</summary>
     public T* RowLab, ColLab;
-    /// <summary>Metric aux: ρ = 1 / max(‖·‖, 1e-12) for cosine, ‖·‖² for distances (rows [N], columns [Cols]).</summary>
+    /// <summary>Metric aux: ρ = 1 / max(‖·‖, 1e-12) for cosine (0 for a zero row), ‖·‖² for distances (rows [N], columns [Cols]).</summary>
     public T* RowAux, ColAux, RowAux2, ColAux2;
     /// <summary>Column values padded to [Cols].</summary>
     public T* C0, C1;

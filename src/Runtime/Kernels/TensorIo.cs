@@ -38,7 +38,12 @@ internal static unsafe class TensorIo
     }
 
     /// <summary>Builds the operands of a call on CPU tensors and runs the action of their dtype.</summary>
-    public static void WithOperands(Tensor x, Tensor y, PairCall call, OperandsAction<float> f32, OperandsAction<double> f64)
+    public static void WithOperands(Tensor x, Tensor y, PairCall call, OperandsAction<float> f32, OperandsAction<double> f64) =>
+        WithOperands(x, y, call, call.Metric, f32, f64);
+
+    /// <summary>As above, with the relation's metric given (the bridge hands a cosine relation over as unit rows and a
+    /// dot product, see <see cref="CosineRows"/>).</summary>
+    public static void WithOperands(Tensor x, Tensor y, PairCall call, PairMetric metric, OperandsAction<float> f32, OperandsAction<double> f64)
     {
         using var scope = NewDisposeScope();
         var e = call.Extras;
@@ -65,8 +70,8 @@ internal static unsafe class TensorIo
         void Run<T>(OperandsAction<T> action) where T : unmanaged
         {
             var ops = call.Self
-                ? PairOperands<T>.SelfRelation(Span<T>(xc), (int)x.shape[0], (int)x.shape[1], call.Metric)
-                : PairOperands<T>.Cross(Span<T>(xc), (int)x.shape[0], Span<T>(yc), (int)y.shape[0], (int)x.shape[1], call.Metric);
+                ? PairOperands<T>.SelfRelation(Span<T>(xc), (int)x.shape[0], (int)x.shape[1], metric)
+                : PairOperands<T>.Cross(Span<T>(xc), (int)x.shape[0], Span<T>(yc), (int)y.shape[0], (int)x.shape[1], metric);
             if (rowLabels is not null) ops.RowLabels = rowLabels;
             if (colLabels is not null) ops.ColumnLabels = colLabels;
             if (r0 is not null) ops.R0 = Span<T>(r0);

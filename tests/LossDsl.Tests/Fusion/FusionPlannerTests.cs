@@ -39,12 +39,28 @@ public class FusionPlannerTests
         Assert.Equal(RegionShape.Pairs, region.Shape);
         Assert.Equal(("LogSumExp", "Rows"), (region.Reduce, region.Output));
         Assert.Equal(Node(ir, OpCode.RowLogSumExp).Id, region.Root);
-        Assert.Equal((Node(ir, OpCode.Normalize).Id, -1), (region.X, region.Y));
+        // ⟨normalize(z)_i, normalize(z)_j⟩ runs as the engine's cosine of z: the normalised rows are never computed fused.
+        Assert.Equal((Input(ir, "z"), -1), (region.X, region.Y));
         Assert.Equal(("DifferentLabel", false, Input(ir, "y"), -1), (region.Graph, region.ExcludeSelf, region.RowLabels, region.ColumnLabels));
         Assert.Equal(S / PairFormula.Const(0.1), region.Formula);
-        Assert.Equal(G.Metric.Dot, region.Metric);
+        Assert.Equal(G.Metric.Cosine, region.Metric);
         var expected = new[] { OpCode.Pairwise, OpCode.Div, OpCode.DifferentLabel, OpCode.Over }.Select(op => Node(ir, op).Id).OrderBy(i => i);
         Assert.Equal(expected, region.Interior);
+    }
+
+    // A dot product fuses as a cosine only when both sides are the rows normalised (a cross relation too); one
+    // normalised side stays a dot product of the normalised rows.
+    [Fact]
+    public void A_dot_product_of_normalised_rows_fuses_as_the_cosine_of_the_rows()
+    {
+        var a = Embeddings.Input("a");
+        var b = Embeddings.Input("b");
+        var ir0 = Build(Pairwise(Normalize(a), Normalize(b), Similarity.Dot).Over(AllPairs()).SumOverPairs());
+        var both = Assert.Single(Plan(ir0));
+        Assert.Equal((G.Metric.Cosine, Input(ir0, "a"), Input(ir0, "b")), (both.Metric, both.X, both.Y));
+        var ir = Build(Pairwise(Normalize(a), b, Similarity.Dot).Over(AllPairs()).SumOverPairs());
+        var one = Assert.Single(Plan(ir));
+        Assert.Equal((G.Metric.Dot, Node(ir, OpCode.Normalize).Id, Input(ir, "b")), (one.Metric, one.X, one.Y));
     }
 
     // SupCon reads the scaled relation in both regions: neither may skip it. The positives read the denominator as a row value.

@@ -194,7 +194,7 @@ internal sealed class HostOperands<T> where T : unmanaged
         {
             var sq = 0.0;
             for (var k = 0; k < d; k++) { var v = PairEngine.ToDouble(rows[i * d + k]); sq += v * v; }
-            aux[i] = PairEngine.FromDouble<T>(metric == PairMetric.Cosine ? 1.0 / Math.Max(Math.Sqrt(sq), 1e-12) : sq);
+            aux[i] = PairEngine.FromDouble<T>(metric == PairMetric.Cosine ? PairEngine.InverseNorm(sq) : sq);
         }
         return aux;
     }

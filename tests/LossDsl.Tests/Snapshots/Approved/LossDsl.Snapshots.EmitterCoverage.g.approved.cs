@@ -30,7 +30,7 @@ namespace LossDsl.Snapshots
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j]): Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Dot relation, output Rows; no N×M tensor", "v43 = mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = s_ij + r0_i, s = SqEuclidean relation, output RowMean; no N×M tensor", "v56 = Σ(‖e_i − e_j‖ over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Sum; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j]): Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Cosine relation, output Rows; no N×M tensor", "v43 = mean_j (‖e_i − e_j‖² + ‖e_i‖ over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = s_ij + r0_i, s = SqEuclidean relation, output RowMean; no N×M tensor", "v56 = Σ(‖e_i − e_j‖ over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = s_ij, s = Euclidean relation, output Sum; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -301,10 +301,8 @@ namespace LossDsl.Snapshots
             global::LossDsl.Runtime.Lifetimes.Release(v21, e, v22);
             // v23 = normalize(e)
             var v23 = global::LossDsl.Runtime.Ops.Normalize(e);
-            // v24 = normalize(v23)
-            var v24 = global::LossDsl.Runtime.Ops.Normalize(v23);
-            // not read again: v23 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v23, e, v24);
+            // v24 = normalize(v23), needed only unfused
+            var v24 = __fused0 ? null : global::LossDsl.Runtime.Ops.Normalize(v23);
             // v30 = w · (1 / T)
             var v30 = global::LossDsl.Runtime.Ops.Mul(w, (1d / this.T));
             // v33 = [y_i = y_j]
@@ -313,16 +311,16 @@ namespace LossDsl.Snapshots
             if (__fused0)
             {
                 // v35 = Σ_j ((⟨normalize(normalize(e))_i, normalize(normalize(e))_j⟩ · w) − (w · (1 / T)) over [y_i = y_j])
-                //   fused region 0: Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: Sum over SameLabel of f_ij = s_ij · r0_i − r1_i, s = Cosine relation, output Rows; no N×M tensor
                 v35 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.SameLabel, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula0 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v24, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    v23, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, R0 = w, R1 = v30 });
             }
             else
             {
                 // v25 = ⟨v24_i, v24_j⟩
-                var v25 = global::LossDsl.Runtime.Ops.Pairwise(v24, v24, global::LossDsl.Ir.Metric.Dot, self: true);
+                var v25 = global::LossDsl.Runtime.Ops.Pairwise(v24!, v24!, global::LossDsl.Ir.Metric.Dot, self: true);
                 // v34 = v31 over v33: the formula computing v27, v31 at the pairs v33 selects when they are few, else at every pair
                 var v34 = global::LossDsl.Runtime.Ops.OverPairs(v33, __pairs =>
                 {
@@ -331,15 +329,16 @@ namespace LossDsl.Snapshots
                     // v31 = v27 − v30
                     var v31 = global::LossDsl.Runtime.Ops.Sub(v27, __pairs.Row(v30));
                     // not read again: v27 (autograd keeps what the backward pass needs)
-                    global::LossDsl.Runtime.Lifetimes.Release(v27, e, v23, v24, v25, w, v31);
+                    global::LossDsl.Runtime.Lifetimes.Release(v27, e, v23, v24!, v25, w, v31);
                     return v31;
                 });
                 // v35 = Σ_j (v34)
                 v35 = global::LossDsl.Runtime.Ops.RowSum(v34);
                 // not read again: v25 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v25, e, v23, v24, v35);
+                global::LossDsl.Runtime.Lifetimes.Release(v25, e, v23, v24!, v35);
             }
-            // not read again: v24, v30 (autograd keeps what the backward pass needs)
+            // not read again: v23, v24, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v23, e, v35);
             global::LossDsl.Runtime.Lifetimes.Release(v24, e, v35);
             global::LossDsl.Runtime.Lifetimes.Release(v30, w, v35);
             // v36 = mean(v35)

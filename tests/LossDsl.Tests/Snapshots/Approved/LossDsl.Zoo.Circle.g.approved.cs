@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v19 = log Σ_j exp((relu((1 + M) − sg(⟨normalize(z)_i, normalize(z)_j⟩)) · −Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − (1 − M)) over [y_i = y_j] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<SameLabel> of f_ij = relu(c0 − sg(s_ij)) · c1 · (s_ij − c2), s = Dot relation, output Rows; no N×M tensor", "v27 = log Σ_j exp((relu(sg(⟨normalize(z)_i, normalize(z)_j⟩) + M) · Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − M) over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = relu(sg(s_ij) + M_) · Gamma · (s_ij − M_), s = Dot relation, output Rows; no N×M tensor", "v30 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v31 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+        private static readonly string[] __fusedRegions = { "v19 = log Σ_j exp((relu((1 + M) − sg(⟨normalize(z)_i, normalize(z)_j⟩)) · −Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − (1 − M)) over [y_i = y_j] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<SameLabel> of f_ij = relu(c0 − sg(s_ij)) · c1 · (s_ij − c2), s = Cosine relation, output Rows; no N×M tensor", "v27 = log Σ_j exp((relu(sg(⟨normalize(z)_i, normalize(z)_j⟩) + M) · Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − M) over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = relu(sg(s_ij) + M_) · Gamma · (s_ij − M_), s = Cosine relation, output Rows; no N×M tensor", "v30 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v31 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -150,10 +150,12 @@ namespace LossDsl.Zoo
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v6 = normalize(z)
-            var v6 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v6 = normalize(z), needed only unfused
+            var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v7 = ⟨v6_i, v6_j⟩, needed only unfused
-            var v7 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v6, v6, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v7 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v6!, v6!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v6 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v7!);
             // v8 = sg(v7), needed only unfused
             var v8 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.StopGradient(v7!);
             // v16 = [y_i = y_j], needed only unfused
@@ -166,10 +168,10 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v19 = log Σ_j exp((relu((1 + M) − sg(⟨normalize(z)_i, normalize(z)_j⟩)) · −Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − (1 − M)) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<SameLabel> of f_ij = relu(c0 − sg(s_ij)) · c1 · (s_ij − c2), s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<SameLabel> of f_ij = relu(c0 − sg(s_ij)) · c1 · (s_ij − c2), s = Cosine relation, output Rows; no N×M tensor
                 v19 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1 + this.M), c1 = (-this.Gamma), c2 = (1 - this.M) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v6, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -179,24 +181,24 @@ namespace LossDsl.Zoo
                 // v10 = relu(v9)
                 var v10 = global::LossDsl.Runtime.Ops.Relu(v9);
                 // not read again: v9 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v9, z, v6, v7!, v8!, v10);
+                global::LossDsl.Runtime.Lifetimes.Release(v9, z, v6!, v7!, v8!, v10);
                 // v11 = v10 · −Gamma
                 var v11 = global::LossDsl.Runtime.Ops.Mul(v10, (-this.Gamma));
                 // not read again: v10 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v10, z, v6, v7!, v8!, v11);
+                global::LossDsl.Runtime.Lifetimes.Release(v10, z, v6!, v7!, v8!, v11);
                 // v13 = v7 − (1 − M)
                 var v13 = global::LossDsl.Runtime.Ops.Sub(v7!, (1 - this.M));
                 // v14 = v11 · v13
                 var v14 = global::LossDsl.Runtime.Ops.Mul(v11, v13);
                 // not read again: v11, v13 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v6, v7!, v8!, v14);
-                global::LossDsl.Runtime.Lifetimes.Release(v13, z, v6, v7!, v14);
+                global::LossDsl.Runtime.Lifetimes.Release(v11, z, v6!, v7!, v8!, v14);
+                global::LossDsl.Runtime.Lifetimes.Release(v13, z, v6!, v7!, v14);
                 // v18 = v14 over v17
                 var v18 = global::LossDsl.Runtime.Ops.Over(v14, v17!);
                 // v19 = log Σ_j exp(v18)
                 v19 = global::LossDsl.Runtime.Ops.RowLogSumExp(v18);
                 // not read again: v14 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v14, z, v6, v7!, v8!, v19);
+                global::LossDsl.Runtime.Lifetimes.Release(v14, z, v6!, v7!, v8!, v19);
             }
             // v25 = [y_i ≠ y_j], needed only unfused
             var v25 = __fused1 && __fused3 ? null : global::LossDsl.Runtime.Ops.DifferentLabel(y);
@@ -204,10 +206,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v27 = log Σ_j exp((relu(sg(⟨normalize(z)_i, normalize(z)_j⟩) + M) · Gamma) · (⟨normalize(z)_i, normalize(z)_j⟩ − M) over [y_i ≠ y_j])
-                //   fused region 1: LogSumExp over DifferentLabel of f_ij = relu(sg(s_ij) + M_) · Gamma · (s_ij − M_), s = Dot relation, output Rows; no N×M tensor
+                //   fused region 1: LogSumExp over DifferentLabel of f_ij = relu(sg(s_ij) + M_) · Gamma · (s_ij − M_), s = Cosine relation, output Rows; no N×M tensor
                 v27 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula1 { M_ = this.M, Gamma = this.Gamma }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v6, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -217,27 +219,26 @@ namespace LossDsl.Zoo
                 // v21 = relu(v20)
                 var v21 = global::LossDsl.Runtime.Ops.Relu(v20);
                 // not read again: v20 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v6, v7!, v8!, v21);
+                global::LossDsl.Runtime.Lifetimes.Release(v20, z, v6!, v7!, v8!, v21);
                 // v22 = v21 · Gamma
                 var v22 = global::LossDsl.Runtime.Ops.Mul(v21, this.Gamma);
                 // not read again: v21 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v21, z, v6, v7!, v8!, v22);
+                global::LossDsl.Runtime.Lifetimes.Release(v21, z, v6!, v7!, v8!, v22);
                 // v23 = v7 − M
                 var v23 = global::LossDsl.Runtime.Ops.Sub(v7!, this.M);
                 // v24 = v22 · v23
                 var v24 = global::LossDsl.Runtime.Ops.Mul(v22, v23);
                 // not read again: v22, v23 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v22, z, v6, v7!, v8!, v24);
-                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v6, v7!, v24);
+                global::LossDsl.Runtime.Lifetimes.Release(v22, z, v6!, v7!, v8!, v24);
+                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v6!, v7!, v24);
                 // v26 = v24 over v25
                 var v26 = global::LossDsl.Runtime.Ops.Over(v24, v25!);
                 // v27 = log Σ_j exp(v26)
                 v27 = global::LossDsl.Runtime.Ops.RowLogSumExp(v26);
                 // not read again: v24 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v24, z, v6, v7!, v8!, v27);
+                global::LossDsl.Runtime.Lifetimes.Release(v24, z, v6!, v7!, v8!, v27);
             }
-            // not read again: v6, v7, v8 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v6, z, v19, v27);
+            // not read again: v7, v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v7, z, v19, v27);
             global::LossDsl.Runtime.Lifetimes.Release(v8, z, v19, v27);
             // v28 = v19 + v27

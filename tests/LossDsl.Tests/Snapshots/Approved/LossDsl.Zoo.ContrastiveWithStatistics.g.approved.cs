@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v15 = Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = r0_i − s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v21 = Σ_j (⟨normalize(sg(z))_i, normalize(sg(z))_j⟩ over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = s_ij, s = Dot relation, output Rows; no N×M tensor", "v34 = mean(exp(‖normalize(sg(z))_i − normalize(sg(z))_j‖² · -2) over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = exp(s_ij · c0), s = SqEuclidean relation, output Mean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v15 = Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v21 = Σ_j (⟨normalize(sg(z))_i, normalize(sg(z))_j⟩ over [j = i ± N/2] ∧ [i ≠ j]): Sum over ExcludeSelf<OtherView> of f_ij = s_ij, s = Cosine relation, output Rows; no N×M tensor", "v34 = mean(exp(‖normalize(sg(z))_i − normalize(sg(z))_j‖² · -2) over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = exp(s_ij · c0), s = SqEuclidean relation, output Mean; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -168,14 +168,16 @@ namespace LossDsl.Zoo
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v1 = normalize(z)
-            var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v1 = normalize(z), needed only unfused
+            var v1 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
-            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1!, v1!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2!);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v6!);
             // v7 = [all pairs]
             var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v8 = v7 ∧ [i ≠ j]
@@ -186,10 +188,10 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -206,10 +208,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v15 = Σ_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [j = i ± N/2] ∧ [i ≠ j])
-                //   fused region 1: Sum over ExcludeSelf<OtherView> of f_ij = r0_i − s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 1: Sum over ExcludeSelf<OtherView> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v15 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
-                    new __PairFormula1 { c0 = (1d / this.Temperature) }, new global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>(new global::LossDsl.Runtime.Kernels.OtherView((int)v1.shape[0])), global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    new __PairFormula1 { c0 = (1d / this.Temperature) }, new global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>(new global::LossDsl.Runtime.Kernels.OtherView((int)z.shape[0])), global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { R0 = v10 });
             }
             else
@@ -224,8 +226,7 @@ namespace LossDsl.Zoo
                 // v15 = Σ_j (v14)
                 v15 = global::LossDsl.Runtime.Ops.RowSum(v14);
             }
-            // not read again: v1, v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v15);
+            // not read again: v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v15);
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
@@ -233,18 +234,16 @@ namespace LossDsl.Zoo
             var v17 = global::LossDsl.Runtime.Ops.StopGradient(z);
             // v18 = normalize(v17)
             var v18 = global::LossDsl.Runtime.Ops.Normalize(v17);
-            // not read again: v17 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v18);
             // v19 = ⟨v18_i, v18_j⟩
             var v19 = global::LossDsl.Runtime.Ops.Pairwise(v18, v18, global::LossDsl.Ir.Metric.Dot, self: true);
             global::TorchSharp.torch.Tensor v21;
             if (__fused2)
             {
                 // v21 = Σ_j (⟨normalize(sg(z))_i, normalize(sg(z))_j⟩ over [j = i ± N/2] ∧ [i ≠ j])
-                //   fused region 2: Sum over ExcludeSelf<OtherView> of f_ij = s_ij, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 2: Sum over ExcludeSelf<OtherView> of f_ij = s_ij, s = Cosine relation, output Rows; no N×M tensor
                 v21 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula2, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
-                    new __PairFormula2 {  }, new global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>(new global::LossDsl.Runtime.Kernels.OtherView((int)v18.shape[0])), global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v18, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    new __PairFormula2 {  }, new global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.OtherView>(new global::LossDsl.Runtime.Kernels.OtherView((int)v17.shape[0])), global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    v17, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -253,8 +252,9 @@ namespace LossDsl.Zoo
                 // v21 = Σ_j (v20)
                 v21 = global::LossDsl.Runtime.Ops.RowSum(v20);
             }
-            // not read again: v13 (autograd keeps what the backward pass needs)
+            // not read again: v13, v17 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v13, v12, v16, v21);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v18, v19, v21);
             // v22 = mean(v21)
             var v22 = global::LossDsl.Runtime.Ops.Mean(v21);
             // v23 = ¬v12

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = mean_{>0}(relu(PosMargin − ⟨normalize(z)_i, normalize(z)_j⟩) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = relu(PosMargin − s_ij), s = Dot relation, output MeanNonZero; no N×M tensor", "v16 = mean_{>0}(relu(⟨normalize(z)_i, normalize(z)_j⟩ − NegMargin) over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = relu(s_ij − NegMargin), s = Dot relation, output MeanNonZero; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = mean_{>0}(relu(PosMargin − ⟨normalize(z)_i, normalize(z)_j⟩) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = relu(PosMargin − s_ij), s = Cosine relation, output MeanNonZero; no N×M tensor", "v16 = mean_{>0}(relu(⟨normalize(z)_i, normalize(z)_j⟩ − NegMargin) over [y_i ≠ y_j]): Sum over DifferentLabel of f_ij = relu(s_ij − NegMargin), s = Cosine relation, output MeanNonZero; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -137,18 +137,20 @@ namespace LossDsl.Zoo
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v2 = normalize(z)
-            var v2 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v2 = normalize(z), needed only unfused
+            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v3 = ⟨v2_i, v2_j⟩, needed only unfused
-            var v3 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v2, v2, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v3 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v2!, v2!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v3!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
                 // v10 = mean_{>0}(relu(PosMargin − ⟨normalize(z)_i, normalize(z)_j⟩) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 0: Sum over ExcludeSelf<SameLabel> of f_ij = relu(PosMargin − s_ij), s = Dot relation, output MeanNonZero; no N×M tensor
+                //   fused region 0: Sum over ExcludeSelf<SameLabel> of f_ij = relu(PosMargin − s_ij), s = Cosine relation, output MeanNonZero; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula0 { PosMargin = this.PosMargin }, default, global::LossDsl.Runtime.Kernels.PairOutput.MeanNonZero,
-                    v2, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -167,7 +169,7 @@ namespace LossDsl.Zoo
                     // v5 = relu(v4)
                     var v5 = global::LossDsl.Runtime.Ops.Relu(v4);
                     // not read again: v4 (autograd keeps what the backward pass needs)
-                    global::LossDsl.Runtime.Lifetimes.Release(v4, z, v2, v3!, v5);
+                    global::LossDsl.Runtime.Lifetimes.Release(v4, z, v2!, v3!, v5);
                     return v5;
                 });
                 // v10 = mean_{>0}(v9)
@@ -179,10 +181,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v16 = mean_{>0}(relu(⟨normalize(z)_i, normalize(z)_j⟩ − NegMargin) over [y_i ≠ y_j])
-                //   fused region 1: Sum over DifferentLabel of f_ij = relu(s_ij − NegMargin), s = Dot relation, output MeanNonZero; no N×M tensor
+                //   fused region 1: Sum over DifferentLabel of f_ij = relu(s_ij − NegMargin), s = Cosine relation, output MeanNonZero; no N×M tensor
                 v16 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { NegMargin = this.NegMargin }, default, global::LossDsl.Runtime.Kernels.PairOutput.MeanNonZero,
-                    v2, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -197,7 +199,7 @@ namespace LossDsl.Zoo
                     // v13 = relu(v12)
                     var v13 = global::LossDsl.Runtime.Ops.Relu(v12);
                     // not read again: v12 (autograd keeps what the backward pass needs)
-                    global::LossDsl.Runtime.Lifetimes.Release(v12, z, v2, v3!, v13);
+                    global::LossDsl.Runtime.Lifetimes.Release(v12, z, v2!, v3!, v13);
                     return v13;
                 });
                 // v16 = mean_{>0}(v15)
@@ -205,8 +207,7 @@ namespace LossDsl.Zoo
                 // not read again: v14 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
-            // not read again: v2, v3 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v10, v16);
+            // not read again: v3 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v3, z, v10, v16);
             // term Positive (MinedAndCosine.cs:47), weight 1
             var raw_Positive = global::LossDsl.Runtime.InputGuards.Poison(v10, __invalid_z).MoveToOuterDisposeScope();

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v9 = log Σ_j exp(⟨normalize(image)_i, normalize(text)_j⟩ · (1 / Temperature)): LogSumExp over AllPairs of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v9 = log Σ_j exp(⟨normalize(image)_i, normalize(text)_j⟩ · (1 / Temperature)): LogSumExp over AllPairs of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -156,24 +156,24 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(text);
             // v4 = ⟨v2_i, v3_j⟩
             var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v3 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, text, v4);
             // v8 = v4 · (1 / Temperature)
             var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
             global::TorchSharp.torch.Tensor v9;
             if (__fused0)
             {
                 // v9 = log Σ_j exp(⟨normalize(image)_i, normalize(text)_j⟩ · (1 / Temperature))
-                //   fused region 0: LogSumExp over AllPairs of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over AllPairs of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v9 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.AllPairs, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v2, v3, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    image, text, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
                 // v9 = log Σ_j exp(v8)
                 v9 = global::LossDsl.Runtime.Ops.RowLogSumExp(v8);
             }
-            // not read again: v3 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v3, text, v4, v8, v9);
             // v11 = normalize(hardNegatives)
             var v11 = global::LossDsl.Runtime.Ops.Normalize(hardNegatives);
             // v12 = v11 · v2

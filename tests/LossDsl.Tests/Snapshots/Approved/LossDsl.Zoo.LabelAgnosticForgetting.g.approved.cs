@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(sg(original))_j⟩ · (1 / Temperature)): LogSumExp over AllPairs of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(sg(original))_j⟩ · (1 / Temperature)): LogSumExp over AllPairs of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -132,31 +132,31 @@ namespace LossDsl.Zoo
             var v3 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v4 = normalize(v2)
             var v4 = global::LossDsl.Runtime.Ops.Normalize(v2);
-            // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, original, v4);
             // v5 = ⟨v3_i, v4_j⟩
             var v5 = global::LossDsl.Runtime.Ops.Pairwise(v3, v4, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v3, v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v5);
+            global::LossDsl.Runtime.Lifetimes.Release(v4, original, v2, v5);
             // v9 = v5 · (1 / Temperature)
             var v9 = global::LossDsl.Runtime.Ops.Mul(v5, (1d / this.Temperature));
             // not read again: v5 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v5, z, original, v3, v4, v9);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, original, v2, v9);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(sg(original))_j⟩ · (1 / Temperature))
-                //   fused region 0: LogSumExp over AllPairs of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over AllPairs of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.AllPairs, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v3, v4, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, v2, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
-            // not read again: v3, v4 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v3, z, v9, v10);
-            global::LossDsl.Runtime.Lifetimes.Release(v4, original, v9, v10);
+            // not read again: v2 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v2, original, v9, v10);
             // v11 = [i = j]
             var v11 = global::LossDsl.Runtime.Ops.Identity(__shapes["N"], __shapes["N"], __shapes.Device);
             // v12 = v9 over v11, read at the pairs v11 selects when they are few (else at every pair)

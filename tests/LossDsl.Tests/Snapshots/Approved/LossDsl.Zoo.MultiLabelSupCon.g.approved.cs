@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -147,10 +147,12 @@ namespace LossDsl.Zoo
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩
             var v2 = global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2);
             // v6 = v2 · (1 / Temperature)
             var v6 = global::LossDsl.Runtime.Ops.Mul(v2, (1d / this.Temperature));
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v6);
             // v7 = [all pairs]
             var v7 = global::LossDsl.Runtime.Ops.AllPairs(__shapes["N"], __shapes["N"], __shapes.Device);
             // v8 = v7 ∧ [i ≠ j]
@@ -161,10 +163,10 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -173,8 +175,6 @@ namespace LossDsl.Zoo
                 // v10 = log Σ_j exp(v9)
                 v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             }
-            // not read again: v1 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v6, v10);
             // v13 = sg(labels)
             var v13 = global::LossDsl.Runtime.Ops.StopGradient(labels);
             // v14 = ⟨v13_i, v13_j⟩

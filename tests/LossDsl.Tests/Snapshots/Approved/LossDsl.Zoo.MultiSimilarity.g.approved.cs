@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v15 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<SameLabel> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v26 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = s_ij · Beta, s = Dot relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v15 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<SameLabel> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v26 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = s_ij · Beta, s = Cosine relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -149,18 +149,20 @@ namespace LossDsl.Zoo
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v5 = normalize(z)
-            var v5 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v5 = normalize(z), needed only unfused
+            var v5 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v6 = ⟨v5_i, v5_j⟩, needed only unfused
-            var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v5, v5, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v5!, v5!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v5 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v6!);
             global::TorchSharp.torch.Tensor v15;
             if (__fused0)
             {
                 // v15 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · −Alpha over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<SameLabel> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<SameLabel> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v15 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (-this.Alpha) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v5, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -179,30 +181,30 @@ namespace LossDsl.Zoo
                 v15 = global::LossDsl.Runtime.Ops.RowLogSumExp(v14);
                 // not read again: v10, v12 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v10, y, v15);
-                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v5, v6!, v15);
+                global::LossDsl.Runtime.Lifetimes.Release(v12, z, v5!, v6!, v15);
             }
             // v16 = v15 + (−Base · −Alpha)
             var v16 = global::LossDsl.Runtime.Ops.Add(v15, ((-this.Base) * (-this.Alpha)));
             // v17 = softplus(v16)
             var v17 = global::LossDsl.Runtime.Ops.Softplus(v16);
             // not read again: v16 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v16, z, v5, v6!, y, v17);
+            global::LossDsl.Runtime.Lifetimes.Release(v16, z, v6!, y, v17);
             // v18 = v17 · (1 / Alpha)
             var v18 = global::LossDsl.Runtime.Ops.Mul(v17, (1 / this.Alpha));
             // not read again: v17 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v5, v6!, y, v18);
+            global::LossDsl.Runtime.Lifetimes.Release(v17, z, v6!, y, v18);
             // v19 = mean(v18)
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);
             // not read again: v18 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v18, z, v5, v6!, y, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, z, v6!, y, v19);
             global::TorchSharp.torch.Tensor v26;
             if (__fused1)
             {
                 // v26 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · Beta over [y_i ≠ y_j])
-                //   fused region 1: LogSumExp over DifferentLabel of f_ij = s_ij · Beta, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 1: LogSumExp over DifferentLabel of f_ij = s_ij · Beta, s = Cosine relation, output Rows; no N×M tensor
                 v26 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula1 { Beta = this.Beta }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v5, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -217,10 +219,9 @@ namespace LossDsl.Zoo
                 v26 = global::LossDsl.Runtime.Ops.RowLogSumExp(v25);
                 // not read again: v22, v23 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v22, y, v26);
-                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v5, v6!, v26);
+                global::LossDsl.Runtime.Lifetimes.Release(v23, z, v5!, v6!, v26);
             }
-            // not read again: v5, v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v19, v26);
+            // not read again: v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v19, v26);
             // v27 = v26 + (−Base · Beta)
             var v27 = global::LossDsl.Runtime.Ops.Add(v26, ((-this.Base) * this.Beta));

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature))) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = softplus(r0_i − s_ij · c0), s = Dot relation, output Mean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]): LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v16 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature))) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = softplus(r0_i − s_ij · c0), s = Cosine relation, output Mean; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -128,22 +128,24 @@ namespace LossDsl.Zoo
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v1 = normalize(z)
-            var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v1 = normalize(z), needed only unfused
+            var v1 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
-            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1!, v1!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2!);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v6!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j])
-                //   fused region 0: LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y });
             }
             else
@@ -161,10 +163,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v16 = mean(softplus(log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [y_i ≠ y_j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature))) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = softplus(r0_i − s_ij · c0), s = Dot relation, output Mean; no N×M tensor
+                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = softplus(r0_i − s_ij · c0), s = Cosine relation, output Mean; no N×M tensor
                 v16 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Mean,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, R0 = v10 });
             }
             else
@@ -183,7 +185,7 @@ namespace LossDsl.Zoo
                     // v12 = softplus(v11)
                     var v12 = global::LossDsl.Runtime.Ops.Softplus(v11);
                     // not read again: v11 (autograd keeps what the backward pass needs)
-                    global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1, v2!, v6!, y, v10, v12);
+                    global::LossDsl.Runtime.Lifetimes.Release(v11, z, v1!, v2!, v6!, y, v10, v12);
                     return v12;
                 });
                 // v16 = mean(v15)
@@ -191,8 +193,7 @@ namespace LossDsl.Zoo
                 // not read again: v14 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             }
-            // not read again: v1, v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v16);
+            // not read again: v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v16);
             // term Contrast (NtXent.cs:16), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Dot relation, output Rows; no N×M tensor", "v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor", "v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -185,10 +185,10 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor
                 v17 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula0 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v3, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    prototypes, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {

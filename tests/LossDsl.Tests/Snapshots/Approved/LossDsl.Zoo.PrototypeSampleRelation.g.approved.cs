@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -186,10 +186,10 @@ namespace LossDsl.Zoo
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -210,10 +210,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor
+                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor
                 v16 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.RowMean,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, R0 = v10 });
             }
             else

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v18 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v18 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -134,22 +134,24 @@ namespace LossDsl.Zoo
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v4 = normalize(z)
-            var v4 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v4 = normalize(z), needed only unfused
+            var v4 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v5 = ⟨v4_i, v4_j⟩, needed only unfused
-            var v5 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v4, v4, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v5 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v4!, v4!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v4 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v4, z, v5!);
             // v8 = v5 · (1 / Temperature), needed only unfused
             var v8 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v5!, (1d / this.Temperature));
             // not read again: v5 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v4, v8!);
+            global::LossDsl.Runtime.Lifetimes.Release(v5, z, v8!);
             global::TorchSharp.torch.Tensor v12;
             if (__fused0)
             {
                 // v12 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v12 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v4, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -170,10 +172,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v18 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor
+                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor
                 v18 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.RowMean,
-                    v4, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, R0 = v12 });
             }
             else
@@ -196,8 +198,7 @@ namespace LossDsl.Zoo
                 // not read again: v16 (autograd keeps what the backward pass needs)
                 global::LossDsl.Runtime.Lifetimes.Release(v16, y, v18);
             }
-            // not read again: v4, v8 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v4, z, v18);
+            // not read again: v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v8, z, v18);
             // v19 = mean(v18)
             var v19 = global::LossDsl.Runtime.Ops.Mean(v18);

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor", "v17 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v19 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor", "v17 = [∃ j: ([y_i = y_j] ∧ [i ≠ j])_ij]: rows of ExcludeSelf<SameLabel> with a pair, from label counts (GraphRows.HasAny), no N×M mask", "v19 = [∃ j: ([y_i ≠ y_j])_ij]: rows of DifferentLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -135,22 +135,24 @@ namespace LossDsl.Zoo
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            // v1 = normalize(z)
-            var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
+            // v1 = normalize(z), needed only unfused
+            var v1 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
-            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v1, global::LossDsl.Ir.Metric.Dot, self: true);
+            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1!, v1!, global::LossDsl.Ir.Metric.Dot, self: true);
+            // not read again: v1 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v2!);
             // v6 = v2 · (1 / Temperature), needed only unfused
             var v6 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v2!, (1d / this.Temperature));
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v1, v6!);
+            global::LossDsl.Runtime.Lifetimes.Release(v2, z, v6!);
             global::TorchSharp.torch.Tensor v10;
             if (__fused0)
             {
                 // v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Dot relation, output Rows; no N×M tensor
+                //   fused region 0: LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
                 v10 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
                     new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot);
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
@@ -177,10 +179,10 @@ namespace LossDsl.Zoo
             if (__fused1)
             {
                 // v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j])
-                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Dot relation, output RowMean; no N×M tensor
+                //   fused region 1: Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor
                 v16 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.SameLabel>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
                     new __PairFormula1 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.RowMean,
-                    v1, null, global::LossDsl.Runtime.Kernels.PairMetric.Dot,
+                    z, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
                     new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, R0 = v10 });
             }
             else
@@ -195,8 +197,7 @@ namespace LossDsl.Zoo
                 // v16 = mean_j (v15)
                 v16 = global::LossDsl.Runtime.Ops.RowMean(v15);
             }
-            // not read again: v1, v6 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v16);
+            // not read again: v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v16);
             global::TorchSharp.torch.Tensor v17;
             if (__fused2)
