@@ -80,8 +80,10 @@ internal sealed class CosineRows : IDisposable
         else ThroughRows<double>(TensorIo.Span<double>(unit), norms, TensorIo.Span<double>(grad), n, d);
     }
 
-    /// <summary>x̂_i = (x_i / m_i) / ‖x_i / m_i‖ with m_i = max_k |x_ik| (‖x_i / m_i‖ ∈ [1, √D] neither overflows nor
-    /// underflows); norms[i] = m_i · ‖x_i / m_i‖ = ‖x_i‖, 0 for a zero row, NaN for a row with NaN or ±∞.</summary>
+    /// <summary>x̂_i = x_i / ‖x_i‖ and norms[i] = ‖x_i‖ (0 for a zero row, NaN for a row with NaN or ±∞). The squares
+    /// are summed in double (a float32 square is exact there), so where ‖x_i‖ is a normal number of T the row is divided
+    /// by it once; a one-feature row gives exactly ±1. Elsewhere (float32 norms past float.MaxValue, float64 rows whose
+    /// squares leave double's range) the row is scaled by its largest magnitude first, as <c>Ops.Normalize</c> does.</summary>
     private static void UnitRows<T>(ReadOnlySpan<T> x, Span<T> unit, double[] norms, int n, int d)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -89,40 +91,76 @@ internal sealed class CosineRows : IDisposable
         {
             var row = x.Slice(i * d, d);
             var output = unit.Slice(i * d, d);
-            var largest = LargestMagnitude(row);
-            if (!T.IsFinite(largest)) { output.Fill(T.NaN); norms[i] = double.NaN; continue; }
-            if (largest == T.Zero) { output.Clear(); norms[i] = 0.0; continue; }
-            var squares = 0.0;
-            var k = 0;
-            if (NumericVector.IsHardwareAccelerated && d >= Vector<T>.Count)
+            var squares = SumOfSquares(row);
+            if (squares >= MinSquares && squares <= MaxSquares<T>())
             {
-                var m = new Vector<T>(largest);
-                var acc = Vector<T>.Zero;
-                for (; k + Vector<T>.Count <= d; k += Vector<T>.Count)
-                {
-                    var scaled = new Vector<T>(row.Slice(k)) / m;
-                    scaled.CopyTo(output.Slice(k));
-                    acc += scaled * scaled;
-                }
-                squares = double.CreateTruncating(NumericVector.Sum(acc));
+                var norm = Math.Sqrt(squares);
+                Divide(row, T.CreateTruncating(norm), output);
+                norms[i] = norm;
             }
-            for (; k < d; k++)
-            {
-                var scaled = row[k] / largest;
-                output[k] = scaled;
-                squares += double.CreateTruncating(scaled * scaled);
-            }
-            var norm = T.CreateTruncating(Math.Sqrt(squares));
-            k = 0;
-            if (NumericVector.IsHardwareAccelerated && d >= Vector<T>.Count)
-            {
-                var divisor = new Vector<T>(norm);
-                for (; k + Vector<T>.Count <= d; k += Vector<T>.Count)
-                    (new Vector<T>(output.Slice(k)) / divisor).CopyTo(output.Slice(k));
-            }
-            for (; k < d; k++) output[k] /= norm;
-            norms[i] = double.CreateTruncating(largest) * double.CreateTruncating(norm);
+            else norms[i] = ScaledUnitRow(row, output);
         }
+    }
+
+    /// <summary>Σ x_k² in double (four lanes of double per step).</summary>
+    private static double SumOfSquares<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = 0;
+        var sum = 0.0;
+        if (typeof(T) == typeof(float) && NumericVector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(row);
+            Vector<double> low = Vector<double>.Zero, high = Vector<double>.Zero;
+            for (; k + Vector<float>.Count <= floats.Length; k += Vector<float>.Count)
+            {
+                NumericVector.Widen(new Vector<float>(floats.Slice(k)), out var a, out var b);
+                low += a * a;
+                high += b * b;
+            }
+            sum = NumericVector.Sum(low + high);
+        }
+        for (; k < row.Length; k++)
+        {
+            var v = double.CreateTruncating(row[k]);
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    /// <summary>Below this Σx², float64 squares may have lost bits to underflow; zero rows land here too.</summary>
+    private const double MinSquares = 1e-290;
+
+    /// <summary>Above this Σx², ‖x‖ is not a finite T (float32), or float64 squares are near overflow.</summary>
+    private static double MaxSquares<T>() => typeof(T) == typeof(float) ? (double)float.MaxValue * float.MaxValue : 1e290;
+
+    private static void Divide<T>(ReadOnlySpan<T> row, T divisor, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = 0;
+        if (NumericVector.IsHardwareAccelerated && row.Length >= Vector<T>.Count)
+        {
+            var vd = new Vector<T>(divisor);
+            for (; k + Vector<T>.Count <= row.Length; k += Vector<T>.Count) (new Vector<T>(row.Slice(k)) / vd).CopyTo(output.Slice(k));
+        }
+        for (; k < row.Length; k++) output[k] = row[k] / divisor;
+    }
+
+    /// <summary>The unit row by <c>Ops.Normalize</c>'s arithmetic, (x / m) / ‖x / m‖ with m = max_k |x_k|, for rows whose
+    /// squares leave double's range or whose norm T cannot hold; returns ‖x‖ (0 for a zero row, NaN for NaN or ±∞).</summary>
+    private static double ScaledUnitRow<T>(ReadOnlySpan<T> row, Span<T> output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var largest = LargestMagnitude(row);
+        if (!T.IsFinite(largest)) { output.Fill(T.NaN); return double.NaN; }
+        if (largest == T.Zero) { output.Clear(); return 0.0; }
+        var squares = 0.0;
+        for (var k = 0; k < row.Length; k++)
+        {
+            var scaled = row[k] / largest;
+            output[k] = scaled;
+            squares += double.CreateTruncating(scaled) * double.CreateTruncating(scaled);
+        }
+        var norm = T.CreateTruncating(Math.Sqrt(squares));
+        for (var k = 0; k < row.Length; k++) output[k] /= norm;
+        return double.CreateTruncating(largest) * Math.Sqrt(squares);
     }
 
     /// <summary>g_i ← (g_i − ⟨g_i, x̂_i⟩ x̂_i) / ‖x_i‖ per row (0 for a zero row: <c>Ops.Normalize</c>'s zero row has no
