@@ -8,7 +8,7 @@ namespace LossDsl.Generators
     {
         /// <summary>The nodes computed inside the chains' lambdas (a block emits no statement of its own for them).</summary>
         private static HashSet<int> ChainInteriors(Dictionary<int, PairChains.Chain> chains) =>
-            new(chains.Values.SelectMany(c => c.Interior));
+            new(chains.Values.SelectMany(c => c.Interior.Concat(c.Labels?.Nodes ?? System.Array.Empty<int>())));
 
         /// <summary>A masked relation whose values are an element-wise formula (<see cref="PairChains"/>):
         /// <c>Ops.OverPairs(graph, pairs => formula)</c>, the formula's statements as usual but for how they read the
@@ -19,16 +19,22 @@ namespace LossDsl.Generators
             var ir = names.Ir;
             var over = ir.Nodes[chain.Over];
             var root = names.Var(chain.Over);
-            var comment = $"// {root} = {IrPrinter.Format(over, over.Args.Select(names.Comment).ToArray())}";
-            var call = $"{(declare ? "var " : "")}{root} = {Ops}.OverPairs({names.Readable(chain.Graph)}, __pairs =>";
+            // A graph given as labels has no local of its own: the comment spells it out.
+            var comment = $"// {root} = {IrPrinter.Format(over, over.Args.Select(a => chain.Labels is not null && a == chain.Graph ? IrPrinter.Formula(ir, a) : names.Comment(a)).ToArray())}";
+            // A same-label graph only this chain reads goes as its labels: its pairs are listed from them, no N×M mask.
+            var graph = chain.Labels is { } labels
+                ? $"{Ops}.SameLabelPairs({names.Readable(labels.RowLabels)}, {names.Readable(labels.ColumnLabels)}, excludeSelf: {(labels.ExcludeSelf ? "true" : "false")})"
+                : names.Readable(chain.Graph);
+            var pairs = chain.Labels is null ? $"the pairs {names.Var(chain.Graph)} selects" : "its pairs (listed from the labels)";
+            var call = $"{(declare ? "var " : "")}{root} = {Ops}.OverPairs({graph}, __pairs =>";
             if (chain.Interior.Count == 0)
             {
-                w.Line($"{comment}, read at the pairs {names.Var(chain.Graph)} selects when they are few (else at every pair)");
+                w.Line($"{comment}, read at {pairs} when they are few (else at every pair)");
                 w.Line($"{call} __pairs.At({names.Readable(chain.Values)}));");
                 return;
             }
-            w.Line($"{comment}: the formula computing {string.Join(", ", chain.Interior.Select(names.Var))} at the pairs " +
-                   $"{names.Var(chain.Graph)} selects when they are few, else at every pair");
+            w.Line($"{comment}: the formula computing {string.Join(", ", chain.Interior.Select(names.Var))} at {pairs} " +
+                   "when they are few, else at every pair");
             w.Line(call);
             using (w.Block(close: "});"))
             {

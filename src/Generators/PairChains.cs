@@ -18,7 +18,14 @@ namespace LossDsl.Generators
         /// <param name="Values">The relation it masks: the last interior node, or a leaf when there is no interior.</param>
         /// <param name="Graph">The graph (Bool or weights) that selects the pairs.</param>
         /// <param name="Interior">The element-wise nodes computed inside the lambda, in topological order (may be empty).</param>
-        internal sealed record Chain(int Over, int Values, int Graph, IReadOnlyList<int> Interior);
+        /// <param name="Labels">Where the graph is a same-label graph that only this chain reads: its labels, handed to
+        /// <c>Ops.OverPairs</c> instead of the graph (its nodes are then never computed); else null.</param>
+        internal sealed record Chain(int Over, int Values, int Graph, IReadOnlyList<int> Interior, LabelGraph? Labels = null);
+
+        /// <summary>A graph <c>SameLabel(rows, columns)</c>, or that graph <c>.ExcludeSelf()</c>, given to the run time as
+        /// its labels (<c>Ops.SameLabelPairs</c>): the pairs are listed from them and no N×M mask is built (two of
+        /// 256 MiB each for NT-Xent's positives at 16,384 rows). <paramref name="Nodes"/> are the graph's nodes.</summary>
+        internal sealed record LabelGraph(int RowLabels, int ColumnLabels, bool ExcludeSelf, IReadOnlyList<int> Nodes);
 
         /// <summary>Operations that act on each pair alone (their run-time calls are plain broadcasting tensor
         /// operations, equally valid on <c>[P]</c> vectors).</summary>
@@ -78,9 +85,35 @@ namespace LossDsl.Generators
                     foreach (var arg in node.Args)
                         if (ir.Nodes[arg].Kind != ValueKind.Number && ir.Nodes[arg].Op != OpCode.Input) pending.Add(arg);
                 }
-                result[id] = new Chain(id, values, graph, interior.OrderBy(n => n).ToList());
+                result[id] = new Chain(id, values, graph, interior.OrderBy(n => n).ToList(), Labels(ir, types, consumers, id, graph, inBlock, pinned));
             }
             return result;
+        }
+
+        /// <summary>The graph of the chain at <paramref name="over"/> as labels, when it is a same-label graph on label
+        /// vectors (optionally without self pairs) whose nodes nothing but the chain reads; else null.</summary>
+        private static LabelGraph? Labels(LossIr ir, IrTypes types, IReadOnlyDictionary<int, List<int>> consumers, int over, int graph,
+            HashSet<int> inBlock, System.Func<int, bool> pinned)
+        {
+            bool Private(int node, int reader) =>
+                inBlock.Contains(node) && !pinned(node) && consumers[node].Count > 0 && consumers[node].All(c => c == reader);
+            var nodes = new List<int>();
+            var g = ir.Nodes[graph];
+            var reader = over;
+            var excludeSelf = false;
+            if (g.Op == OpCode.ExcludeSelf)
+            {
+                if (!Private(g.Id, reader)) return null;
+                nodes.Add(g.Id);
+                excludeSelf = true;
+                reader = g.Id;
+                g = ir.Nodes[g.Args[0]];
+            }
+            if (g.Op != OpCode.SameLabel || g.Args.Count is < 1 or > 2 || !Private(g.Id, reader)) return null;
+            nodes.Add(g.Id);
+            int rows = g.Args[0], columns = g.Args.Count == 2 ? g.Args[1] : g.Args[0];
+            if (types.Rank(rows) != 1 || types.Rank(columns) != 1) return null;
+            return new LabelGraph(rows, columns, excludeSelf, nodes);
         }
 
         /// <summary>The nodes outside the chain that its statement reads: the leaves its formula reads and the graph.</summary>
@@ -90,7 +123,8 @@ namespace LossDsl.Generators
             var leaves = chain.Interior.Count == 0
                 ? new[] { chain.Values }
                 : chain.Interior.SelectMany(n => ir.Nodes[n].Args).Where(a => !inside.Contains(a));
-            return leaves.Append(chain.Graph).Where(a => ir.Nodes[a].Kind != ValueKind.Number).Distinct();
+            var graph = chain.Labels is { } labels ? new[] { labels.RowLabels, labels.ColumnLabels } : new[] { chain.Graph };
+            return leaves.Concat(graph).Where(a => ir.Nodes[a].Kind != ValueKind.Number).Distinct();
         }
 
         /// <summary>Whether argument <paramref name="k"/> can be read at a pair: a number, a 0-d value, a row or a

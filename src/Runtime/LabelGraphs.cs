@@ -44,12 +44,23 @@ internal static class LabelGraphs
     /// <summary>Lists a remembered graph's pairs: false when <paramref name="graph"/> is not one (or its labels were
     /// disposed); else <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, the graph's device), or null
     /// for both when more than <paramref name="sparseFraction"/> of the cells are pairs.</summary>
-    public static unsafe bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
+    public static bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
     {
         rows = columns = null;
         if (!Known.TryGetValue(graph, out var e) || e.Rows.IsInvalid || e.Columns.IsInvalid) return false;
-        var r = TensorIo.Labels(e.Rows, e.Rows.shape[0], "row labels");
-        var c = ReferenceEquals(e.Rows, e.Columns) ? r : TensorIo.Labels(e.Columns, e.Columns.shape[0], "column labels");
+        List(e.Rows, e.Columns, e.ExcludeSelf, sparseFraction, graph.device, out rows, out columns);
+        return true;
+    }
+
+    /// <summary>The pairs (i, j) with <c>rowLabels_i == columnLabels_j</c> (without (i, i) when <paramref name="excludeSelf"/>),
+    /// row-major: <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, on <paramref name="device"/>), or
+    /// null for both when more than <paramref name="sparseFraction"/> of the N × M cells are pairs.</summary>
+    public static unsafe void List(Tensor rowLabels, Tensor columnLabels, bool excludeSelf, double sparseFraction, Device device,
+        out Tensor? rows, out Tensor? columns)
+    {
+        rows = columns = null;
+        var r = TensorIo.Labels(rowLabels, rowLabels.shape[0], "row labels");
+        var c = ReferenceEquals(rowLabels, columnLabels) ? r : TensorIo.Labels(columnLabels, columnLabels.shape[0], "column labels");
         // The engine's grouping: dense ids in order of first appearance, then each id's columns, ascending (CSR).
         LabelGroups groups;
         var rowIds = new double[r.Length];
@@ -63,9 +74,9 @@ internal static class LabelGraphs
         for (var i = 0; i < r.Length; i++)
         {
             var g = (int)rowIds[i];
-            pairs += groups.ColStart[g + 1] - groups.ColStart[g] - (e.ExcludeSelf && i < c.Length && c[i] == r[i] ? 1 : 0);
+            pairs += groups.ColStart[g + 1] - groups.ColStart[g] - (excludeSelf && i < c.Length && c[i] == r[i] ? 1 : 0);
         }
-        if (pairs > sparseFraction * r.Length * (double)c.Length) return true;
+        if (pairs > sparseFraction * r.Length * (double)c.Length) return;
 
         var rowIndex = empty(pairs, ScalarType.Int64);
         var columnIndex = empty(pairs, ScalarType.Int64);
@@ -78,15 +89,14 @@ internal static class LabelGraphs
             for (var at = groups.ColStart[g]; at < groups.ColStart[g + 1]; at++)
             {
                 var j = groups.ColIndex[at];
-                if (e.ExcludeSelf && j == i) continue;
+                if (excludeSelf && j == i) continue;
                 rowOut[k] = i;
                 columnOut[k] = j;
                 k++;
             }
         }
-        rows = graph.device_type == DeviceType.CPU ? rowIndex : rowIndex.to(graph.device);
-        columns = graph.device_type == DeviceType.CPU ? columnIndex : columnIndex.to(graph.device);
-        return true;
+        rows = device.type == DeviceType.CPU ? rowIndex : rowIndex.to(device);
+        columns = device.type == DeviceType.CPU ? columnIndex : columnIndex.to(device);
     }
 
     private static bool IsInteger(ScalarType t) =>

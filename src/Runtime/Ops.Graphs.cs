@@ -15,6 +15,11 @@ public static partial class Ops
     public static Tensor SameLabel(Tensor rows, Tensor columns) =>
         LabelGraphs.Remember(rows.unsqueeze(-1).eq(columns.unsqueeze(-2)), rows, columns, excludeSelf: false);
 
+    /// <summary>The same-label graph of <paramref name="rows"/> [N] and <paramref name="columns"/> [M] (without the pairs
+    /// (i, i) when <paramref name="excludeSelf"/>) as a description, not a mask: for
+    /// <see cref="OverPairs(LabelPairs, Func{PairSupport, Tensor})"/>, which lists its pairs from the labels.</summary>
+    public static LabelPairs SameLabelPairs(Tensor rows, Tensor columns, bool excludeSelf) => new(rows, columns, excludeSelf);
+
     /// <summary>Pairs with different labels, Bool <c>[N, N]</c>.</summary>
     public static Tensor DifferentLabel(Tensor y) => DifferentLabel(y, y);
 
@@ -86,6 +91,14 @@ public static partial class Ops
     /// <param name="f">The formula, reading its relations through <see cref="PairSupport.At"/> and its vectors through
     /// <see cref="PairSupport.Row"/> and <see cref="PairSupport.Column"/>.</param>
     public static MaskedRelation OverPairs(Tensor g, Func<PairSupport, Tensor> f)
+    {
+        var pairs = PairSupport.Of(g);
+        return pairs.Over(f(pairs));
+    }
+
+    /// <summary><c>f over g</c> as <see cref="OverPairs(Tensor, Func{PairSupport, Tensor})"/> for a same-label graph given by
+    /// its labels: the pairs are listed from the labels, and the N×M mask is built only when they are too many to list.</summary>
+    public static MaskedRelation OverPairs(LabelPairs g, Func<PairSupport, Tensor> f)
     {
         var pairs = PairSupport.Of(g);
         return pairs.Over(f(pairs));

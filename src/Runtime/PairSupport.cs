@@ -14,15 +14,28 @@ public sealed class PairSupport
     /// and its backward scatters into an N×M gradient; past a quarter of the pairs the dense formula costs less.</summary>
     public const double SparseFraction = 0.25;
 
-    private readonly Tensor _graph;
+    /// <summary>The graph; null for pairs listed from labels (every listed pair selected, weight true).</summary>
+    private readonly Tensor? _graph;
+    private readonly long[] _shape;
     private readonly Tensor? _rows;
     private readonly Tensor? _columns;
 
-    private PairSupport(Tensor graph, Tensor? rows, Tensor? columns)
+    private PairSupport(Tensor graph, Tensor? rows, Tensor? columns) : this(graph, graph.shape, rows, columns) { }
+
+    private PairSupport(Tensor? graph, long[] shape, Tensor? rows, Tensor? columns)
     {
         _graph = graph;
+        _shape = shape;
         _rows = rows;
         _columns = columns;
+    }
+
+    /// <summary>The support of a same-label graph given by its labels: its pairs listed from the labels when they are
+    /// few, else its Bool mask built and read densely.</summary>
+    public static PairSupport Of(LabelPairs graph)
+    {
+        LabelGraphs.List(graph.Rows, graph.Columns, graph.ExcludeSelf, SparseFraction, graph.Rows.device, out var rows, out var columns);
+        return rows is not null ? new PairSupport(null, graph.Shape, rows, columns) : new PairSupport(graph.Mask(), null, null);
     }
 
     /// <summary>The support of <paramref name="graph"/> <c>[N, M]</c>: a Bool mask, or float weights (a pair with
@@ -61,7 +74,7 @@ public sealed class PairSupport
     public Tensor At(Tensor relation)
     {
         if (_rows is null) return relation;
-        using var full = relation.expand(_graph.shape);
+        using var full = relation.expand(_shape);
         return full.index(new[] { _rows, _columns! });
     }
 
@@ -76,10 +89,10 @@ public sealed class PairSupport
     /// over non-zero, count) and the row sums and means read it as they read the dense one.</summary>
     public MaskedRelation Over(Tensor values)
     {
-        if (_rows is null) return Ops.Over(values, _graph);
-        var graph = _graph.dtype == ScalarType.Bool
-            ? ones(_rows.shape[0], ScalarType.Bool, _graph.device)
+        if (_rows is null) return Ops.Over(values, _graph!);
+        var graph = _graph is null || _graph.dtype == ScalarType.Bool
+            ? ones(_rows.shape[0], ScalarType.Bool, _rows.device)
             : _graph.index(new[] { _rows, _columns! });
-        return new MaskedRelation(values.expand(_rows.shape[0]), graph, _rows, _graph.shape[0]);
+        return new MaskedRelation(values.expand(_rows.shape[0]), graph, _rows, _shape[0]);
     }
 }

@@ -37,8 +37,10 @@ namespace Samples
             int Count(string call) => Regex.Matches(compute, Regex.Escape("= global::LossDsl.Runtime.Ops." + call + "(")).Count;
             Assert.Equal(1, Count("Normalize"));
             Assert.Equal(1, Count("Pairwise"));
-            Assert.Equal(1, Count("SameLabel"));
-            Assert.Equal(1, Count("ExcludeSelf"));
+            // The same-label graph without self pairs is read only by the shared OverPairs: it goes there once, as its
+            // labels (Ops.SameLabelPairs), and no mask statement is emitted.
+            Assert.Equal(0, Count("SameLabel") + Count("ExcludeSelf"));
+            Assert.Single(Regex.Matches(compute, Regex.Escape("global::LossDsl.Runtime.Ops.SameLabelPairs(y, y, excludeSelf: true)")));
             // s over same-label pairs (Pull's whole value, reused by Push; only pair means read it, so OverPairs) and s over
             // different labels (Over).
             Assert.Equal(2, Count("Over") + Count("OverPairs"));

@@ -41,6 +41,42 @@ public class LabelGraphTests
         SamePairs(Ops.ExcludeSelf(same), values, $"exclude self {n}×{m}, {classes} classes");
     }
 
+    // Generated code hands a same-label graph that only OverPairs reads as its labels (Ops.SameLabelPairs): the pairs,
+    // their order and the sparse-or-dense decision are those of the scanned mask, and the masked mean with its
+    // gradient is the mask's, sparse and dense.
+    [Theory]
+    [InlineData(300, 300, 150, ScalarType.Int64)]
+    [InlineData(200, 90, 30, ScalarType.Int32)]
+    [InlineData(120, 120, 2, ScalarType.Int64)]    // dense: the mask is built
+    [InlineData(64, 64, 1, ScalarType.Int64)]
+    public void Label_pairs_equal_the_mask_they_describe(int n, int m, int classes, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(n * 17 + m);
+        var rows = randint(classes, new long[] { n }, dtype: dtype);
+        var columns = n == m ? rows : randint(classes, new long[] { m }, dtype: dtype);
+        foreach (var excludeSelf in new[] { false, true })
+        {
+            var mask = Ops.SameLabel(rows, columns);
+            if (excludeSelf) mask = Ops.ExcludeSelf(mask);
+            var what = $"{n}×{m}, {classes} classes, exclude self {excludeSelf}";
+            var described = PairSupport.Of(Ops.SameLabelPairs(rows, columns, excludeSelf));
+            var scanned = PairSupport.Of(mask.clone());
+            Assert.Equal(scanned.IsSparse, described.IsSparse);
+            var values = arange(n * m, ScalarType.Float64).view(n, m);
+            Assert.True(described.At(values).eq(scanned.At(values)).all().item<bool>(), what);
+
+            var leafA = randn(n, m, ScalarType.Float64).requires_grad_(true);
+            var leafB = leafA.detach().clone().requires_grad_(true);
+            var a = Ops.Mean(Ops.OverPairs(Ops.SameLabelPairs(rows, columns, excludeSelf), p => Ops.Softplus(p.At(leafA))));
+            var b = Ops.Mean(Ops.Over(Ops.Softplus(leafB), mask));
+            a.backward();
+            b.backward();
+            Assert.True(Math.Abs(a.item<double>() - b.item<double>()) <= 1e-12 * Math.Max(1, Math.Abs(b.item<double>())), what);
+            Assert.True(leafA.grad!.sub(leafB.grad!).abs().max().item<double>() <= 1e-12, what);
+        }
+    }
+
     [Fact]
     public void Labels_changed_in_place_afterwards_do_not_change_the_pairs()
     {

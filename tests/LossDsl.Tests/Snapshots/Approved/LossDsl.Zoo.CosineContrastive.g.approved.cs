@@ -155,14 +155,8 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v7 = [y_i = y_j]
-                var v7 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v8 = v7 ∧ [i ≠ j]
-                var v8 = global::LossDsl.Runtime.Ops.ExcludeSelf(v7);
-                // not read again: v7 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v7, y, v8);
-                // v9 = v5 over v8: the formula computing v4, v5 at the pairs v8 selects when they are few, else at every pair
-                var v9 = global::LossDsl.Runtime.Ops.OverPairs(v8, __pairs =>
+                // v9 = v5 over [y_i = y_j] ∧ [i ≠ j]: the formula computing v4, v5 at its pairs (listed from the labels) when they are few, else at every pair
+                var v9 = global::LossDsl.Runtime.Ops.OverPairs(global::LossDsl.Runtime.Ops.SameLabelPairs(y, y, excludeSelf: true), __pairs =>
                 {
                     // v4 = PosMargin − v3
                     var v4 = global::LossDsl.Runtime.Ops.Sub(this.PosMargin, __pairs.At(v3!));
@@ -174,8 +168,6 @@ namespace LossDsl.Zoo
                 });
                 // v10 = mean_{>0}(v9)
                 v10 = global::LossDsl.Runtime.Ops.MeanNonZero(v9);
-                // not read again: v8 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
             }
             global::TorchSharp.torch.Tensor v16;
             if (__fused1)

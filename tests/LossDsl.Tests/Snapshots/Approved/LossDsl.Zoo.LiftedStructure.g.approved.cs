@@ -178,14 +178,8 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v21 = [y_i = y_j]
-                var v21 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v22 = v21 ∧ [i ≠ j]
-                var v22 = global::LossDsl.Runtime.Ops.ExcludeSelf(v21);
-                // not read again: v21 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v21, y, v22);
-                // v23 = v20 over v22: the formula computing v9, v10, v11, v12, v14, v15, v16, v20 at the pairs v22 selects when they are few, else at every pair
-                var v23 = global::LossDsl.Runtime.Ops.OverPairs(v22, __pairs =>
+                // v23 = v20 over [y_i = y_j] ∧ [i ≠ j]: the formula computing v9, v10, v11, v12, v14, v15, v16, v20 at its pairs (listed from the labels) when they are few, else at every pair
+                var v23 = global::LossDsl.Runtime.Ops.OverPairs(global::LossDsl.Runtime.Ops.SameLabelPairs(y, y, excludeSelf: true), __pairs =>
                 {
                     // v9 = v8_i
                     var v9 = __pairs.Row(v8);
@@ -220,8 +214,6 @@ namespace LossDsl.Zoo
                 });
                 // v24 = mean(v23)
                 v24 = global::LossDsl.Runtime.Ops.Mean(v23);
-                // not read again: v22 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v22, y, v24);
             }
             // not read again: v2, v3 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v2, z, v24);

@@ -180,14 +180,8 @@ namespace LossDsl.Zoo
             }
             else
             {
-                // v15 = [y_i = y_j]
-                var v15 = global::LossDsl.Runtime.Ops.SameLabel(y);
-                // v16 = v15 ∧ [i ≠ j]
-                var v16 = global::LossDsl.Runtime.Ops.ExcludeSelf(v15);
-                // not read again: v15 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v15, y, v16);
-                // v17 = v13 over v16: the formula computing v13 at the pairs v16 selects when they are few, else at every pair
-                var v17 = global::LossDsl.Runtime.Ops.OverPairs(v16, __pairs =>
+                // v17 = v13 over [y_i = y_j] ∧ [i ≠ j]: the formula computing v13 at its pairs (listed from the labels) when they are few, else at every pair
+                var v17 = global::LossDsl.Runtime.Ops.OverPairs(global::LossDsl.Runtime.Ops.SameLabelPairs(y, y, excludeSelf: true), __pairs =>
                 {
                     // v13 = v12 − v8
                     var v13 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v12), __pairs.At(v8!));
@@ -195,8 +189,6 @@ namespace LossDsl.Zoo
                 });
                 // v18 = mean_j (v17)
                 v18 = global::LossDsl.Runtime.Ops.RowMean(v17);
-                // not read again: v16 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v16, y, v18);
             }
             // not read again: v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v8, z, v18);

@@ -142,14 +142,8 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.RowLogSumExp(v9);
             // not read again: v8 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v8, y, v10);
-            // v13 = [y_i = y_j]
-            var v13 = global::LossDsl.Runtime.Ops.SameLabel(y);
-            // v14 = v13 ∧ [i ≠ j]
-            var v14 = global::LossDsl.Runtime.Ops.ExcludeSelf(v13);
-            // not read again: v13 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v13, y, v14);
-            // v15 = v12 over v14: the formula computing v11, v12 at the pairs v14 selects when they are few, else at every pair
-            var v15 = global::LossDsl.Runtime.Ops.OverPairs(v14, __pairs =>
+            // v15 = v12 over [y_i = y_j] ∧ [i ≠ j]: the formula computing v11, v12 at its pairs (listed from the labels) when they are few, else at every pair
+            var v15 = global::LossDsl.Runtime.Ops.OverPairs(global::LossDsl.Runtime.Ops.SameLabelPairs(y, y, excludeSelf: true), __pairs =>
             {
                 // v11 = v10 − v6
                 var v11 = global::LossDsl.Runtime.Ops.Sub(__pairs.Row(v10), __pairs.At(v6));
@@ -161,9 +155,8 @@ namespace LossDsl.Zoo
             });
             // v16 = mean(v15)
             var v16 = global::LossDsl.Runtime.Ops.Mean(v15);
-            // not read again: v6, v14 (autograd keeps what the backward pass needs)
+            // not read again: v6 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v16);
-            global::LossDsl.Runtime.Lifetimes.Release(v14, y, v16);
             // term Contrast (UnfusedNtXent.cs:16), weight 1
             var raw_Contrast = global::LossDsl.Runtime.InputGuards.Poison(v16, __invalid_z).MoveToOuterDisposeScope();
             var weighted_Contrast = global::LossDsl.Runtime.Scalars.Mul(raw_Contrast, 1d).MoveToOuterDisposeScope();
