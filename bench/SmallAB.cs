@@ -4,7 +4,8 @@ using System.Linq;
 
 namespace LossDsl.Bench;
 
-/// <summary><c>small-ab [LOSS] [rows] [rounds]</c>: at a small batch a step takes a few milliseconds, less than the
+/// <summary><c>small-ab [LOSS] [rows] [rounds] [variant,variant,...]</c> (variants by name, e.g. <c>unfused,careful</c>;
+/// default all): at a small batch a step takes a few milliseconds, less than the
 /// load of other tenants moves it, so the quick table's best of five decides little. This mode alternates the
 /// generated loss (default policy, and unfused) with the eager ports round by round in one process and reports each
 /// variant's best and median and the ratios to the careful port (start it with <c>THP_MEM_ALLOC_ENABLE=1</c> for the
@@ -25,6 +26,11 @@ internal static class SmallAB
             ("eager naive", c.Naive),
         };
         if (c.Careful is not null) variants.Add(("eager careful", c.Careful));
+        if (args.Length > 3)
+        {
+            var wanted = args[3].Split(',');
+            variants = variants.Where(v => wanted.Any(w => v.Name.Contains(w, StringComparison.Ordinal))).ToList();
+        }
         var times = variants.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds + 3; r++)
             for (var v = 0; v < variants.Count; v++)
@@ -32,7 +38,7 @@ internal static class SmallAB
                 var t = Quick.Once(c, variants[v].Loss).Seconds;
                 if (r >= 3) times[v].Add(t);   // the first rounds warm the JIT and the allocator
             }
-        var reference = c.Careful is not null ? variants.Count - 1 : 3;
+        var reference = variants.Count - 1;   // the careful port where it runs (else the last variant named)
         double Median(List<double> t) { var s = t.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
         Console.WriteLine($"# {loss}, {rows} rows, {rounds} alternating rounds; THP_MEM_ALLOC_ENABLE={Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") ?? "unset"}");
         Console.WriteLine($"| variant | best (ms) | median (ms) | best / {variants[reference].Name} | median / {variants[reference].Name} |");

@@ -71,7 +71,7 @@ public sealed class MaskedRelation
     {
         // Kept pairs of a Bool graph are all selected: their values as they are (a handle of its own: callers dispose it).
         if (RowOfPair is not null && Weights is null) return Values.alias();
-        var selected = Scalars.Fill(Values, Mask.logical_not(), 0);
+        var selected = Scalars.Where(Mask, Values, 0);
         return Weights is { } w ? Scalars.Mul(selected, w) : selected;
     }
 

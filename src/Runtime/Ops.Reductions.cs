@@ -159,7 +159,7 @@ public static partial class Ops
     public static Tensor Count(Tensor x, ScalarType dtype) => Full(new long[0], x.numel(), dtype, x.device);
 
     /// <summary><paramref name="values"/> where <paramref name="mask"/> holds, <paramref name="fill"/> elsewhere.</summary>
-    private static Tensor Selected(Tensor values, Tensor mask, double fill) => Fill(values, mask.logical_not(), fill);
+    private static Tensor Selected(Tensor values, Tensor mask, double fill) => Scalars.Where(mask, values, fill);
 
     /// <summary>A denominator: 1 where it is 0, so an empty selection gives 0 / 1 = 0, in every precision (a NaN
     /// stays NaN).</summary>
