@@ -14,11 +14,13 @@ public sealed class LabelPairs
     /// <param name="rows">Row labels [N] (int64 or int32).</param>
     /// <param name="columns">Column labels [M].</param>
     /// <param name="excludeSelf">Whether the pairs (i, i) are dropped.</param>
-    /// <exception cref="ArgumentException">The labels are not vectors.</exception>
+    /// <exception cref="ArgumentException">The labels are not int64 or int32 vectors.</exception>
     public LabelPairs(Tensor rows, Tensor columns, bool excludeSelf)
     {
         if (rows.dim() != 1 || columns.dim() != 1)
             throw new ArgumentException($"Label pairs need label vectors, got [{string.Join(", ", rows.shape)}] and [{string.Join(", ", columns.shape)}].");
+        if (rows.dtype is not (ScalarType.Int64 or ScalarType.Int32) || columns.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+            throw new ArgumentException($"Label pairs need int64 or int32 labels, got {rows.dtype} and {columns.dtype}.");
         Rows = rows;
         Columns = columns;
         ExcludeSelf = excludeSelf;

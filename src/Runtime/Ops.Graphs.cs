@@ -18,6 +18,7 @@ public static partial class Ops
     /// <summary>The same-label graph of <paramref name="rows"/> [N] and <paramref name="columns"/> [M] (without the pairs
     /// (i, i) when <paramref name="excludeSelf"/>) as a description, not a mask: for
     /// <see cref="OverPairs(LabelPairs, Func{PairSupport, Tensor})"/>, which lists its pairs from the labels.</summary>
+    /// <exception cref="ArgumentException">The labels are not int64 or int32 vectors.</exception>
     public static LabelPairs SameLabelPairs(Tensor rows, Tensor columns, bool excludeSelf) => new(rows, columns, excludeSelf);
 
     /// <summary>Pairs with different labels, Bool <c>[N, N]</c>.</summary>

@@ -74,7 +74,8 @@ public static class Scalars
     /// (<c>masked_fill</c>: the filled entries pass no gradient).</summary>
     public static Tensor Fill(Tensor values, Tensor mask, double fill) { using var s = fill.ToScalar(); return values.masked_fill(mask, s); }
 
-    /// <summary><paramref name="values"/> where <paramref name="keep"/> holds, <paramref name="fill"/> elsewhere: a fill at the
+    /// <summary><paramref name="values"/> where <paramref name="keep"/> (Bool, broadcastable to the values) holds,
+    /// <paramref name="fill"/> elsewhere: a fill at the
     /// pairs a mask drops without building the negated mask (at 16,384 × 16,384 a fresh 256 MiB tensor each call, whose
     /// pages cost ~0.4 s without huge pages); the gradient reaches the kept entries only, as the fill's does.</summary>
     public static Tensor Where(Tensor keep, Tensor values, double fill)

@@ -109,10 +109,11 @@ namespace LossDsl.Generators.Fusion
         }
 
         /// <summary>A dot product of rows normalised for it, <c>⟨normalize(a)_i, normalize(b)_j⟩</c>, is the cosine of a and
-        /// b: the engine's cosine metric scales each pair by the rows' inverse norms, so the fused path neither computes
-        /// the normalised rows nor runs their backward pass (a dozen small libtorch operations, about 0.3 ms of a
-        /// 512-row NT-Xent step), and where nothing else reads <c>normalize(a)</c> it is computed only unfused. The
-        /// values are the same up to rounding; a zero row has cosine 0 and no gradient either way.</summary>
+        /// b: the run time normalises the rows inside the fused call (the CPU bridge's unit rows, <c>CosineRows</c>, with
+        /// the normalisation's backward in O(N·D)), so the fused path runs neither libtorch's normalize nor its backward
+        /// (a dozen small operations, about 0.3 ms of a 512-row NT-Xent step), and where nothing else reads
+        /// <c>normalize(a)</c> it is computed only unfused. The values are the same up to rounding; a zero row has
+        /// cosine 0 and no gradient either way.</summary>
         private static FusedRegion Unnormalized(LossIr ir, IrTypes types, FusedRegion region)
         {
             if (region.Metric != Metric.Dot || !IsRowNormalize(ir, types, region.X) || (region.Y >= 0 && !IsRowNormalize(ir, types, region.Y)))

@@ -6,8 +6,8 @@ using NumericVector = System.Numerics.Vector;
 namespace LossDsl.Runtime.Kernels;
 
 /// <summary>The operands of a cosine relation as the CPU bridge hands them to the engine: each row divided by its L2
-/// norm as <c>Ops.Normalize</c> divides it (by its largest magnitude first, then by the norm of the result), and the
-/// engine running a dot product of those unit rows; the backward maps the engine's gradient with respect to the unit
+/// norm (computed in double; rows whose norm T cannot hold as a normal number are first scaled by their largest
+/// magnitude, as <c>Ops.Normalize</c> scales every row), and the engine running a dot product of those unit rows; the backward maps the engine's gradient with respect to the unit
 /// rows, g, back through the division, <c>∂L/∂x_i = (g_i − ⟨g_i, x̂_i⟩ x̂_i) / ‖x_i‖</c>, in O(N·D).
 /// <para>Why not the engine's own cosine (<c>⟨x_i, y_j⟩ · ρ_i · ρ_j</c> on the raw rows): that product overflows or
 /// underflows for float32 rows of norm 10^20 or 10^−25 where the scaled division is exact at any finite magnitude
@@ -64,7 +64,8 @@ internal sealed class CosineRows : IDisposable
 
     private static Tensor Unit(Tensor x, out double[] norms)
     {
-        using var source = x.detach().contiguous();
+        using var detached = x.detach();
+        using var source = detached.contiguous();
         var unit = empty_like(source);
         int n = (int)x.shape[0], d = (int)x.shape[1];
         norms = new double[n];
@@ -92,7 +93,7 @@ internal sealed class CosineRows : IDisposable
             var row = x.Slice(i * d, d);
             var output = unit.Slice(i * d, d);
             var squares = SumOfSquares(row);
-            if (squares >= MinSquares && squares <= MaxSquares<T>())
+            if (squares >= MinSquares<T>() && squares <= MaxSquares<T>())
             {
                 var norm = Math.Sqrt(squares);
                 Divide(row, T.CreateTruncating(norm), output);
@@ -127,8 +128,12 @@ internal sealed class CosineRows : IDisposable
         return sum;
     }
 
-    /// <summary>Below this Σx², float64 squares may have lost bits to underflow; zero rows land here too.</summary>
-    private const double MinSquares = 1e-290;
+    /// <summary>Below this Σx² the norm is not a normal number of T (float32: a subnormal divisor keeps a few bits, so
+    /// [2ε, 3ε] would become [0.5, 0.75]), or float64 squares may have lost bits to underflow; zero rows land here too.</summary>
+    private static double MinSquares<T>() => typeof(T) == typeof(float) ? SmallestNormalFloat * SmallestNormalFloat : 1e-290;
+
+    /// <summary>2^−126, the smallest normal float32.</summary>
+    private const double SmallestNormalFloat = 1.1754943508222875e-38;
 
     /// <summary>Above this Σx², ‖x‖ is not a finite T (float32), or float64 squares are near overflow.</summary>
     private static double MaxSquares<T>() => typeof(T) == typeof(float) ? (double)float.MaxValue * float.MaxValue : 1e290;

@@ -299,10 +299,10 @@ public static unsafe class PairEngine
         return id;
     }
 
-    /// <summary>The cosine metric's ρ = 1 / max(‖r‖, 1e-12) from ‖r‖² (F.normalize's floor), and 0 for a zero row: its
-    /// cosines are 0 with no gradient, as <c>Ops.Normalize</c> makes them (whose zero row stays 0), where the floor
-    /// alone would give the row a gradient of 10^12 times the other row's. The planner fuses
-    /// <c>⟨normalize(a)_i, normalize(b)_j⟩</c> as this metric, so the two must agree there.</summary>
+    /// <summary>The engine's own cosine metric's ρ = 1 / max(‖r‖, 1e-12) from ‖r‖² (F.normalize's floor), and 0 for a zero
+    /// row: its cosines are 0 with no gradient, as <c>Ops.Normalize</c> leaves a zero row, where the floor alone would
+    /// give the row a gradient of 10^12 times the other row's. (Used by direct engine calls, the second relation and
+    /// the ILGPU kernels; <c>PairFunction</c> hands the CPU engine unit rows instead, see <c>CosineRows</c>.)</summary>
     internal static double InverseNorm(double squaredNorm) => squaredNorm == 0.0 ? 0.0 : 1.0 / Math.Max(Math.Sqrt(squaredNorm), 1e-12);
 
     /// <summary>Per-row metric aux: ρ (<see cref="InverseNorm"/>, cosine, accumulated in double) or ‖r‖² (distances, see

@@ -38,8 +38,10 @@ public enum PairMetric
 {
     /// <summary>⟨x_i, y_j⟩.</summary>
     Dot,
-    /// <summary>⟨x_i, y_j⟩ / (max(‖x_i‖, 1e-12) · max(‖y_j‖, 1e-12)), without a normalised copy; 0, with no gradient,
-    /// where a row is zero (as <c>Ops.Normalize</c> leaves a zero row).</summary>
+    /// <summary>⟨x_i, y_j⟩ / (‖x_i‖ · ‖y_j‖); 0, with no gradient, where a row is zero (as <c>Ops.Normalize</c> leaves a
+    /// zero row). Through <c>PairFunction</c> on the CPU the rows are normalised exactly at any magnitude (unit rows and
+    /// a dot product, <c>CosineRows</c>), on an accelerator through <c>Ops.Normalize</c>; the engine called directly (and
+    /// a second relation) scales raw products by 1 / max(‖·‖, 1e-12), F.normalize's floor.</summary>
     Cosine,
     /// <summary>√max(‖x_i‖² + ‖y_j‖² − 2⟨x_i, y_j⟩, 0) (RepDistiller's pdist without its 1e-12 floor): exactly 0, with no gradient, for equal rows and on a self relation's diagonal.</summary>
     Euclidean,

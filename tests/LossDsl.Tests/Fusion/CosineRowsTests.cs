@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using LossDsl.Runtime;
 using LossDsl.Runtime.Kernels;
+using LossDsl.Runtime.Kernels.Formulas;
 using LossDsl.Tests.Kernels;
 using LossDsl.Zoo;
 using static TorchSharp.torch;
@@ -65,6 +66,44 @@ public class CosineRowsTests
         var fused = FusedVsUnfusedTests.Run(new NtXent(), inputs, fusedKernels: true, CpuBackend.Simd);
         Assert.True(fused["∂/∂z"].isfinite().all().item<bool>());
         Assert.True(WorstError(new NtXent(), inputs) <= 1e-4);
+    }
+
+    // The bridge's cosine against the dot product of Ops.Normalize's rows, through the autograd function itself: float32,
+    // 40 features (the vector paths), a cross relation (both gradients) and a self one; rows of subnormal entries (norm
+    // below float.MinNormal: a subnormal divisor would keep a few bits), a zero row and a row of norm ~1e31.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_bridge_cosine_equals_the_dot_product_of_normalised_rows(bool self)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        var x0 = randn(37, 40, ScalarType.Float64);
+        x0[3] = x0[3] * 1e-45;   // float32 subnormals
+        x0[5] = zeros(40, ScalarType.Float64);
+        var y0 = randn(29, 40, ScalarType.Float64);
+        y0[2] = y0[2] * 1e30;
+        Tensor[] Run(bool bridge)
+        {
+            var x = x0.to_type(ScalarType.Float32).requires_grad_(true);
+            var y = self ? null : y0.to_type(ScalarType.Float32).requires_grad_(true);
+            var rows = bridge
+                ? PairFunction<ScaledRelation, AllPairs, SumReduce>.Apply(new ScaledRelation(0.5), default, PairOutput.Rows, x, y, PairMetric.Cosine)
+                : PairFunction<ScaledRelation, AllPairs, SumReduce>.Apply(new ScaledRelation(0.5), default, PairOutput.Rows,
+                    Ops.Normalize(x), y is null ? null : Ops.Normalize(y), PairMetric.Dot);
+            // Weights per row, so that each row's gradient is not zero by symmetry.
+            (rows * arange(1, 38, ScalarType.Float32)).sum().backward();
+            return self ? new[] { rows.detach(), x.grad! } : new[] { rows.detach(), x.grad!, y!.grad! };
+        }
+        var bridged = Run(bridge: true);
+        var reference = Run(bridge: false);
+        Assert.True(FusionNumerics.RelativeError(bridged[0], reference[0]) <= 1e-5, "row sums");
+        // The subnormal row's gradient is ~1/‖x‖, past float32 (∞ or NaN on both paths): compared without it.
+        var keep = ones(37, ScalarType.Bool);
+        keep[3] = tensor(false);
+        Assert.True(FusionNumerics.RelativeError(bridged[1][keep], reference[1][keep]) <= 1e-5, "∂/∂x");
+        Assert.Equal(0.0, bridged[1][5].abs().sum().to_type(ScalarType.Float64).item<double>());
+        if (!self) Assert.True(FusionNumerics.RelativeError(bridged[2], reference[2]) <= 1e-5, "∂/∂y");
     }
 
     // A NaN in a row makes the loss NaN on both paths (never a finite value).
