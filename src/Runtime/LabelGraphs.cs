@@ -14,21 +14,20 @@ namespace LossDsl.Runtime;
 /// (row-major), so results do not change.</summary>
 internal static class LabelGraphs
 {
-    private sealed record Entry(Tensor Rows, Tensor Columns, bool ExcludeSelf);
-
-    private static readonly ConditionalWeakTable<Tensor, Entry> Known = new();
+    /// <summary>Each remembered mask's description: the graph it is, as generated code would hand it over unbuilt.</summary>
+    private static readonly ConditionalWeakTable<Tensor, LabelPairs> Known = new();
 
     /// <summary><paramref name="graph"/> [N, M] = (rows_i == columns_j), minus the pairs (i, i) when
-    /// <paramref name="excludeSelf"/>; remembered for integer label vectors only.</summary>
+    /// <paramref name="excludeSelf"/>; remembered for int64 and int32 label vectors (the labels the lists read).</summary>
     public static Tensor Remember(Tensor graph, Tensor rows, Tensor columns, bool excludeSelf)
     {
         if (graph.dtype == ScalarType.Bool && graph.dim() == 2 && rows.dim() == 1 && columns.dim() == 1
-            && IsInteger(rows.dtype) && IsInteger(columns.dtype)
+            && IsLabelType(rows.dtype) && IsLabelType(columns.dtype)
             && graph.shape[0] == rows.shape[0] && graph.shape[1] == columns.shape[0])
         {
             // Copies, so that a later in-place change of the caller's labels cannot make the list differ from the mask.
             var r = rows.detach().clone();
-            Known.AddOrUpdate(graph, new Entry(r, ReferenceEquals(rows, columns) ? r : columns.detach().clone(), excludeSelf));
+            Known.AddOrUpdate(graph, new LabelPairs(r, ReferenceEquals(rows, columns) ? r : columns.detach().clone(), excludeSelf));
         }
         return graph;
     }
@@ -36,21 +35,15 @@ internal static class LabelGraphs
     /// <summary><paramref name="graph"/> without its self pairs, remembered when <paramref name="source"/> was.</summary>
     public static Tensor RememberWithoutSelf(Tensor graph, Tensor source)
     {
-        if (Known.TryGetValue(source, out var e) && graph.dtype == ScalarType.Bool && graph.dim() == 2)
-            Known.AddOrUpdate(graph, e with { ExcludeSelf = true });
+        if (Known.TryGetValue(source, out var d) && graph.dtype == ScalarType.Bool && graph.dim() == 2)
+            Known.AddOrUpdate(graph, new LabelPairs(d.Rows, d.Columns, excludeSelf: true));
         return graph;
     }
 
-    /// <summary>Lists a remembered graph's pairs: false when <paramref name="graph"/> is not one (or its labels were
-    /// disposed); else <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, the graph's device), or null
-    /// for both when more than <paramref name="sparseFraction"/> of the cells are pairs.</summary>
-    public static bool TryList(Tensor graph, double sparseFraction, out Tensor? rows, out Tensor? columns)
-    {
-        rows = columns = null;
-        if (!Known.TryGetValue(graph, out var e) || e.Rows.IsInvalid || e.Columns.IsInvalid) return false;
-        List(e.Rows, e.Columns, e.ExcludeSelf, sparseFraction, graph.device, out rows, out columns);
-        return true;
-    }
+    /// <summary>The description of a remembered mask; null when <paramref name="graph"/> is not one (or its labels
+    /// were disposed).</summary>
+    public static LabelPairs? Description(Tensor graph) =>
+        Known.TryGetValue(graph, out var d) && !d.Rows.IsInvalid && !d.Columns.IsInvalid ? d : null;
 
     /// <summary>The pairs (i, j) with <c>rowLabels_i == columnLabels_j</c> (without (i, i) when <paramref name="excludeSelf"/>),
     /// row-major: <paramref name="rows"/> and <paramref name="columns"/> [P] (int64, on <paramref name="device"/>), or
@@ -99,6 +92,5 @@ internal static class LabelGraphs
         columns = device.type == DeviceType.CPU ? columnIndex : columnIndex.to(device);
     }
 
-    private static bool IsInteger(ScalarType t) =>
-        t is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte;
+    internal static bool IsLabelType(ScalarType t) => t is ScalarType.Int64 or ScalarType.Int32;
 }

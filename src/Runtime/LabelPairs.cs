@@ -19,7 +19,7 @@ public sealed class LabelPairs
     {
         if (rows.dim() != 1 || columns.dim() != 1)
             throw new ArgumentException($"Label pairs need label vectors, got [{string.Join(", ", rows.shape)}] and [{string.Join(", ", columns.shape)}].");
-        if (rows.dtype is not (ScalarType.Int64 or ScalarType.Int32) || columns.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+        if (!LabelGraphs.IsLabelType(rows.dtype) || !LabelGraphs.IsLabelType(columns.dtype))
             throw new ArgumentException($"Label pairs need int64 or int32 labels, got {rows.dtype} and {columns.dtype}.");
         Rows = rows;
         Columns = columns;

@@ -32,10 +32,14 @@ public sealed class PairSupport
 
     /// <summary>The support of a same-label graph given by its labels: its pairs listed from the labels when they are
     /// few, else its Bool mask built and read densely.</summary>
-    public static PairSupport Of(LabelPairs graph)
+    public static PairSupport Of(LabelPairs graph) => Listed(graph, graph.Rows.device, graph.Mask);
+
+    /// <summary>The pairs of <paramref name="graph"/> listed from its labels, or, when they are too many, the dense mask
+    /// <paramref name="mask"/> gives (read as it is).</summary>
+    private static PairSupport Listed(LabelPairs graph, Device device, Func<Tensor> mask)
     {
-        LabelGraphs.List(graph.Rows, graph.Columns, graph.ExcludeSelf, SparseFraction, graph.Rows.device, out var rows, out var columns);
-        return rows is not null ? new PairSupport(null, graph.Shape, rows, columns) : new PairSupport(graph.Mask(), null, null);
+        LabelGraphs.List(graph.Rows, graph.Columns, graph.ExcludeSelf, SparseFraction, device, out var rows, out var columns);
+        return rows is not null ? new PairSupport(null, graph.Shape, rows, columns) : new PairSupport(mask(), null, null);
     }
 
     /// <summary>The support of <paramref name="graph"/> <c>[N, M]</c>: a Bool mask, or float weights (a pair with
@@ -45,8 +49,7 @@ public sealed class PairSupport
     {
         if (graph.dim() != 2) throw new ArgumentException($"A pair graph must be [N, M], got [{string.Join(", ", graph.shape)}].", nameof(graph));
         // A mask built from labels lists its pairs from the labels (no scan of N·M cells), in the same order.
-        if (LabelGraphs.TryList(graph, SparseFraction, out var listedRows, out var listedColumns))
-            return new PairSupport(graph, listedRows, listedColumns);
+        if (LabelGraphs.Description(graph) is { } described) return Listed(described, graph.device, () => graph);
         using var selected = graph.dtype == ScalarType.Bool ? graph.alias() : Ops.PositiveOrNaN(graph.detach());
         // A large graph is counted before its pairs are listed: a dense one would list most of its N·M pairs (16 bytes
         // each). A small one is listed at once (one operation less per call at the batch sizes where calls dominate).

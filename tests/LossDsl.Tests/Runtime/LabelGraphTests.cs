@@ -77,6 +77,18 @@ public class LabelGraphTests
         }
     }
 
+    // Ops.SameLabel takes any integer labels; the lists are made from int64 and int32 ones, other masks are scanned.
+    [Theory]
+    [InlineData(ScalarType.Byte)]
+    [InlineData(ScalarType.Int16)]
+    public void Masks_of_other_integer_labels_are_scanned(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var y = tensor(new long[] { 0, 1, 0, 2, 1, 3, 3, 0 }).to_type(dtype);
+        var mask = Ops.ExcludeSelf(Ops.SameLabel(y));
+        Assert.Equal(10, PairSupport.Of(mask).At(zeros(8, 8)).shape[0]);
+    }
+
     [Fact]
     public void Labels_changed_in_place_afterwards_do_not_change_the_pairs()
     {
