@@ -133,7 +133,9 @@ internal static class Quick
         if (c.Rows <= 2048 && Generated.Default(c.Loss) is { } chosen) yield return ("generated default", chosen);
     }
 
-    internal readonly record struct Measurement(double Seconds, double PeakMiB, double Loss);
+    /// <summary>One run's time, peak-RSS rise, value and the pages it faulted in (MiB of 4 KiB minor faults:
+    /// fresh memory the step touched, which costs time without huge pages whatever the machine's load).</summary>
+    internal readonly record struct Measurement(double Seconds, double PeakMiB, double Loss, double FaultedMiB = 0);
 
     /// <summary>Every variant warmed up (<see cref="WarmUp"/>) before anything is timed.</summary>
     private static void Warm(List<Case> cases)
@@ -184,6 +186,7 @@ internal static class Quick
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var before = Peak.Reset();
+        var faults = Peak.MinorFaults();
         var clock = Stopwatch.StartNew();
         double value;
         using (var inner = NewDisposeScope())
@@ -194,7 +197,8 @@ internal static class Quick
         }
         clock.Stop();
         var peak = (Peak.Read() - before) / (1024.0 * 1024.0);
-        return new Measurement(clock.Elapsed.TotalSeconds, peak, value);
+        var faulted = (Peak.MinorFaults() - faults) * 4096.0 / (1024.0 * 1024.0);
+        return new Measurement(clock.Elapsed.TotalSeconds, peak, value, faulted);
     }
 
     private static double MatmulRate()
@@ -254,6 +258,18 @@ internal static class Quick
         }
 
         public static long Read() => Field("VmHWM:");
+
+        /// <summary>The process's minor page faults so far (/proc/self/stat, field 10).</summary>
+        public static long MinorFaults()
+        {
+            try
+            {
+                var stat = File.ReadAllText("/proc/self/stat");
+                var fields = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
+                return long.Parse(fields[7], CultureInfo.InvariantCulture);   // field 10 counts from 1 with pid and comm first
+            }
+            catch (Exception) { return 0; }
+        }
 
         private static long Field(string name)
         {

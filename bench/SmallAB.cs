@@ -32,20 +32,21 @@ internal static class SmallAB
             variants = variants.Where(v => wanted.Any(w => v.Name.Contains(w, StringComparison.Ordinal))).ToList();
         }
         var times = variants.Select(_ => new List<double>()).ToArray();
+        var faulted = variants.Select(_ => new List<double>()).ToArray();
         for (var r = 0; r < rounds + 3; r++)
             for (var v = 0; v < variants.Count; v++)
             {
-                var t = Quick.Once(c, variants[v].Loss).Seconds;
-                if (r >= 3) times[v].Add(t);   // the first rounds warm the JIT and the allocator
+                var m = Quick.Once(c, variants[v].Loss);
+                if (r >= 3) { times[v].Add(m.Seconds); faulted[v].Add(m.FaultedMiB); }   // the first rounds warm the JIT and the allocator
             }
         var reference = variants.Count - 1;   // the careful port where it runs (else the last variant named)
         double Median(List<double> t) { var s = t.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
         Console.WriteLine($"# {loss}, {rows} rows, {rounds} alternating rounds; THP_MEM_ALLOC_ENABLE={Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") ?? "unset"}");
-        Console.WriteLine($"| variant | best (ms) | median (ms) | best / {variants[reference].Name} | median / {variants[reference].Name} |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine($"| variant | best (ms) | median (ms) | best / {variants[reference].Name} | median / {variants[reference].Name} | faulted MiB (median) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         for (var v = 0; v < variants.Count; v++)
             Console.WriteLine($"| {variants[v].Name} | {times[v].Min() * 1e3:F3} | {Median(times[v]) * 1e3:F3} | " +
-                              $"{times[v].Min() / times[reference].Min():F2}x | {Median(times[v]) / Median(times[reference]):F2}x |");
+                              $"{times[v].Min() / times[reference].Min():F2}x | {Median(times[v]) / Median(times[reference]):F2}x | {Median(faulted[v]):F0} |");
         return 0;
     }
 }

@@ -23,8 +23,9 @@ public static partial class Ops
     /// <summary>The mean over the axes <paramref name="axes"/>.</summary>
     public static Tensor RowMean(Tensor x, long[] axes) => x.mean(axes);
 
-    /// <summary><c>log Σ exp</c> over the last axis, stably.</summary>
-    public static Tensor RowLogSumExp(Tensor x) => x.logsumexp(-1);
+    /// <summary><c>log Σ exp</c> over the last axis, stably (<see cref="RowLogSumExpFunction"/>: one N×M temporary
+    /// each way).</summary>
+    public static Tensor RowLogSumExp(Tensor x) => RowLogSumExpFunction.Apply(x, null);
 
     /// <summary><c>log Σ exp</c> over the axes <paramref name="axes"/>, stably.</summary>
     public static Tensor RowLogSumExp(Tensor x, long[] axes) => axes.OrderByDescending(a => a).Aggregate(x, (t, a) => t.logsumexp(a));
@@ -55,15 +56,13 @@ public static partial class Ops
     public static Tensor RowMean(MaskedRelation m) => RowSum(m) / NonZero(m.WeightSums(-1));
 
     /// <summary><c>log Σ_j w_ij exp(r_ij)</c> over the selected pairs, <c>[N]</c>; −∞ for an empty row (whose pairs
-    /// receive no gradient). Unweighted it is libtorch's <c>logsumexp</c> of the filled relation: one N×M temporary
-    /// beside the fill, where shifting and exponentiating by hand took three.</summary>
+    /// receive no gradient). Unweighted it is <see cref="RowLogSumExpFunction"/>: one N×M temporary each way, where
+    /// libtorch's <c>logsumexp</c> of the filled relation allocated six.</summary>
     public static Tensor RowLogSumExp(MaskedRelation m)
     {
         m.RequireDense(nameof(RowLogSumExp));
+        if (m.Weights is null) return RowLogSumExpFunction.Apply(m.Values, m.Mask);
         var masked = Selected(m.Values, m.Mask, double.NegativeInfinity);
-        // logsumexp's backward at an empty row is exp(−∞ − (−∞)) = NaN, but only on filled entries, whose gradient the
-        // fill's backward zeroes: nothing reaches the relation.
-        if (m.Weights is null) return masked.logsumexp(-1);
         var rowMax = masked.detach().amax(new long[] { -1 }, keepdim: false);
         var empty = Eq(rowMax, double.NegativeInfinity);
         // Any per-row shift gives the same value and gradient; a detached one keeps the graph small.

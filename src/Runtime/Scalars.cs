@@ -14,6 +14,7 @@ namespace LossDsl.Runtime;
 /// and of generated code and fails on any number that reaches libtorch another way.</remarks>
 public static class Scalars
 {
+    internal static readonly Scalar Zero = 0.0.ToScalar();
     internal static readonly Scalar One = 1.0.ToScalar();
     private static readonly Scalar Two = 2.0.ToScalar();
     private static readonly Scalar False = false.ToScalar();
