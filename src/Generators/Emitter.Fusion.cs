@@ -36,8 +36,8 @@ namespace LossDsl.Generators
                         break;
                     case RegionShape.GraphHasAny:
                         var (rows, columns) = Sizes(names, region);
-                        var labels = region.RowLabels < 0 ? "null" : names.Readable(region.RowLabels);
-                        var columnLabels = region.ColumnLabels < 0 ? "null" : names.Readable(region.ColumnLabels);
+                        var labels = Labels(names, region.RowLabels, region.RowClassOf) ?? "null";
+                        var columnLabels = Labels(names, region.ColumnLabels, region.ColumnClassOf) ?? "null";
                         w.Line($"{root} = {Kernels}.GraphRows.HasAny({Kernels}.GraphKind.{region.Graph}, excludeSelf: {(region.ExcludeSelf ? "true" : "false")}, " +
                             $"{labels}, {columnLabels}, {rows}, {columns}, __shapes.Device);");
                         break;
@@ -97,6 +97,13 @@ namespace LossDsl.Generators
             return (rows, region.Y < 0 ? rows : Size(names.Types.Of(region.Y)[0]));
         }
 
+        /// <summary>One side's labels: a label node, the class ids 0 … C−1 of a <c>ClassOf</c> node, or null (none, or
+        /// the row labels again).</summary>
+        private static string? Labels(NodeNames names, int labels, int classOf) =>
+            labels >= 0 ? names.Readable(labels)
+            : classOf >= 0 ? $"{Ops}.ClassIds({Size(names.Types.Of(classOf)[1])}, __shapes.Device)"
+            : null;
+
         private static string Size(string symbol) =>
             TypeInference.IsLiteral(symbol, out var size) ? size + "L" : $"__shapes[{Literal(symbol)}]";
 
@@ -111,8 +118,8 @@ namespace LossDsl.Generators
                 ? region.ExcludeSelf ? $"new {maskType}(new {Kernels}.OtherView((int){x}.shape[0]))" : $"new {maskType}((int){x}.shape[0])"
                 : "default";
             var extras = new List<string>();
-            if (region.RowLabels >= 0) extras.Add($"RowLabels = {names.Readable(region.RowLabels)}");
-            if (region.ColumnLabels >= 0) extras.Add($"ColumnLabels = {names.Readable(region.ColumnLabels)}");
+            if (Labels(names, region.RowLabels, region.RowClassOf) is { } rowLabels) extras.Add($"RowLabels = {rowLabels}");
+            if (Labels(names, region.ColumnLabels, region.ColumnClassOf) is { } columnLabels) extras.Add($"ColumnLabels = {columnLabels}");
             for (var k = 0; k < region.RowValues.Count; k++) extras.Add($"R{k} = {Value(names, region.RowValues[k], x)}");
             for (var k = 0; k < region.ColumnValues.Count; k++) extras.Add($"C{k} = {Value(names, region.ColumnValues[k], y == "null" ? x : y)}");
             if (region.X2 >= 0)

@@ -65,6 +65,10 @@ public static partial class Ops
         return F.one_hot(safe, classes).to(ScalarType.Bool).logical_and(valid.unsqueeze(-1));
     }
 
+    /// <summary>The class ids <c>0 … classes−1</c>, int64 <c>[classes]</c>: the labels of the class side of
+    /// <see cref="ClassOf"/> when a fused region reads that graph as "same label" (the pairs (i, y_i)) without building it.</summary>
+    public static Tensor ClassIds(long classes, Device device) => Arange(classes, ScalarType.Int64, device);
+
     /// <summary><paramref name="g"/> without the pairs <c>(i, i)</c>.</summary>
     public static Tensor ExcludeSelf(Tensor g)
     {

@@ -117,6 +117,13 @@ public static class Scalars
     /// <summary><c>t ≤ v</c> entry-wise, Bool.</summary>
     public static Tensor Le(Tensor t, double v) { using var s = v.ToScalar(); return t.le(s); }
 
+    /// <summary><c>0, 1, …, n−1</c> as a tensor of <paramref name="dtype"/>.</summary>
+    public static Tensor Arange(long n, ScalarType dtype, Device device)
+    {
+        using var stop = n.ToScalar();
+        return arange(stop, dtype, device);
+    }
+
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="v"/>.</summary>
     public static Tensor Full(long[] shape, double v, ScalarType dtype, Device device)
     {

@@ -66,6 +66,13 @@ namespace LossDsl.Generators.Fusion
         /// <summary>Node of the column labels, or -1 (the row labels).</summary>
         public int ColumnLabels { get; init; } = -1;
 
+        /// <summary>A <c>ClassOf(y)</c> node [N, C] whose class ids 0 … C−1 are the row labels (a graph of classes
+        /// against samples, Proxy-Anchor's), or -1; the node itself is not read.</summary>
+        public int RowClassOf { get; init; } = -1;
+
+        /// <summary>A <c>ClassOf(y)</c> node whose class ids are the column labels, or -1.</summary>
+        public int ColumnClassOf { get; init; } = -1;
+
         /// <summary>f over <see cref="FormulaSymbols"/>; null for the patterns.</summary>
         public PairFormula? Formula { get; init; }
 

@@ -37,6 +37,8 @@ namespace LossDsl.Generators.Fusion
                 ExcludeSelf = graph.ExcludeSelf,
                 RowLabels = graph.RowLabels,
                 ColumnLabels = graph.ColumnLabels,
+                RowClassOf = graph.RowClassOf,
+                ColumnClassOf = graph.ColumnClassOf,
                 PatternArgs = new[] { root.Args[0] }.ToEquatableArray(),
             };
         }

@@ -92,6 +92,8 @@ namespace LossDsl.Generators.Fusion
                 ExcludeSelf = graph.ExcludeSelf,
                 RowLabels = graph.RowLabels,
                 ColumnLabels = graph.ColumnLabels,
+                RowClassOf = graph.RowClassOf,
+                ColumnClassOf = graph.ColumnClassOf,
                 Formula = PositivePart(output, f.Substitute(a => a == formula.MainLeaf ? FormulaSymbols.S : a == formula.SecondLeaf ? FormulaSymbols.S2 : null).Simplify()),
                 RowValues = formula.RowValues.ToEquatableArray(),
                 ColumnValues = formula.ColumnValues.ToEquatableArray(),
@@ -145,29 +147,57 @@ namespace LossDsl.Generators.Fusion
             _ => false,
         };
 
-        /// <summary>A graph the engine has a mask for.</summary>
-        internal sealed record Graph(string Kind, bool ExcludeSelf, int RowLabels, int ColumnLabels);
+        /// <summary>A graph the engine has a mask for. A side whose <c>…ClassOf</c> is a node id has no label node: its
+        /// labels are the class ids 0 … C−1 of that <c>ClassOf(y)</c> node ([N, C]: the pairs (i, y_i)).</summary>
+        internal sealed record Graph(string Kind, bool ExcludeSelf, int RowLabels, int ColumnLabels, int RowClassOf = -1, int ColumnClassOf = -1)
+        {
+            /// <summary>The graph with rows and columns swapped.</summary>
+            public Graph Transposed()
+            {
+                var t = this with { RowLabels = ColumnLabels, ColumnLabels = RowLabels, RowClassOf = ColumnClassOf, ColumnClassOf = RowClassOf };
+                return t.RowLabels >= 0 && t.ColumnLabels == t.RowLabels ? t with { ColumnLabels = -1 } : t;
+            }
+        }
 
         /// <summary>The mask of <paramref name="graph"/>, or null; <paramref name="members"/> gets its nodes.</summary>
         internal static Graph? MatchGraph(LossIr ir, IrNode graph, List<int> members)
         {
-            var excludeSelf = false;
-            while (graph.Op == OpCode.ExcludeSelf)
-            {
-                members.Add(graph.Id);
-                excludeSelf = true;
-                graph = ir.Nodes[graph.Args[0]];
-            }
             members.Add(graph.Id);
-            return graph.Op switch
+            switch (graph.Op)
             {
-                OpCode.AllPairs => new Graph("AllPairs", excludeSelf, -1, -1),
-                OpCode.OtherView => new Graph("OtherView", excludeSelf, -1, -1),
-                OpCode.SameLabel or OpCode.DifferentLabel => new Graph(graph.Op.ToString(), excludeSelf, graph.Args[0],
-                    graph.Args.Count > 1 && graph.Args[1] != graph.Args[0] ? graph.Args[1] : -1),
-                _ => null,
-            };
+                case OpCode.ExcludeSelf:
+                    return MatchGraph(ir, ir.Nodes[graph.Args[0]], members) is { } inner ? inner with { ExcludeSelf = true } : null;
+                case OpCode.AllPairs:
+                    return new Graph("AllPairs", false, -1, -1);
+                case OpCode.OtherView:
+                    return new Graph("OtherView", false, -1, -1);
+                case OpCode.SameLabel or OpCode.DifferentLabel:
+                    return new Graph(graph.Op.ToString(), false, graph.Args[0], graph.Args.Count > 1 && graph.Args[1] != graph.Args[0] ? graph.Args[1] : -1);
+                // [j = y_i]: the same label with the class ids as column labels. A row whose label is the ignore index has
+                // no pair: so with the engine's labels only when that index is no class id (below 0, as −100).
+                case OpCode.ClassOf when RuntimeCalls.IgnoreOf(ir, graph.Args[0]) is null or < 0:
+                    return new Graph("SameLabel", false, graph.Args[0], -1, ColumnClassOf: graph.Id);
+                // Proxy-Anchor's members of each proxy (the dropped diagonal is its own transpose); the other-view pairing
+                // is not transposed (odd batches).
+                case OpCode.Transpose when graph.Attr is null:
+                    return MatchGraph(ir, ir.Nodes[graph.Args[0]], members) is { Kind: not "OtherView" } transposed ? LabelsOnBothSides(transposed).Transposed() : null;
+                // ¬G of a label graph without its diagonal dropped (¬(G ∖ self) keeps the diagonal: no mask for that).
+                case OpCode.Not:
+                    return MatchGraph(ir, ir.Nodes[graph.Args[0]], members) switch
+                    {
+                        { Kind: "SameLabel", ExcludeSelf: false } g => g with { Kind = "DifferentLabel" },
+                        { Kind: "DifferentLabel", ExcludeSelf: false } g => g with { Kind = "SameLabel" },
+                        _ => null,
+                    };
+                default:
+                    return null;
+            }
         }
+
+        /// <summary>A graph whose column labels are written out: -1 means "the row labels" only while rows and columns
+        /// stay where they are.</summary>
+        private static Graph LabelsOnBothSides(Graph g) =>
+            g.RowLabels >= 0 && g.ColumnLabels < 0 && g.ColumnClassOf < 0 ? g with { ColumnLabels = g.RowLabels } : g;
 
         /// <summary>Translates a relation's element-wise tree into a <see cref="PairFormula"/>, collecting its
         /// leaves: pairwise relations (placeholders until <see cref="Resolve"/> picks the main one), host numbers,

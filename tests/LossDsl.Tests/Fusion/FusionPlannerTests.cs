@@ -177,6 +177,47 @@ public class FusionPlannerTests
         Assert.Equal(new[] { "Margin", "M_", "c0" }, region.Numbers.Select(n => n.Field));
     }
 
+    // Proxy-Anchor: classes (a table of proxies) against the batch. [j = y_i] is "same label" with the class ids as the
+    // other side's labels; transposed, the sides swap; negated, it is "different label". Nothing of the graph is built.
+    [Fact]
+    public void Class_graphs_fuse_as_labels_against_class_ids()
+    {
+        var z = Embeddings.Input("z");
+        var proxies = Embeddings.Input("proxies", "C", "D");
+        var y = Labels.Input("y");
+        var s = Pairwise(proxies, z, Similarity.Cosine);
+        var members = ClassOf(y).Transposed();
+        var ir = Build(
+            s.Over(members).LogSumExp().Mean(),
+            s.Over(!members).LogSumExp().Mean(),
+            Pairwise(z, proxies, Similarity.Dot).Over(ClassOf(y)).SumOverPairs());
+        var regions = Plan(ir);
+        Assert.Equal(3, regions.Count);
+        var classOf = Node(ir, OpCode.ClassOf).Id;
+        var labels = Input(ir, "y");
+        var (pull, push, rows) = (regions.Single(r => r.Graph == "SameLabel" && r.RowClassOf >= 0), regions.Single(r => r.Graph == "DifferentLabel"),
+            regions.Single(r => r.ColumnClassOf >= 0));
+        Assert.Equal((-1, labels, classOf, -1), (pull.RowLabels, pull.ColumnLabels, pull.RowClassOf, pull.ColumnClassOf));
+        Assert.Equal((-1, labels, classOf, -1), (push.RowLabels, push.ColumnLabels, push.RowClassOf, push.ColumnClassOf));
+        Assert.Equal(("SameLabel", labels, -1, -1, classOf), (rows.Graph, rows.RowLabels, rows.ColumnLabels, rows.RowClassOf, rows.ColumnClassOf));
+        // No region reads the graph itself (the generated code builds it only for the unfused branches).
+        Assert.All(regions, r => Assert.DoesNotContain(classOf, r.Operands));
+    }
+
+    [Fact]
+    public void Class_graphs_the_engine_has_no_mask_for_stay_unfused()
+    {
+        var z = Embeddings.Input("z");
+        var proxies = Embeddings.Input("proxies", "C", "D");
+        var padded = Labels.Input(new InputAttr("y", EquatableArray<string>.Empty, IgnoreIndex: 0));   // the ignore index is a class id
+        var y = Labels.Input("y2");
+        var s = Pairwise(z, proxies, Similarity.Dot);
+        var ir = Build(
+            s.Over(ClassOf(padded)).SumOverPairs(),
+            Pairwise(z, Similarity.Dot).Over(!SameLabel(y).ExcludeSelf()).SumOverPairs());   // ¬(G ∖ self) keeps the diagonal
+        Assert.Empty(Plan(ir));
+    }
+
     [Fact]
     public void Shapes_the_engine_cannot_run_stay_unfused()
     {

@@ -28,7 +28,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = global::System.Array.Empty<string>();
+        private static readonly string[] __fusedRegions = { "v13 = [∃ j: (([j = y_i])ᵀ)_ij]: rows of SameLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -124,6 +124,7 @@ namespace LossDsl.Zoo
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_z = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(z, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_language = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(language, global::LossDsl.Ir.ValueKind.Embeddings) : null;
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             // v1 = [j = y_i]
             var v1 = global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
             // v2 = (v1)ᵀ
@@ -150,8 +151,18 @@ namespace LossDsl.Zoo
             var v10 = global::LossDsl.Runtime.Ops.Pairwise(v9, v9, global::LossDsl.Ir.Metric.Dot, self: true);
             // not read again: v9 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v9, language, v10);
-            // v13 = [∃ j: (v2)_ij]
-            var v13 = global::LossDsl.Runtime.Ops.HasAny(v2);
+            global::TorchSharp.torch.Tensor v13;
+            if (__fused0)
+            {
+                // v13 = [∃ j: (([j = y_i])ᵀ)_ij]
+                //   fused region 0: rows of SameLabel with a pair, from label counts (GraphRows.HasAny), no N×M mask
+                v13 = global::LossDsl.Runtime.Kernels.GraphRows.HasAny(global::LossDsl.Runtime.Kernels.GraphKind.SameLabel, excludeSelf: false, global::LossDsl.Runtime.Ops.ClassIds(__shapes["C"], __shapes.Device), y, __shapes["C"], __shapes["N"], __shapes.Device);
+            }
+            else
+            {
+                // v13 = [∃ j: (v2)_ij]
+                v13 = global::LossDsl.Runtime.Ops.HasAny(v2);
+            }
             // not read again: v2 (autograd keeps what the backward pass needs)
             global::LossDsl.Runtime.Lifetimes.Release(v2, y, v6, v13);
             // v14 = 1[v13]
