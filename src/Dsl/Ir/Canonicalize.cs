@@ -10,11 +10,14 @@ namespace LossDsl.Ir
     /// <item><c>r / n</c> → <c>r · (1/n)</c> and <c>n · r</c> → <c>r · n</c> for a host number n;</item>
     /// <item>terms constant along j leave a row log-sum-exp:
     /// <c>log Σ_j exp(r_ij + c_i) = log Σ_j exp(r_ij) + c_i</c>, for host numbers and per-row vectors c, through
-    /// sums, differences and products with host numbers (<c>−α(s − base)</c> = <c>−α·s + α·base</c>).</item>
+    /// sums, differences and products with host numbers (<c>−α(s − base)</c> = <c>−α·s + α·base</c>);</item>
+    /// <item>a relation's column at each row's class, <c>Pick(r, y)</c>, and the cross-entropy of a relation's rows
+    /// against class labels (classes as columns: proxies, class weights) are written over the class graph
+    /// <c>ClassOf(y)</c>, which the engine reads as labels (see <c>Canonicalize.Classes.cs</c>).</item>
     /// </list>
     /// The generator plans fusion on, and emits <c>Compute</c> from, the canonical loss; <c>Ir</c> and
     /// <c>Trace()</c> keep the loss as written.</summary>
-    public static class Canonicalize
+    public static partial class Canonicalize
     {
         public static LossIr Apply(LossIr ir)
         {
@@ -24,7 +27,7 @@ namespace LossDsl.Ir
             return rewriter.Build();
         }
 
-        private sealed class Rewriter
+        private sealed partial class Rewriter
         {
             private readonly LossIr _ir;
             private readonly IrTypes _types;
@@ -65,6 +68,8 @@ namespace LossDsl.Ir
                 var args = node.Args.Select(a => _map[a]).ToArray();
                 _map[node.Id] = node.Op switch
                 {
+                    OpCode.CrossEntropy when ClassCrossEntropy(node) is { } ce => ce,
+                    OpCode.Pick when IsClassColumn(node) => ClassColumn(node, args),
                     OpCode.Pairwise when node.Metric == Metric.Cosine => CosineAsDot(node, args),
                     OpCode.Div when IsTensor(node) && New(args[1]).Kind == ValueKind.Number =>
                         Intern(OpCode.Mul, node.Kind, null, args[0], Number(OpCode.Div, One(), args[1])),

@@ -177,13 +177,14 @@ public sealed class PairFunction<TF, TM, TR> : autograd.SingleTensorFunction<Pai
 /// <summary>Zeroed gradient buffers.</summary>
 internal static class GradientBuffers
 {
-    /// <summary>A zero tensor like <paramref name="t"/>. On the CPU it is cleared here rather than by libtorch: a
+    /// <summary>A contiguous zero tensor of <paramref name="t"/>'s shape, dtype and device. On the CPU it is cleared here rather than by libtorch: a
     /// libtorch fill of more than its grain size wakes its OpenMP team, whose threads then spin-wait for tens of
     /// milliseconds on the cores the engine is about to use (on 2 cores that tripled small backward passes).</summary>
     public static Tensor Zeros(Tensor t)
     {
         if (t.device_type != DeviceType.CPU) return zeros_like(t);
-        var z = empty_like(t);
+        // Contiguous whatever t's strides (a transposed operand, CosFace's Wᵀ): the engine writes it as rows.
+        var z = empty(t.shape, t.dtype, t.device);
         z.bytes.Clear();
         return z;
     }

@@ -28,9 +28,9 @@ public static class Tolerance
             : Math.Abs(actual - reference) / Math.Max(Math.Abs(reference), floor);
 
     /// <summary>Whether every element is within <paramref name="tolerance"/>; <paramref name="error"/> says how far it is.</summary>
-    public static bool Matches(Tensor actual, Tensor reference, double tolerance, out double error)
+    public static bool Matches(Tensor actual, Tensor reference, double tolerance, out double error, double floor = 1e-12)
     {
-        error = MaxRelativeError(actual, reference);
+        error = MaxRelativeError(actual, reference, floor);
         return error <= tolerance;
     }
 }

@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor", "v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v13 = log Σ_j exp(⟨normalize(u)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over ¬[j = y_i]): LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v15 = Σ_j (⟨normalize(u)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over [j = y_i]): Sum over SameLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v25 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j]): Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor", "v33 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j]): Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -153,120 +153,196 @@ namespace LossDsl.Zoo
             var __propagate = this.NonFiniteInputs == global::LossDsl.Runtime.NonFiniteInputs.Propagate;
             var __invalid_u = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(u, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __invalid_prototypes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(prototypes, global::LossDsl.Ir.ValueKind.Embeddings) : null;
-            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
-            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: true));
-            // v2 = normalize(u)
-            var v2 = global::LossDsl.Runtime.Ops.Normalize(u);
+            var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["C"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: true));
+            // v2 = normalize(u), needed only unfused
+            var v2 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Normalize(u);
             // v3 = normalize(prototypes)
             var v3 = global::LossDsl.Runtime.Ops.Normalize(prototypes);
-            // v4 = ⟨v2_i, v3_j⟩
-            var v4 = global::LossDsl.Runtime.Ops.Pairwise(v2, v3, global::LossDsl.Ir.Metric.Dot, self: false);
+            // v4 = ⟨v2_i, v3_j⟩, needed only unfused
+            var v4 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Pairwise(v2!, v3, global::LossDsl.Ir.Metric.Dot, self: false);
             // not read again: v2 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v2, u, v4);
-            // v8 = v4 · (1 / Temperature)
-            var v8 = global::LossDsl.Runtime.Ops.Mul(v4, (1d / this.Temperature));
+            global::LossDsl.Runtime.Lifetimes.Release(v2, u, v4!);
+            // v8 = v4 · (1 / Temperature), needed only unfused
+            var v8 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.Mul(v4!, (1d / this.Temperature));
             // not read again: v4 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v4, u, prototypes, v3, v8);
-            // v9 = v8
-            var v9 = global::LossDsl.Runtime.Ops.As(v8);
-            // not read again: v8 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v8, u, prototypes, v3, v9);
-            // v11 = mean_i CE(v9_i, y_i)
-            var v11 = global::LossDsl.Runtime.Ops.CrossEntropy(v9, y);
-            // not read again: v9 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v9, u, prototypes, v3, v11);
-            // v14 = [all pairs], needed only unfused
-            var v14 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.AllPairs(__shapes["C"], __shapes["C"], __shapes.Device);
-            // v15 = v14 ∧ [i ≠ j], needed only unfused
-            var v15 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v14!);
-            // not read again: v14 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v14, v15!);
-            global::TorchSharp.torch.Tensor v17;
+            global::LossDsl.Runtime.Lifetimes.Release(v4, u, prototypes, v3, v8!);
+            // v10 = [j = y_i], needed only unfused
+            var v10 = __fused0 && __fused1 ? null : global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
+            global::TorchSharp.torch.Tensor v13;
             if (__fused0)
             {
-                // v17 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j])
-                //   fused region 0: Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor
-                v17 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
-                    new __PairFormula0 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                // v13 = log Σ_j exp(⟨normalize(u)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over ¬[j = y_i])
+                //   fused region 0: LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
+                v13 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
+                    new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    u, prototypes, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
+                    new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, ColumnLabels = global::LossDsl.Runtime.Ops.ClassIds(__shapes["C"], __shapes.Device) });
+            }
+            else
+            {
+                // v11 = ¬v10
+                var v11 = global::LossDsl.Runtime.Ops.Not(v10!);
+                // v12 = v8 over v11
+                var v12 = global::LossDsl.Runtime.Ops.Over(v8!, v11);
+                // v13 = log Σ_j exp(v12)
+                v13 = global::LossDsl.Runtime.Ops.RowLogSumExp(v12);
+                // not read again: v11 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v11, y, v10!, v13);
+            }
+            global::TorchSharp.torch.Tensor v15;
+            if (__fused1)
+            {
+                // v15 = Σ_j (⟨normalize(u)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over [j = y_i])
+                //   fused region 1: Sum over SameLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
+                v15 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.SameLabel, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
+                    new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    u, prototypes, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
+                    new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, ColumnLabels = global::LossDsl.Runtime.Ops.ClassIds(__shapes["C"], __shapes.Device) });
+            }
+            else
+            {
+                // v14 = v8 over v10, read at the pairs v10 selects when they are few (else at every pair)
+                var v14 = global::LossDsl.Runtime.Ops.OverPairs(v10!, __pairs => __pairs.At(v8!));
+                // v15 = Σ_j (v14)
+                v15 = global::LossDsl.Runtime.Ops.RowSum(v14);
+            }
+            // not read again: v8, v10 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v8, u, prototypes, v3, v13, v15);
+            global::LossDsl.Runtime.Lifetimes.Release(v10, y, v13, v15);
+            // v16 = v13 − v15
+            var v16 = global::LossDsl.Runtime.Ops.Sub(v13, v15);
+            // v17 = softplus(v16)
+            var v17 = global::LossDsl.Runtime.Ops.Softplus(v16);
+            // not read again: v16 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v16, u, prototypes, v3, y, v17);
+            // v18 = [y not ignored]
+            var v18 = global::LossDsl.Runtime.Ops.Valid(y);
+            // v19 = mean(v17 where v18)
+            var v19 = global::LossDsl.Runtime.Ops.MeanWhere(v17, v18);
+            // not read again: v17, v18 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v17, u, prototypes, v3, y, v19);
+            global::LossDsl.Runtime.Lifetimes.Release(v18, y, v19);
+            // v22 = [all pairs], needed only unfused
+            var v22 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.AllPairs(__shapes["C"], __shapes["C"], __shapes.Device);
+            // v23 = v22 ∧ [i ≠ j], needed only unfused
+            var v23 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.ExcludeSelf(v22!);
+            // not read again: v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v22, v23!);
+            global::TorchSharp.torch.Tensor v25;
+            if (__fused2)
+            {
+                // v25 = Σ_j ((⟨normalize(prototypes)_i, normalize(prototypes)_j⟩)² over [all pairs] ∧ [i ≠ j])
+                //   fused region 2: Sum over ExcludeSelf<AllPairs> of f_ij = (s_ij)², s = Cosine relation, output Rows; no N×M tensor
+                v25 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
+                    new __PairFormula1 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
                     prototypes, null, global::LossDsl.Runtime.Kernels.PairMetric.Cosine);
             }
             else
             {
-                // v12 = ⟨v3_i, v3_j⟩
-                var v12 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Dot, self: true);
-                // v16 = v13 over v15: the formula computing v13 at the pairs v15 selects when they are few, else at every pair
-                var v16 = global::LossDsl.Runtime.Ops.OverPairs(v15!, __pairs =>
+                // v20 = ⟨v3_i, v3_j⟩
+                var v20 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.Dot, self: true);
+                // v24 = v21 over v23: the formula computing v21 at the pairs v23 selects when they are few, else at every pair
+                var v24 = global::LossDsl.Runtime.Ops.OverPairs(v23!, __pairs =>
                 {
-                    // v13 = (v12)²
-                    var v13 = global::LossDsl.Runtime.Ops.Square(__pairs.At(v12));
-                    return v13;
+                    // v21 = (v20)²
+                    var v21 = global::LossDsl.Runtime.Ops.Square(__pairs.At(v20));
+                    return v21;
                 });
-                // v17 = Σ_j (v16)
-                v17 = global::LossDsl.Runtime.Ops.RowSum(v16);
-                // not read again: v12 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v12, prototypes, v3, v17);
+                // v25 = Σ_j (v24)
+                v25 = global::LossDsl.Runtime.Ops.RowSum(v24);
+                // not read again: v20 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v20, prototypes, v3, v25);
             }
-            // v19 = v17 + 1E-12
-            var v19 = global::LossDsl.Runtime.Ops.Add(v17, 1E-12d);
-            // v20 = √(v19)
-            var v20 = global::LossDsl.Runtime.Ops.Sqrt(v19);
-            // not read again: v19 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v19, prototypes, v3, v15!, v20);
-            // v21 = mean(v20)
-            var v21 = global::LossDsl.Runtime.Ops.Mean(v20);
-            // not read again: v20 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v20, prototypes, v3, v15!, v21);
-            global::TorchSharp.torch.Tensor v25;
-            if (__fused1)
+            // v27 = v25 + 1E-12
+            var v27 = global::LossDsl.Runtime.Ops.Add(v25, 1E-12d);
+            // v28 = √(v27)
+            var v28 = global::LossDsl.Runtime.Ops.Sqrt(v27);
+            // not read again: v27 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v27, prototypes, v3, v23!, v28);
+            // v29 = mean(v28)
+            var v29 = global::LossDsl.Runtime.Ops.Mean(v28);
+            // not read again: v28 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v28, prototypes, v3, v23!, v29);
+            global::TorchSharp.torch.Tensor v33;
+            if (__fused3)
             {
-                // v25 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])
-                //   fused region 1: Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor
-                v25 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula1, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.MinReduce>.Apply(
-                    new __PairFormula1 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                // v33 = min_j (‖normalize(prototypes)_i − normalize(prototypes)_j‖² over [all pairs] ∧ [i ≠ j])
+                //   fused region 3: Min over ExcludeSelf<AllPairs> of f_ij = s_ij, s = SqEuclidean relation, output Rows; no N×M tensor
+                v33 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula2, global::LossDsl.Runtime.Kernels.ExcludeSelf<global::LossDsl.Runtime.Kernels.AllPairs>, global::LossDsl.Runtime.Kernels.MinReduce>.Apply(
+                    new __PairFormula2 {  }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
                     v3, null, global::LossDsl.Runtime.Kernels.PairMetric.SqEuclidean);
             }
             else
             {
-                // v23 = ‖v3_i − v3_j‖²
-                var v23 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
-                // v24 = v23 over v15
-                var v24 = global::LossDsl.Runtime.Ops.Over(v23, v15!);
-                // v25 = min_j (v24)
-                v25 = global::LossDsl.Runtime.Ops.RowMin(v24);
-                // not read again: v23 (autograd keeps what the backward pass needs)
-                global::LossDsl.Runtime.Lifetimes.Release(v23, prototypes, v3, v25);
+                // v31 = ‖v3_i − v3_j‖²
+                var v31 = global::LossDsl.Runtime.Ops.Pairwise(v3, v3, global::LossDsl.Ir.Metric.SqEuclidean, self: true);
+                // v32 = v31 over v23
+                var v32 = global::LossDsl.Runtime.Ops.Over(v31, v23!);
+                // v33 = min_j (v32)
+                v33 = global::LossDsl.Runtime.Ops.RowMin(v32);
+                // not read again: v31 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v31, prototypes, v3, v33);
             }
-            // not read again: v3, v15 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v3, prototypes, v11, v21, v25);
-            global::LossDsl.Runtime.Lifetimes.Release(v15, v21, v25);
-            // v26 = Gamma − v25
-            var v26 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v25);
-            // v27 = relu(v26)
-            var v27 = global::LossDsl.Runtime.Ops.Relu(v26);
-            // not read again: v26 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v26, prototypes, v27);
-            // v28 = mean(v27)
-            var v28 = global::LossDsl.Runtime.Ops.Mean(v27);
-            // not read again: v27 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v27, prototypes, v28);
+            // not read again: v3, v23 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v3, prototypes, v19, v29, v33);
+            global::LossDsl.Runtime.Lifetimes.Release(v23, v29, v33);
+            // v34 = Gamma − v33
+            var v34 = global::LossDsl.Runtime.Ops.Sub(this.Gamma, v33);
+            // v35 = relu(v34)
+            var v35 = global::LossDsl.Runtime.Ops.Relu(v34);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, prototypes, v35);
+            // v36 = mean(v35)
+            var v36 = global::LossDsl.Runtime.Ops.Mean(v35);
+            // not read again: v35 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v35, prototypes, v36);
             // term Matching (Prototypes.cs:109), weight 1
-            var raw_Matching = global::LossDsl.Runtime.InputGuards.Poison(v11, __invalid_u, __invalid_prototypes).MoveToOuterDisposeScope();
+            var raw_Matching = global::LossDsl.Runtime.InputGuards.Poison(v19, __invalid_u, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Matching = global::LossDsl.Runtime.Scalars.Mul(raw_Matching, 1d).MoveToOuterDisposeScope();
             // term Distinct (Prototypes.cs:113), weight 1
-            var raw_Distinct = global::LossDsl.Runtime.InputGuards.Poison(v21, __invalid_prototypes).MoveToOuterDisposeScope();
+            var raw_Distinct = global::LossDsl.Runtime.InputGuards.Poison(v29, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Distinct = global::LossDsl.Runtime.Scalars.Mul(raw_Distinct, 1d).MoveToOuterDisposeScope();
             // term Separation (Prototypes.cs:117), weight 1
-            var raw_Separation = global::LossDsl.Runtime.InputGuards.Poison(v28, __invalid_prototypes).MoveToOuterDisposeScope();
+            var raw_Separation = global::LossDsl.Runtime.InputGuards.Poison(v36, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Separation = global::LossDsl.Runtime.Scalars.Mul(raw_Separation, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_Matching, weighted_Distinct), weighted_Separation).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("Matching", 1d, raw_Matching, weighted_Matching), new global::LossDsl.Runtime.TermValue("Distinct", 1d, raw_Distinct, weighted_Distinct), new global::LossDsl.Runtime.TermValue("Separation", 1d, raw_Separation, weighted_Separation) });
         }
 
-        /// <summary>The per-pair function of fused region 0: <c>f_ij = (s_ij)²</c>, with s_ij the
+        /// <summary>The per-pair function of fused region 0, region 1: <c>f_ij = s_ij · c0</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         internal struct __PairFormula0 : global::LossDsl.Runtime.Kernels.IPairFormula
+        {
+            /// <summary><c>1 / Temperature</c>.</summary>
+            public double c0;
+
+            public static int RowValueCount => 0;
+            public static int ColumnValueCount => 0;
+            public static bool ReadsSecondRelation => false;
+
+            // f = s_ij · c0
+            public T Value<T, M>(global::LossDsl.Runtime.Kernels.PairInputs<T> p) where M : global::LossDsl.Runtime.Kernels.IPairMath<T>
+            {
+                return M.Mul(p.S, M.Const(c0));
+            }
+
+            // ∂f/∂s_ij = c0
+            public global::LossDsl.Runtime.Kernels.PairPartials<T> Partials<T, M>(global::LossDsl.Runtime.Kernels.PairInputs<T> p) where M : global::LossDsl.Runtime.Kernels.IPairMath<T>
+            {
+                return new global::LossDsl.Runtime.Kernels.PairPartials<T> { F = M.Mul(p.S, M.Const(c0)), S = M.Const(c0) };
+            }
+        }
+
+        /// <summary>The per-pair function of fused region 2: <c>f_ij = (s_ij)²</c>, with s_ij the
+        /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
+        /// and the chain rule through the metric.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
+        internal struct __PairFormula1 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 0;
             public static int ColumnValueCount => 0;
@@ -285,11 +361,11 @@ namespace LossDsl.Zoo
             }
         }
 
-        /// <summary>The per-pair function of fused region 1: <c>f_ij = s_ij</c>, with s_ij the
+        /// <summary>The per-pair function of fused region 3: <c>f_ij = s_ij</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        internal struct __PairFormula1 : global::LossDsl.Runtime.Kernels.IPairFormula
+        internal struct __PairFormula2 : global::LossDsl.Runtime.Kernels.IPairFormula
         {
             public static int RowValueCount => 0;
             public static int ColumnValueCount => 0;

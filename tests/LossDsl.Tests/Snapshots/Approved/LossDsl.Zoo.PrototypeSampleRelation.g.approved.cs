@@ -30,7 +30,7 @@ namespace LossDsl.Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
         public global::System.Collections.Generic.IReadOnlyList<string> FusedRegions => __fusedRegions;
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
-        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor" };
+        private static readonly string[] __fusedRegions = { "v10 = log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]): LogSumExp over ExcludeSelf<AllPairs> of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v16 = mean_j (log Σ_j exp(⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature) over [all pairs] ∧ [i ≠ j]) − (⟨normalize(z)_i, normalize(z)_j⟩ · (1 / Temperature)) over [y_i = y_j] ∧ [i ≠ j]): Sum over ExcludeSelf<SameLabel> of f_ij = r0_i − s_ij · c0, s = Cosine relation, output RowMean; no N×M tensor", "v25 = log Σ_j exp(⟨normalize(z)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over ¬[j = y_i]): LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor", "v27 = Σ_j (⟨normalize(z)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over [j = y_i]): Sum over SameLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor" };
 
         /// <summary>What Compute does with NaN (or an infinity the input's kind cannot hold) in an input: by default
         /// every term reading it is NaN; Throw refuses the call; Unchecked does nothing.</summary>
@@ -174,6 +174,8 @@ namespace LossDsl.Zoo
             var __invalid_oldPrototypes = __propagate ? global::LossDsl.Runtime.InputGuards.AnyInvalid(oldPrototypes, global::LossDsl.Ir.ValueKind.Embeddings) : null;
             var __fused0 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             var __fused1 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["N"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused2 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
+            var __fused3 = this.UseFusedKernels && global::LossDsl.Runtime.Kernels.FusionPolicy.ShouldFuse(__shapes["N"], __shapes["C"], __shapes.FloatType, __shapes.Device, global::LossDsl.Runtime.Kernels.FusionPolicy.MinimumPairs(this.MinimumFusedPairs, argReduction: false));
             // v1 = normalize(z)
             var v1 = global::LossDsl.Runtime.Ops.Normalize(z);
             // v2 = ⟨v1_i, v1_j⟩, needed only unfused
@@ -232,92 +234,140 @@ namespace LossDsl.Zoo
             global::LossDsl.Runtime.Lifetimes.Release(v6, z, v1, v16);
             // v17 = mean(v16)
             var v17 = global::LossDsl.Runtime.Ops.Mean(v16);
-            // v19 = normalize(prototypes)
-            var v19 = global::LossDsl.Runtime.Ops.Normalize(prototypes);
-            // v20 = ⟨v1_i, v19_j⟩
-            var v20 = global::LossDsl.Runtime.Ops.Pairwise(v1, v19, global::LossDsl.Ir.Metric.Dot, self: false);
+            // v19 = normalize(prototypes), needed only unfused
+            var v19 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Normalize(prototypes);
+            // v20 = ⟨v1_i, v19_j⟩, needed only unfused
+            var v20 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Pairwise(v1, v19!, global::LossDsl.Ir.Metric.Dot, self: false);
             // not read again: v19 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v19, prototypes, v20);
-            // v21 = v20 · (1 / Temperature)
-            var v21 = global::LossDsl.Runtime.Ops.Mul(v20, (1d / this.Temperature));
+            global::LossDsl.Runtime.Lifetimes.Release(v19, prototypes, v20!);
+            // v21 = v20 · (1 / Temperature), needed only unfused
+            var v21 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.Mul(v20!, (1d / this.Temperature));
             // not read again: v20 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v20, z, v1, prototypes, v21);
-            // v22 = v21
-            var v22 = global::LossDsl.Runtime.Ops.As(v21);
-            // not read again: v21 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v21, z, v1, prototypes, v22);
-            // v23 = mean_i CE(v22_i, y_i)
-            var v23 = global::LossDsl.Runtime.Ops.CrossEntropy(v22, y);
-            // not read again: v22 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v22, z, v1, prototypes, v23);
-            // v26 = sg(oldZ)
-            var v26 = global::LossDsl.Runtime.Ops.StopGradient(oldZ);
-            // v28 = sg(oldPrototypes)
-            var v28 = global::LossDsl.Runtime.Ops.StopGradient(oldPrototypes);
-            // v29 = normalize(v26)
-            var v29 = global::LossDsl.Runtime.Ops.Normalize(v26);
-            // not read again: v26 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v26, oldZ, v29);
-            // v30 = normalize(v28)
-            var v30 = global::LossDsl.Runtime.Ops.Normalize(v28);
+            global::LossDsl.Runtime.Lifetimes.Release(v20, z, v1, prototypes, v21!);
+            // v22 = [j = y_i], needed only unfused
+            var v22 = __fused2 && __fused3 ? null : global::LossDsl.Runtime.Ops.ClassOf(y, __shapes["C"]);
+            global::TorchSharp.torch.Tensor v25;
+            if (__fused2)
+            {
+                // v25 = log Σ_j exp(⟨normalize(z)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over ¬[j = y_i])
+                //   fused region 2: LogSumExp over DifferentLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
+                v25 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.DifferentLabel, global::LossDsl.Runtime.Kernels.LogSumExpReduce>.Apply(
+                    new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    z, prototypes, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
+                    new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, ColumnLabels = global::LossDsl.Runtime.Ops.ClassIds(__shapes["C"], __shapes.Device) });
+            }
+            else
+            {
+                // v23 = ¬v22
+                var v23 = global::LossDsl.Runtime.Ops.Not(v22!);
+                // v24 = v21 over v23
+                var v24 = global::LossDsl.Runtime.Ops.Over(v21!, v23);
+                // v25 = log Σ_j exp(v24)
+                v25 = global::LossDsl.Runtime.Ops.RowLogSumExp(v24);
+                // not read again: v23 (autograd keeps what the backward pass needs)
+                global::LossDsl.Runtime.Lifetimes.Release(v23, y, v22!, v25);
+            }
+            global::TorchSharp.torch.Tensor v27;
+            if (__fused3)
+            {
+                // v27 = Σ_j (⟨normalize(z)_i, normalize(prototypes)_j⟩ · (1 / Temperature) over [j = y_i])
+                //   fused region 3: Sum over SameLabel of f_ij = s_ij · c0, s = Cosine relation, output Rows; no N×M tensor
+                v27 = global::LossDsl.Runtime.Kernels.PairFunction<__PairFormula0, global::LossDsl.Runtime.Kernels.SameLabel, global::LossDsl.Runtime.Kernels.SumReduce>.Apply(
+                    new __PairFormula0 { c0 = (1d / this.Temperature) }, default, global::LossDsl.Runtime.Kernels.PairOutput.Rows,
+                    z, prototypes, global::LossDsl.Runtime.Kernels.PairMetric.Cosine,
+                    new global::LossDsl.Runtime.Kernels.PairExtras { RowLabels = y, ColumnLabels = global::LossDsl.Runtime.Ops.ClassIds(__shapes["C"], __shapes.Device) });
+            }
+            else
+            {
+                // v26 = v21 over v22, read at the pairs v22 selects when they are few (else at every pair)
+                var v26 = global::LossDsl.Runtime.Ops.OverPairs(v22!, __pairs => __pairs.At(v21!));
+                // v27 = Σ_j (v26)
+                v27 = global::LossDsl.Runtime.Ops.RowSum(v26);
+            }
+            // not read again: v21, v22 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v21, z, v1, prototypes, v25, v27);
+            global::LossDsl.Runtime.Lifetimes.Release(v22, y, v25, v27);
+            // v28 = v25 − v27
+            var v28 = global::LossDsl.Runtime.Ops.Sub(v25, v27);
+            // v29 = softplus(v28)
+            var v29 = global::LossDsl.Runtime.Ops.Softplus(v28);
             // not read again: v28 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v28, oldPrototypes, v30);
-            // v31 = ⟨v29_i, v30_j⟩
-            var v31 = global::LossDsl.Runtime.Ops.Pairwise(v29, v30, global::LossDsl.Ir.Metric.Dot, self: false);
-            // not read again: v29 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v29, oldZ, v31);
-            // v32 = v31 · (1 / Temperature)
-            var v32 = global::LossDsl.Runtime.Ops.Mul(v31, (1d / this.Temperature));
-            // not read again: v31 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v31, oldZ, oldPrototypes, v30, v32);
-            // v33 = softmax(v32)
-            var v33 = global::LossDsl.Runtime.Ops.Softmax(v32);
-            // not read again: v32 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v32, oldZ, oldPrototypes, v30, v33);
-            // v34 = v33
-            var v34 = global::LossDsl.Runtime.Ops.As(v33);
-            // not read again: v33 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v33, oldZ, oldPrototypes, v30, v34);
-            // v35 = ⟨v1_i, v30_j⟩
-            var v35 = global::LossDsl.Runtime.Ops.Pairwise(v1, v30, global::LossDsl.Ir.Metric.Dot, self: false);
-            // not read again: v1, v30 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v17, v23, v35);
-            global::LossDsl.Runtime.Lifetimes.Release(v30, oldPrototypes, v34, v35);
-            // v36 = v35 · (1 / Temperature)
-            var v36 = global::LossDsl.Runtime.Ops.Mul(v35, (1d / this.Temperature));
-            // not read again: v35 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v35, z, oldPrototypes, v36);
-            // v37 = log_softmax(v36)
-            var v37 = global::LossDsl.Runtime.Ops.LogSoftmax(v36);
+            global::LossDsl.Runtime.Lifetimes.Release(v28, z, v1, y, prototypes, v29);
+            // v30 = [y not ignored]
+            var v30 = global::LossDsl.Runtime.Ops.Valid(y);
+            // v31 = mean(v29 where v30)
+            var v31 = global::LossDsl.Runtime.Ops.MeanWhere(v29, v30);
+            // not read again: v29, v30 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v29, z, v1, y, prototypes, v31);
+            global::LossDsl.Runtime.Lifetimes.Release(v30, y, v31);
+            // v34 = sg(oldZ)
+            var v34 = global::LossDsl.Runtime.Ops.StopGradient(oldZ);
+            // v36 = sg(oldPrototypes)
+            var v36 = global::LossDsl.Runtime.Ops.StopGradient(oldPrototypes);
+            // v37 = normalize(v34)
+            var v37 = global::LossDsl.Runtime.Ops.Normalize(v34);
+            // not read again: v34 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v34, oldZ, v37);
+            // v38 = normalize(v36)
+            var v38 = global::LossDsl.Runtime.Ops.Normalize(v36);
             // not read again: v36 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v36, z, oldPrototypes, v37);
-            // v38 = v37
-            var v38 = global::LossDsl.Runtime.Ops.As(v37);
+            global::LossDsl.Runtime.Lifetimes.Release(v36, oldPrototypes, v38);
+            // v39 = ⟨v37_i, v38_j⟩
+            var v39 = global::LossDsl.Runtime.Ops.Pairwise(v37, v38, global::LossDsl.Ir.Metric.Dot, self: false);
             // not read again: v37 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v37, z, oldPrototypes, v38);
-            // v39 = (1/N) Σ_i KL(v34_i ‖ exp v38_i)
-            var v39 = global::LossDsl.Runtime.Ops.KL(v34, v38);
-            // not read again: v34, v38 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v34, oldZ, oldPrototypes, v39);
-            global::LossDsl.Runtime.Lifetimes.Release(v38, z, oldPrototypes, v39);
-            // v40 = v39 · Lambda
-            var v40 = global::LossDsl.Runtime.Ops.Mul(v39, this.Lambda);
+            global::LossDsl.Runtime.Lifetimes.Release(v37, oldZ, v39);
+            // v40 = v39 · (1 / Temperature)
+            var v40 = global::LossDsl.Runtime.Ops.Mul(v39, (1d / this.Temperature));
             // not read again: v39 (autograd keeps what the backward pass needs)
-            global::LossDsl.Runtime.Lifetimes.Release(v39, z, oldZ, oldPrototypes, v40);
+            global::LossDsl.Runtime.Lifetimes.Release(v39, oldZ, oldPrototypes, v38, v40);
+            // v41 = softmax(v40)
+            var v41 = global::LossDsl.Runtime.Ops.Softmax(v40);
+            // not read again: v40 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v40, oldZ, oldPrototypes, v38, v41);
+            // v42 = v41
+            var v42 = global::LossDsl.Runtime.Ops.As(v41);
+            // not read again: v41 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v41, oldZ, oldPrototypes, v38, v42);
+            // v43 = ⟨v1_i, v38_j⟩
+            var v43 = global::LossDsl.Runtime.Ops.Pairwise(v1, v38, global::LossDsl.Ir.Metric.Dot, self: false);
+            // not read again: v1, v38 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v1, z, v17, v31, v43);
+            global::LossDsl.Runtime.Lifetimes.Release(v38, oldPrototypes, v42, v43);
+            // v44 = v43 · (1 / Temperature)
+            var v44 = global::LossDsl.Runtime.Ops.Mul(v43, (1d / this.Temperature));
+            // not read again: v43 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v43, z, oldPrototypes, v44);
+            // v45 = log_softmax(v44)
+            var v45 = global::LossDsl.Runtime.Ops.LogSoftmax(v44);
+            // not read again: v44 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v44, z, oldPrototypes, v45);
+            // v46 = v45
+            var v46 = global::LossDsl.Runtime.Ops.As(v45);
+            // not read again: v45 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v45, z, oldPrototypes, v46);
+            // v47 = (1/N) Σ_i KL(v42_i ‖ exp v46_i)
+            var v47 = global::LossDsl.Runtime.Ops.KL(v42, v46);
+            // not read again: v42, v46 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v42, oldZ, oldPrototypes, v47);
+            global::LossDsl.Runtime.Lifetimes.Release(v46, z, oldPrototypes, v47);
+            // v48 = v47 · Lambda
+            var v48 = global::LossDsl.Runtime.Ops.Mul(v47, this.Lambda);
+            // not read again: v47 (autograd keeps what the backward pass needs)
+            global::LossDsl.Runtime.Lifetimes.Release(v47, z, oldZ, oldPrototypes, v48);
             // term SupCon (RelationDistillation.cs:82), weight 1
             var raw_SupCon = global::LossDsl.Runtime.InputGuards.Poison(v17, __invalid_z).MoveToOuterDisposeScope();
             var weighted_SupCon = global::LossDsl.Runtime.Scalars.Mul(raw_SupCon, 1d).MoveToOuterDisposeScope();
             // term Prototypes (RelationDistillation.cs:89), weight 1
-            var raw_Prototypes = global::LossDsl.Runtime.InputGuards.Poison(v23, __invalid_z, __invalid_prototypes).MoveToOuterDisposeScope();
+            var raw_Prototypes = global::LossDsl.Runtime.InputGuards.Poison(v31, __invalid_z, __invalid_prototypes).MoveToOuterDisposeScope();
             var weighted_Prototypes = global::LossDsl.Runtime.Scalars.Mul(raw_Prototypes, 1d).MoveToOuterDisposeScope();
             // term Relations (RelationDistillation.cs:93), weight 1
-            var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v40, __invalid_z, __invalid_oldZ, __invalid_oldPrototypes).MoveToOuterDisposeScope();
+            var raw_Relations = global::LossDsl.Runtime.InputGuards.Poison(v48, __invalid_z, __invalid_oldZ, __invalid_oldPrototypes).MoveToOuterDisposeScope();
             var weighted_Relations = global::LossDsl.Runtime.Scalars.Mul(raw_Relations, 1d).MoveToOuterDisposeScope();
             var __total = global::LossDsl.Runtime.Scalars.Add(global::LossDsl.Runtime.Scalars.Add(weighted_SupCon, weighted_Prototypes), weighted_Relations).MoveToOuterDisposeScope();
             return new global::LossDsl.Runtime.LossResult(__total, new[] { new global::LossDsl.Runtime.TermValue("SupCon", 1d, raw_SupCon, weighted_SupCon), new global::LossDsl.Runtime.TermValue("Prototypes", 1d, raw_Prototypes, weighted_Prototypes), new global::LossDsl.Runtime.TermValue("Relations", 1d, raw_Relations, weighted_Relations) });
         }
 
-        /// <summary>The per-pair function of fused region 0: <c>f_ij = s_ij · c0</c>, with s_ij the
+        /// <summary>The per-pair function of fused region 0, region 2, region 3: <c>f_ij = s_ij · c0</c>, with s_ij the
         /// relation at the pair, and its partial derivatives; the pairwise engine does the loops, the mask, the reduction
         /// and the chain rule through the metric.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("LossDsl.Generators", "0.2.0")]
