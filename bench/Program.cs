@@ -17,6 +17,7 @@ internal static class Program
         if (args.FirstOrDefault() == "unfused-peak") return UnfusedPeak.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "threshold") return Threshold.Run(args.Skip(1).ToArray());
         if (args.FirstOrDefault() == "quick") return Quick.Run(args.Skip(1).ToArray());
+        if (args.FirstOrDefault() == "classes") return Classes.Run(args.Skip(1).ToArray());
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
