@@ -9,7 +9,7 @@ namespace LossDsl.Generators.Fusion
     /// <code>Reduce(Over(R, G))   or   Reduce(R)</code>
     /// with Reduce one of RowLogSumExp, RowMax, RowMin, RowSum, RowMean, Sum, Mean, MeanNonZero; G a graph the
     /// engine has a mask for (AllPairs, SameLabel and DifferentLabel on one or two label vectors, OtherView, any of
-    /// them under ExcludeSelf); and R an element-wise tree (<see cref="ScalarForms"/>) whose leaves are one
+    /// them under ExcludeSelf; the class graph ClassOf(y), transposed or negated, as labels against the class ids); and R an element-wise tree (<see cref="ScalarForms"/>) whose leaves are one
     /// <c>Pairwise(x, y, metric)</c> (dot, cosine, Euclidean, squared Euclidean; rows × features operands), at most
     /// one more pairwise relation that receives no gradient (under <c>Frozen</c>), host numbers, and up to two
     /// per-row and two per-column values (vectors, or 0-d values broadcast). Two patterns have kernels of their
